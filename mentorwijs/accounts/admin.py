@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Invitation, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "role_list", "is_active", "last_login"]
+    list_filter = ["groups", "is_active", "is_superuser"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Personal details"), {"fields": ["first_name", "last_name", "language"]}),
+        (_("Roles and access"), {"fields": ["is_active", "groups", "is_staff", "is_superuser"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def role_list(self, user):
+        return ", ".join(user.role_labels)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "created_at", "invited_by", "sent_at", "accepted_at", "revoked_at"]
+    list_select_related = ["invited_by"]
+    search_fields = ["email"]
+    readonly_fields = ["created_at", "sent_at", "accepted_at", "accepted_user", "revoked_at", "invited_by"]
+    fields = ["email", "first_name", "roles", "language", *readonly_fields]
+
+    def has_add_permission(self, request):
+        return False  # invitations are made on the invitations page, which mails the link

@@ -1,0 +1,15 @@
+"""The four roles. Each is a Group named by its value; one person may hold several."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Werkzaak staff")
+    MASTER_TRAINER = "master_trainer", _("Master trainer")
+    TRAINER = "trainer", _("Trainer")
+    AMBASSADOR = "ambassador", _("Ambassador")
+
+
+# Roles that must set up two-factor authentication before they can use anything else.
+TWO_FACTOR_ROLES = frozenset({Role.STAFF, Role.MASTER_TRAINER})

@@ -1,0 +1,107 @@
+"""State changes for accounts: invitations and roles."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentorwijs import mail
+
+from .models import Invitation, User
+from .roles import Role
+from .tasks import send_invitation
+from .tokens import invitation_token
+
+
+class InvitationError(Exception):
+    """An invitation cannot be made or used; the message is fit for the user."""
+
+
+def user_set_roles(*, user: User, roles) -> None:
+    """Give the user exactly these roles (groups)."""
+    groups = [Group.objects.get_or_create(name=role)[0] for role in roles]
+    user.groups.set(groups)
+    user.__dict__.pop("roles", None)
+
+
+@transaction.atomic
+def invitation_create(*, email: str, roles, invited_by: User, first_name: str = "", language: str = "nl"):
+    """Record an invitation and mail its link after commit (Celery task send_invitation)."""
+    email = email.strip().lower()
+    roles = [Role(r).value for r in roles]
+    if not roles:
+        raise InvitationError(_("Choose at least one role."))
+    if User.objects.filter(email__iexact=email).exists():
+        raise InvitationError(_("There is already an account with this email address."))
+    if Invitation.objects.open().filter(email__iexact=email).exists():
+        raise InvitationError(_("An invitation for this email address is still open."))
+    invitation = Invitation.objects.create(
+        email=email, roles=roles, invited_by=invited_by, first_name=first_name.strip(), language=language
+    )
+    transaction.on_commit(lambda: send_invitation.delay(invitation_id=invitation.pk))
+    return invitation
+
+
+def invitation_send(*, invitation: Invitation) -> None:
+    """Mail the invitation link unless it was already sent or can no longer be used."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.sent_at or invitation.status != Invitation.Status.OPEN:
+            return
+        link = reverse("accounts:invitation_accept", kwargs={"token": invitation_token(invitation)})
+        mail.send(
+            template="invitation",
+            to=invitation.email,
+            language=invitation.language,
+            context={"invitation": invitation, "accept_path": link},
+        )
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["sent_at"])
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> None:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != Invitation.Status.OPEN:
+        raise InvitationError(_("This invitation can no longer be revoked."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+
+
+def invitation_check(*, invitation: Invitation) -> None:
+    """Raise InvitationError with the reason when the invitation cannot be accepted."""
+    status = invitation.status
+    if status == Invitation.Status.ACCEPTED:
+        raise InvitationError(_("This invitation has already been used. Log in with your email address."))
+    if status == Invitation.Status.REVOKED:
+        raise InvitationError(_("This invitation has been revoked. Ask Werkzaak for a new one."))
+    if status == Invitation.Status.EXPIRED:
+        raise InvitationError(_("This invitation has expired. Ask Werkzaak for a new one."))
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, first_name: str, last_name: str, password: str) -> User:
+    """Create the account with its roles and a verified email address; the link then stops working.
+
+    Raises InvitationError when the invitation is used, revoked or expired, and
+    ValidationError when the password is too weak.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation_check(invitation=invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationError(_("There is already an account with this email address."))
+    user = User(
+        email=invitation.email, first_name=first_name.strip(), last_name=last_name.strip(), language=invitation.language
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    user_set_roles(user=user, roles=invitation.roles)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_user = user
+    invitation.save(update_fields=["accepted_at", "accepted_user"])
+    return user

@@ -1,0 +1,21 @@
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+from .roles import Role
+
+# Staff manage these apps' data in the Django admin.
+STAFF_ADMIN_APPS = ("accounts", "dissemination", "trainings", "ambassadors", "django_celery_beat", "outbox")
+
+
+@receiver(post_migrate)
+def create_role_groups(sender, using="default", **kwargs):
+    """Every role exists as a group; staff hold the model permissions of the project's apps."""
+    if not apps.is_installed("django.contrib.auth"):
+        return
+    for role in Role.values:
+        Group.objects.using(using).get_or_create(name=role)
+    staff = Group.objects.using(using).get(name=Role.STAFF)
+    permissions = Permission.objects.using(using).filter(content_type__app_label__in=STAFF_ADMIN_APPS)
+    staff.permissions.add(*permissions)

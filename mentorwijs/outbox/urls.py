@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "outbox"
+
+urlpatterns = [
+    path("", views.CaughtMailListView.as_view(), name="list"),
+    path("<int:pk>/", views.CaughtMailDetailView.as_view(), name="detail"),
+]

@@ -1,0 +1,11 @@
+from .navigation import links_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    links = links_for(user)
+    for link in links:
+        link["active"] = request.path.startswith(link["url"])
+    return {"nav_links": links}

@@ -1,0 +1,59 @@
+"""What each role may use: the navigation and the home page are built from this one list."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Link:
+    key: str
+    label: str
+    url_name: str
+    permission: str
+    description: str = ""
+    local_only: bool = False  # only where mail is caught locally
+
+
+LINKS = [
+    Link(
+        "organisations",
+        _("Organisations"),
+        "dissemination:organisation_list",
+        "dissemination.browse_organisations",
+        _("Employers, schools, municipalities and other stakeholders, per target group and region."),
+    ),
+    Link(
+        "invitations",
+        _("Invitations"),
+        "accounts:invitation_list",
+        "accounts.manage_invitations",
+        _("Invite staff, master trainers, trainers and ambassadors, and see who has joined."),
+    ),
+    Link(
+        "outbox",
+        _("Caught mail"),
+        "outbox:list",
+        "outbox.read_caught_mail",
+        _("Mail the system sent while running locally, to read as the recipient would."),
+        local_only=True,
+    ),
+    Link(
+        "admin",
+        _("Management"),
+        "admin:index",
+        "accounts.use_admin",
+        _("The Django admin for all records."),
+    ),
+]
+
+
+def links_for(user) -> list[dict]:
+    mail_is_caught = settings.EMAIL_BACKEND == "mentorwijs.outbox.backends.OutboxBackend"
+    return [
+        {"key": link.key, "label": link.label, "url": reverse(link.url_name), "description": link.description}
+        for link in LINKS
+        if user.has_perm(link.permission) and (mail_is_caught or not link.local_only)
+    ]

@@ -1,0 +1,28 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from mentorwijs.accounts.views import switch_language
+from mentorwijs.health import healthz
+
+# The admin login goes through allauth: the same rate limits and two-factor rules.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", include("mentorwijs.overview.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("team/", include("mentorwijs.accounts.urls")),
+    path("beheer/mail/", include("mentorwijs.outbox.urls")),
+    path("beheer/", admin.site.urls),
+    path("relaties/", include("dissemination.urls")),
+    path("trainingen/", include("trainings.urls")),
+    path("ambassadeurs/", include("ambassadors.urls")),
+    path("taal/", switch_language, name="switch_language"),
+    path("healthz", healthz, name="healthz"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
