@@ -20,7 +20,7 @@ run: install
 	@echo
 	@echo "Mentorwijs runs at http://127.0.0.1:8000  (Ctrl-C stops the web server, worker and beat)"
 	@echo
-	$(LOCAL) $(BIN)/honcho --procfile Procfile.dev start
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(LOCAL) $(BIN)/honcho --procfile Procfile.dev start
 
 test: install
 	$(BIN)/pytest

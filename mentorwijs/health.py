@@ -25,7 +25,7 @@ def _database_ok() -> bool:
 def _broker_ok() -> bool:
     try:
         with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
         return True
     except Exception:
         logger.exception("healthz: broker unreachable")

@@ -1,0 +1,88 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.conftest import totp_code
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, email, password=PASSWORD):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def test_login_by_email_lands_on_home(client):
+    user = UserFactory(email="trainer@example.org", roles=["trainer"])
+    response = login(client, "Trainer@Example.org")
+    assert response.status_code == 302
+    assert response.url == reverse("overview:home")
+    assert client.get(reverse("overview:home")).context["user"] == user
+
+
+def test_wrong_password_is_refused_with_message(client):
+    UserFactory(email="trainer@example.org")
+    response = login(client, "trainer@example.org", "wrong-password")
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert response.context["form"].errors
+
+
+def test_unverified_email_must_be_verified_before_login(client):
+    UserFactory(email="nieuw@example.org", verified=False)
+    response = login(client, "nieuw@example.org")
+    assert response.url == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+    assert mail.outbox[0].to == ["nieuw@example.org"]
+
+
+def test_failed_logins_are_rate_limited_per_account(client):
+    UserFactory(email="doelwit@example.org")
+    for _attempt in range(5):
+        login(client, "doelwit@example.org", "wrong-password")
+    response = login(client, "doelwit@example.org")  # even the right password is refused now
+    assert "_auth_user_id" not in client.session
+    assert "Te veel inlogpogingen" in response.content.decode()
+
+
+def test_admin_login_goes_through_the_rate_limited_login(client):
+    response = client.get("/beheer/login/?next=/beheer/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_password_reset_does_not_reveal_whether_an_address_exists(client):
+    UserFactory(email="bekend@example.org")
+    known = client.post(reverse("account_reset_password"), {"email": "bekend@example.org"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "onbekend@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url == reverse("account_reset_password_done")
+    reset_mail = next(m for m in mail.outbox if m.to == ["bekend@example.org"])
+    assert "/accounts/password/reset/key/" in reset_mail.body
+
+
+def test_logout_needs_post(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.get(reverse("account_logout"))
+    assert client.session.get("_auth_user_id") == str(user.pk)
+    client.post(reverse("account_logout"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_login_asks_for_the_two_factor_code(client):
+    user = UserFactory(email="staf@example.org", roles=["staff"], two_factor=True)
+    response = login(client, "staf@example.org")
+    assert response.url == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert "_auth_user_id" not in client.session
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(user.totp_secret)})
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_pages_require_login(client):
+    for url in [reverse("overview:home"), reverse("accounts:invitation_list"), reverse("outbox:list")]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("account_login"))

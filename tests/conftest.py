@@ -1,0 +1,40 @@
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.core.cache import cache
+
+from mentorwijs.celery import app as celery_app
+from tests.factories import UserFactory
+
+# Tasks run in-process here; tests/services switches this off and starts a real worker.
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and other cached state must not leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def totp_code(secret: str) -> str:
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(roles=["staff"], two_factor=True)
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def client_for(client, **user_kwargs):
+    user = UserFactory(**user_kwargs)
+    client.force_login(user)
+    return client, user

@@ -1,0 +1,52 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def nav_keys(client):
+    response = client.get(reverse("overview:home"))
+    assert response.status_code == 200
+    return [link["key"] for link in response.context["nav_links"]]
+
+
+@pytest.mark.parametrize(
+    ("roles", "expected"),
+    [
+        (["staff"], ["organisations", "invitations", "outbox", "admin"]),
+        (["master_trainer"], []),
+        (["trainer"], []),
+        (["ambassador"], ["organisations"]),
+        (["trainer", "ambassador"], ["organisations"]),
+        ([], []),
+    ],
+)
+def test_each_role_sees_only_what_it_may_use(client, settings, roles, expected):
+    settings.EMAIL_BACKEND = "mentorwijs.outbox.backends.OutboxBackend"
+    client.force_login(UserFactory(roles=roles, two_factor=True))
+    assert nav_keys(client) == expected
+
+
+def test_home_names_the_roles_and_their_tasks(client):
+    client.force_login(UserFactory(first_name="Ingrid", roles=["trainer", "ambassador"]))
+    content = client.get(reverse("overview:home")).content.decode()
+    assert "Welkom, Ingrid" in content
+    assert 'data-role="trainer"' in content
+    assert 'data-role="ambassador"' in content
+    assert 'data-role="staff"' not in content
+
+
+def test_caught_mail_link_is_hidden_when_mail_really_goes_out(client, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    client.force_login(UserFactory(roles=["staff"], two_factor=True))
+    assert "outbox" not in nav_keys(client)
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_home_runs_fixed_queries(client, django_assert_max_num_queries, rows):
+    client.force_login(UserFactory(roles=["staff", "trainer", "ambassador", "master_trainer"], two_factor=True))
+    UserFactory.create_batch(rows)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("overview:home"))

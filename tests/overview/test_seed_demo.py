@@ -1,0 +1,40 @@
+import pytest
+from django.core.management import call_command
+
+from dissemination.enums import TargetGroup
+from dissemination.models import Organisation, Person
+from mentorwijs.accounts.models import User
+from mentorwijs.accounts.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(settings, debug):
+    from io import StringIO
+
+    settings.DEBUG = debug
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_is_idempotent_and_covers_every_target_group_and_role(settings):
+    seed(settings, debug=True)
+    counts = (User.objects.count(), Organisation.objects.count(), Person.objects.count())
+    seed(settings, debug=True)
+    assert (User.objects.count(), Organisation.objects.count(), Person.objects.count()) == counts
+    assert set(Organisation.objects.values_list("target_group", flat=True)) == set(TargetGroup.values)
+    held = set().union(*(user.roles for user in User.objects.prefetch_related("groups")))
+    assert held == set(Role.values)
+    assert Person.objects.filter(organisation__isnull=True).count() == 0
+
+
+def test_demo_password_is_printed_and_usable_only_in_local_use(settings):
+    from mentorwijs.overview.management.commands.seed_demo import DEMO_PASSWORD
+
+    output = seed(settings, debug=True)
+    assert DEMO_PASSWORD in output
+    assert User.objects.get(email="trainer@werkzaak.example").check_password(DEMO_PASSWORD)
+    output = seed(settings, debug=False)
+    assert DEMO_PASSWORD not in output
+    assert not User.objects.get(email="trainer@werkzaak.example").check_password(DEMO_PASSWORD)
