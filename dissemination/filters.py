@@ -8,8 +8,12 @@ from .models import Organisation, Region
 
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    target_group = django_filters.ChoiceFilter(label=_("Target group"), choices=TargetGroup.choices)
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all())
+    target_group = django_filters.ChoiceFilter(
+        label=_("Target group"), choices=TargetGroup.choices, empty_label=_("All target groups")
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), queryset=Region.objects.all(), empty_label=_("All regions")
+    )
 
     class Meta:
         model = Organisation

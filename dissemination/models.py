@@ -37,7 +37,7 @@ class Organisation(models.Model):
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        ordering = ["name"]
+        ordering = [Lower("name")]
         constraints = [
             models.UniqueConstraint(
                 fields=["kvk_number"], condition=~models.Q(kvk_number=""), name="organisation_kvk_unique"

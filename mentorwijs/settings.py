@@ -152,6 +152,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "mentorwijs" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Deployments run collectstatic and set STATIC_MANIFEST=true for hashed, compressed file names;

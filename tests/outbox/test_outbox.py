@@ -5,7 +5,7 @@ from django.urls import reverse
 from mentorwijs import mail as mentorwijs_mail
 from mentorwijs.outbox.backends import OutboxBackend
 from mentorwijs.outbox.models import CaughtMail
-from tests.factories import UserFactory
+from tests.factories import InvitationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,14 +51,13 @@ def test_caught_mail_list_runs_fixed_queries(staff_client, django_assert_max_num
 def test_mail_module_sends_in_the_recipients_language(settings):
     settings.EMAIL_BACKEND = "mentorwijs.outbox.backends.OutboxBackend"
     inviter = UserFactory(first_name="Sanne", last_name="Verbeek")
-    invitation = type("Invitation", (), {"first_name": "Lieke", "invited_by": inviter, "role_labels": ["Trainer"]})
-    mentorwijs_mail.send(
-        template="invitation",
-        to="lieke@example.org",
-        language="nl",
-        context={"invitation": invitation, "accept_path": "/x/"},
-    )
-    caught = CaughtMail.objects.get()
-    assert caught.subject == "[Mentorwijs] Je bent uitgenodigd voor Mentorwijs"
-    assert "Sanne Verbeek van Werkzaak" in caught.text_body()
-    assert caught.parsed()["Content-Language"] == "nl"
+    invitation = InvitationFactory(first_name="Lieke", invited_by=inviter, roles=["trainer"])
+    context = {"invitation": invitation, "accept_path": "/x/"}
+    mentorwijs_mail.send(template="invitation", to="lieke@example.org", language="nl", context=context)
+    mentorwijs_mail.send(template="invitation", to="lieke@example.org", language="en", context=context)
+    dutch, english = CaughtMail.objects.order_by("pk")
+    assert dutch.subject == "[Mentorwijs] Je bent uitgenodigd voor Mentorwijs"
+    assert "Sanne Verbeek van Werkzaak" in dutch.text_body()
+    assert dutch.parsed()["Content-Language"] == "nl"
+    assert english.subject == "[Mentorwijs] You are invited to Mentorwijs"
+    assert english.parsed()["Content-Language"] == "en"

@@ -19,7 +19,7 @@ def test_switching_to_english_sets_cookie_and_redirects_back(client):
     assert response.cookies["django_language"].value == "en"
     page = client.get(reverse("account_login"))
     assert page.headers["Content-Language"] == "en"
-    assert "Sign In" in page.content.decode()
+    assert "Log in with your email address" in page.content.decode()
 
 
 def test_switch_is_stored_on_the_user(client):
