@@ -41,12 +41,11 @@ class RequireTwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and user.roles & TWO_FACTOR_ROLES
-            and not request.path.startswith(self.allowed_prefixes)
-            and not is_mfa_enabled(user)
-        ):
+        # The navigation reads this too: until set-up is done it offers nothing else.
+        request.two_factor_pending = bool(
+            user.is_authenticated and user.roles & TWO_FACTOR_ROLES and not is_mfa_enabled(user)
+        )
+        if request.two_factor_pending and not request.path.startswith(self.allowed_prefixes):
             messages.warning(request, _("Set up two-factor authentication first: your role requires it."))
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

@@ -3,7 +3,7 @@ from .navigation import links_for
 
 def navigation(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or getattr(request, "two_factor_pending", False):
         return {"nav_links": []}
     links = links_for(user)
     for link in links:

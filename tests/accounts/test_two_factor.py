@@ -50,3 +50,11 @@ def test_admin_is_for_staff_with_totp_only(client):
     response = client.get("/beheer/")
     assert response.status_code == 302
     assert "/login/" in response.url
+
+
+def test_navigation_stays_empty_until_two_factor_is_set_up(client):
+    UserFactory(email="nieuw@example.org", roles=["staff"])
+    client.post(reverse("account_login"), {"login": "nieuw@example.org", "password": PASSWORD})
+    response = client.get(reverse("mfa_index"))
+    assert response.status_code == 200
+    assert response.context["nav_links"] == []
