@@ -136,6 +136,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Mentorwijs"
+MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code: phones drift and people type slowly
 INVITATION_VALID_DAYS = 7
 
 # Interface: Dutch first, English available.

@@ -10,7 +10,7 @@ def test_dutch_is_the_default_even_for_an_english_browser(client):
     response = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response.headers["Content-Language"] == "nl"
     assert '<html lang="nl">' in response.content.decode()
-    assert "Inloggen" in response.content.decode()
+    assert "Log in met je e-mailadres" in response.content.decode()
 
 
 def test_switching_to_english_sets_cookie_and_redirects_back(client):

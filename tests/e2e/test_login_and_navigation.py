@@ -1,0 +1,62 @@
+"""Each role logs in through the real login form and sees its own navigation and home page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import HOME_URL, PHONE, artifact, log_in, nav_keys, screenshot
+from tests.factories import UserFactory
+
+OUTBOX_BACKEND = "mentorwijs.outbox.backends.OutboxBackend"
+
+ROLES = {
+    # role: (first name, two-factor, navigation keys, Dutch role label)
+    "staff": ("Sanne", True, ["organisations", "invitations", "outbox", "admin"], "Werkzaak-medewerker"),
+    "master_trainer": ("Mohamed", True, [], "Opleider"),
+    "trainer": ("Tessa", False, [], "Trainer"),
+    "ambassador": ("Bram", False, ["organisations"], "Ambassadeur"),
+}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_role_logs_in_and_sees_its_navigation(page, settings, role):
+    settings.EMAIL_BACKEND = OUTBOX_BACKEND  # the "outbox" link shows only where mail is caught
+    first_name, two_factor, expected_keys, role_label = ROLES[role]
+    user = UserFactory(first_name=first_name, last_name="Jansen", roles=[role], two_factor=two_factor)
+
+    log_in(page, user.email, totp_secret=user.totp_secret if two_factor else None)
+
+    expect(page).to_have_url(HOME_URL)
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welkom, {first_name}")
+    expect(page.locator("main")).to_contain_text(f"Je werkt in Mentorwijs als: {role_label}.")
+    expect(page.locator(f"[data-testid=todo] [data-role={role}]")).to_be_visible()
+    # Two-factor is set up for staff and master trainers, so the home page does not ask for it.
+    expect(page.locator("[data-testid=todo] a[href='/accounts/2fa/totp/activate/']")).to_have_count(
+        0 if two_factor else 1
+    )
+
+    # Desktop: the navigation is open, with exactly this role's links after "Start".
+    assert nav_keys(page) == expected_keys
+    nav = page.locator("[data-testid=nav]")
+    expect(nav).to_be_visible()
+    expect(nav.get_by_role("link", name="Start", exact=True)).to_be_visible()
+    for key in expected_keys:
+        expect(nav.locator(f"[data-nav={key}]")).to_be_visible()
+    home_cards = page.locator("[data-testid=home-links] .card")
+    expect(home_cards).to_have_count(len(expected_keys))
+
+    screenshot(page, f"home-{role}")
+
+    # Phone: the same links sit behind the menu button.
+    page.set_viewport_size(PHONE)
+    expect(nav).to_be_hidden()
+    toggler = page.locator(".navbar-toggler")
+    expect(toggler).to_have_attribute("aria-expanded", "false")
+    toggler.click()
+    expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(nav).to_be_visible()
+    assert nav_keys(page) == expected_keys
+    for key in expected_keys:
+        expect(nav.locator(f"[data-nav={key}]")).to_be_visible()
+    expect(page.locator("#main-nav.show")).to_be_visible()  # the collapse has finished opening
+    page.screenshot(path=artifact(f"home-{role}-phone-menu.png"), animations="disabled")
