@@ -9,6 +9,7 @@ full table of variables.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,9 +22,12 @@ VAR_DIR = Path(env("MENTORWIJS_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The default key only suits local use; `manage.py check --deploy` flags its prefix.
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-only-never-use-in-production")
+LOCAL_SECRET_KEY = "django-insecure-local-only-never-use-in-production"
+SECRET_KEY = env("SECRET_KEY", default=LOCAL_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# The default key only suits local use: refuse to serve any other host with it.
+if SECRET_KEY == LOCAL_SECRET_KEY and set(ALLOWED_HOSTS) - {"localhost", "127.0.0.1", "[::1]"}:
+    raise ImproperlyConfigured("Set SECRET_KEY: the default key is for local use only.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
