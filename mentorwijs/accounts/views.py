@@ -47,7 +47,7 @@ class InvitationCreateView(PermissionRequiredMixin, FormView):
 
 
 @require_POST
-@permission_required("accounts.manage_invitations")
+@permission_required("accounts.manage_invitations", raise_exception=True)
 def invitation_revoke(request, pk):
     invitation = get_object_or_404(Invitation, pk=pk)
     try:

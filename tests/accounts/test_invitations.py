@@ -188,3 +188,12 @@ def test_invitation_list_runs_fixed_queries(staff_client, django_assert_max_num_
     with django_assert_max_num_queries(12):
         response = staff_client.get(reverse("accounts:invitation_list"))
     assert len(response.context["object_list"]) == min(rows, 25)
+
+
+def test_non_staff_cannot_revoke(client):
+    invitation = InvitationFactory()
+    client.force_login(UserFactory(roles=["trainer", "ambassador", "master_trainer"], two_factor=True))
+    response = client.post(reverse("accounts:invitation_revoke", kwargs={"pk": invitation.pk}))
+    assert response.status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.OPEN

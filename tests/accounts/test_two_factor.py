@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,10 @@ def test_staff_with_totp_gets_in(client):
 def test_admin_is_for_staff_with_totp_only(client):
     client.force_login(UserFactory(roles=["staff"], two_factor=True))
     assert client.get("/beheer/").status_code == 200
+    OrganisationFactory(name="Bakkerij Beheer")
+    changelist = client.get("/beheer/dissemination/organisation/")
+    assert changelist.status_code == 200
+    assert "Bakkerij Beheer" in changelist.content.decode()
     client.force_login(UserFactory(roles=["trainer"]))
     response = client.get("/beheer/")
     assert response.status_code == 302
