@@ -11,7 +11,7 @@ from django.utils import translation
 
 def build_message(*, template: str, to: str, context: dict, language: str | None = None):
     language = language or settings.LANGUAGE_CODE
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {"site_url": settings.SITE_URL, "language": language, **context}
     with translation.override(language):
         subject = render_to_string(f"email/{template}_subject.txt", context)
         body = render_to_string(f"email/{template}.txt", context)

@@ -10,15 +10,24 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role_list", "is_active", "last_login"]
     list_filter = ["groups", "is_active", "is_superuser"]
+    filter_horizontal = ["groups"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Personal details"), {"fields": ["first_name", "last_name", "language"]}),
-        (_("Roles and access"), {"fields": ["is_active", "groups", "is_staff", "is_superuser"]}),
+        (_("Roles and access"), {"fields": ["is_active", "groups", "is_superuser"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined"]
+
+    def has_add_permission(self, request):
+        return False  # people join by invitation; superusers come from `manage.py createsuperuser`
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser may make or unmake superusers.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [*self.readonly_fields, "is_superuser"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")

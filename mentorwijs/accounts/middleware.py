@@ -6,8 +6,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .roles import TWO_FACTOR_ROLES
-
 
 class LanguageMiddleware:
     """Dutch unless the user (or, before login, the language cookie) chose otherwise.
@@ -32,7 +30,7 @@ class LanguageMiddleware:
 
 
 class RequireTwoFactorMiddleware:
-    """Staff and master trainers set up TOTP before they can use anything but their account."""
+    """Staff, master trainers and superusers set up TOTP before they can use anything but their account."""
 
     allowed_prefixes = ("/accounts/", "/taal/", "/static/", "/healthz")
 
@@ -42,9 +40,7 @@ class RequireTwoFactorMiddleware:
     def __call__(self, request):
         user = request.user
         # The navigation reads this too: until set-up is done it offers nothing else.
-        request.two_factor_pending = bool(
-            user.is_authenticated and user.roles & TWO_FACTOR_ROLES and not is_mfa_enabled(user)
-        )
+        request.two_factor_pending = user.is_authenticated and user.requires_two_factor and not is_mfa_enabled(user)
         if request.two_factor_pending and not request.path.startswith(self.allowed_prefixes):
             messages.warning(request, _("Set up two-factor authentication first: your role requires it."))
             return redirect(reverse("mfa_activate_totp"))

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role
+from .roles import TWO_FACTOR_ROLES, Role, role_labels
 
 
 class UserManager(BaseUserManager):
@@ -21,12 +21,10 @@ class UserManager(BaseUserManager):
         return user
 
     def create_user(self, email, password=None, **extra_fields):
-        extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(self, email, password=None, **extra_fields):
-        extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
 
@@ -63,7 +61,16 @@ class User(AbstractUser):
 
     @property
     def role_labels(self) -> list[str]:
-        return [str(Role(r).label) for r in Role.values if r in self.roles]
+        return role_labels(self.roles)
+
+    @property
+    def is_staff(self) -> bool:
+        """Access to the Django admin follows the staff role; Django and allauth read this flag."""
+        return self.is_superuser or Role.STAFF in self.roles
+
+    @property
+    def requires_two_factor(self) -> bool:
+        return self.is_superuser or bool(self.roles & TWO_FACTOR_ROLES)
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -133,4 +140,4 @@ class Invitation(models.Model):
 
     @property
     def role_labels(self) -> list[str]:
-        return [str(Role(r).label) for r in Role.values if r in self.roles]
+        return role_labels(self.roles)

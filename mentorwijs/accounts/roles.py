@@ -13,3 +13,8 @@ class Role(models.TextChoices):
 
 # Roles that must set up two-factor authentication before they can use anything else.
 TWO_FACTOR_ROLES = frozenset({Role.STAFF, Role.MASTER_TRAINER})
+
+
+def role_labels(roles) -> list[str]:
+    """The labels of these role values, in the order of Role."""
+    return [str(role.label) for role in Role if role in roles]

@@ -1,12 +1,14 @@
 """State changes for accounts: invitations and roles."""
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mentorwijs import mail
 
@@ -18,6 +20,14 @@ from .tokens import invitation_token
 
 class InvitationError(Exception):
     """An invitation cannot be made or used; the message is fit for the user."""
+
+
+INVITATION_EXPIRED = gettext_lazy("This invitation has expired. Ask Werkzaak for a new one.")
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    user.language = language
+    user.save(update_fields=["language"])
 
 
 def user_set_roles(*, user: User, roles) -> None:
@@ -41,7 +51,9 @@ def invitation_create(*, email: str, roles, invited_by: User, first_name: str = 
     invitation = Invitation.objects.create(
         email=email, roles=roles, invited_by=invited_by, first_name=first_name.strip(), language=language
     )
-    transaction.on_commit(lambda: send_invitation.delay(invitation_id=invitation.pk))
+    # robust: a broker that is down must not undo the saved invitation; the periodic
+    # send_unsent_invitations task mails it later.
+    transaction.on_commit(lambda: send_invitation.delay(invitation_id=invitation.pk), robust=True)
     return invitation
 
 
@@ -56,10 +68,25 @@ def invitation_send(*, invitation: Invitation) -> None:
             template="invitation",
             to=invitation.email,
             language=invitation.language,
-            context={"invitation": invitation, "accept_path": link},
+            context={"invitation": invitation, "accept_path": link, "valid_days": settings.INVITATION_VALID_DAYS},
         )
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
+
+
+# Leaves the on-commit task a minute before the periodic task steps in.
+UNSENT_GRACE = timezone.timedelta(minutes=1)
+
+
+def invitation_send_unsent() -> int:
+    """Mail open invitations whose mail was never sent; returns how many were sent."""
+    cutoff = timezone.now() - UNSENT_GRACE
+    unsent = Invitation.objects.open().filter(sent_at__isnull=True, created_at__lt=cutoff)
+    count = 0
+    for invitation in unsent:
+        invitation_send(invitation=invitation)
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -79,7 +106,7 @@ def invitation_check(*, invitation: Invitation) -> None:
     if status == Invitation.Status.REVOKED:
         raise InvitationError(_("This invitation has been revoked. Ask Werkzaak for a new one."))
     if status == Invitation.Status.EXPIRED:
-        raise InvitationError(_("This invitation has expired. Ask Werkzaak for a new one."))
+        raise InvitationError(str(INVITATION_EXPIRED))
 
 
 @transaction.atomic
@@ -96,7 +123,7 @@ def invitation_accept(*, invitation: Invitation, first_name: str, last_name: str
     user = User(
         email=invitation.email, first_name=first_name.strip(), last_name=last_name.strip(), language=invitation.language
     )
-    validate_password(password, user)
+    validate_password(password, user)  # raises ValidationError with the reasons
     user.set_password(password)
     user.save()
     user_set_roles(user=user, roles=invitation.roles)

@@ -10,3 +10,10 @@ def send_invitation(*, invitation_id: int) -> None:
     if invitation is None:
         return
     invitation_send(invitation=invitation)
+
+
+@shared_task(name="accounts.send_unsent_invitations")
+def send_unsent_invitations() -> int:
+    from .services import invitation_send_unsent
+
+    return invitation_send_unsent()

@@ -29,6 +29,9 @@ class InvitationListView(PermissionRequiredMixin, ListView):
     def get_queryset(self):
         return Invitation.objects.select_related("invited_by", "accepted_user")
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(valid_days=settings.INVITATION_VALID_DAYS, **kwargs)
+
 
 class InvitationCreateView(PermissionRequiredMixin, FormView):
     permission_required = "accounts.manage_invitations"
@@ -69,7 +72,7 @@ class InvitationAcceptView(View):
         try:
             invitation_id = invitation_id_from_token(token)
         except signing.SignatureExpired:
-            return self.refuse(_("This invitation has expired. Ask Werkzaak for a new one."))
+            return self.refuse(str(services.INVITATION_EXPIRED))
         except signing.BadSignature:
             return self.refuse(_("This invitation link is not valid. Check that you copied the whole link."))
         self.invitation = get_object_or_404(Invitation, pk=invitation_id)
@@ -114,15 +117,14 @@ class InvitationAcceptView(View):
 def switch_language(request):
     """Store the chosen language in a cookie and, when logged in, on the user."""
     form = LanguageForm(request.POST)
-    next_url = request.POST.get("next") or "/"
+    next_url = request.POST.get("next") or "/"  # only back to a page of this site
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if form.is_valid():
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
-            request.user.language = language
-            request.user.save(update_fields=["language"])
+            services.user_set_language(user=request.user, language=language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,

@@ -3,8 +3,6 @@ from django.views.generic import TemplateView
 
 from mentorwijs.accounts.roles import Role
 
-from .navigation import links_for
-
 # What each role's home page says needs doing; later issues add real to-do lists here.
 ROLE_INTROS = {
     Role.STAFF: "overview/intro_staff.html",
@@ -21,7 +19,6 @@ class HomeView(TemplateView):
         user = self.request.user
         return super().get_context_data(
             role_intros=[ROLE_INTROS[role] for role in Role if role in user.roles],
-            links=links_for(user),
             two_factor_enabled=is_mfa_enabled(user),
             **kwargs,
         )

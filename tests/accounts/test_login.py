@@ -46,9 +46,15 @@ def test_failed_logins_are_rate_limited_per_account(client):
 
 
 def test_admin_login_goes_through_the_rate_limited_login(client):
+    UserFactory(email="beheer@example.org", roles=["staff"], two_factor=True)
+    for _attempt in range(5):
+        login(client, "beheer@example.org", "wrong-password")
     response = client.get("/beheer/login/?next=/beheer/")
     assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+    assert response.url == reverse("account_login") + "?next=%2Fbeheer%2F"
+    refused = client.post(response.url, {"login": "beheer@example.org", "password": PASSWORD})
+    assert "Te veel inlogpogingen" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def test_password_reset_does_not_reveal_whether_an_address_exists(client):

@@ -42,11 +42,3 @@ def test_caught_mail_link_is_hidden_when_mail_really_goes_out(client, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     client.force_login(UserFactory(roles=["staff"], two_factor=True))
     assert "outbox" not in nav_keys(client)
-
-
-@pytest.mark.parametrize("rows", [1, 10])
-def test_home_runs_fixed_queries(client, django_assert_max_num_queries, rows):
-    client.force_login(UserFactory(roles=["staff", "trainer", "ambassador", "master_trainer"], two_factor=True))
-    UserFactory.create_batch(rows)
-    with django_assert_max_num_queries(10):
-        client.get(reverse("overview:home"))

@@ -12,7 +12,7 @@ from django.db import transaction
 from dissemination.enums import TargetGroup
 from dissemination.models import Organisation, Person, Region
 from mentorwijs.accounts.models import User
-from mentorwijs.accounts.roles import Role
+from mentorwijs.accounts.roles import TWO_FACTOR_ROLES, Role, role_labels
 from mentorwijs.accounts.services import user_set_roles
 
 DEMO_PASSWORD = "mentorwijs-demo-2026"
@@ -92,8 +92,11 @@ class Command(BaseCommand):
             user.save()
             user_set_roles(user=user, roles=roles)
             EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-            needs_totp = local and set(roles) & {Role.STAFF, Role.MASTER_TRAINER}
-            if needs_totp and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            # The demo secret is public: it may only protect accounts on a local machine.
+            demo_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
+            if not local:
+                demo_totp.delete()
+            elif set(roles) & TWO_FACTOR_ROLES and not demo_totp.exists():
                 TOTP.activate(user, DEMO_TOTP_SECRET)
 
         regions = {region.name: region for region in Region.objects.all()}
@@ -131,7 +134,7 @@ class Command(BaseCommand):
         if local:
             self.stdout.write("Demo logins (local use only):")
             for email, _first, _last, roles in DEMO_USERS:
-                self.stdout.write(f"  {email:32} {DEMO_PASSWORD}   {', '.join(str(Role(r).label) for r in roles)}")
+                self.stdout.write(f"  {email:32} {DEMO_PASSWORD}   {', '.join(role_labels(roles))}")
             self.stdout.write(
                 "  Staff and master trainer use two-factor authentication: `make totp` prints their current code."
             )
