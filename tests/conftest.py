@@ -1,5 +1,4 @@
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.core.cache import cache
 
 from mentorwijs.celery import app as celery_app
@@ -16,11 +15,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def totp_code(secret: str) -> str:
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
 @pytest.fixture

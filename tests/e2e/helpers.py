@@ -6,7 +6,7 @@ from pathlib import Path
 from allauth.mfa import app_settings as mfa_settings
 from playwright.sync_api import Page, expect
 
-from tests.conftest import totp_code
+from mentorwijs.accounts.two_factor import current_totp_code
 from tests.factories import PASSWORD
 
 TIMEOUT_MS = 10_000
@@ -22,7 +22,7 @@ MFA_AUTHENTICATE_URL = re.compile(r"/accounts/2fa/authenticate/$")
 def fresh_totp_code(secret: str) -> str:
     """The current code; MFA_TOTP_TOLERANCE = 1 keeps it valid into the next 30-second period."""
     assert mfa_settings.TOTP_TOLERANCE >= 1
-    return totp_code(secret)
+    return current_totp_code(secret)
 
 
 def submit_button(page: Page, field: str):
