@@ -143,6 +143,19 @@ MFA_TOTP_ISSUER = "Mentorwijs"
 MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code: phones drift and people type slowly
 INVITATION_VALID_DAYS = 7
 
+# Trainings: meetings present (or caught up) needed for a certificate, per variant.
+TRAINING_COMPLETION_MEETINGS = {
+    "standard": env.int("COMPLETION_MEETINGS_STANDARD", default=4),
+    "internship": env.int("COMPLETION_MEETINGS_INTERNSHIP", default=4),
+    "in_company": env.int("COMPLETION_MEETINGS_IN_COMPANY", default=4),
+    "train_the_trainer": env.int("COMPLETION_MEETINGS_TRAIN_THE_TRAINER", default=4),
+}
+TRAINING_DEFAULT_MEETINGS = 5
+WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=48)
+MEETING_REMINDER_DAYS_BEFORE = 2
+# Stored with each enrolment's consent; raise it when the privacy statement changes.
+PRIVACY_STATEMENT_VERSION = "2026-11"
+
 # Interface: Dutch first, English available.
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -201,6 +214,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Picks up invitations whose mail could not be queued (broker down at the moment of saving).
     "send-unsent-invitations": {"task": "accounts.send_unsent_invitations", "schedule": 300},
+    # Reminders, offers and other service mail are rows; this sends what is due.
+    "trainings-send-due-messages": {"task": "trainings.send_due_messages", "schedule": 60},
+    "trainings-lapse-offers": {"task": "trainings.lapse_offers", "schedule": 300},
+    "trainings-advance-statuses": {"task": "trainings.advance_statuses", "schedule": 3600},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep the JSON logging below

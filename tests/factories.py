@@ -1,6 +1,9 @@
+from datetime import datetime, time, timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
 
 from dissemination.enums import TargetGroup
 from dissemination.models import Organisation, Person, Region
@@ -66,3 +69,67 @@ class PersonFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="nl_NL")
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     organisation = factory.SubFactory(OrganisationFactory)
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.Location"
+
+    name = factory.Sequence(lambda n: f"Zaal {n}")
+    address = "Stationsstraat 1"
+    city = "Tiel"
+    region = factory.LazyFunction(lambda: Region.objects.get(name="Rivierenland"))
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    """A run; `meetings=5` (default 0) adds weekly meetings from `first_meeting` (default: in 14 days, 18:00)."""
+
+    class Meta:
+        model = "trainings.Training"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Mentorwijs Tiel {n}")
+    region = factory.LazyFunction(lambda: Region.objects.get(name="Rivierenland"))
+    status = "open"
+    capacity = 15
+
+    @factory.post_generation
+    def meetings(training, create, extracted, first_meeting=None, location=None, **kwargs):
+        if not (create and extracted):
+            return
+        if first_meeting is None:
+            day = timezone.localdate() + timedelta(days=14)
+            first_meeting = timezone.make_aware(datetime.combine(day, time(18, 0)))
+        location = location or LocationFactory()
+        for number in range(1, extracted + 1):
+            starts_at = first_meeting + timedelta(weeks=number - 1)
+            MeetingFactory(
+                training=training,
+                number=number,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=3),
+                location=location,
+            )
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.Meeting"
+
+    training = factory.SubFactory(TrainingFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    starts_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyAttribute(lambda meeting: meeting.starts_at + timedelta(hours=3))
+    location = factory.SubFactory(LocationFactory)
+    components = factory.LazyFunction(lambda: ["inclusive_climate"])
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.Enrolment"
+
+    training = factory.SubFactory(TrainingFactory)
+    person = factory.SubFactory(PersonFactory)
+    status = "registered"
+    source = "network"
+    privacy_version = "2026-11"

@@ -1,1 +1,317 @@
-# Filled by a later issue (see ../shared/DESIGN.md for the intended data model).
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dissemination.enums import Channel
+
+from .enums import (
+    EnrolmentStatus,
+    EvaluationMoment,
+    MeetingStatus,
+    MessageKind,
+    MessageStatus,
+    TrainingStatus,
+    Variant,
+)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def new_certificate_code() -> str:
+    """Twelve characters without look-alikes (0/O, 1/I), grouped for reading aloud."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+class Location(models.Model):
+    name = models.CharField(_("name"), max_length=150)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    region = models.ForeignKey(
+        "dissemination.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["city", "name"]
+        constraints = [models.UniqueConstraint(fields=["name", "city"], name="location_name_city_unique")]
+
+    def __str__(self):
+        return f"{self.name}, {self.city}"
+
+
+class Training(models.Model):
+    """One run of the training: about fifteen supervisors in (by default) five meetings."""
+
+    variant = models.CharField(_("variant"), max_length=32, choices=Variant.choices, default=Variant.STANDARD)
+    title = models.CharField(_("title"), max_length=200)
+    region = models.ForeignKey(
+        "dissemination.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    host_organisation = models.ForeignKey(
+        "dissemination.Organisation",
+        verbose_name=_("host organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_trainings",
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=15, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    status = models.CharField(_("status"), max_length=16, choices=TrainingStatus.choices, default=TrainingStatus.DRAFT)
+    local_adaptations = models.TextField(
+        _("local adaptations"), blank=True, help_text=_("How this run is adapted to the local situation (maatwerk).")
+    )
+    # Who gives the run. The ambassadors app adds roles (lead, co-trainer) and certification checks.
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("trainers"), blank=True, related_name="trainings_given"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training run")
+        verbose_name_plural = _("training runs")
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="training_capacity_positive")]
+
+    def __str__(self):
+        return self.title
+
+
+class Meeting(models.Model):
+    training = models.ForeignKey(
+        Training, verbose_name=_("training run"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    location = models.ForeignKey(
+        Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    # Codes of ActiveComponent covered in this meeting.
+    components = models.JSONField(_("active components"), default=list, blank=True)
+    meal_served = models.BooleanField(_("meal served"), default=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["training", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["training", "number"], name="meeting_number_unique"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["location", "starts_at"]), models.Index(fields=["starts_at"])]
+
+    def __str__(self):
+        return f"{self.training} #{self.number}"
+
+    @property
+    def is_cancelled(self):
+        return self.status == MeetingStatus.CANCELLED
+
+
+class Enrolment(models.Model):
+    """A person's place (or place in line) in a training run."""
+
+    training = models.ForeignKey(
+        Training, verbose_name=_("training run"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    person = models.ForeignKey(
+        "dissemination.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=EnrolmentStatus.choices)
+    source = models.CharField(_("how did you hear of Mentorwijs?"), max_length=32, choices=Channel.choices, blank=True)
+    dietary_wishes = models.CharField(_("dietary wishes"), max_length=200, blank=True)
+    privacy_version = models.CharField(_("privacy statement version"), max_length=20, blank=True)
+    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="nl")
+    # The personal link: view, cancel, accept an offer, evaluate, download the certificate.
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enrolled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Place in line: the oldest waitlisted_at is offered the next free place.
+    waitlisted_at = models.DateTimeField(_("on the waiting list since"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer valid until"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["training", "created_at", "id"]
+        constraints = [
+            # One live enrolment per person per run; cancelled ones stay as history.
+            models.UniqueConstraint(
+                fields=["training", "person"],
+                condition=~Q(status__in=[EnrolmentStatus.CANCELLED]),
+                name="enrolment_one_live_per_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["training", "status"])]
+
+    def __str__(self):
+        return f"{self.person} – {self.training}"
+
+
+class Attendance(models.Model):
+    """Presence at one meeting. A catch-up is attendance at a meeting of another run of the same
+    variant, standing in for the missed meeting of the participant's own run."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    present = models.BooleanField(_("present"))
+    absence_reason = models.CharField(_("reason for absence"), max_length=200, blank=True)
+    catches_up = models.ForeignKey(
+        Meeting,
+        verbose_name=_("catches up"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="catch_ups",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "meeting"], name="attendance_once_per_meeting")]
+
+    def __str__(self):
+        return f"{self.enrolment.person} @ {self.meeting}"
+
+
+class Certificate(models.Model):
+    """Certificate of participation; the PDF is rendered on request from these fields."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="certificate"
+    )
+    code = models.CharField(_("verification code"), max_length=14, unique=True, default=new_certificate_code)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revocation_reason = models.CharField(_("reason for revocation"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate of participation")
+        verbose_name_plural = _("certificates of participation")
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+
+class Evaluation(models.Model):
+    """A participant's questionnaire before the first or after the last meeting."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="evaluations"
+    )
+    moment = models.CharField(_("moment"), max_length=8, choices=EvaluationMoment.choices)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    # {SelfEfficacyItem code: 1..5}
+    self_efficacy = models.JSONField(_("self-efficacy"), default=dict)
+    # {ActiveComponent code: 1..5}, after the last meeting only.
+    usefulness = models.JSONField(_("usefulness of the active components"), default=dict, blank=True)
+    remarks = models.TextField(_("remarks"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "moment"], name="evaluation_once_per_moment"),
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=10),
+                name="evaluation_satisfaction_1_10",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment} ({self.get_moment_display()})"
+
+
+class ScheduledMessage(models.Model):
+    """A service mail as a database row: a periodic task claims what is due and sends it, so no
+    message is lost when a worker dies and nothing waits days inside the broker."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=MessageKind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING)
+    due_at = models.DateTimeField(_("due at"))
+    # The recipient: a participant (enrolment) or a trainer (user).
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    # Extra template context fixed at scheduling time (for example the old time of a moved meeting).
+    context = models.JSONField(default=dict, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduled message")
+        verbose_name_plural = _("scheduled messages")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enrolment__isnull=False) | Q(user__isnull=False), name="message_has_recipient"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

@@ -1,0 +1,32 @@
+"""iCalendar files of meetings (the icalendar package): feeds and mail attachments."""
+
+from datetime import UTC
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from .enums import MeetingStatus
+
+
+def ics_for_meetings(meetings, *, name: str) -> bytes:
+    """One VEVENT per meeting. The UID is stable, so a calendar updates a moved meeting in place
+    and marks a cancelled one as cancelled."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Mentorwijs//Trainingen//NL")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    stamp = timezone.now().astimezone(UTC)
+    for meeting in meetings:
+        event = Event()
+        event.add("uid", f"meeting-{meeting.pk}@mentorwijs.nl")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", meeting.starts_at.astimezone(UTC))
+        event.add("dtend", meeting.ends_at.astimezone(UTC))
+        event.add("summary", f"Mentorwijs: {meeting.training.title} ({meeting.number})")
+        location = meeting.location
+        event.add("location", ", ".join(part for part in [location.name, location.address, location.city] if part))
+        event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()
