@@ -13,8 +13,8 @@ def build_message(*, template: str, to: str, context: dict, language: str | None
     language = language or settings.LANGUAGE_CODE
     context = {"site_url": settings.SITE_URL, "language": language, **context}
     with translation.override(language):
-        subject = render_to_string(f"email/{template}_subject.txt", context)
-        body = render_to_string(f"email/{template}.txt", context)
+        subject = render_to_string(f"email/{template}_subject.txt", context, using="text")
+        body = render_to_string(f"email/{template}.txt", context, using="text")
         try:
             html = render_to_string(f"email/{template}.html", context)
         except TemplateDoesNotExist:

@@ -88,6 +88,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text mail (subjects and text parts): no HTML escaping, so "Ans & Co" stays as typed.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: SQLite file by default; DATABASE_URL=postgres://user@host:5432/name for PostgreSQL.
@@ -251,5 +259,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django.utils.autoreload": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # it logs every step of every PDF at INFO
+        "fontTools": {"level": "WARNING"},
     },
 }

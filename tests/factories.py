@@ -133,3 +133,37 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     status = "registered"
     source = "network"
     privacy_version = "2026-11"
+
+
+class EvaluationFactory(factory.django.DjangoModelFactory):
+    """Answers of one participant; `moment="after"` (default "before") also fills satisfaction and
+    usefulness. Every item gets `score` (default 3)."""
+
+    class Meta:
+        model = "trainings.Evaluation"
+        exclude = ["score"]
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    moment = "before"
+    score = 3
+    self_efficacy = factory.LazyAttribute(
+        lambda evaluation: {item: evaluation.score for item in _self_efficacy_items()}
+    )
+    satisfaction = factory.LazyAttribute(lambda evaluation: 8 if evaluation.moment == "after" else None)
+    usefulness = factory.LazyAttribute(
+        lambda evaluation: (
+            {component: evaluation.score for component in _active_components()} if evaluation.moment == "after" else {}
+        )
+    )
+
+
+def _self_efficacy_items():
+    from trainings.enums import SelfEfficacyItem
+
+    return SelfEfficacyItem.values
+
+
+def _active_components():
+    from trainings.enums import ActiveComponent
+
+    return ActiveComponent.values

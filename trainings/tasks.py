@@ -13,3 +13,17 @@ def send_due_messages() -> int:
     from .services.messages import messages_send_due
 
     return messages_send_due()
+
+
+@shared_task(name="trainings.lapse_offers")
+def lapse_offers() -> int:
+    from .services.enrolment import offers_lapse
+
+    return offers_lapse()
+
+
+@shared_task(name="trainings.advance_statuses")
+def advance_statuses() -> int:
+    from .services.scheduling import trainings_advance_statuses
+
+    return trainings_advance_statuses()

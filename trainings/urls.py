@@ -6,9 +6,43 @@ app_name = "trainings"
 
 urlpatterns = [
     # scheduling (staff; trainers see their own runs)
+    path("", scheduling.TrainingListView.as_view(), name="training_list"),
+    path("kalender/", scheduling.CalendarView.as_view(), name="calendar"),
+    path("nieuw/", scheduling.TrainingCreateView.as_view(), name="training_create"),
+    path("<int:pk>/", scheduling.TrainingDetailView.as_view(), name="training_detail"),
+    path("<int:pk>/bewerken/", scheduling.TrainingUpdateView.as_view(), name="training_update"),
+    path("<int:pk>/bijeenkomsten/", scheduling.MeetingsUpdateView.as_view(), name="meetings_update"),
+    path("bijeenkomst/<int:pk>/annuleren/", scheduling.MeetingCancelView.as_view(), name="meeting_cancel"),
+    path("locaties/nieuw/", scheduling.LocationCreateView.as_view(), name="location_create"),
+    path("agenda.ics", scheduling.public_feed, name="public_feed"),
+    path("agenda/trainer/<str:token>.ics", scheduling.trainer_feed, name="trainer_feed"),
+    path("agenda/deelnemer/<str:token>.ics", scheduling.participant_feed, name="participant_feed"),
     # public pages and the personal enrolment page
+    path("aanbod/", public.public_list, name="public_list"),
+    path("aanbod/<int:pk>/inschrijven/", public.public_enrol, name="public_enrol"),
+    path("aanbod/organisaties/", public.organisation_search, name="organisation_search"),
+    path("privacy/", public.privacy, name="privacy"),
+    path("mijn/<str:token>/", public.personal, name="personal"),
+    path("mijn/<str:token>/annuleren/", public.personal_cancel, name="personal_cancel"),
+    path("mijn/<str:token>/plaats-aannemen/", public.personal_offer_accept, name="offer_accept"),
     # staff enrolment management
+    path("<int:pk>/inschrijven/", enrolment.StaffEnrolView.as_view(), name="staff_enrol"),
+    path("inschrijving/<int:pk>/verplaatsen/", enrolment.EnrolmentMoveView.as_view(), name="enrolment_move"),
+    path("inschrijving/<int:pk>/annuleren/", enrolment.EnrolmentCancelView.as_view(), name="enrolment_cancel"),
     # attendance
+    path(
+        "bijeenkomst/<int:pk>/aanwezigheid/",
+        attendance.MeetingAttendanceView.as_view(),
+        name="meeting_attendance",
+    ),
+    path("bijeenkomst/<int:pk>/inhalen/", attendance.CatchUpView.as_view(), name="catch_up"),
     # certificates
+    path("mijn/<str:token>/certificaat.pdf", certificates.personal_certificate, name="personal_certificate"),
+    path("certificaat/controleren/", certificates.verify, name="verify"),
+    path("certificaat/<int:pk>.pdf", certificates.CertificatePdfView.as_view(), name="certificate_pdf"),
+    path("certificaat/<int:pk>/intrekken/", certificates.CertificateRevokeView.as_view(), name="certificate_revoke"),
     # evaluation
+    path("mijn/<str:token>/evaluatie/<str:moment>/", evaluation.evaluation_form, name="evaluation_form"),
+    path("evaluaties/", evaluation.EvaluationOverviewView.as_view(), name="evaluation_overview"),
+    path("evaluaties/export.csv", evaluation.evaluation_export, name="evaluation_export"),
 ]

@@ -19,11 +19,25 @@ class Link:
 
 LINKS = [
     Link(
+        "trainings",
+        _("Training runs"),
+        "trainings:training_list",
+        "trainings.browse_trainings",
+        _("Plan training runs and their meetings, see the calendar and who takes part."),
+    ),
+    Link(
         "organisations",
         _("Organisations"),
         "dissemination:organisation_list",
         "dissemination.browse_organisations",
         _("Employers, schools, municipalities and other stakeholders, per target group and region."),
+    ),
+    Link(
+        "evaluations",
+        _("Evaluations"),
+        "trainings:evaluation_overview",
+        "trainings.view_evaluations",
+        _("What participants think of the training: averages per run, per trainer and over time; research export."),
     ),
     Link(
         "invitations",

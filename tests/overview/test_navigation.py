@@ -15,11 +15,11 @@ def nav_keys(client):
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        (["staff"], ["organisations", "invitations", "outbox", "admin"]),
-        (["master_trainer"], []),
-        (["trainer"], []),
+        (["staff"], ["trainings", "organisations", "evaluations", "invitations", "outbox", "admin"]),
+        (["master_trainer"], ["trainings", "evaluations"]),
+        (["trainer"], ["trainings"]),
         (["ambassador"], ["organisations"]),
-        (["trainer", "ambassador"], ["organisations"]),
+        (["trainer", "ambassador"], ["trainings", "organisations"]),
         ([], []),
     ],
 )

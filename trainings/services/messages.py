@@ -18,7 +18,15 @@ from django.utils import timezone
 
 from mentorwijs import mail
 
-from ..enums import ACTIVE_STATUSES, EnrolmentStatus, MeetingStatus, MessageKind, MessageStatus, TrainingStatus
+from ..enums import (
+    ACTIVE_STATUSES,
+    EnrolmentStatus,
+    EvaluationMoment,
+    MeetingStatus,
+    MessageKind,
+    MessageStatus,
+    TrainingStatus,
+)
 from ..models import Enrolment, Meeting, ScheduledMessage, Training
 
 logger = logging.getLogger(__name__)
@@ -26,6 +34,10 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 TEMPORARY_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, TimeoutError)
+EVALUATION_MOMENTS = {
+    MessageKind.EVALUATION_BEFORE: EvaluationMoment.BEFORE,
+    MessageKind.EVALUATION_AFTER: EvaluationMoment.AFTER,
+}
 
 
 def message_schedule(
@@ -60,18 +72,27 @@ def reminder_due_at(meeting: Meeting):
 
 
 def reminders_schedule_for_enrolment(*, enrolment: Enrolment) -> None:
-    """Meeting reminders for the meetings still ahead, and both evaluation requests."""
+    """Meeting reminders for the meetings still ahead, and both evaluation requests.
+
+    Safe to call again (for example when an offered place is accepted): a message that is already
+    waiting or sent for this enrolment is not scheduled a second time."""
     now = timezone.now()
     meetings = list(enrolment.training.meetings.filter(status=MeetingStatus.SCHEDULED).order_by("starts_at"))
+    existing = set(
+        ScheduledMessage.objects.filter(enrolment=enrolment)
+        .exclude(status=MessageStatus.CANCELLED)
+        .values_list("kind", "meeting_id")
+    )
     for meeting in meetings:
-        if reminder_due_at(meeting) > now:
+        if reminder_due_at(meeting) > now and (MessageKind.MEETING_REMINDER, meeting.pk) not in existing:
             message_schedule(
                 kind=MessageKind.MEETING_REMINDER, due_at=reminder_due_at(meeting), enrolment=enrolment, meeting=meeting
             )
-    if meetings and meetings[0].starts_at > now:
+    if meetings and meetings[0].ends_at > now and (MessageKind.EVALUATION_BEFORE, None) not in existing:
         message_schedule(kind=MessageKind.EVALUATION_BEFORE, enrolment=enrolment)
-    if meetings:
-        message_schedule(kind=MessageKind.EVALUATION_AFTER, due_at=max(now, meetings[-1].ends_at), enrolment=enrolment)
+    if meetings and (MessageKind.EVALUATION_AFTER, None) not in existing:
+        last_end = max(meeting.ends_at for meeting in meetings)
+        message_schedule(kind=MessageKind.EVALUATION_AFTER, due_at=max(now, last_end), enrolment=enrolment)
 
 
 def reminders_schedule_for_trainer(*, training: Training, user) -> None:
@@ -101,11 +122,27 @@ def reminders_cancel(*, enrolment: Enrolment | None = None, user=None, meeting: 
 
 
 def reminders_follow_meeting(*, meeting: Meeting) -> None:
-    """A meeting moved: its reminders move with it, and the evaluation request follows the last meeting."""
+    """A meeting moved (call after saving it): its waiting reminders move with it, participants and
+    trainers whose reminder already went out (or who had none) get one for the new time when that
+    is still ahead, and the after-evaluation request follows the last meeting."""
     now = timezone.now()
-    ScheduledMessage.objects.filter(
+    pending = ScheduledMessage.objects.filter(
         kind=MessageKind.MEETING_REMINDER, meeting=meeting, status=MessageStatus.PENDING
-    ).update(due_at=max(now, reminder_due_at(meeting)))
+    )
+    pending.update(due_at=max(now, reminder_due_at(meeting)))
+    if meeting.status == MeetingStatus.SCHEDULED and reminder_due_at(meeting) > now:
+        covered = list(pending.values_list("enrolment_id", "user_id"))
+        covered_enrolments = {enrolment_id for enrolment_id, _user_id in covered if enrolment_id}
+        covered_users = {user_id for _enrolment_id, user_id in covered if user_id}
+        enrolments = meeting.training.enrolments.filter(status__in=ACTIVE_STATUSES).exclude(pk__in=covered_enrolments)
+        for enrolment in enrolments:
+            message_schedule(
+                kind=MessageKind.MEETING_REMINDER, due_at=reminder_due_at(meeting), enrolment=enrolment, meeting=meeting
+            )
+        for user in meeting.training.trainers.exclude(pk__in=covered_users):
+            message_schedule(
+                kind=MessageKind.MEETING_REMINDER, due_at=reminder_due_at(meeting), user=user, meeting=meeting
+            )
     last = meeting.training.meetings.filter(status=MeetingStatus.SCHEDULED).order_by("-ends_at").first()
     if last is not None:
         ScheduledMessage.objects.filter(
@@ -115,18 +152,25 @@ def reminders_follow_meeting(*, meeting: Meeting) -> None:
 
 def _still_relevant(message: ScheduledMessage) -> bool:
     """Things change between scheduling and sending: never remind someone who left."""
+    from .evaluation import evaluation_refusal
+
     enrolment = message.enrolment
     if message.kind == MessageKind.MEETING_REMINDER:
         meeting = message.meeting
         if meeting.status != MeetingStatus.SCHEDULED or meeting.training.status == TrainingStatus.CANCELLED:
             return False
+        if meeting.starts_at <= timezone.now():
+            return False  # a reminder that was held up until the meeting began is no use any more
         if enrolment is not None:
             return enrolment.status in ACTIVE_STATUSES
         return meeting.training.trainers.filter(pk=message.user_id).exists()
     if message.kind == MessageKind.WAITLIST_OFFER:
         return enrolment.status == EnrolmentStatus.OFFERED
-    if message.kind in (MessageKind.EVALUATION_BEFORE, MessageKind.EVALUATION_AFTER):
-        return enrolment.status in ACTIVE_STATUSES and enrolment.training.status != TrainingStatus.CANCELLED
+    if message.kind in EVALUATION_MOMENTS:
+        if enrolment.training.status == TrainingStatus.CANCELLED:
+            return False
+        # Not for someone who left, who already answered, or whose questionnaire has closed.
+        return evaluation_refusal(enrolment=enrolment, moment=EVALUATION_MOMENTS[message.kind]) is None
     return True
 
 
@@ -172,6 +216,14 @@ def message_send(*, message_id: int) -> bool:
         )
         logger.warning("message %s not sent: %s", message.pk, error)
         return False
+    except Exception as error:
+        # A refused recipient, a broken template: sending again would fail the same way. The row
+        # records why; the log carries the traceback; the other due messages still go out.
+        ScheduledMessage.objects.filter(pk=message.pk).update(
+            status=MessageStatus.FAILED, last_error=f"{type(error).__name__}: {error}"[:1000]
+        )
+        logger.exception("message %s failed", message.pk)
+        return False
     ScheduledMessage.objects.filter(pk=message.pk).update(
         status=MessageStatus.SENT, sent_at=timezone.now(), message_id=email.extra_headers["Message-ID"]
     )
@@ -179,11 +231,14 @@ def message_send(*, message_id: int) -> bool:
 
 
 def messages_send_due(*, limit: int = 500) -> int:
-    """Hand back rows a dead worker left in SENDING, then send everything that is due."""
+    """Hand back rows a dead worker left in SENDING, then send everything that is due. A row that
+    was claimed MAX_ATTEMPTS times without an outcome (it keeps killing the worker) is FAILED."""
     now = timezone.now()
-    ScheduledMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=now - STALE_AFTER).update(
-        status=MessageStatus.PENDING
+    stale = ScheduledMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=now - STALE_AFTER)
+    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=MessageStatus.FAILED, last_error="the worker stopped while sending, too often"
     )
+    stale.update(status=MessageStatus.PENDING)
     due = ScheduledMessage.objects.filter(status=MessageStatus.PENDING, due_at__lte=now).values_list("pk", flat=True)
     return sum(message_send(message_id=pk) for pk in list(due[:limit]))
 
@@ -212,6 +267,10 @@ def build_email(message: ScheduledMessage):
         "personal_url": personal_url(enrolment) if enrolment is not None else "",
         **message.context,
     }
+    if enrolment is not None and message.kind in EVALUATION_MOMENTS:
+        from .evaluation import evaluation_url
+
+        context["evaluation_url"] = evaluation_url(enrolment=enrolment, moment=EVALUATION_MOMENTS[message.kind])
     if hasattr(enrolment, "certificate") and message.kind == MessageKind.CERTIFICATE:
         context["certificate"] = enrolment.certificate
     email = mail.build_message(template=f"trainings/{message.kind}", to=to, context=context, language=language)

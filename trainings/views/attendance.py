@@ -1,1 +1,132 @@
-"""(to be written)"""
+"""Registering attendance per meeting (made for a phone) and catch-ups from other runs.
+
+Staff may register for every run, a trainer for the runs they give; a trainer asking for another
+run's meeting gets 404, any other role 403."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_http_methods
+from rules.contrib.views import PermissionRequiredMixin
+
+from mentorwijs.accounts.rules import is_staff_member, is_trainer
+
+from .. import queries
+from ..forms_attendance import AttendanceSheetForm, CatchUpForm, CatchUpSearchForm
+from ..models import Meeting
+from ..services.attendance import attendance_catch_up, attendance_record
+
+CANDIDATES_SHOWN = 25
+
+
+def meetings_for(user):
+    """Meetings whose attendance a user may register; 403 for roles that register none."""
+    if not (is_staff_member | is_trainer)(user):
+        raise PermissionDenied
+    meetings = Meeting.objects.select_related("training__region", "location")
+    if is_staff_member(user):
+        return meetings
+    return meetings.filter(training__trainers=user)
+
+
+def service_error_messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [message for messages_ in error.message_dict.values() for message in messages_]
+    return list(error.messages)
+
+
+class MeetingView(PermissionRequiredMixin, View):
+    permission_required = "trainings.record_attendance"
+
+    def get_permission_object(self):
+        self.meeting = get_object_or_404(meetings_for(self.request.user), pk=self.kwargs["pk"])
+        return self.meeting.training
+
+
+@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
+class MeetingAttendanceView(MeetingView):
+    template_name = "trainings/attendance.html"
+
+    def get_form(self, data=None):
+        return AttendanceSheetForm(data, rows=queries.attendance_sheet(meeting=self.meeting))
+
+    def get(self, request, pk):
+        return self.show(self.get_form())
+
+    def post(self, request, pk):
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            entries = form.entries()
+            try:
+                attendance_record(meeting=self.meeting, entries=entries, by=request.user)
+            except ValidationError as error:
+                for message in service_error_messages(error):
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _("Attendance saved for %(count)d participants.") % {"count": len(entries)},
+                )
+                return redirect("trainings:meeting_attendance", pk=self.meeting.pk)
+        return self.show(form, status=400)
+
+    def show(self, form, status=200):
+        rows = form.bound_rows()
+        context = {
+            "meeting": self.meeting,
+            "training": self.meeting.training,
+            "form": form,
+            "rows": rows,
+            "present_count": sum(1 for row in rows if row["attendance"] and row["attendance"].present),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
+class CatchUpView(MeetingView):
+    template_name = "trainings/catch_up.html"
+
+    def get(self, request, pk):
+        return self.show(CatchUpForm(candidates=self.candidates()))
+
+    def post(self, request, pk):
+        form = CatchUpForm(request.POST, candidates=self.candidates())
+        if form.is_valid():
+            enrolment = form.cleaned_data["enrolment"]
+            try:
+                attendance_catch_up(enrolment=enrolment, meeting=self.meeting, by=request.user)
+            except ValidationError as error:
+                for message in service_error_messages(error):
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s catches up meeting %(number)s here.")
+                    % {"name": enrolment.person, "number": self.meeting.number},
+                )
+                return redirect("trainings:meeting_attendance", pk=self.meeting.pk)
+        return self.show(form, status=400)
+
+    def candidates(self, q=""):
+        return queries.catch_up_candidates(meeting=self.meeting, q=q)
+
+    def show(self, form, status=200):
+        search = CatchUpSearchForm(self.request.GET or None)
+        q = search.cleaned_data["q"] if search.is_valid() else ""
+        context = {
+            "meeting": self.meeting,
+            "training": self.meeting.training,
+            "form": form,
+            "search": search,
+            "q": q,
+            "candidates": list(self.candidates(q)[: CANDIDATES_SHOWN + 1]),
+            "shown": CANDIDATES_SHOWN,
+            "attendance_url": reverse("trainings:meeting_attendance", kwargs={"pk": self.meeting.pk}),
+        }
+        context["more"] = len(context["candidates"]) > CANDIDATES_SHOWN
+        context["candidates"] = context["candidates"][:CANDIDATES_SHOWN]
+        return render(self.request, self.template_name, context, status=status)

@@ -1,1 +1,136 @@
-"""(to be written)"""
+"""Staff enrolment management: enrol someone, move an enrolment to another run, cancel it."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_http_methods
+from rules.contrib.views import PermissionRequiredMixin
+
+from ..enums import ENROLLABLE_STATUSES, EnrolmentStatus
+from ..forms_enrolment import EnrolmentForm, EnrolmentMoveForm
+from ..models import Enrolment, Training
+from ..services.enrolment import LIVE_STATUSES, enrolment_cancel, enrolment_create, enrolment_move
+from .public import add_service_errors
+
+
+def training_url(training_id: int) -> str:
+    """The run's page (the scheduling area's detail view); the public list until it exists."""
+    try:
+        return reverse("trainings:training_detail", kwargs={"pk": training_id})
+    except NoReverseMatch:
+        return reverse("trainings:public_list")
+
+
+class StaffView(PermissionRequiredMixin, View):
+    permission_required = "trainings.manage_trainings"
+
+
+@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
+class StaffEnrolView(StaffView):
+    def dispatch(self, request, *args, **kwargs):
+        self.training = get_object_or_404(
+            Training.objects.select_related("region"), pk=kwargs["pk"], status__in=ENROLLABLE_STATUSES
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        return self.show(EnrolmentForm(require_consent=False))
+
+    def post(self, request, pk):
+        form = EnrolmentForm(request.POST, require_consent=False)
+        if form.is_valid():
+            try:
+                enrolment = enrolment_create(
+                    training=self.training,
+                    language=request.LANGUAGE_CODE,
+                    enrolled_by=request.user,
+                    **form.service_kwargs(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if enrolment.status == EnrolmentStatus.REGISTERED:
+                    messages.success(request, _("%(name)s is enrolled.") % {"name": enrolment.person})
+                else:
+                    messages.info(request, _("%(name)s is on the waiting list.") % {"name": enrolment.person})
+                return redirect(training_url(self.training.pk))
+        return self.show(form)
+
+    def show(self, form):
+        return render(
+            self.request,
+            "trainings/enrolment_form.html",
+            {"training": self.training, "form": form, "training_url": training_url(self.training.pk)},
+        )
+
+
+class EnrolmentActionView(StaffView):
+    def dispatch(self, request, *args, **kwargs):
+        self.enrolment = get_object_or_404(
+            Enrolment.objects.select_related("training__region", "person"),
+            pk=kwargs["pk"],
+            status__in=LIVE_STATUSES,
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+
+@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
+class EnrolmentMoveView(EnrolmentActionView):
+    def get(self, request, pk):
+        return self.show(EnrolmentMoveForm(enrolment=self.enrolment))
+
+    def post(self, request, pk):
+        form = EnrolmentMoveForm(request.POST, enrolment=self.enrolment)
+        if form.is_valid():
+            try:
+                moved = enrolment_move(
+                    enrolment=self.enrolment, to_training=form.cleaned_data["to_training"], by=request.user
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is moved to %(training)s.") % {"name": moved.person, "training": moved.training},
+                )
+                return redirect(training_url(moved.training_id))
+        return self.show(form)
+
+    def show(self, form):
+        return render(
+            self.request,
+            "trainings/enrolment_move.html",
+            {
+                "enrolment": self.enrolment,
+                "training": self.enrolment.training,
+                "form": form,
+                "training_url": training_url(self.enrolment.training_id),
+            },
+        )
+
+
+@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
+class EnrolmentCancelView(EnrolmentActionView):
+    def get(self, request, pk):
+        return render(
+            request,
+            "trainings/enrolment_cancel.html",
+            {
+                "enrolment": self.enrolment,
+                "training": self.enrolment.training,
+                "training_url": training_url(self.enrolment.training_id),
+            },
+        )
+
+    def post(self, request, pk):
+        try:
+            enrolment_cancel(enrolment=self.enrolment, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The enrolment of %(name)s is cancelled.") % {"name": self.enrolment.person})
+        return redirect(training_url(self.enrolment.training_id))

@@ -1,1 +1,128 @@
-"""(to be written)"""
+"""The questionnaire behind the personal link, and what staff see of the answers."""
+
+import csv
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin, permission_required
+
+from ..enums import ActiveComponent, EvaluationMoment, SelfEfficacyItem
+from ..forms_evaluation import EvaluationForm
+from ..models import Enrolment
+from ..queries import (
+    evaluation_averages_per_quarter,
+    evaluation_averages_per_run,
+    evaluation_averages_per_trainer,
+    evaluation_export_rows,
+    evaluation_usefulness_averages,
+)
+from ..services.evaluation import MOMENT_BY_SLUG, evaluation_refusal, evaluation_submit, person_pseudonym
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def evaluation_form(request, token, moment):
+    """The questionnaire of one moment; answered once, then a thank-you instead of the form."""
+    moment = MOMENT_BY_SLUG.get(moment)
+    if moment is None:
+        raise Http404
+    enrolment = get_object_or_404(Enrolment.objects.select_related("training", "person"), token=token)
+    context = {"enrolment": enrolment, "training": enrolment.training, "moment": moment}
+    if enrolment.evaluations.filter(moment=moment).exists():
+        return render(request, "trainings/evaluation_thanks.html", context)
+    refusal = evaluation_refusal(enrolment=enrolment, moment=moment)
+    if refusal:
+        return render(request, "trainings/evaluation_closed.html", {**context, "reason": refusal})
+
+    form = EvaluationForm(request.POST or None, moment=moment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation_submit(enrolment=enrolment, moment=moment, **form.answers())
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return redirect(request.path)  # shows the thank-you; a reload does not post again
+    return render(request, "trainings/evaluation_form.html", {**context, "form": form})
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """A refusal of the service, next to the field where the form has one, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@method_decorator(never_cache, name="dispatch")
+class EvaluationOverviewView(PermissionRequiredMixin, TemplateView):
+    """Averages per run, per trainer and per quarter; no single participant's answers."""
+
+    permission_required = "trainings.view_evaluations"
+    template_name = "trainings/evaluation_overview.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            runs=list(evaluation_averages_per_run()),
+            trainers=list(evaluation_averages_per_trainer()),
+            quarters=list(evaluation_averages_per_quarter()),
+            usefulness=evaluation_usefulness_averages(),
+            **kwargs,
+        )
+
+
+def neutralise(value) -> str:
+    """A spreadsheet must not read free text as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+EXPORT_HEADER = [
+    "pseudonym",
+    "run",
+    "variant",
+    "region",
+    "moment",
+    "submitted",
+    "satisfaction",
+    *[f"self_efficacy_{item}" for item in SelfEfficacyItem.values],
+    *[f"usefulness_{component}" for component in ActiveComponent.values],
+    "remarks",
+]
+
+
+@never_cache
+@require_http_methods(["GET"])
+@permission_required("trainings.view_evaluations", raise_exception=True)
+def evaluation_export(request):
+    """One row per evaluation for research: a pseudonym per person, no names or email addresses."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mentorwijs-evaluaties.csv"'
+    writer = csv.writer(response)
+    writer.writerow(EXPORT_HEADER)
+    for evaluation in evaluation_export_rows().iterator(chunk_size=1000):
+        training = evaluation.enrolment.training
+        after = evaluation.moment == EvaluationMoment.AFTER
+        writer.writerow(
+            [
+                person_pseudonym(evaluation.enrolment.person_id),
+                training.pk,
+                training.variant,
+                training.region.name,
+                evaluation.moment,
+                timezone.localdate(evaluation.submitted_at).isoformat(),
+                evaluation.satisfaction if after else "",
+                *[evaluation.self_efficacy.get(item, "") for item in SelfEfficacyItem.values],
+                *[evaluation.usefulness.get(component, "") if after else "" for component in ActiveComponent.values],
+                neutralise(evaluation.remarks),
+            ]
+        )
+    return response

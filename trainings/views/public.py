@@ -1,1 +1,137 @@
-"""(to be written)"""
+"""Public pages: the runs open for enrolment, the enrolment form, the organisation search, the
+privacy statement, and the personal page behind the link in every mail (view, cancel, accept)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dissemination.models import Organisation
+
+from .. import queries
+from ..enums import ENROLLABLE_STATUSES, EnrolmentStatus
+from ..forms_enrolment import EnrolmentForm
+from ..models import Enrolment, Training
+from ..services.enrolment import LIVE_STATUSES, enrolment_cancel, enrolment_create, offer_accept
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal next to the field it concerns, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_not_required
+@require_GET
+def public_list(request):
+    regions = list(queries.public_regions())
+    region = None
+    region_param = request.GET.get("region", "")
+    if region_param.isdigit():
+        region = next((r for r in regions if r.pk == int(region_param)), None)
+    runs = list(queries.public_training_list(region_id=region.pk if region else None))
+    for run in runs:
+        run.places_free = max(run.capacity - run.places_held, 0)
+    return render(request, "trainings/public_list.html", {"runs": runs, "regions": regions, "region": region})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def public_enrol(request, pk):
+    training = get_object_or_404(Training.objects.select_related("region"), pk=pk, status__in=ENROLLABLE_STATUSES)
+    form = EnrolmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = enrolment_create(training=training, language=request.LANGUAGE_CODE, **form.service_kwargs())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if enrolment.status == EnrolmentStatus.REGISTERED:
+                messages.success(request, _("You are enrolled. We sent a confirmation by email."))
+            else:
+                messages.info(request, _("The run is full: you are on the waiting list. We sent you an email."))
+            return redirect("trainings:personal", token=enrolment.token)
+    meetings = training.meetings.select_related("location").order_by("number")
+    return render(request, "trainings/public_enrol.html", {"training": training, "meetings": meetings, "form": form})
+
+
+@login_not_required
+@require_GET
+def organisation_search(request):
+    """JSON for the enrolment form: at most ten organisations whose name contains q."""
+    q = request.GET.get("q", "").strip()
+    if len(q) < 2:
+        return JsonResponse({"results": []})
+    found = Organisation.objects.filter(name__icontains=q).order_by("name", "pk").values("id", "name", "city")[:10]
+    return JsonResponse({"results": list(found)})
+
+
+@login_not_required
+@require_GET
+def privacy(request):
+    return render(request, "trainings/privacy.html", {"version": settings.PRIVACY_STATEMENT_VERSION})
+
+
+def _enrolment_for(token):
+    return get_object_or_404(Enrolment.objects.select_related("training__region", "person__organisation"), token=token)
+
+
+@login_not_required
+@require_GET
+def personal(request, token):
+    enrolment = _enrolment_for(token)
+    meetings = enrolment.training.meetings.select_related("location").order_by("number")
+    offer_open = (
+        enrolment.status == EnrolmentStatus.OFFERED
+        and enrolment.offer_expires_at is not None
+        and enrolment.offer_expires_at > timezone.now()
+    )
+    return render(
+        request,
+        "trainings/personal.html",
+        {
+            "enrolment": enrolment,
+            "training": enrolment.training,
+            "meetings": meetings,
+            "offer_open": offer_open,
+            "can_cancel": enrolment.status in LIVE_STATUSES,
+        },
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def personal_cancel(request, token):
+    enrolment = _enrolment_for(token)
+    if enrolment.status not in LIVE_STATUSES:
+        return redirect("trainings:personal", token=token)
+    if request.method == "POST":
+        try:
+            enrolment_cancel(enrolment=enrolment)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your enrolment is cancelled."))
+        return redirect("trainings:personal", token=token)
+    return render(request, "trainings/personal_cancel.html", {"enrolment": enrolment, "training": enrolment.training})
+
+
+@login_not_required
+@require_POST
+def personal_offer_accept(request, token):
+    enrolment = _enrolment_for(token)
+    try:
+        offer_accept(enrolment=enrolment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("You have accepted the place. We sent a confirmation by email."))
+    return redirect("trainings:personal", token=token)

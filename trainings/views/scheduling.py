@@ -1,1 +1,307 @@
-"""(to be written)"""
+"""Scheduling pages for staff (trainers and master trainers read), the calendar and the iCalendar feeds."""
+
+import calendar as calendar_module
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+from rules.contrib.views import PermissionRequiredMixin
+
+from mentorwijs.accounts.models import User
+from mentorwijs.accounts.roles import Role
+
+from .. import queries
+from ..calendar import ics_for_meetings
+from ..enums import ActiveComponent, EnrolmentStatus
+from ..filters import TrainingFilter
+from ..forms import LocationForm, MeetingFormSet, TrainingCreateForm, TrainingUpdateForm, add_service_errors
+from ..models import Enrolment, Meeting
+from ..services import scheduling
+
+TRAINER_FEED_SALT = "mentorwijs.trainings.trainer_feed"
+
+
+def trainer_feed_token(user) -> str:
+    """A permanent, signed link to one trainer's calendar feed; it carries only the user id."""
+    return signing.dumps(user.pk, salt=TRAINER_FEED_SALT)
+
+
+def trainer_from_feed_token(token: str):
+    try:
+        user_id = signing.loads(token, salt=TRAINER_FEED_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    return get_object_or_404(User, pk=user_id, is_active=True)
+
+
+class RoleOnlyPermissionMixin(PermissionRequiredMixin):
+    """Check the role-level permission without the object: no permission answers 403, a run the
+    user may not see answers 404 from the filtered queryset."""
+
+    def get_permission_object(self):
+        return None
+
+
+class TrainingListView(RoleOnlyPermissionMixin, FilterView):
+    permission_required = "trainings.browse_trainings"
+    filterset_class = TrainingFilter
+    template_name = "trainings/training_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return queries.training_list(user=self.request.user)
+
+
+class TrainingDetailView(RoleOnlyPermissionMixin, DetailView):
+    permission_required = "trainings.browse_trainings"
+    template_name = "trainings/training_detail.html"
+    context_object_name = "training"
+
+    def get_queryset(self):
+        return queries.training_detail(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        counts = queries.enrolment_counts(training=self.object)
+        labels = dict(ActiveComponent.choices)
+        for meeting in self.object.meetings.all():
+            meeting.component_labels = [labels[code] for code in meeting.components if code in labels]
+        status_counts = [(label, counts.get(value, 0)) for value, label in EnrolmentStatus.choices]
+        return super().get_context_data(
+            status_counts=status_counts,
+            places_held=scheduling.places_held(self.object),
+            can_manage=self.request.user.has_perm("trainings.manage_trainings"),
+            **kwargs,
+        )
+
+
+class TrainingCreateView(PermissionRequiredMixin, FormView):
+    permission_required = "trainings.manage_trainings"
+    template_name = "trainings/training_form.html"
+    form_class = TrainingCreateForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("location"):
+            initial["location"] = self.request.GET["location"]
+        return initial
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            training = scheduling.training_create(
+                title=data["title"],
+                variant=data["variant"],
+                region=data["region"],
+                host_organisation=data["host_organisation"],
+                capacity=data["capacity"],
+                local_adaptations=data["local_adaptations"],
+                first_meeting_starts_at=data["first_meeting_starts_at"],
+                first_meeting_ends_at=data["first_meeting_ends_at"],
+                location=data["location"],
+                created_by=self.request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, form.service_fields)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Training run created with proposed meetings. Check and adjust them."))
+        return redirect("trainings:meetings_update", pk=training.pk)
+
+
+class TrainingUpdateView(PermissionRequiredMixin, FormView):
+    permission_required = "trainings.manage_trainings"
+    template_name = "trainings/training_form.html"
+    form_class = TrainingUpdateForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.training = get_object_or_404(queries.training_detail(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.training}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(training=self.training, **kwargs)
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        trainers = data.pop("trainers")
+        try:
+            training = scheduling.training_update(training=self.training, **data)
+            scheduling.training_set_trainers(training=training, trainers=trainers)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Training run saved."))
+        return redirect("trainings:training_detail", pk=training.pk)
+
+
+class MeetingsUpdateView(PermissionRequiredMixin, TemplateView):
+    permission_required = "trainings.manage_trainings"
+    template_name = "trainings/meetings_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.training = get_object_or_404(queries.training_detail(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, formset=None, **kwargs):
+        formset = formset or MeetingFormSet(training=self.training, prefix="meetings")
+        return super().get_context_data(training=self.training, formset=formset, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        formset = MeetingFormSet(request.POST, training=self.training, prefix="meetings")
+        if formset.is_valid():
+            forms = [form for form in formset.forms if form.has_changed()]
+            try:
+                scheduling.meetings_update(training=self.training, meetings=[form.instance for form in forms])
+            except scheduling.MeetingsInvalid as error:
+                for form, found in zip(forms, error.errors, strict=True):
+                    if found:
+                        add_service_errors(form, ValidationError(found), form.service_fields)
+            else:
+                messages.success(request, _("Meetings saved."))
+                return redirect("trainings:training_detail", pk=self.training.pk)
+        return self.render_to_response(self.get_context_data(formset=formset), status=200)
+
+
+class MeetingCancelView(PermissionRequiredMixin, TemplateView):
+    permission_required = "trainings.manage_trainings"
+    template_name = "trainings/meeting_cancel.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.meeting = get_object_or_404(
+            Meeting.objects.select_related("training", "location").filter(
+                training__in=queries.trainings_visible_to(request.user)
+            ),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(meeting=self.meeting, training=self.meeting.training, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        scheduling.meeting_cancel(meeting=self.meeting)
+        messages.success(request, _("Meeting cancelled."))
+        return redirect("trainings:training_detail", pk=self.meeting.training_id)
+
+
+class LocationCreateView(PermissionRequiredMixin, CreateView):
+    permission_required = "trainings.manage_trainings"
+    template_name = "trainings/location_form.html"
+    form_class = LocationForm
+
+    def get_success_url(self):
+        next_url = self.request.GET.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(next_url, {self.request.get_host()}):
+            return f"{next_url}{'&' if '?' in next_url else '?'}location={self.object.pk}"
+        return reverse("trainings:training_create") + f"?location={self.object.pk}"
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Location saved."))
+        return super().form_valid(form)
+
+
+# --- calendar ---------------------------------------------------------------------------------
+
+
+def _parse_day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+class CalendarView(RoleOnlyPermissionMixin, TemplateView):
+    """A month (weeks from Monday) or week of meetings; phones get the same meetings as a list."""
+
+    permission_required = "trainings.browse_trainings"
+    template_name = "trainings/calendar.html"
+
+    def get_context_data(self, **kwargs):
+        view = "week" if self.request.GET.get("view") == "week" else "month"
+        day = _parse_day(self.request.GET.get("date"))
+        if view == "week":
+            first = day - timedelta(days=day.weekday())
+            last = first + timedelta(days=6)
+            previous, following = first - timedelta(weeks=1), first + timedelta(weeks=1)
+        else:
+            month_start = day.replace(day=1)
+            month_end = month_start.replace(day=calendar_module.monthrange(day.year, day.month)[1])
+            first = month_start - timedelta(days=month_start.weekday())
+            last = month_end + timedelta(days=6 - month_end.weekday())
+            previous = (month_start - timedelta(days=1)).replace(day=1)
+            following = month_end + timedelta(days=1)
+        start = timezone.make_aware(datetime.combine(first, time.min))
+        end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
+        by_day: dict[date, list] = {}
+        for meeting in queries.calendar_meetings(user=self.request.user, start=start, end=end):
+            by_day.setdefault(timezone.localtime(meeting.starts_at).date(), []).append(meeting)
+        days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+        weeks = [
+            [
+                {
+                    "date": d,
+                    "meetings": by_day.get(d, []),
+                    "in_period": view == "week" or d.month == day.month,
+                    "today": d == timezone.localdate(),
+                }
+                for d in days[index : index + 7]
+            ]
+            for index in range(0, len(days), 7)
+        ]
+        user = self.request.user
+        feed_url = None
+        if user.has_role(Role.TRAINER) or user.trainings_given.exists():
+            feed_url = self.request.build_absolute_uri(
+                reverse("trainings:trainer_feed", kwargs={"token": trainer_feed_token(user)})
+            )
+        return super().get_context_data(
+            view=view,
+            day=day,
+            first=first,
+            last=last,
+            weeks=weeks,
+            agenda=[cell for week in weeks for cell in week if cell["meetings"] and cell["in_period"]],
+            previous=previous,
+            following=following,
+            trainer_feed_url=feed_url,
+            public_feed_url=self.request.build_absolute_uri(reverse("trainings:public_feed")),
+            **kwargs,
+        )
+
+
+# --- iCalendar feeds --------------------------------------------------------------------------
+
+
+def _ics_response(meetings, *, name: str) -> HttpResponse:
+    response = HttpResponse(ics_for_meetings(meetings, name=name), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="mentorwijs.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@login_not_required
+def public_feed(request):
+    return _ics_response(queries.feed_meetings_public(), name="Mentorwijs")
+
+
+@login_not_required
+def trainer_feed(request, token):
+    user = trainer_from_feed_token(token)
+    return _ics_response(queries.feed_meetings_for_trainer(user=user), name=_("Mentorwijs: my training runs"))
+
+
+@login_not_required
+def participant_feed(request, token):
+    enrolment = get_object_or_404(Enrolment.objects.select_related("training"), token=token)
+    return _ics_response(queries.feed_meetings_for_enrolment(enrolment=enrolment), name=enrolment.training.title)

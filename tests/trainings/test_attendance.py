@@ -1,0 +1,401 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import EnrolmentFactory, TrainingFactory, UserFactory
+from trainings.enums import EnrolmentStatus, MeetingStatus, Variant
+from trainings.models import Attendance, Certificate
+from trainings.services.attendance import attendance_catch_up, attendance_record, enrolment_complete_if_due
+
+pytestmark = pytest.mark.django_db
+
+
+def past_run(**kwargs):
+    """A running run whose five weekly meetings all lie in the past."""
+    first = timezone.now() - timedelta(weeks=6)
+    return TrainingFactory(meetings=5, meetings__first_meeting=first, status="running", **kwargs)
+
+
+def meetings_of(run):
+    return list(run.meetings.order_by("number"))
+
+
+def attend(enrolment, meetings, present=True, by=None):
+    for meeting in meetings:
+        attendance_record(meeting=meeting, entries=[(enrolment, present, "")], by=by)
+    enrolment.refresh_from_db()
+
+
+@pytest.fixture
+def run():
+    return past_run()
+
+
+@pytest.fixture
+def trainer(run):
+    user = UserFactory(roles=["trainer"])
+    run.trainers.add(user)
+    return user
+
+
+# --- completion ---
+
+
+def test_present_at_four_of_five_meetings_completes_the_training(run):
+    enrolment = EnrolmentFactory(training=run)
+    attend(enrolment, meetings_of(run)[:4])
+    assert enrolment.status == EnrolmentStatus.COMPLETED
+    assert enrolment.completed_at is not None
+    assert Certificate.objects.filter(enrolment=enrolment).count() == 1
+
+
+def test_present_at_three_of_five_meetings_does_not_complete(run):
+    enrolment = EnrolmentFactory(training=run)
+    meetings = meetings_of(run)
+    attend(enrolment, meetings[:3])
+    attend(enrolment, meetings[3:], present=False)
+    assert enrolment.status == EnrolmentStatus.REGISTERED
+    assert enrolment.completed_at is None
+    assert not Certificate.objects.exists()
+
+
+def test_the_same_meeting_twice_counts_once(run):
+    enrolment = EnrolmentFactory(training=run)
+    meetings = meetings_of(run)
+    attend(enrolment, [meetings[0], meetings[0], meetings[1], meetings[2]])
+    assert enrolment.status == EnrolmentStatus.REGISTERED
+    assert Attendance.objects.filter(enrolment=enrolment).count() == 3
+
+
+def test_a_caught_up_meeting_counts_towards_completion(run):
+    other = past_run()
+    enrolment = EnrolmentFactory(training=run)
+    own = meetings_of(run)
+    attend(enrolment, own[:3])
+    attend(enrolment, own[3:4], present=False)
+    row = attendance_catch_up(enrolment=enrolment, meeting=meetings_of(other)[3], by=None)
+    enrolment.refresh_from_db()
+    assert (row.present, row.catches_up) == (True, own[3])
+    assert enrolment.status == EnrolmentStatus.COMPLETED
+
+
+def test_completion_threshold_follows_the_setting_per_variant(settings):
+    settings.TRAINING_COMPLETION_MEETINGS = {"standard": 4, "internship": 2}
+    internship = past_run(variant=Variant.INTERNSHIP)
+    standard = past_run(variant=Variant.STANDARD)
+    intern = EnrolmentFactory(training=internship)
+    supervisor = EnrolmentFactory(training=standard)
+    attend(intern, meetings_of(internship)[:2])
+    attend(supervisor, meetings_of(standard)[:2])
+    assert intern.status == EnrolmentStatus.COMPLETED
+    assert supervisor.status == EnrolmentStatus.REGISTERED
+
+
+def test_a_variant_missing_from_the_setting_needs_four(settings):
+    settings.TRAINING_COMPLETION_MEETINGS = {}
+    run = past_run(variant=Variant.IN_COMPANY)
+    enrolment = EnrolmentFactory(training=run)
+    attend(enrolment, meetings_of(run)[:3])
+    assert enrolment.status == EnrolmentStatus.REGISTERED
+    attend(enrolment, meetings_of(run)[3:4])
+    assert enrolment.status == EnrolmentStatus.COMPLETED
+
+
+def test_completing_is_idempotent(run):
+    enrolment = EnrolmentFactory(training=run)
+    attend(enrolment, meetings_of(run)[:4])
+    completed_at = enrolment.completed_at
+    assert enrolment_complete_if_due(enrolment=enrolment) is False
+    attend(enrolment, meetings_of(run)[4:])
+    assert enrolment.completed_at == completed_at
+    assert Certificate.objects.filter(enrolment=enrolment).count() == 1
+
+
+def test_a_cancelled_enrolment_never_completes(run):
+    enrolment = EnrolmentFactory(training=run)
+    attend(enrolment, meetings_of(run)[:4])
+    cancelled = EnrolmentFactory(training=run, status=EnrolmentStatus.CANCELLED)
+    assert enrolment_complete_if_due(enrolment=cancelled) is False
+
+
+# --- recording rules ---
+
+
+def test_recording_again_updates_the_same_row(run):
+    enrolment = EnrolmentFactory(training=run)
+    meeting = meetings_of(run)[0]
+    user = UserFactory(roles=["trainer"])
+    attendance_record(meeting=meeting, entries=[(enrolment, False, "Ziek")], by=None)
+    attendance_record(meeting=meeting, entries=[(enrolment, True, "")], by=user)
+    row = Attendance.objects.get(enrolment=enrolment, meeting=meeting)
+    assert (row.present, row.absence_reason, row.recorded_by, row.catches_up) == (True, "", user, None)
+
+
+def test_a_reason_with_present_is_refused(run):
+    enrolment = EnrolmentFactory(training=run)
+    with pytest.raises(ValidationError) as error:
+        attendance_record(meeting=meetings_of(run)[0], entries=[(enrolment, True, "Ziek")], by=None)
+    assert "absence_reason" in error.value.message_dict
+    assert not Attendance.objects.exists()
+
+
+def test_a_cancelled_meeting_is_refused(run):
+    meeting = meetings_of(run)[0]
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.save()
+    with pytest.raises(ValidationError):
+        attendance_record(meeting=meeting, entries=[(EnrolmentFactory(training=run), True, "")], by=None)
+    assert not Attendance.objects.exists()
+
+
+def test_a_meeting_more_than_a_day_ahead_is_refused_but_tomorrow_is_not():
+    run = TrainingFactory(meetings=2, meetings__first_meeting=timezone.now() + timedelta(hours=20))
+    enrolment = EnrolmentFactory(training=run)
+    tomorrow, next_week = meetings_of(run)
+    attendance_record(meeting=tomorrow, entries=[(enrolment, True, "")], by=None)
+    with pytest.raises(ValidationError):
+        attendance_record(meeting=next_week, entries=[(enrolment, True, "")], by=None)
+    assert list(Attendance.objects.values_list("meeting", flat=True)) == [tomorrow.pk]
+
+
+def test_one_invalid_entry_saves_nothing(run):
+    ours = EnrolmentFactory.create_batch(3, training=run)
+    stranger = EnrolmentFactory(training=past_run())
+    entries = [(enrolment, True, "") for enrolment in ours] + [(stranger, True, "")]
+    with pytest.raises(ValidationError):
+        attendance_record(meeting=meetings_of(run)[0], entries=entries, by=None)
+    assert not Attendance.objects.exists()
+
+
+def test_someone_who_left_the_run_is_refused(run):
+    left = EnrolmentFactory(training=run, status=EnrolmentStatus.CANCELLED)
+    with pytest.raises(ValidationError):
+        attendance_record(meeting=meetings_of(run)[0], entries=[(left, True, "")], by=None)
+
+
+# --- catching up ---
+
+
+def test_catch_up_in_another_variant_is_refused(run):
+    other = past_run(variant=Variant.INTERNSHIP)
+    enrolment = EnrolmentFactory(training=run)
+    with pytest.raises(ValidationError) as error:
+        attendance_catch_up(enrolment=enrolment, meeting=meetings_of(other)[2], by=None)
+    assert "enrolment" in error.value.message_dict
+    assert not Attendance.objects.exists()
+
+
+def test_catch_up_of_a_meeting_attended_is_refused(run):
+    other = past_run()
+    enrolment = EnrolmentFactory(training=run)
+    attend(enrolment, meetings_of(run)[2:3])
+    with pytest.raises(ValidationError):
+        attendance_catch_up(enrolment=enrolment, meeting=meetings_of(other)[2], by=None)
+
+
+def test_a_meeting_is_caught_up_only_once(run):
+    enrolment = EnrolmentFactory(training=run)
+    attendance_catch_up(enrolment=enrolment, meeting=meetings_of(past_run())[1], by=None)
+    with pytest.raises(ValidationError):
+        attendance_catch_up(enrolment=enrolment, meeting=meetings_of(past_run())[1], by=None)
+    assert Attendance.objects.filter(enrolment=enrolment).count() == 1
+
+
+def test_catch_up_in_the_own_run_is_refused(run):
+    enrolment = EnrolmentFactory(training=run)
+    with pytest.raises(ValidationError):
+        attendance_catch_up(enrolment=enrolment, meeting=meetings_of(run)[1], by=None)
+
+
+def test_a_catch_up_guest_can_be_marked_on_the_host_meeting(run):
+    other = past_run()
+    guest = EnrolmentFactory(training=other)
+    meeting = meetings_of(run)[2]
+    attendance_catch_up(enrolment=guest, meeting=meeting, by=None)
+    attendance_record(meeting=meeting, entries=[(guest, False, "Toch verhinderd")], by=None)
+    row = Attendance.objects.get(enrolment=guest, meeting=meeting)
+    assert (row.present, row.absence_reason, row.catches_up) == (False, "Toch verhinderd", meetings_of(other)[2])
+
+
+# --- the attendance page ---
+
+
+def sheet_url(meeting):
+    return reverse("trainings:meeting_attendance", kwargs={"pk": meeting.pk})
+
+
+def test_trainer_of_the_run_sees_participants_and_guests(client, run, trainer):
+    meeting = meetings_of(run)[1]
+    ours = EnrolmentFactory(training=run)
+    EnrolmentFactory(training=run, status=EnrolmentStatus.WAITLISTED)
+    guest = EnrolmentFactory(training=past_run())
+    attendance_catch_up(enrolment=guest, meeting=meeting, by=None)
+    client.force_login(trainer)
+    response = client.get(sheet_url(meeting))
+    assert response.status_code == 200
+    assert [(row["enrolment"], row["guest"]) for row in response.context["rows"]] == [(ours, False), (guest, True)]
+    content = response.content.decode()
+    assert content.count('class="btn-check"') == 4
+    assert "<table" not in content
+
+
+def test_staff_may_open_any_attendance_page(staff_client, run):
+    assert staff_client.get(sheet_url(meetings_of(run)[0])).status_code == 200
+
+
+def test_trainer_of_another_run_gets_404(client, run):
+    other_trainer = UserFactory(roles=["trainer"])
+    past_run().trainers.add(other_trainer)
+    client.force_login(other_trainer)
+    assert client.get(sheet_url(meetings_of(run)[0])).status_code == 404
+    assert client.post(sheet_url(meetings_of(run)[0])).status_code == 404
+
+
+def test_ambassador_gets_403(client, run):
+    client.force_login(UserFactory(roles=["ambassador"]))
+    assert client.get(sheet_url(meetings_of(run)[0])).status_code == 403
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_attendance_page_runs_fixed_queries(client, run, trainer, django_assert_num_queries, rows):
+    meeting = meetings_of(run)[0]
+    enrolments = EnrolmentFactory.create_batch(rows, training=run)
+    Attendance.objects.bulk_create(
+        [
+            Attendance(enrolment=enrolment, meeting=meeting, present=False, absence_reason="Ziek")
+            for enrolment in enrolments
+        ]
+    )
+    attendance_catch_up(enrolment=EnrolmentFactory(training=past_run()), meeting=meeting, by=None)
+    client.force_login(trainer)
+    with django_assert_num_queries(9):
+        response = client.get(sheet_url(meeting))
+    assert len(response.context["rows"]) == rows + 1
+
+
+def test_posting_the_sheet_saves_everyone_at_once(client, run, trainer):
+    meeting = meetings_of(run)[0]
+    present, absent, open_ = EnrolmentFactory.create_batch(3, training=run)
+    client.force_login(trainer)
+    response = client.post(
+        sheet_url(meeting),
+        {
+            f"present_{present.pk}": "present",
+            f"reason_{present.pk}": "typed before choosing present",
+            f"present_{absent.pk}": "absent",
+            f"reason_{absent.pk}": "Ziek",
+            f"present_{open_.pk}": "",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == sheet_url(meeting)
+    rows = Attendance.objects.filter(meeting=meeting).order_by("enrolment_id")
+    assert [(row.enrolment, row.present, row.absence_reason, row.recorded_by) for row in rows] == [
+        (present, True, "", trainer),
+        (absent, False, "Ziek", trainer),
+    ]
+
+
+def test_a_sheet_with_one_bad_entry_saves_nothing(client, run, trainer):
+    meeting = meetings_of(run)[0]
+    first, second = EnrolmentFactory.create_batch(2, training=run)
+    client.force_login(trainer)
+    response = client.post(
+        sheet_url(meeting),
+        {
+            f"present_{first.pk}": "present",
+            f"present_{second.pk}": "absent",
+            f"reason_{second.pk}": "x" * 201,
+        },
+    )
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == [f"reason_{second.pk}"]
+    assert not Attendance.objects.exists()
+
+
+def test_a_sheet_for_a_cancelled_meeting_is_refused_with_a_message(client, run, trainer):
+    meeting = meetings_of(run)[0]
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.save()
+    enrolment = EnrolmentFactory(training=run)
+    client.force_login(trainer)
+    response = client.post(sheet_url(meeting), {f"present_{enrolment.pk}": "present"})
+    assert response.status_code == 400
+    assert len(response.context["form"].non_field_errors()) == 1
+    assert not Attendance.objects.exists()
+
+
+def test_posting_the_last_needed_meeting_completes_the_participant(client, run, trainer):
+    enrolment = EnrolmentFactory(training=run)
+    meetings = meetings_of(run)
+    attend(enrolment, meetings[:3])
+    client.force_login(trainer)
+    client.post(sheet_url(meetings[3]), {f"present_{enrolment.pk}": "present"})
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.COMPLETED
+
+
+# --- the catch-up page ---
+
+
+def catch_up_url(meeting):
+    return reverse("trainings:catch_up", kwargs={"pk": meeting.pk})
+
+
+def test_catch_up_page_lists_who_missed_this_meeting_number_in_runs_of_the_same_variant(client, run, trainer):
+    meeting = meetings_of(run)[2]
+    other = past_run()
+    missed = EnrolmentFactory(training=other, person__last_name="Aalbers")
+    attended = EnrolmentFactory(training=other, person__last_name="Bakker")
+    attend(attended, meetings_of(other)[2:3])
+    EnrolmentFactory(training=past_run(variant=Variant.INTERNSHIP), person__last_name="Claes")
+    EnrolmentFactory(training=run, person__last_name="Dekker")
+    EnrolmentFactory(training=other, status=EnrolmentStatus.CANCELLED, person__last_name="Evers")
+    client.force_login(trainer)
+    response = client.get(catch_up_url(meeting))
+    assert response.status_code == 200
+    assert response.context["candidates"] == [missed]
+
+
+def test_catch_up_page_searches_by_name(client, run, trainer):
+    other = past_run()
+    jansen = EnrolmentFactory(training=other, person__first_name="Anna", person__last_name="Jansen")
+    EnrolmentFactory(training=other, person__first_name="Bram", person__last_name="de Vries")
+    client.force_login(trainer)
+    response = client.get(catch_up_url(meetings_of(run)[0]), {"q": "anna jans"})
+    assert response.context["candidates"] == [jansen]
+
+
+def test_choosing_a_participant_registers_the_catch_up(client, run, trainer):
+    meeting = meetings_of(run)[2]
+    other = past_run()
+    guest = EnrolmentFactory(training=other)
+    client.force_login(trainer)
+    response = client.post(catch_up_url(meeting), {"enrolment": guest.pk})
+    assert response.status_code == 302
+    assert response["Location"] == sheet_url(meeting)
+    row = Attendance.objects.get(enrolment=guest)
+    assert (row.meeting, row.present, row.catches_up, row.recorded_by) == (
+        meeting,
+        True,
+        meetings_of(other)[2],
+        trainer,
+    )
+
+
+def test_choosing_someone_of_another_variant_is_refused(client, run, trainer):
+    stranger = EnrolmentFactory(training=past_run(variant=Variant.INTERNSHIP))
+    client.force_login(trainer)
+    response = client.post(catch_up_url(meetings_of(run)[0]), {"enrolment": stranger.pk})
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["enrolment"]
+    assert not Attendance.objects.exists()
+
+
+def test_catch_up_page_answers_404_to_a_trainer_of_another_run(client, run):
+    other_trainer = UserFactory(roles=["trainer"])
+    client.force_login(other_trainer)
+    assert client.get(catch_up_url(meetings_of(run)[0])).status_code == 404

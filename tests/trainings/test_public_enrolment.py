@@ -1,0 +1,294 @@
+"""The public pages: runs open for enrolment, the enrolment form, the organisation search, the
+privacy statement and the personal page (cancel, accept an offer)."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from dissemination.models import Organisation, Person, Region
+from tests.factories import EnrolmentFactory, OrganisationFactory, TrainingFactory
+from trainings.enums import EnrolmentStatus, MessageKind, TrainingStatus
+from trainings.models import Enrolment, ScheduledMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    data = {
+        "first_name": "Anna",
+        "last_name": "de Vries",
+        "email": "anna@example.org",
+        "phone": "0612345678",
+        "organisation_name": "Bakkerij Linge",
+        "organisation": "",
+        "organisation_city": "Tiel",
+        "organisation_target_group": "employers",
+        "function": "Teamleider",
+        "source": "newsletter",
+        "dietary_wishes": "geen vis",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def enrol_url(training):
+    return reverse("trainings:public_enrol", kwargs={"pk": training.pk})
+
+
+# --- the list of runs ---
+
+
+def test_public_list_is_open_to_anonymous_visitors_and_shows_open_and_full_runs(client):
+    open_run = TrainingFactory(status=TrainingStatus.OPEN, meetings=2)
+    full_run = TrainingFactory(status=TrainingStatus.FULL)
+    TrainingFactory(status=TrainingStatus.DRAFT)
+    TrainingFactory(status=TrainingStatus.RUNNING)
+    response = client.get(reverse("trainings:public_list"))
+    assert response.status_code == 200
+    assert {run.pk for run in response.context["runs"]} == {open_run.pk, full_run.pk}
+
+
+def test_public_list_filters_by_region_and_counts_free_places(client):
+    zeeland = Region.objects.get(name="Zeeland")
+    run = TrainingFactory(region=zeeland, capacity=10)
+    EnrolmentFactory.create_batch(3, training=run)
+    EnrolmentFactory(training=run, status=EnrolmentStatus.CANCELLED)
+    TrainingFactory()  # Rivierenland
+    response = client.get(reverse("trainings:public_list"), {"region": str(zeeland.pk)})
+    [shown] = response.context["runs"]
+    assert (shown.pk, shown.places_held, shown.places_free) == (run.pk, 3, 7)
+    assert response.context["region"] == zeeland
+    assert [region.name for region in response.context["regions"]] == ["Rivierenland", "Zeeland"]
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_public_list_runs_fixed_queries(client, django_assert_num_queries, rows):
+    for _ in range(rows):
+        TrainingFactory(meetings=1)
+    with django_assert_num_queries(3):
+        response = client.get(reverse("trainings:public_list"))
+    assert len(response.context["runs"]) == rows
+
+
+# --- the enrolment form ---
+
+
+def test_enrolment_form_opens_for_anonymous_visitors(client):
+    response = client.get(enrol_url(TrainingFactory()))
+    assert response.status_code == 200
+    assert list(response.context["form"].fields) == [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "organisation_name",
+        "organisation",
+        "organisation_city",
+        "organisation_target_group",
+        "function",
+        "source",
+        "dietary_wishes",
+        "consent",
+    ]
+
+
+def test_enrolling_with_a_new_organisation_goes_to_the_personal_page(client):
+    training = TrainingFactory()
+    response = client.post(enrol_url(training), form_data())
+    enrolment = Enrolment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("trainings:personal", kwargs={"token": enrolment.token})
+    assert (enrolment.training, enrolment.status, enrolment.source, enrolment.dietary_wishes) == (
+        training,
+        EnrolmentStatus.REGISTERED,
+        "newsletter",
+        "geen vis",
+    )
+    assert enrolment.privacy_version == settings.PRIVACY_STATEMENT_VERSION
+    person = enrolment.person
+    assert (person.first_name, person.email, person.phone, person.function) == (
+        "Anna",
+        "anna@example.org",
+        "0612345678",
+        "Teamleider",
+    )
+    assert (person.organisation.name, person.organisation.city, person.organisation.region) == (
+        "Bakkerij Linge",
+        "Tiel",
+        training.region,
+    )
+
+
+def test_enrolling_with_an_organisation_chosen_from_the_search(client):
+    organisation = OrganisationFactory(name="Hovenier Betuwe")
+    client.post(
+        enrol_url(TrainingFactory()),
+        form_data(
+            organisation=str(organisation.pk),
+            organisation_name="Hovenier Betuwe",
+            organisation_city="",
+            organisation_target_group="",
+        ),
+    )
+    assert Enrolment.objects.get().person.organisation == organisation
+    assert Organisation.objects.count() == 1
+
+
+def test_without_a_chosen_organisation_the_new_organisation_fields_are_required(client):
+    response = client.post(enrol_url(TrainingFactory()), form_data(organisation_city="", organisation_target_group=""))
+    assert response.status_code == 200
+    assert sorted(response.context["form"].errors) == ["organisation_city", "organisation_target_group"]
+    assert Enrolment.objects.count() == 0
+    assert Organisation.objects.count() == 0
+
+
+def test_enrolling_without_consent_is_refused_at_the_field(client):
+    data = form_data()
+    del data["consent"]
+    response = client.post(enrol_url(TrainingFactory()), data)
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["consent"]
+    assert (Enrolment.objects.count(), Person.objects.count()) == (0, 0)
+
+
+def test_enrolling_twice_is_refused_at_the_email_field(client):
+    training = TrainingFactory()
+    client.post(enrol_url(training), form_data())
+    response = client.post(enrol_url(training), form_data(email="ANNA@example.org"))
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["email"]
+    assert (Enrolment.objects.count(), Person.objects.count()) == (1, 1)
+
+
+def test_enrolling_in_a_full_run_puts_you_on_the_waiting_list(client):
+    training = TrainingFactory(capacity=1)
+    EnrolmentFactory(training=training)
+    training.status = TrainingStatus.FULL
+    training.save()
+    client.post(enrol_url(training), form_data())
+    assert Enrolment.objects.get(person__email="anna@example.org").status == EnrolmentStatus.WAITLISTED
+
+
+@pytest.mark.parametrize("status", [TrainingStatus.DRAFT, TrainingStatus.RUNNING, TrainingStatus.COMPLETED])
+def test_a_run_not_open_for_enrolment_has_no_form(client, status):
+    training = TrainingFactory(status=status)
+    assert client.get(enrol_url(training)).status_code == 404
+    assert client.post(enrol_url(training), form_data()).status_code == 404
+
+
+def test_the_enrolment_language_is_the_interface_language(client):
+    client.cookies["django_language"] = "en"
+    client.post(enrol_url(TrainingFactory()), form_data())
+    assert Enrolment.objects.get().language == "en"
+
+
+# --- organisation search ---
+
+
+def test_organisation_search_returns_at_most_ten_matches_with_id_name_and_city(client):
+    for number in range(12):
+        OrganisationFactory(name=f"Bakkerij {number:02d}", city="Tiel")
+    OrganisationFactory(name="Hovenier", city="Buren")
+    response = client.get(reverse("trainings:organisation_search"), {"q": "bakk"})
+    results = response.json()["results"]
+    assert len(results) == 10
+    assert set(results[0]) == {"id", "name", "city"}
+    assert [result["name"] for result in results][:2] == ["Bakkerij 00", "Bakkerij 01"]
+
+
+def test_organisation_search_needs_two_characters(client):
+    OrganisationFactory(name="Bakkerij")
+    assert client.get(reverse("trainings:organisation_search"), {"q": "b"}).json() == {"results": []}
+
+
+def test_privacy_statement_is_public(client):
+    response = client.get(reverse("trainings:privacy"))
+    assert response.status_code == 200
+    assert response.context["version"] == settings.PRIVACY_STATEMENT_VERSION
+
+
+# --- the personal page ---
+
+
+def personal(enrolment, name="personal"):
+    return reverse(f"trainings:{name}", kwargs={"token": enrolment.token})
+
+
+def test_personal_page_shows_the_enrolment(client):
+    enrolment = EnrolmentFactory(training=TrainingFactory(meetings=3))
+    response = client.get(personal(enrolment))
+    assert response.status_code == 200
+    assert response.context["enrolment"] == enrolment
+    assert len(response.context["meetings"]) == 3
+    assert (response.context["can_cancel"], response.context["offer_open"]) == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [("personal", "get"), ("personal_cancel", "get"), ("personal_cancel", "post"), ("offer_accept", "post")],
+)
+def test_a_bad_token_answers_404(client, name, method):
+    EnrolmentFactory()
+    url = reverse(f"trainings:{name}", kwargs={"token": "not-a-token"})
+    assert getattr(client, method)(url).status_code == 404
+
+
+def test_cancel_via_the_personal_link_frees_the_place_and_offers_it(client, django_capture_on_commit_callbacks):
+    training = TrainingFactory(capacity=1, status=TrainingStatus.FULL)
+    registered = EnrolmentFactory(training=training)
+    waiting = EnrolmentFactory(
+        training=training,
+        status=EnrolmentStatus.WAITLISTED,
+        waitlisted_at=timezone.now(),
+        person__email="w@example.org",
+    )
+    assert client.get(personal(registered, "personal_cancel")).status_code == 200
+    registered.refresh_from_db()
+    assert registered.status == EnrolmentStatus.REGISTERED  # GET only asks
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(personal(registered, "personal_cancel"))
+    assert response.status_code == 302
+    registered.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (registered.status, waiting.status) == (EnrolmentStatus.CANCELLED, EnrolmentStatus.OFFERED)
+    assert sorted(message.to[0] for message in mail.outbox) == [registered.person.email, "w@example.org"]
+    offer = ScheduledMessage.objects.get(enrolment=waiting, kind=MessageKind.WAITLIST_OFFER)
+    offer_mail = next(m for m in mail.outbox if m.extra_headers["Message-ID"] == offer.message_id)
+    assert settings.SITE_URL + personal(waiting) in offer_mail.body
+
+
+def test_an_offer_is_accepted_with_one_click_on_the_personal_page(client):
+    training = TrainingFactory(capacity=1)
+    offered = EnrolmentFactory(
+        training=training, status=EnrolmentStatus.OFFERED, offer_expires_at=timezone.now() + timedelta(hours=5)
+    )
+    assert client.get(personal(offered)).context["offer_open"] is True
+    response = client.post(personal(offered, "offer_accept"))
+    assert response.status_code == 302
+    offered.refresh_from_db()
+    assert offered.status == EnrolmentStatus.REGISTERED
+    assert ScheduledMessage.objects.filter(enrolment=offered, kind=MessageKind.ENROLMENT_CONFIRMED).count() == 1
+
+
+def test_an_expired_offer_cannot_be_accepted_on_the_personal_page(client):
+    offered = EnrolmentFactory(status=EnrolmentStatus.OFFERED, offer_expires_at=timezone.now() - timedelta(minutes=1))
+    assert client.get(personal(offered)).context["offer_open"] is False
+    client.post(personal(offered, "offer_accept"))
+    offered.refresh_from_db()
+    assert offered.status == EnrolmentStatus.OFFERED
+
+
+def test_accepting_needs_a_post(client):
+    offered = EnrolmentFactory(status=EnrolmentStatus.OFFERED, offer_expires_at=timezone.now() + timedelta(hours=1))
+    assert client.get(personal(offered, "offer_accept")).status_code == 405
+
+
+def test_an_unknown_organisation_id_counts_as_a_new_organisation(client):
+    response = client.post(enrol_url(TrainingFactory()), form_data(organisation="999999", organisation_city=""))
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["organisation_city"]

@@ -1,0 +1,50 @@
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from dissemination.models import Region
+
+from .enums import TrainingStatus, Variant
+from .forms import DateInput
+from .models import Meeting, Training
+
+
+class DatePeriodWidget(django_filters.widgets.DateRangeWidget):
+    """Two browser date pickers (from, to), side by side without a separator."""
+
+    template_name = "django/forms/widgets/multiwidget.html"
+
+    def __init__(self, attrs=None):
+        widgets = (
+            DateInput(attrs={"class": "form-control", "aria-label": _("From")}),
+            DateInput(attrs={"class": "form-control", "aria-label": _("To")}),
+        )
+        super(django_filters.widgets.RangeWidget, self).__init__(widgets, attrs)
+
+
+class TrainingFilter(django_filters.FilterSet):
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), queryset=Region.objects.all(), empty_label=_("All regions")
+    )
+    variant = django_filters.ChoiceFilter(label=_("Variant"), choices=Variant.choices, empty_label=_("All variants"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=TrainingStatus.choices, empty_label=_("All statuses")
+    )
+    period = django_filters.DateFromToRangeFilter(
+        label=_("Meets between"),
+        method="meets_in_period",
+        widget=DatePeriodWidget(),
+    )
+
+    class Meta:
+        model = Training
+        fields = ["region", "variant", "status", "period"]
+
+    def meets_in_period(self, queryset, name, value):
+        """Runs with at least one meeting on a day within the period (either end may be open)."""
+        meetings = Meeting.objects.filter(training=OuterRef("pk"))
+        if value.start:
+            meetings = meetings.filter(starts_at__gte=value.start)
+        if value.stop:
+            meetings = meetings.filter(starts_at__lte=value.stop)
+        return queryset.filter(Exists(meetings))

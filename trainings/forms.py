@@ -1,0 +1,175 @@
+"""Forms of the scheduling pages (staff). Other areas keep their forms in their own modules."""
+
+from datetime import datetime, time
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dissemination.models import Organisation
+from mentorwijs.accounts.models import User
+from mentorwijs.accounts.roles import Role
+
+from .enums import ActiveComponent
+from .models import Location, Meeting, Training
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+def aware(day, moment):
+    return timezone.make_aware(datetime.combine(day, moment))
+
+
+def add_service_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError next to the form fields it concerns."""
+    field_map = field_map or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        field = field_map.get(field, field)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class TrainingForm(forms.ModelForm):
+    """Fields of a run that staff edit; the create form adds the first meeting."""
+
+    class Meta:
+        model = Training
+        fields = ["title", "variant", "region", "host_organisation", "capacity", "local_adaptations"]
+        widgets = {"local_adaptations": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host_organisation"].queryset = Organisation.objects.select_related("region").order_by("name")
+
+
+class TrainingCreateForm(TrainingForm):
+    first_meeting_date = forms.DateField(label=_("Date of the first meeting"), widget=DateInput())
+    first_meeting_start = forms.TimeField(label=_("Starts at"), initial=time(18, 0), widget=TimeInput())
+    first_meeting_end = forms.TimeField(label=_("Ends at"), initial=time(21, 0), widget=TimeInput())
+    location = forms.ModelChoiceField(
+        label=_("Location"),
+        queryset=Location.objects.select_related("region"),
+        help_text=_("All meetings are proposed here, one week apart; you can change them afterwards."),
+    )
+
+    # Service error fields -> form fields.
+    service_fields = {"first_meeting_starts_at": "first_meeting_start", "first_meeting_ends_at": "first_meeting_end"}
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start, end = (
+            cleaned.get(name) for name in ("first_meeting_date", "first_meeting_start", "first_meeting_end")
+        )
+        if day and start and end:
+            cleaned["first_meeting_starts_at"] = aware(day, start)
+            cleaned["first_meeting_ends_at"] = aware(day, end)
+            if end <= start:
+                self.add_error("first_meeting_end", _("The meeting must end after it starts."))
+        return cleaned
+
+
+class TrainingUpdateForm(TrainingForm):
+    trainers = forms.ModelMultipleChoiceField(
+        label=_("Trainers"),
+        queryset=User.objects.filter(groups__name=Role.TRAINER, is_active=True).order_by("first_name", "last_name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Users with the trainer role. Hold Ctrl (or Cmd) to choose more than one."),
+    )
+
+    class Meta(TrainingForm.Meta):
+        fields = ["title", "variant", "region", "host_organisation", "capacity", "status", "local_adaptations"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["trainers"].initial = list(self.instance.trainers.all())
+
+
+class MeetingForm(forms.ModelForm):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("Ends at"), widget=TimeInput())
+    components = forms.MultipleChoiceField(
+        label=_("Active components"),
+        choices=ActiveComponent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    service_fields = {"starts_at": "start_time", "ends_at": "end_time"}
+
+    class Meta:
+        model = Meeting
+        fields = ["number", "date", "start_time", "end_time", "location", "components", "meal_served"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.select_related("region")
+        self.fields["number"].widget.attrs["min"] = 1
+        if self.instance.pk:
+            starts_at = timezone.localtime(self.instance.starts_at)
+            self.initial.setdefault("date", starts_at.date())
+            self.initial.setdefault("start_time", starts_at.time())
+            self.initial.setdefault("end_time", timezone.localtime(self.instance.ends_at).time())
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start, end = (cleaned.get(name) for name in ("date", "start_time", "end_time"))
+        if day and start and end:
+            if end <= start:
+                self.add_error("end_time", _("The meeting must end after it starts."))
+            self.instance.starts_at = aware(day, start)
+            self.instance.ends_at = aware(day, end)
+        return cleaned
+
+
+class BaseMeetingFormSet(forms.BaseModelFormSet):
+    def __init__(self, *args, training: Training, **kwargs):
+        self.training = training
+        meetings = list(training.meetings.select_related("location").order_by("number"))
+        kwargs.setdefault("queryset", training.meetings.select_related("location").order_by("number"))
+        if meetings:
+            last = meetings[-1]
+            # No date: the extra form is only saved once someone picks one.
+            kwargs.setdefault(
+                "initial",
+                [
+                    {
+                        "number": last.number + 1,
+                        "start_time": timezone.localtime(last.starts_at).time(),
+                        "end_time": timezone.localtime(last.ends_at).time(),
+                        "location": last.location_id,
+                    }
+                ],
+            )
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.training = self.training
+        return form
+
+
+MeetingFormSet = forms.modelformset_factory(Meeting, form=MeetingForm, formset=BaseMeetingFormSet, extra=1)
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = ["name", "address", "postcode", "city", "region"]

@@ -1,0 +1,111 @@
+"""Enrolment forms: the public one (with consent), the staff one, and moving to another run."""
+
+from django import forms
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from dissemination.enums import Channel, TargetGroup
+from dissemination.models import Organisation
+
+from .enums import ENROLLABLE_STATUSES
+from .models import Training
+
+
+class EnrolmentForm(forms.Form):
+    """Who enrols. The organisation is picked from a search (a small script fills the hidden id);
+    without a pick, the name, city and kind of a new organisation are required."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Email address"))
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    organisation_name = forms.CharField(
+        label=_("Employer"),
+        max_length=200,
+        help_text=_("Type at least two letters and choose your organisation, or fill in a new one."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    # Filled by the search script; an unknown id counts as no pick (the new-organisation fields then apply).
+    organisation = forms.CharField(required=False, widget=forms.HiddenInput)
+    organisation_city = forms.CharField(label=_("City of the organisation"), max_length=100, required=False)
+    organisation_target_group = forms.ChoiceField(
+        label=_("Kind of organisation"), choices=[("", "---------"), *TargetGroup.choices], required=False
+    )
+    function = forms.CharField(label=_("Function"), max_length=150, required=False)
+    source = forms.ChoiceField(
+        label=_("How did you hear of Mentorwijs?"), choices=[("", "---------"), *Channel.choices], required=False
+    )
+    dietary_wishes = forms.CharField(
+        label=_("Dietary wishes"),
+        max_length=200,
+        required=False,
+        help_text=_("Meetings often include a shared meal."),
+    )
+    consent = forms.BooleanField(label=_("I agree to the privacy statement."), required=True)
+
+    def __init__(self, *args, require_consent: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation_name"].widget.attrs["data-organisation-search"] = reverse(
+            "trainings:organisation_search"
+        )
+        if require_consent:
+            self.fields["consent"].label = mark_safe(
+                _('I agree to the <a href="%(url)s" target="_blank">privacy statement</a>.')
+                % {"url": reverse("trainings:privacy")}
+            )
+        else:
+            del self.fields["consent"]
+
+    def clean_organisation(self):
+        value = self.cleaned_data["organisation"].strip()
+        return Organisation.objects.filter(pk=value).first() if value.isdigit() else None
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation")
+        name = (cleaned.get("organisation_name") or "").strip()
+        if organisation is not None and organisation.name.strip().lower() != name.lower():
+            # The name was changed after picking: treat it as a new organisation.
+            cleaned["organisation"] = organisation = None
+        if organisation is None and name:
+            for field in ("organisation_city", "organisation_target_group"):
+                if not cleaned.get(field):
+                    self.add_error(field, _("Fill this in for a new organisation."))
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        organisation = data.get("organisation")
+        return {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "email": data["email"],
+            "phone": data["phone"],
+            "organisation": organisation,
+            "new_organisation": None
+            if organisation is not None
+            else {
+                "name": data["organisation_name"],
+                "city": data["organisation_city"],
+                "target_group": data["organisation_target_group"],
+            },
+            "function": data["function"],
+            "source": data["source"],
+            "dietary_wishes": data["dietary_wishes"],
+            "consent": data.get("consent", False),
+        }
+
+
+class EnrolmentMoveForm(forms.Form):
+    to_training = forms.ModelChoiceField(label=_("Move to training run"), queryset=Training.objects.none())
+
+    def __init__(self, *args, enrolment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_training"].queryset = (
+            Training.objects.filter(status__in=ENROLLABLE_STATUSES)
+            .exclude(pk=enrolment.training_id)
+            .select_related("region")
+            .order_by("region__name", "title")
+        )
+        self.fields["to_training"].label_from_instance = lambda training: f"{training.title} ({training.region})"

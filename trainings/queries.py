@@ -1,0 +1,358 @@
+# --- enrolment and waiting list (public list, participant list) ---
+
+
+def public_training_list(*, region_id: int | None = None):
+    """Runs that take enrolments, by region and first meeting, with places held and meetings."""
+    from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from .enums import ENROLLABLE_STATUSES, PLACE_HOLDING_STATUSES
+    from .models import Enrolment, Meeting, Training
+
+    held = (
+        Enrolment.objects.filter(training=OuterRef("pk"), status__in=PLACE_HOLDING_STATUSES)
+        .order_by()
+        .values("training")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    first_meeting = Meeting.objects.filter(training=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
+    runs = (
+        Training.objects.filter(status__in=ENROLLABLE_STATUSES)
+        .select_related("region")
+        .annotate(
+            places_held=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)),
+            first_meeting_at=Subquery(first_meeting),
+        )
+        .prefetch_related(Prefetch("meetings", queryset=Meeting.objects.select_related("location").order_by("number")))
+        .order_by("region__name", "first_meeting_at", "pk")
+    )
+    if region_id is not None:
+        runs = runs.filter(region_id=region_id)
+    return runs
+
+
+def public_regions():
+    """Regions that have at least one run taking enrolments."""
+    from dissemination.models import Region
+
+    from .enums import ENROLLABLE_STATUSES
+    from .models import Training
+
+    return Region.objects.filter(
+        pk__in=Training.objects.filter(status__in=ENROLLABLE_STATUSES).values("region_id")
+    ).order_by("name")
+
+
+def training_participants(*, training_id: int):
+    """Every enrolment of a run with person and organisation, in line order (one query)."""
+    from .models import Enrolment
+
+    return (
+        Enrolment.objects.filter(training_id=training_id)
+        .select_related("person__organisation", "enrolled_by")
+        .order_by("waitlisted_at", "created_at", "id")
+    )
+
+
+# --- scheduling (staff list, detail, calendar, feeds) ---
+
+
+def trainings_visible_to(user):
+    """Runs a user may see in the staff pages: staff and master trainers all, trainers those they give."""
+    from mentorwijs.accounts.roles import Role
+
+    from .models import Training
+
+    if user.has_role(Role.STAFF) or user.has_role(Role.MASTER_TRAINER):
+        return Training.objects.all()
+    if user.has_role(Role.TRAINER):
+        return Training.objects.filter(trainers=user)
+    return Training.objects.none()
+
+
+def training_list(*, user):
+    """The staff list: region, host, first and last meeting, number of meetings and places held."""
+    from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from .enums import PLACE_HOLDING_STATUSES, MeetingStatus
+    from .models import Enrolment, Meeting
+
+    held = (
+        Enrolment.objects.filter(training=OuterRef("pk"), status__in=PLACE_HOLDING_STATUSES)
+        .order_by()
+        .values("training")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    scheduled = Meeting.objects.filter(training=OuterRef("pk"), status=MeetingStatus.SCHEDULED)
+    meeting_count = scheduled.order_by().values("training").annotate(count=Count("pk")).values("count")
+    return (
+        trainings_visible_to(user)
+        .select_related("region", "host_organisation")
+        .annotate(
+            places_held=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)),
+            meeting_count=Coalesce(Subquery(meeting_count, output_field=IntegerField()), Value(0)),
+            first_meeting_at=Subquery(scheduled.order_by("starts_at").values("starts_at")[:1]),
+            last_meeting_at=Subquery(scheduled.order_by("-starts_at").values("starts_at")[:1]),
+        )
+        .order_by(F("first_meeting_at").desc(nulls_last=True), "-pk")
+    )
+
+
+def training_detail(*, user):
+    """One run with meetings (and their locations) and trainers, for the detail page."""
+    from django.db.models import Prefetch
+
+    from .models import Meeting
+
+    return (
+        trainings_visible_to(user)
+        .select_related("region", "host_organisation")
+        .prefetch_related(
+            Prefetch("meetings", queryset=Meeting.objects.select_related("location").order_by("number")),
+            "trainers",
+        )
+    )
+
+
+def enrolment_counts(*, training) -> dict[str, int]:
+    """{enrolment status: number} for one run."""
+    from django.db.models import Count
+
+    rows = training.enrolments.order_by().values("status").annotate(count=Count("pk"))
+    return {row["status"]: row["count"] for row in rows}
+
+
+def calendar_meetings(*, user, start, end):
+    """Meetings of the runs the user may see that start in [start, end), in time order."""
+    from .models import Meeting
+
+    return (
+        Meeting.objects.filter(training__in=trainings_visible_to(user), starts_at__gte=start, starts_at__lt=end)
+        .select_related("training", "location")
+        .order_by("starts_at", "pk")
+    )
+
+
+def feed_meetings_public():
+    """Meetings of every public run (open, full, running) for the public calendar feed."""
+    from .enums import PUBLIC_STATUSES
+    from .models import Meeting
+
+    return (
+        Meeting.objects.filter(training__status__in=PUBLIC_STATUSES)
+        .select_related("training", "location")
+        .order_by("starts_at", "pk")
+    )
+
+
+def feed_meetings_for_trainer(*, user):
+    """Meetings of the runs a trainer gives, drafts included, cancelled runs left out."""
+    from .enums import TrainingStatus
+    from .models import Meeting
+
+    return (
+        Meeting.objects.filter(training__trainers=user)
+        .exclude(training__status=TrainingStatus.CANCELLED)
+        .select_related("training", "location")
+        .order_by("starts_at", "pk")
+    )
+
+
+def feed_meetings_for_enrolment(*, enrolment):
+    """Meetings of a participant's run while they take part in it (nothing otherwise)."""
+    from .enums import ACTIVE_STATUSES, TrainingStatus
+    from .models import Meeting
+
+    if enrolment.status not in ACTIVE_STATUSES or enrolment.training.status in (
+        TrainingStatus.DRAFT,
+        TrainingStatus.CANCELLED,
+    ):
+        return Meeting.objects.none()
+    return (
+        Meeting.objects.filter(training_id=enrolment.training_id)
+        .select_related("training", "location")
+        .order_by("starts_at", "pk")
+    )
+
+
+# --- attendance and catch-ups ---
+
+
+def attendance_sheet(*, meeting) -> list[dict]:
+    """The attendance list of a meeting: everyone taking part in its run, then the catch-up guests
+    from other runs, each with their attendance row here (or None). Two queries."""
+    from .enums import ACTIVE_STATUSES
+    from .models import Attendance, Enrolment
+
+    rows_here = {
+        row.enrolment_id: row
+        for row in Attendance.objects.filter(meeting=meeting).select_related(
+            "enrolment__person__organisation", "enrolment__training", "catches_up"
+        )
+    }
+    participants = (
+        Enrolment.objects.filter(training_id=meeting.training_id, status__in=ACTIVE_STATUSES)
+        .select_related("person__organisation")
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+    rows = [
+        {"enrolment": enrolment, "attendance": rows_here.get(enrolment.pk), "guest": False}
+        for enrolment in participants
+    ]
+    guests = sorted(
+        (row for row in rows_here.values() if row.catches_up_id and row.enrolment.training_id != meeting.training_id),
+        key=lambda row: (row.enrolment.person.last_name, row.enrolment.person.first_name, row.pk),
+    )
+    rows += [{"enrolment": row.enrolment, "attendance": row, "guest": True} for row in guests]
+    return rows
+
+
+def catch_up_candidates(*, meeting, q: str = ""):
+    """Participants of other runs of the same variant who can catch up this meeting: their own run
+    has a meeting with this number, and they neither attended it nor caught it up yet."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .enums import ACTIVE_STATUSES, TrainingStatus
+    from .models import Attendance, Enrolment, Meeting
+
+    number = meeting.number
+    own_meeting = Meeting.objects.filter(training=OuterRef("training"), number=number)
+    attended = Attendance.objects.filter(enrolment=OuterRef("pk"), present=True).filter(
+        Q(meeting__training=OuterRef("training"), meeting__number=number) | Q(catches_up__number=number)
+    )
+    candidates = (
+        Enrolment.objects.filter(status__in=ACTIVE_STATUSES, training__variant=meeting.training.variant)
+        .exclude(training_id=meeting.training_id)
+        .exclude(training__status=TrainingStatus.CANCELLED)
+        .filter(Exists(own_meeting))
+        .exclude(Exists(attended))
+        .select_related("person__organisation", "training__region")
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+    for word in q.split():
+        candidates = candidates.filter(Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word))
+    return candidates
+
+
+# --- evaluation (averages for staff, research export) ---
+
+
+def _self_efficacy_score(prefix: str):
+    """The mean of an evaluation's self-efficacy items (1–5), read from the JSON in the database.
+    `prefix` is the path from the queried model to Evaluation ("" on Evaluation itself)."""
+    from functools import reduce
+    from operator import add
+
+    from django.db.models import ExpressionWrapper, FloatField, Value
+    from django.db.models.fields.json import KeyTextTransform
+    from django.db.models.functions import Cast
+
+    from .enums import SelfEfficacyItem
+
+    items = [Cast(KeyTextTransform(code, f"{prefix}self_efficacy"), FloatField()) for code in SelfEfficacyItem.values]
+    return ExpressionWrapper(reduce(add, items) / Value(float(len(items))), output_field=FloatField())
+
+
+def _evaluation_averages(prefix: str = "") -> dict:
+    """Annotations: answers per moment, mean satisfaction, mean self-efficacy before and after."""
+    from django.db.models import Avg, Count, Q
+
+    from .enums import EvaluationMoment
+
+    before = Q(**{f"{prefix}moment": EvaluationMoment.BEFORE})
+    after = Q(**{f"{prefix}moment": EvaluationMoment.AFTER})
+    score = _self_efficacy_score(prefix)
+    return {
+        "answers_before": Count(f"{prefix}id", filter=before),
+        "answers_after": Count(f"{prefix}id", filter=after),
+        "satisfaction": Avg(f"{prefix}satisfaction", filter=after),
+        "self_efficacy_before": Avg(score, filter=before),
+        "self_efficacy_after": Avg(score, filter=after),
+    }
+
+
+def evaluation_averages_per_run():
+    """Runs with at least one evaluation, newest first, with their averages (one query)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import Meeting, Training
+
+    first_meeting = Meeting.objects.filter(training=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
+    return (
+        Training.objects.filter(enrolments__evaluations__isnull=False)
+        .select_related("region")
+        .annotate(first_meeting_at=Subquery(first_meeting), **_evaluation_averages("enrolments__evaluations__"))
+        .order_by("-first_meeting_at", "-pk")
+    )
+
+
+def evaluation_averages_per_trainer():
+    """Trainers of runs with evaluations, by name, with the averages over their runs (one query)."""
+    from django.db.models import Count
+
+    from mentorwijs.accounts.models import User
+
+    return (
+        User.objects.filter(trainings_given__enrolments__evaluations__isnull=False)
+        .annotate(
+            runs=Count("trainings_given", distinct=True),
+            **_evaluation_averages("trainings_given__enrolments__evaluations__"),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def evaluation_averages_per_quarter():
+    """Averages per quarter of submission, oldest first (one query): before against after over time."""
+    from django.db.models.functions import TruncQuarter
+
+    from .models import Evaluation
+
+    return (
+        Evaluation.objects.annotate(quarter=TruncQuarter("submitted_at"))
+        .values("quarter")
+        .annotate(**_evaluation_averages())
+        .order_by("quarter")
+    )
+
+
+def evaluation_usefulness_averages() -> list[tuple]:
+    """(ActiveComponent, mean usefulness 1–5 or None) over all after-evaluations (one query)."""
+    from django.db.models import Avg, FloatField
+    from django.db.models.fields.json import KeyTextTransform
+    from django.db.models.functions import Cast
+
+    from .enums import ActiveComponent, EvaluationMoment
+    from .models import Evaluation
+
+    averages = Evaluation.objects.filter(moment=EvaluationMoment.AFTER).aggregate(
+        **{
+            component: Avg(Cast(KeyTextTransform(component, "usefulness"), FloatField()))
+            for component in ActiveComponent.values
+        }
+    )
+    return [(component, averages[component.value]) for component in ActiveComponent]
+
+
+def evaluation_export_rows():
+    """Every evaluation with what the research export needs, in a stable order (one query)."""
+    from .models import Evaluation
+
+    return (
+        Evaluation.objects.select_related("enrolment__training__region")
+        .only(
+            "moment",
+            "satisfaction",
+            "self_efficacy",
+            "usefulness",
+            "remarks",
+            "submitted_at",
+            "enrolment__person_id",
+            "enrolment__training__variant",
+            "enrolment__training__region__name",
+        )
+        .order_by("enrolment__training_id", "moment", "submitted_at", "pk")
+    )

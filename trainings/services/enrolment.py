@@ -1,0 +1,347 @@
+"""Enrolment and the waiting list.
+
+Every service that changes who holds a place locks the run's Training row first
+(SELECT ... FOR UPDATE), so two requests at the same moment are handled one after the other:
+a place is never given twice and a run never holds more than `capacity` places. Moving locks both
+runs, the lower id first, so two moves in opposite directions cannot deadlock.
+
+Places are held by REGISTERED, OFFERED and COMPLETED enrolments (PLACE_HOLDING_STATUSES): an
+offer keeps the place free for the person offered until it is accepted or lapses.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dissemination.models import Organisation, Person
+
+from ..enums import ENROLLABLE_STATUSES, PLACE_HOLDING_STATUSES, EnrolmentStatus, MessageKind, TrainingStatus
+from ..models import Enrolment, Training
+from .messages import message_schedule, reminders_cancel, reminders_schedule_for_enrolment
+
+# Enrolments that may still be cancelled or moved.
+LIVE_STATUSES = [EnrolmentStatus.REGISTERED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.OFFERED]
+
+NOT_ENROLLABLE = _("This training run does not take enrolments.")
+ALREADY_ENROLLED = _("This person is already enrolled in this training run.")
+
+
+def _lock_training(pk: int) -> Training:
+    return Training.objects.select_for_update().get(pk=pk)
+
+
+def _lock_enrolment(pk: int) -> Enrolment:
+    return Enrolment.objects.select_for_update().get(pk=pk)
+
+
+def places_held(training: Training) -> int:
+    return training.enrolments.filter(status__in=PLACE_HOLDING_STATUSES).count()
+
+
+def _waiting(training: Training):
+    return training.enrolments.filter(status=EnrolmentStatus.WAITLISTED).order_by("waitlisted_at", "id")
+
+
+def _update_status(training: Training) -> None:
+    """FULL when every place is held; OPEN again when places are free and nobody waits."""
+    if training.status not in ENROLLABLE_STATUSES:
+        return
+    held = places_held(training)
+    if held >= training.capacity:
+        status = TrainingStatus.FULL
+    elif not _waiting(training).exists():
+        status = TrainingStatus.OPEN
+    else:
+        status = training.status
+    if status != training.status:
+        training.status = status
+        training.save(update_fields=["status"])
+
+
+def _offer_next(training: Training) -> list[Enrolment]:
+    """Offer each free place to the next in line. The caller holds the lock on `training`."""
+    if training.status not in ENROLLABLE_STATUSES:
+        return []
+    free = training.capacity - places_held(training)
+    if free <= 0:
+        return []
+    now = timezone.now()
+    offered = []
+    for enrolment in _waiting(training).select_for_update()[:free]:
+        enrolment.status = EnrolmentStatus.OFFERED
+        enrolment.offer_expires_at = now + timedelta(hours=settings.WAITLIST_OFFER_HOURS)
+        enrolment.save(update_fields=["status", "offer_expires_at"])
+        message_schedule(kind=MessageKind.WAITLIST_OFFER, enrolment=enrolment)
+        offered.append(enrolment)
+    return offered
+
+
+def _person_for(*, email: str, first_name: str, last_name: str, phone: str, organisation, function: str) -> Person:
+    """The one Person with this email (case-insensitive), created if new. An existing record only
+    gets its empty fields filled; nothing it holds is overwritten."""
+    email = email.strip()
+    person = Person.objects.select_for_update().filter(email__iexact=email).first()
+    if person is None:
+        try:
+            with transaction.atomic():
+                return Person.objects.create(
+                    email=email,
+                    first_name=first_name,
+                    last_name=last_name,
+                    phone=phone,
+                    organisation=organisation,
+                    function=function,
+                )
+        except IntegrityError:  # created at the same moment by another request
+            person = Person.objects.select_for_update().get(email__iexact=email)
+    values = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "phone": phone,
+        "organisation": organisation,
+        "function": function,
+    }
+    changed = []
+    for field, value in values.items():
+        if value and not getattr(person, field):
+            setattr(person, field, value)
+            changed.append(field)
+    if changed:
+        person.save(update_fields=changed)
+    return person
+
+
+def _organisation_for(*, training: Training, organisation, new_organisation: dict | None):
+    if organisation is not None:
+        return organisation
+    if not new_organisation or not new_organisation.get("name"):
+        raise ValidationError({"organisation_name": _("Choose your organisation or add it.")})
+    name = new_organisation["name"].strip()
+    city = (new_organisation.get("city") or "").strip()
+    # Without JavaScript nobody can pick from the list: the same name in the same city is the same one.
+    existing = Organisation.objects.filter(name__iexact=name, city__iexact=city).order_by("pk").first()
+    if existing is not None:
+        return existing
+    return Organisation.objects.create(
+        name=name, city=city, target_group=new_organisation["target_group"], region_id=training.region_id
+    )
+
+
+def enrolment_create(
+    *,
+    training: Training,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str = "",
+    organisation: Organisation | None = None,
+    new_organisation: dict | None = None,
+    function: str = "",
+    source: str = "",
+    dietary_wishes: str = "",
+    consent: bool = False,
+    language: str = "nl",
+    enrolled_by=None,
+) -> Enrolment:
+    """Enrol a person in a run: REGISTERED when a place is free and nobody is waiting, else
+    WAITLISTED (in order of waitlisted_at).
+
+    Side effects: finds or creates the Person (same email, any case: one record; only empty fields
+    are filled) and, when `new_organisation` is given, the Organisation (in the run's region);
+    sets the run FULL when this takes the last place; schedules the meeting reminders, the
+    evaluation requests and ENROLMENT_CONFIRMED (with the .ics), or WAITLIST_CONFIRMED.
+    Refuses runs that take no enrolments, a second live enrolment of the same person, and (when
+    the person enrols themselves, `enrolled_by` None) a missing consent to the privacy statement.
+    """
+    if enrolled_by is None and not consent:
+        raise ValidationError({"consent": _("Please agree to the privacy statement.")})
+    with transaction.atomic():
+        training = _lock_training(training.pk)
+        if training.status not in ENROLLABLE_STATUSES:
+            raise ValidationError(NOT_ENROLLABLE)
+        organisation = _organisation_for(
+            training=training, organisation=organisation, new_organisation=new_organisation
+        )
+        person = _person_for(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            organisation=organisation,
+            function=function,
+        )
+        if training.enrolments.filter(person=person).exclude(status=EnrolmentStatus.CANCELLED).exists():
+            raise ValidationError({"email": ALREADY_ENROLLED})
+        now = timezone.now()
+        has_place = places_held(training) < training.capacity and not _waiting(training).exists()
+        enrolment = Enrolment.objects.create(
+            training=training,
+            person=person,
+            status=EnrolmentStatus.REGISTERED if has_place else EnrolmentStatus.WAITLISTED,
+            waitlisted_at=None if has_place else now,
+            source=source,
+            dietary_wishes=dietary_wishes,
+            privacy_version=settings.PRIVACY_STATEMENT_VERSION if consent else "",
+            consented_at=now if consent else None,
+            language=language,
+            enrolled_by=enrolled_by,
+            created_at=now,
+        )
+        _update_status(training)
+        _confirm(enrolment)
+    return enrolment
+
+
+def _confirm(enrolment: Enrolment) -> None:
+    if enrolment.status == EnrolmentStatus.REGISTERED:
+        message_schedule(kind=MessageKind.ENROLMENT_CONFIRMED, enrolment=enrolment)
+        reminders_schedule_for_enrolment(enrolment=enrolment)
+    else:
+        message_schedule(kind=MessageKind.WAITLIST_CONFIRMED, enrolment=enrolment)
+
+
+def enrolment_cancel(*, enrolment: Enrolment, by=None) -> Enrolment:
+    """Cancel a live enrolment (registered, waitlisted or offered); cancelling twice is harmless.
+
+    Side effects: cancels its waiting reminders, schedules ENROLMENT_CANCELLED, offers the freed
+    place to the next in line (WAITLIST_OFFER) and reopens the run when nobody waits.
+    `by` is the staff member who cancelled, None for the person themselves.
+    """
+    with transaction.atomic():
+        training = _lock_training(enrolment.training_id)
+        enrolment = _lock_enrolment(enrolment.pk)
+        if enrolment.status == EnrolmentStatus.CANCELLED:
+            return enrolment
+        if enrolment.status not in LIVE_STATUSES:
+            raise ValidationError(_("This enrolment can no longer be cancelled."))
+        enrolment.status = EnrolmentStatus.CANCELLED
+        enrolment.cancelled_at = timezone.now()
+        enrolment.save(update_fields=["status", "cancelled_at"])
+        reminders_cancel(enrolment=enrolment)
+        message_schedule(kind=MessageKind.ENROLMENT_CANCELLED, enrolment=enrolment)
+        _offer_next(training)
+        _update_status(training)
+    return enrolment
+
+
+def waitlist_offer_next(*, training: Training) -> list[Enrolment]:
+    """Offer as many places as are free to those waiting, first in line first.
+
+    Side effects: the offered enrolments become OFFERED with offer_expires_at = now +
+    WAITLIST_OFFER_HOURS and get WAITLIST_OFFER; the run's status follows.
+    """
+    with transaction.atomic():
+        training = _lock_training(training.pk)
+        offered = _offer_next(training)
+        _update_status(training)
+    return offered
+
+
+def offer_accept(*, enrolment: Enrolment) -> Enrolment:
+    """Take the offered place. Accepting twice is harmless; an offer that is not open or has
+    expired is refused.
+
+    Side effects: the enrolment becomes REGISTERED; schedules ENROLMENT_CONFIRMED (with the
+    .ics), the meeting reminders and the evaluation requests.
+    """
+    with transaction.atomic():
+        _lock_training(enrolment.training_id)
+        enrolment = _lock_enrolment(enrolment.pk)
+        if enrolment.status == EnrolmentStatus.REGISTERED and enrolment.offer_expires_at is not None:
+            return enrolment
+        if enrolment.status != EnrolmentStatus.OFFERED:
+            raise ValidationError(_("There is no open offer of a place for this enrolment."))
+        if enrolment.offer_expires_at is None or enrolment.offer_expires_at <= timezone.now():
+            raise ValidationError(_("This offer has expired."))
+        enrolment.status = EnrolmentStatus.REGISTERED
+        enrolment.save(update_fields=["status"])
+        _confirm(enrolment)
+    return enrolment
+
+
+def offers_lapse() -> int:
+    """Lapse every expired offer (for the periodic task `trainings.lapse_offers`).
+
+    Side effects: each lapsed enrolment becomes CANCELLED and gets OFFER_LAPSED; its place is
+    offered to the next in line. Returns the number of offers lapsed.
+    """
+    now = timezone.now()
+    training_ids = sorted(
+        set(
+            Enrolment.objects.filter(status=EnrolmentStatus.OFFERED, offer_expires_at__lte=now).values_list(
+                "training_id", flat=True
+            )
+        )
+    )
+    lapsed = 0
+    for training_id in training_ids:
+        with transaction.atomic():
+            training = _lock_training(training_id)
+            expired = training.enrolments.select_for_update().filter(
+                status=EnrolmentStatus.OFFERED, offer_expires_at__lte=now
+            )
+            for enrolment in expired:
+                enrolment.status = EnrolmentStatus.CANCELLED
+                enrolment.cancelled_at = now
+                enrolment.save(update_fields=["status", "cancelled_at"])
+                reminders_cancel(enrolment=enrolment)
+                message_schedule(kind=MessageKind.OFFER_LAPSED, enrolment=enrolment)
+                lapsed += 1
+            _offer_next(training)
+            _update_status(training)
+    return lapsed
+
+
+def enrolment_move(*, enrolment: Enrolment, to_training: Training, by=None) -> Enrolment:
+    """Move a live enrolment to another run; returns the new enrolment.
+
+    The old enrolment becomes CANCELLED (its reminders cancelled, no cancellation mail); the new
+    one copies consent, source, dietary wishes and language, and is REGISTERED when the other run
+    has a free place and nobody waits there, else WAITLISTED. Side effects: the confirmation for
+    the new run (ENROLMENT_CONFIRMED or WAITLIST_CONFIRMED), and the freed place in the old run is
+    offered to the next in line. Both runs are locked, the lower id first.
+    """
+    if enrolment.training_id == to_training.pk:
+        raise ValidationError({"to_training": _("Choose another training run.")})
+    with transaction.atomic():
+        locked = {pk: _lock_training(pk) for pk in sorted([enrolment.training_id, to_training.pk])}
+        old_training, to_training = locked[enrolment.training_id], locked[to_training.pk]
+        enrolment = _lock_enrolment(enrolment.pk)
+        if enrolment.status not in LIVE_STATUSES:
+            raise ValidationError(_("Only a live enrolment can be moved."))
+        if to_training.status not in ENROLLABLE_STATUSES:
+            raise ValidationError({"to_training": NOT_ENROLLABLE})
+        if (
+            to_training.enrolments.filter(person_id=enrolment.person_id)
+            .exclude(status=EnrolmentStatus.CANCELLED)
+            .exists()
+        ):
+            raise ValidationError({"to_training": ALREADY_ENROLLED})
+        now = timezone.now()
+        enrolment.status = EnrolmentStatus.CANCELLED
+        enrolment.cancelled_at = now
+        enrolment.save(update_fields=["status", "cancelled_at"])
+        reminders_cancel(enrolment=enrolment)
+        has_place = places_held(to_training) < to_training.capacity and not _waiting(to_training).exists()
+        moved = Enrolment.objects.create(
+            training=to_training,
+            person_id=enrolment.person_id,
+            status=EnrolmentStatus.REGISTERED if has_place else EnrolmentStatus.WAITLISTED,
+            waitlisted_at=None if has_place else now,
+            source=enrolment.source,
+            dietary_wishes=enrolment.dietary_wishes,
+            privacy_version=enrolment.privacy_version,
+            consented_at=enrolment.consented_at,
+            language=enrolment.language,
+            enrolled_by=by,
+            created_at=now,
+        )
+        _confirm(moved)
+        _offer_next(old_training)
+        _update_status(old_training)
+        _update_status(to_training)
+    return moved

@@ -1,0 +1,364 @@
+"""Scheduling training runs: creating a run with its proposed meetings, changing meetings, cancelling
+them, choosing trainers, and moving runs along their statuses as time passes.
+
+Conflicts are checked per meeting by the functions in MEETING_CONFLICT_CHECKS and per run by
+`_run_errors`. Trainer double-booking (a later issue) plugs in by appending a check there.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Min, Q
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+
+from mentorwijs.accounts.roles import Role
+
+from ..enums import (
+    ACTIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    PUBLIC_STATUSES,
+    MeetingStatus,
+    MessageKind,
+    TrainingStatus,
+)
+from ..models import Enrolment, Location, Meeting, Training
+from .messages import (
+    message_schedule,
+    reminder_due_at,
+    reminders_cancel,
+    reminders_follow_meeting,
+    reminders_schedule_for_trainer,
+)
+
+# Runs whose people are told about changes; a draft has nobody to tell yet, a finished run nobody
+# who still needs to know.
+NOTIFY_STATUSES = PUBLIC_STATUSES
+
+MeetingErrors = dict[str, list[str]]
+
+
+class MeetingsInvalid(ValidationError):
+    """Refused changes to several meetings at once. `errors[i]` holds {field: [messages]} for the
+    i-th meeting given (empty when that meeting is fine)."""
+
+    def __init__(self, errors: list[MeetingErrors]):
+        self.errors = errors
+        super().__init__([message for found in errors for messages in found.values() for message in messages])
+
+
+# --- conflict checks --------------------------------------------------------------------------
+
+
+def location_conflict(meeting: Meeting) -> MeetingErrors:
+    """The location is booked by a scheduled meeting of another (not cancelled) run at the same time."""
+    clash = (
+        Meeting.objects.filter(
+            location_id=meeting.location_id,
+            starts_at__lt=meeting.ends_at,
+            ends_at__gt=meeting.starts_at,
+            status=MeetingStatus.SCHEDULED,
+        )
+        .exclude(training__status=TrainingStatus.CANCELLED)
+        .exclude(training_id=meeting.training_id)
+        .select_related("training")
+        .first()
+    )
+    if clash is None:
+        return {}
+    return {
+        "location": [
+            _("%(location)s is already booked at this time for %(training)s (meeting %(number)s).")
+            % {"location": meeting.location, "training": clash.training, "number": clash.number}
+        ]
+    }
+
+
+# Each check takes a meeting (unsaved values, training set) and returns {field: [messages]}.
+# Meetings of the same run are compared with each other by _run_errors, not here.
+# The trainer double-booking check of a later issue is appended to this list.
+MEETING_CONFLICT_CHECKS: list[Callable[[Meeting], MeetingErrors]] = [location_conflict]
+
+
+def _merge(into: MeetingErrors, found: MeetingErrors) -> None:
+    for field, messages in found.items():
+        into.setdefault(field, []).extend(messages)
+
+
+def _run_errors(meetings: list[Meeting]) -> list[MeetingErrors]:
+    """Errors per meeting of one run (same order as given): times, numbers, order and overlap
+    within the run, then every conflict check for each scheduled meeting."""
+    errors: list[MeetingErrors] = [{} for _meeting in meetings]
+    numbers = Counter(meeting.number for meeting in meetings)
+    for index, meeting in enumerate(meetings):
+        if meeting.ends_at <= meeting.starts_at:
+            errors[index].setdefault("ends_at", []).append(_("The meeting must end after it starts."))
+        if numbers[meeting.number] > 1:
+            errors[index].setdefault("number", []).append(_("Two meetings have this number."))
+    scheduled = sorted(
+        (index for index, meeting in enumerate(meetings) if meeting.status != MeetingStatus.CANCELLED),
+        key=lambda index: meetings[index].number,
+    )
+    for previous, current in zip(scheduled, scheduled[1:], strict=False):
+        before, meeting = meetings[previous], meetings[current]
+        if meeting.number == before.number:
+            continue
+        if meeting.starts_at < before.starts_at:
+            errors[current].setdefault("starts_at", []).append(
+                _("Meeting %(number)s must come after meeting %(previous)s: number the meetings in time order.")
+                % {"number": meeting.number, "previous": before.number}
+            )
+        elif meeting.starts_at < before.ends_at:
+            errors[current].setdefault("starts_at", []).append(
+                _("This meeting overlaps meeting %(previous)s of this run.") % {"previous": before.number}
+            )
+    for index in scheduled:
+        if "ends_at" in errors[index]:
+            continue
+        for check in MEETING_CONFLICT_CHECKS:
+            _merge(errors[index], check(meetings[index]))
+    return errors
+
+
+# --- creating and changing a run --------------------------------------------------------------
+
+
+def proposed_meetings(*, training: Training, first_starts_at, first_ends_at, location: Location) -> list[Meeting]:
+    """settings.TRAINING_DEFAULT_MEETINGS weekly meetings at one place (unsaved)."""
+    return [
+        Meeting(
+            training=training,
+            number=number,
+            starts_at=first_starts_at + timedelta(weeks=number - 1),
+            ends_at=first_ends_at + timedelta(weeks=number - 1),
+            location=location,
+        )
+        for number in range(1, settings.TRAINING_DEFAULT_MEETINGS + 1)
+    ]
+
+
+@transaction.atomic
+def training_create(
+    *,
+    title: str,
+    region,
+    first_meeting_starts_at,
+    first_meeting_ends_at,
+    location: Location,
+    created_by=None,
+    variant: str = "standard",
+    host_organisation=None,
+    capacity: int = 15,
+    local_adaptations: str = "",
+) -> Training:
+    """A draft run with settings.TRAINING_DEFAULT_MEETINGS weekly meetings at `location`, for staff
+    to adjust. Refused (ValidationError on first_meeting_ends_at or location) when the first
+    meeting ends before it starts or the location is booked at one of the proposed times.
+    No mail: a draft has no participants."""
+    if first_meeting_ends_at <= first_meeting_starts_at:
+        raise ValidationError({"first_meeting_ends_at": _("The meeting must end after it starts.")})
+    training = Training(
+        title=title,
+        variant=variant,
+        region=region,
+        host_organisation=host_organisation,
+        capacity=capacity,
+        local_adaptations=local_adaptations,
+        status=TrainingStatus.DRAFT,
+    )
+    training.full_clean()
+    training.save()
+    meetings = proposed_meetings(
+        training=training,
+        first_starts_at=first_meeting_starts_at,
+        first_ends_at=first_meeting_ends_at,
+        location=location,
+    )
+    for found in _run_errors(meetings):
+        if found:
+            # One message per field is enough here: the first clash says what to change.
+            raise ValidationError({field: messages[0] for field, messages in found.items()})
+    Meeting.objects.bulk_create(meetings)
+    return training
+
+
+def places_held(training: Training) -> int:
+    return training.enrolments.filter(status__in=PLACE_HOLDING_STATUSES).count()
+
+
+@transaction.atomic
+def training_update(*, training: Training, **fields) -> Training:
+    """Change a run's own fields (title, variant, region, host_organisation, capacity, status,
+    local_adaptations). Refused when the capacity falls below the places already held. Setting the
+    status to cancelled cancels every waiting reminder and evaluation request of the run."""
+    training = Training.objects.select_for_update().get(pk=training.pk)
+    was_cancelled = training.status == TrainingStatus.CANCELLED
+    for name, value in fields.items():
+        setattr(training, name, value)
+    training.full_clean()
+    held = places_held(training)
+    if training.capacity < held:
+        raise ValidationError(
+            {
+                "capacity": _("%(held)s places are already held: the capacity cannot be lower than that.")
+                % {"held": held}
+            }
+        )
+    training.save()
+    if training.status == TrainingStatus.CANCELLED and not was_cancelled:
+        reminders_cancel(training=training)
+    return training
+
+
+@transaction.atomic
+def training_set_trainers(*, training: Training, trainers) -> None:
+    """Make exactly `trainers` (users holding the trainer role) give this run. New trainers get
+    meeting reminders; trainers taken off lose theirs."""
+    trainers = list(trainers)
+    not_trainers = [user for user in trainers if not user.has_role(Role.TRAINER)]
+    if not_trainers:
+        raise ValidationError(
+            {
+                "trainers": _("%(names)s do not hold the trainer role.")
+                % {"names": ", ".join(str(user) for user in not_trainers)}
+            }
+        )
+    current = set(training.trainers.all())
+    wanted = set(trainers)
+    for user in current - wanted:
+        training.trainers.remove(user)
+        reminders_cancel(user=user, training=training)
+    for user in wanted - current:
+        training.trainers.add(user)
+        reminders_schedule_for_trainer(training=training, user=user)
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+def _when(value) -> str:
+    return dateformat.format(timezone.localtime(value), "j-n-Y H:i")
+
+
+def _tell_everyone(*, meeting: Meeting, kind: str, context: dict | None = None) -> None:
+    """Mail the run's active participants and its trainers about one meeting."""
+    training = meeting.training
+    for enrolment in Enrolment.objects.filter(training=training, status__in=ACTIVE_STATUSES):
+        message_schedule(kind=kind, enrolment=enrolment, meeting=meeting, context=context)
+    for user in training.trainers.all():
+        message_schedule(kind=kind, user=user, meeting=meeting, context=context)
+
+
+def _schedule_reminders_for_new_meeting(meeting: Meeting) -> None:
+    if reminder_due_at(meeting) <= timezone.now():
+        return
+    for enrolment in Enrolment.objects.filter(training=meeting.training, status__in=ACTIVE_STATUSES):
+        message_schedule(
+            kind=MessageKind.MEETING_REMINDER, due_at=reminder_due_at(meeting), enrolment=enrolment, meeting=meeting
+        )
+    for user in meeting.training.trainers.all():
+        reminders_schedule_for_trainer(training=meeting.training, user=user)
+
+
+@transaction.atomic
+def meetings_update(*, training: Training, meetings: list[Meeting]) -> list[Meeting]:
+    """Save changed and added meetings of one run (unsaved instances carrying the new values; new
+    ones without pk). All are validated together with the run's other meetings first; nothing is
+    saved when one is refused (MeetingsInvalid, errors per meeting given).
+
+    Side effects: reminders of a moved meeting (time or location) move with it, and for a run that
+    is open, full or running the active participants and trainers get a MEETING_MOVED mail with the
+    old time and place. Added meetings get reminders."""
+    training = Training.objects.select_for_update().get(pk=training.pk)
+    before = {meeting.pk: meeting for meeting in training.meetings.select_related("location")}
+    for meeting in meetings:
+        meeting.training = training
+    given = {meeting.pk for meeting in meetings if meeting.pk}
+    others = [meeting for pk, meeting in before.items() if pk not in given]
+    errors = _run_errors(meetings + others)[: len(meetings)]
+    if any(errors):
+        raise MeetingsInvalid(errors)
+    # Two meetings may swap numbers: free the numbers first so the unique constraint holds.
+    changed_numbers = [m for m in meetings if m.pk and before[m.pk].number != m.number]
+    for offset, meeting in enumerate(changed_numbers, start=1):
+        Meeting.objects.filter(pk=meeting.pk).update(number=1000 + offset)
+    for meeting in meetings:
+        old = before.get(meeting.pk)
+        meeting.save()
+        if old is None:
+            _schedule_reminders_for_new_meeting(meeting)
+            continue
+        moved = (old.starts_at, old.ends_at, old.location_id) != (
+            meeting.starts_at,
+            meeting.ends_at,
+            meeting.location_id,
+        )
+        if not moved or meeting.status == MeetingStatus.CANCELLED:
+            continue
+        reminders_follow_meeting(meeting=meeting)
+        if training.status in NOTIFY_STATUSES:
+            _tell_everyone(
+                meeting=meeting,
+                kind=MessageKind.MEETING_MOVED,
+                context={
+                    "old_starts_at": _when(old.starts_at),
+                    "old_ends_at": _when(old.ends_at),
+                    "old_location": str(old.location),
+                },
+            )
+    return meetings
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting) -> Meeting:
+    """Cancel one meeting: its waiting reminders are cancelled and, for a run that is open, full
+    or running, the active participants and trainers get a MEETING_CANCELLED mail. Cancelling a
+    cancelled meeting does nothing."""
+    meeting = Meeting.objects.select_for_update().select_related("training").get(pk=meeting.pk)
+    if meeting.status == MeetingStatus.CANCELLED:
+        return meeting
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.save(update_fields=["status"])
+    reminders_cancel(meeting=meeting)
+    reminders_follow_meeting(meeting=meeting)  # the evaluation request follows the last meeting left
+    if meeting.training.status in NOTIFY_STATUSES:
+        _tell_everyone(meeting=meeting, kind=MessageKind.MEETING_CANCELLED)
+    return meeting
+
+
+@transaction.atomic
+def meeting_remove(*, meeting: Meeting) -> None:
+    """Delete a meeting of a draft run (nobody has been told about it). Other runs cancel instead."""
+    if meeting.training.status != TrainingStatus.DRAFT:
+        raise ValidationError(_("Only meetings of a draft run can be removed; cancel this meeting instead."))
+    meeting.delete()
+
+
+# --- statuses over time -----------------------------------------------------------------------
+
+
+def trainings_advance_statuses(*, now=None) -> int:
+    """Open and full runs whose first meeting has started become running; running runs whose last
+    meeting has ended become completed. Cancelled meetings do not count. Safe to run again.
+    Returns the number of runs changed."""
+    now = now or timezone.now()
+    scheduled = Q(meetings__status=MeetingStatus.SCHEDULED)
+    started = (
+        Training.objects.filter(status__in=[TrainingStatus.OPEN, TrainingStatus.FULL])
+        .annotate(first_start=Min("meetings__starts_at", filter=scheduled))
+        .filter(first_start__lte=now)
+        .values("pk")
+    )
+    changed = Training.objects.filter(pk__in=started).update(status=TrainingStatus.RUNNING)
+    ended = (
+        Training.objects.filter(status=TrainingStatus.RUNNING)
+        .annotate(last_end=Max("meetings__ends_at", filter=scheduled))
+        .filter(last_end__lte=now)
+        .values("pk")
+    )
+    changed += Training.objects.filter(pk__in=ended).update(status=TrainingStatus.COMPLETED)
+    return changed

@@ -1,0 +1,40 @@
+"""`{% training_participants training %}`: the run's participants by status, in one query."""
+
+from django import template
+
+from .. import queries
+from ..enums import ENROLLABLE_STATUSES, EnrolmentStatus
+
+register = template.Library()
+
+# The order of the groups on the page.
+GROUPS = [
+    EnrolmentStatus.REGISTERED,
+    EnrolmentStatus.OFFERED,
+    EnrolmentStatus.WAITLISTED,
+    EnrolmentStatus.COMPLETED,
+    EnrolmentStatus.DROPPED_OUT,
+    EnrolmentStatus.CANCELLED,
+]
+LIVE = {EnrolmentStatus.REGISTERED, EnrolmentStatus.OFFERED, EnrolmentStatus.WAITLISTED}
+
+
+@register.inclusion_tag("trainings/includes/participants.html", takes_context=True)
+def training_participants(context, training):
+    by_status = {status: [] for status in GROUPS}
+    enrolments = list(queries.training_participants(training_id=training.pk))
+    for enrolment in enrolments:
+        by_status[enrolment.status].append(enrolment)
+    user = context.get("user")
+    can_manage = bool(user and user.has_perm("trainings.manage_trainings"))
+    groups = [
+        {"status": status, "label": status.label, "enrolments": by_status[status], "live": status in LIVE}
+        for status in GROUPS
+    ]
+    return {
+        "training": training,
+        "groups": groups,
+        "total": len(enrolments),
+        "can_manage": can_manage,
+        "can_enrol": can_manage and training.status in ENROLLABLE_STATUSES,
+    }
