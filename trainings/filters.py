@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from dissemination.models import Region
 
 from .enums import TrainingStatus, Variant
-from .forms import DateInput
+from .forms.scheduling import DateInput
 from .models import Meeting, Training
 
 

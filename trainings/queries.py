@@ -1,14 +1,46 @@
-# --- enrolment and waiting list (public list, participant list) ---
+"""Read paths of the trainings pages: each list page takes its rows from here, so its number of
+queries is decided in one place."""
+
+from functools import reduce
+from operator import add
+
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, TruncQuarter
+
+from dissemination.models import Region
+from mentorwijs.accounts.models import User
+from mentorwijs.accounts.roles import Role
+
+from .enums import (
+    ACTIVE_STATUSES,
+    ENROLLABLE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    PUBLIC_STATUSES,
+    ActiveComponent,
+    EvaluationMoment,
+    MeetingStatus,
+    SelfEfficacyItem,
+    TrainingStatus,
+)
+from .models import Attendance, Enrolment, Evaluation, Meeting, Training
 
 
-def public_training_list(*, region_id: int | None = None):
-    """Runs that take enrolments, by region and first meeting, with places held and meetings."""
-    from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    from .enums import ENROLLABLE_STATUSES, PLACE_HOLDING_STATUSES
-    from .models import Enrolment, Meeting, Training
-
+def _places_held():
+    """Annotation: the number of places held in a run (registered, offered, completed)."""
     held = (
         Enrolment.objects.filter(training=OuterRef("pk"), status__in=PLACE_HOLDING_STATUSES)
         .order_by()
@@ -16,12 +48,21 @@ def public_training_list(*, region_id: int | None = None):
         .annotate(count=Count("pk"))
         .values("count")
     )
+    return Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
+
+
+# --- enrolment and waiting list (public list, participant list) ---
+
+
+def public_training_list(*, region_id: int | None = None):
+    """Runs that take enrolments, by region and first meeting, with places held and meetings."""
+
     first_meeting = Meeting.objects.filter(training=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
     runs = (
         Training.objects.filter(status__in=ENROLLABLE_STATUSES)
         .select_related("region")
         .annotate(
-            places_held=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)),
+            places_held=_places_held(),
             first_meeting_at=Subquery(first_meeting),
         )
         .prefetch_related(Prefetch("meetings", queryset=Meeting.objects.select_related("location").order_by("number")))
@@ -34,10 +75,6 @@ def public_training_list(*, region_id: int | None = None):
 
 def public_regions():
     """Regions that have at least one run taking enrolments."""
-    from dissemination.models import Region
-
-    from .enums import ENROLLABLE_STATUSES
-    from .models import Training
 
     return Region.objects.filter(
         pk__in=Training.objects.filter(status__in=ENROLLABLE_STATUSES).values("region_id")
@@ -46,8 +83,6 @@ def public_regions():
 
 def training_participants(*, training_id: int):
     """Every enrolment of a run with person and organisation, in line order (one query)."""
-    from .models import Enrolment
-
     return (
         Enrolment.objects.filter(training_id=training_id)
         .select_related("person__organisation", "enrolled_by")
@@ -60,9 +95,6 @@ def training_participants(*, training_id: int):
 
 def trainings_visible_to(user):
     """Runs a user may see in the staff pages: staff and master trainers all, trainers those they give."""
-    from mentorwijs.accounts.roles import Role
-
-    from .models import Training
 
     if user.has_role(Role.STAFF) or user.has_role(Role.MASTER_TRAINER):
         return Training.objects.all()
@@ -73,26 +105,14 @@ def trainings_visible_to(user):
 
 def training_list(*, user):
     """The staff list: region, host, first and last meeting, number of meetings and places held."""
-    from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
 
-    from .enums import PLACE_HOLDING_STATUSES, MeetingStatus
-    from .models import Enrolment, Meeting
-
-    held = (
-        Enrolment.objects.filter(training=OuterRef("pk"), status__in=PLACE_HOLDING_STATUSES)
-        .order_by()
-        .values("training")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
     scheduled = Meeting.objects.filter(training=OuterRef("pk"), status=MeetingStatus.SCHEDULED)
     meeting_count = scheduled.order_by().values("training").annotate(count=Count("pk")).values("count")
     return (
         trainings_visible_to(user)
         .select_related("region", "host_organisation")
         .annotate(
-            places_held=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)),
+            places_held=_places_held(),
             meeting_count=Coalesce(Subquery(meeting_count, output_field=IntegerField()), Value(0)),
             first_meeting_at=Subquery(scheduled.order_by("starts_at").values("starts_at")[:1]),
             last_meeting_at=Subquery(scheduled.order_by("-starts_at").values("starts_at")[:1]),
@@ -103,9 +123,6 @@ def training_list(*, user):
 
 def training_detail(*, user):
     """One run with meetings (and their locations) and trainers, for the detail page."""
-    from django.db.models import Prefetch
-
-    from .models import Meeting
 
     return (
         trainings_visible_to(user)
@@ -119,16 +136,12 @@ def training_detail(*, user):
 
 def enrolment_counts(*, training) -> dict[str, int]:
     """{enrolment status: number} for one run."""
-    from django.db.models import Count
-
     rows = training.enrolments.order_by().values("status").annotate(count=Count("pk"))
     return {row["status"]: row["count"] for row in rows}
 
 
 def calendar_meetings(*, user, start, end):
     """Meetings of the runs the user may see that start in [start, end), in time order."""
-    from .models import Meeting
-
     return (
         Meeting.objects.filter(training__in=trainings_visible_to(user), starts_at__gte=start, starts_at__lt=end)
         .select_related("training", "location")
@@ -138,9 +151,6 @@ def calendar_meetings(*, user, start, end):
 
 def feed_meetings_public():
     """Meetings of every public run (open, full, running) for the public calendar feed."""
-    from .enums import PUBLIC_STATUSES
-    from .models import Meeting
-
     return (
         Meeting.objects.filter(training__status__in=PUBLIC_STATUSES)
         .select_related("training", "location")
@@ -150,9 +160,6 @@ def feed_meetings_public():
 
 def feed_meetings_for_trainer(*, user):
     """Meetings of the runs a trainer gives, drafts included, cancelled runs left out."""
-    from .enums import TrainingStatus
-    from .models import Meeting
-
     return (
         Meeting.objects.filter(training__trainers=user)
         .exclude(training__status=TrainingStatus.CANCELLED)
@@ -163,9 +170,6 @@ def feed_meetings_for_trainer(*, user):
 
 def feed_meetings_for_enrolment(*, enrolment):
     """Meetings of a participant's run while they take part in it (nothing otherwise)."""
-    from .enums import ACTIVE_STATUSES, TrainingStatus
-    from .models import Meeting
-
     if enrolment.status not in ACTIVE_STATUSES or enrolment.training.status in (
         TrainingStatus.DRAFT,
         TrainingStatus.CANCELLED,
@@ -184,9 +188,6 @@ def feed_meetings_for_enrolment(*, enrolment):
 def attendance_sheet(*, meeting) -> list[dict]:
     """The attendance list of a meeting: everyone taking part in its run, then the catch-up guests
     from other runs, each with their attendance row here (or None). Two queries."""
-    from .enums import ACTIVE_STATUSES
-    from .models import Attendance, Enrolment
-
     rows_here = {
         row.enrolment_id: row
         for row in Attendance.objects.filter(meeting=meeting).select_related(
@@ -213,10 +214,6 @@ def attendance_sheet(*, meeting) -> list[dict]:
 def catch_up_candidates(*, meeting, q: str = ""):
     """Participants of other runs of the same variant who can catch up this meeting: their own run
     has a meeting with this number, and they neither attended it nor caught it up yet."""
-    from django.db.models import Exists, OuterRef, Q
-
-    from .enums import ACTIVE_STATUSES, TrainingStatus
-    from .models import Attendance, Enrolment, Meeting
 
     number = meeting.number
     own_meeting = Meeting.objects.filter(training=OuterRef("training"), number=number)
@@ -243,14 +240,6 @@ def catch_up_candidates(*, meeting, q: str = ""):
 def _self_efficacy_score(prefix: str):
     """The mean of an evaluation's self-efficacy items (1–5), read from the JSON in the database.
     `prefix` is the path from the queried model to Evaluation ("" on Evaluation itself)."""
-    from functools import reduce
-    from operator import add
-
-    from django.db.models import ExpressionWrapper, FloatField, Value
-    from django.db.models.fields.json import KeyTextTransform
-    from django.db.models.functions import Cast
-
-    from .enums import SelfEfficacyItem
 
     items = [Cast(KeyTextTransform(code, f"{prefix}self_efficacy"), FloatField()) for code in SelfEfficacyItem.values]
     return ExpressionWrapper(reduce(add, items) / Value(float(len(items))), output_field=FloatField())
@@ -258,9 +247,6 @@ def _self_efficacy_score(prefix: str):
 
 def _evaluation_averages(prefix: str = "") -> dict:
     """Annotations: answers per moment, mean satisfaction, mean self-efficacy before and after."""
-    from django.db.models import Avg, Count, Q
-
-    from .enums import EvaluationMoment
 
     before = Q(**{f"{prefix}moment": EvaluationMoment.BEFORE})
     after = Q(**{f"{prefix}moment": EvaluationMoment.AFTER})
@@ -276,9 +262,6 @@ def _evaluation_averages(prefix: str = "") -> dict:
 
 def evaluation_averages_per_run():
     """Runs with at least one evaluation, newest first, with their averages (one query)."""
-    from django.db.models import OuterRef, Subquery
-
-    from .models import Meeting, Training
 
     first_meeting = Meeting.objects.filter(training=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
     return (
@@ -291,9 +274,6 @@ def evaluation_averages_per_run():
 
 def evaluation_averages_per_trainer():
     """Trainers of runs with evaluations, by name, with the averages over their runs (one query)."""
-    from django.db.models import Count
-
-    from mentorwijs.accounts.models import User
 
     return (
         User.objects.filter(trainings_given__enrolments__evaluations__isnull=False)
@@ -307,9 +287,6 @@ def evaluation_averages_per_trainer():
 
 def evaluation_averages_per_quarter():
     """Averages per quarter of submission, oldest first (one query): before against after over time."""
-    from django.db.models.functions import TruncQuarter
-
-    from .models import Evaluation
 
     return (
         Evaluation.objects.annotate(quarter=TruncQuarter("submitted_at"))
@@ -321,12 +298,6 @@ def evaluation_averages_per_quarter():
 
 def evaluation_usefulness_averages() -> list[tuple]:
     """(ActiveComponent, mean usefulness 1–5 or None) over all after-evaluations (one query)."""
-    from django.db.models import Avg, FloatField
-    from django.db.models.fields.json import KeyTextTransform
-    from django.db.models.functions import Cast
-
-    from .enums import ActiveComponent, EvaluationMoment
-    from .models import Evaluation
 
     averages = Evaluation.objects.filter(moment=EvaluationMoment.AFTER).aggregate(
         **{
@@ -339,8 +310,6 @@ def evaluation_usefulness_averages() -> list[tuple]:
 
 def evaluation_export_rows():
     """Every evaluation with what the research export needs, in a stable order (one query)."""
-    from .models import Evaluation
-
     return (
         Evaluation.objects.select_related("enrolment__training__region")
         .only(

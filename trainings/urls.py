@@ -1,6 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from .views import attendance, certificates, enrolment, evaluation, public, scheduling  # noqa: F401
+from .views import attendance, certificates, enrolment, evaluation, public, scheduling
 
 app_name = "trainings"
 

@@ -174,3 +174,15 @@ def test_capacity_is_never_exceeded_through_cancellations_and_offers(clock):
         offer_accept(enrolment=enrolment)
         assert places_held(training) == 3
     assert statuses(*in_line) == ["registered"] * 3 + ["waitlisted"] * 3
+
+
+def test_raising_the_capacity_offers_the_new_places_to_those_waiting():
+    from trainings.services.scheduling import training_update
+
+    training = TrainingFactory(capacity=1, status=TrainingStatus.FULL)
+    EnrolmentFactory(training=training)
+    first = EnrolmentFactory(training=training, status=EnrolmentStatus.WAITLISTED, waitlisted_at=timezone.now())
+    training_update(training=training, capacity=2)
+    first.refresh_from_db()
+    assert first.status == EnrolmentStatus.OFFERED
+    assert ScheduledMessage.objects.filter(enrolment=first, kind=MessageKind.WAITLIST_OFFER).count() == 1

@@ -20,13 +20,13 @@ from mentorwijs.accounts.roles import Role
 
 from ..enums import (
     ACTIVE_STATUSES,
-    PLACE_HOLDING_STATUSES,
     PUBLIC_STATUSES,
     MeetingStatus,
     MessageKind,
     TrainingStatus,
 )
 from ..models import Enrolment, Location, Meeting, Training
+from .enrolment import places_held, waitlist_offer_next
 from .messages import (
     message_schedule,
     reminder_due_at,
@@ -186,15 +186,12 @@ def training_create(
     return training
 
 
-def places_held(training: Training) -> int:
-    return training.enrolments.filter(status__in=PLACE_HOLDING_STATUSES).count()
-
-
 @transaction.atomic
 def training_update(*, training: Training, **fields) -> Training:
     """Change a run's own fields (title, variant, region, host_organisation, capacity, status,
     local_adaptations). Refused when the capacity falls below the places already held. Setting the
-    status to cancelled cancels every waiting reminder and evaluation request of the run."""
+    status to cancelled cancels every waiting reminder and evaluation request of the run; free places
+    (a higher capacity) are offered to those waiting."""
     training = Training.objects.select_for_update().get(pk=training.pk)
     was_cancelled = training.status == TrainingStatus.CANCELLED
     for name, value in fields.items():
@@ -211,6 +208,9 @@ def training_update(*, training: Training, **fields) -> Training:
     training.save()
     if training.status == TrainingStatus.CANCELLED and not was_cancelled:
         reminders_cancel(training=training)
+    # More places, or a run opened again: those waiting get the free places, and FULL/OPEN follows.
+    waitlist_offer_next(training=training)
+    training.refresh_from_db()
     return training
 
 

@@ -16,7 +16,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from mentorwijs.accounts.rules import is_staff_member, is_trainer
 
 from .. import queries
-from ..forms_attendance import AttendanceSheetForm, CatchUpForm, CatchUpSearchForm
+from ..forms.attendance import AttendanceSheetForm, CatchUpForm, CatchUpSearchForm
 from ..models import Meeting
 from ..services.attendance import attendance_catch_up, attendance_record
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rules.contrib.views import PermissionRequiredMixin
 
 from ..certificates import certificate_disposition, certificate_pdf
-from ..forms_attendance import CertificateRevokeForm
+from ..forms.attendance import CertificateRevokeForm
 from ..models import Certificate
 from ..services.certificates import certificate_find, certificate_revoke
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from rules.contrib.views import PermissionRequiredMixin
 
 from ..enums import ENROLLABLE_STATUSES, EnrolmentStatus
-from ..forms_enrolment import EnrolmentForm, EnrolmentMoveForm
+from ..forms.enrolment import EnrolmentForm, EnrolmentMoveForm
 from ..models import Enrolment, Training
 from ..services.enrolment import LIVE_STATUSES, enrolment_cancel, enrolment_create, enrolment_move
 from .public import add_service_errors

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
 
 from ..enums import ActiveComponent, EvaluationMoment, SelfEfficacyItem
-from ..forms_evaluation import EvaluationForm
+from ..forms.evaluation import EvaluationForm
 from ..models import Enrolment
 from ..queries import (
     evaluation_averages_per_quarter,

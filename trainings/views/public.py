@@ -15,7 +15,7 @@ from dissemination.models import Organisation
 
 from .. import queries
 from ..enums import ENROLLABLE_STATUSES, EnrolmentStatus
-from ..forms_enrolment import EnrolmentForm
+from ..forms.enrolment import EnrolmentForm
 from ..models import Enrolment, Training
 from ..services.enrolment import LIVE_STATUSES, enrolment_cancel, enrolment_create, offer_accept
 

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .enums import ActiveComponent, EvaluationMoment, SelfEfficacyItem
-from .services.evaluation import ITEM_SCALE, REMARKS_MAX_LENGTH, SATISFACTION_SCALE
+from ..enums import ActiveComponent, EvaluationMoment, SelfEfficacyItem
+from ..services.evaluation import ITEM_SCALE, REMARKS_MAX_LENGTH, SATISFACTION_SCALE
 
 
 def _scale(label, scale):

@@ -11,8 +11,8 @@ from dissemination.models import Organisation
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 
-from .enums import ActiveComponent
-from .models import Location, Meeting, Training
+from ..enums import ActiveComponent
+from ..models import Location, Meeting, Training
 
 
 class DateInput(forms.DateInput):

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from dissemination.enums import Channel, TargetGroup
 from dissemination.models import Organisation
 
-from .enums import ENROLLABLE_STATUSES
-from .models import Training
+from ..enums import ENROLLABLE_STATUSES
+from ..models import Training
 
 
 class EnrolmentForm(forms.Form):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attendance, Enrolment
+from ..models import Attendance, Enrolment
 
 PRESENT, ABSENT = "present", "absent"
 
