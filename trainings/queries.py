@@ -85,7 +85,8 @@ def training_participants(*, training_id: int):
     """Every enrolment of a run with person and organisation, in line order (one query)."""
     return (
         Enrolment.objects.filter(training_id=training_id)
-        .select_related("person__organisation", "enrolled_by")
+        .select_related("person__organisation", "enrolled_by", "certificate")
+        .annotate(meetings_attended=Count("attendances", filter=Q(attendances__present=True)))
         .order_by("waitlisted_at", "created_at", "id")
     )
 

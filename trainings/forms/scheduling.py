@@ -88,8 +88,8 @@ class TrainingUpdateForm(TrainingForm):
         label=_("Trainers"),
         queryset=User.objects.filter(groups__name=Role.TRAINER, is_active=True).order_by("first_name", "last_name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Users with the trainer role. Hold Ctrl (or Cmd) to choose more than one."),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Users with the trainer role."),
     )
 
     class Meta(TrainingForm.Meta):

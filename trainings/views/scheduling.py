@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -73,8 +74,10 @@ class TrainingDetailView(RoleOnlyPermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         counts = queries.enrolment_counts(training=self.object)
         labels = dict(ActiveComponent.choices)
+        now = timezone.now()
         for meeting in self.object.meetings.all():
             meeting.component_labels = [labels[code] for code in meeting.components if code in labels]
+            meeting.has_started = meeting.starts_at <= now
         status_counts = [(label, counts.get(value, 0)) for value, label in EnrolmentStatus.choices]
         return super().get_context_data(
             status_counts=status_counts,
@@ -136,8 +139,9 @@ class TrainingUpdateView(PermissionRequiredMixin, FormView):
         data = dict(form.cleaned_data)
         trainers = data.pop("trainers")
         try:
-            training = scheduling.training_update(training=self.training, **data)
-            scheduling.training_set_trainers(training=training, trainers=trainers)
+            with transaction.atomic():  # both or neither
+                training = scheduling.training_update(training=self.training, **data)
+                scheduling.training_set_trainers(training=training, trainers=trainers)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
