@@ -79,6 +79,7 @@ class MessageKind(models.TextChoices):
     MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")
     MEETING_MOVED = "meeting_moved", _("Meeting moved")
     MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+    TRAINING_CANCELLED = "training_cancelled", _("Training run cancelled")
     EVALUATION_BEFORE = "evaluation_before", _("Evaluation request (before)")
     EVALUATION_AFTER = "evaluation_after", _("Evaluation request (after)")
     CERTIFICATE = "certificate", _("Certificate of participation")

@@ -355,7 +355,26 @@ def test_cancelling_a_run_cancels_its_waiting_messages():
     enrolled = EnrolmentFactory(training=training)
     reminders_schedule_for_enrolment(enrolment=enrolled)
     scheduling.training_update(training=training, status=TrainingStatus.CANCELLED)
-    assert not ScheduledMessage.objects.filter(enrolment=enrolled, status=MessageStatus.PENDING).exists()
+    pending = ScheduledMessage.objects.filter(enrolment=enrolled, status=MessageStatus.PENDING)
+    assert list(pending.values_list("kind", flat=True)) == [MessageKind.TRAINING_CANCELLED]
+
+
+def test_cancelling_a_run_cancels_its_enrolments_and_tells_the_people_once(django_capture_on_commit_callbacks):
+    training = run(capacity=1)
+    enrolled = EnrolmentFactory(training=training, person__email="enrolled@example.org")
+    waiting = EnrolmentFactory(
+        training=training, status=EnrolmentStatus.WAITLISTED, waitlisted_at=timezone.now(),
+        person__email="waiting@example.org",
+    )  # fmt: skip
+    left = EnrolmentFactory(training=training, status=EnrolmentStatus.CANCELLED, person__email="left@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling.training_update(training=training, status=TrainingStatus.CANCELLED)
+        scheduling.training_update(training=training, status=TrainingStatus.CANCELLED)
+    assert set(training.enrolments.values_list("status", flat=True)) == {EnrolmentStatus.CANCELLED}
+    assert sorted(message.to[0] for message in mail.outbox) == ["enrolled@example.org", "waiting@example.org"]
+    sent = ScheduledMessage.objects.filter(kind=MessageKind.TRAINING_CANCELLED, status=MessageStatus.SENT)
+    assert set(sent.values_list("enrolment", flat=True)) == {enrolled.pk, waiting.pk}
+    assert not ScheduledMessage.objects.filter(enrolment=left).exists()
 
 
 def test_trainers_get_reminders_when_chosen_and_lose_them_when_taken_off():

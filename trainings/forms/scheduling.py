@@ -97,6 +97,9 @@ class TrainingUpdateForm(TrainingForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["status"].help_text = _(
+            "Cancelled: every enrolment is cancelled and the participants are told by mail."
+        )
         if self.instance.pk:
             self.fields["trainers"].initial = list(self.instance.trainers.all())
 

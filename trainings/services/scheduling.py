@@ -26,7 +26,7 @@ from ..enums import (
     TrainingStatus,
 )
 from ..models import Enrolment, Location, Meeting, Training
-from .enrolment import places_held, waitlist_offer_next
+from .enrolment import enrolments_cancel_with_run, places_held, waitlist_offer_next
 from .messages import (
     message_schedule,
     reminder_due_at,
@@ -190,7 +190,8 @@ def training_create(
 def training_update(*, training: Training, **fields) -> Training:
     """Change a run's own fields (title, variant, region, host_organisation, capacity, status,
     local_adaptations). Refused when the capacity falls below the places already held. Setting the
-    status to cancelled cancels every waiting reminder and evaluation request of the run; free places
+    status to cancelled cancels every waiting reminder and evaluation request of the run, and every
+    live enrolment with a TRAINING_CANCELLED mail; free places
     (a higher capacity) are offered to those waiting."""
     training = Training.objects.select_for_update().get(pk=training.pk)
     was_cancelled = training.status == TrainingStatus.CANCELLED
@@ -208,6 +209,7 @@ def training_update(*, training: Training, **fields) -> Training:
     training.save()
     if training.status == TrainingStatus.CANCELLED and not was_cancelled:
         reminders_cancel(training=training)
+        enrolments_cancel_with_run(training=training)
     # More places, or a run opened again: those waiting get the free places, and FULL/OPEN follows.
     waitlist_offer_next(training=training)
     training.refresh_from_db()
