@@ -161,6 +161,8 @@ TRAINING_COMPLETION_MEETINGS = {
 TRAINING_DEFAULT_MEETINGS = 5
 WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=48)
 MEETING_REMINDER_DAYS_BEFORE = 2
+# Keys the pseudonyms of the research export; set it once and keep it, or pseudonyms change.
+EVALUATION_PSEUDONYM_KEY = env("EVALUATION_PSEUDONYM_KEY", default=SECRET_KEY)
 # Stored with each enrolment's consent; raise it when the privacy statement changes.
 PRIVACY_STATEMENT_VERSION = "2026-11"
 
@@ -199,6 +201,9 @@ if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "mentorwijs.outbox.backends.OutboxBackend"
+# Seconds an SMTP connect or reply may take. Well under trainings' STALE_AFTER: a hung send must fail
+# before its row is handed out again, or the same mail would leave twice.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Mentorwijs <noreply@mentorwijs.local>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 

@@ -3,6 +3,20 @@ from django.contrib import admin
 from .models import Attendance, Certificate, Enrolment, Evaluation, Location, Meeting, ScheduledMessage, Training
 
 
+class LookUpOnly:
+    """Runs, places, attendance, certificates and mail change only through the app's pages, where the
+    rules live (conflicts, capacity, waiting list, reminders, mail); the admin is for looking up."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
     list_display = ["name", "address", "postcode", "city", "region"]
@@ -11,7 +25,7 @@ class LocationAdmin(admin.ModelAdmin):
     search_fields = ["name", "address", "city", "postcode"]
 
 
-class MeetingInline(admin.TabularInline):
+class MeetingInline(LookUpOnly, admin.TabularInline):
     model = Meeting
     extra = 0
     fields = ["number", "starts_at", "ends_at", "location", "components", "meal_served", "status"]
@@ -20,9 +34,7 @@ class MeetingInline(admin.TabularInline):
 
 
 @admin.register(Training)
-class TrainingAdmin(admin.ModelAdmin):
-    """Staff schedule runs in the app (conflict checks, mail); this is for looking up and repairs."""
-
+class TrainingAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ["title", "variant", "status", "region", "host_organisation", "capacity", "created_at"]
     list_filter = ["status", "variant", "region"]
     list_select_related = ["region", "host_organisation"]
@@ -33,7 +45,7 @@ class TrainingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ["training", "number", "starts_at", "ends_at", "location", "meal_served", "status"]
     list_filter = ["status", "meal_served", "location__region"]
     list_select_related = ["training", "location"]
@@ -43,7 +55,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ["person", "training", "status", "source", "created_at", "waitlisted_at"]
     list_filter = ["status", "source", "language"]
     list_select_related = ["person", "training"]
@@ -54,7 +66,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ["enrolment", "meeting", "present", "catches_up", "recorded_by", "recorded_at"]
     list_filter = ["present"]
     list_select_related = ["enrolment__person", "enrolment__training", "meeting__training", "recorded_by"]
@@ -63,7 +75,7 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ["code", "enrolment", "issued_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["enrolment__person", "enrolment__training"]
@@ -73,7 +85,7 @@ class CertificateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ["enrolment", "moment", "satisfaction", "submitted_at"]
     list_filter = ["moment"]
     list_select_related = ["enrolment__person", "enrolment__training"]
@@ -82,7 +94,7 @@ class EvaluationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduledMessage)
-class ScheduledMessageAdmin(admin.ModelAdmin):
+class ScheduledMessageAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ["kind", "status", "due_at", "enrolment", "user", "meeting", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["enrolment__person", "enrolment__training", "user", "meeting__training"]

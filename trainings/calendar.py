@@ -10,17 +10,20 @@ from .enums import MeetingStatus
 
 
 def ics_for_meetings(meetings, *, name: str) -> bytes:
-    """One VEVENT per meeting. The UID is stable, so a calendar updates a moved meeting in place
-    and marks a cancelled one as cancelled."""
+    """One VEVENT per meeting, published (METHOD:PUBLISH, so a mail client offers to add or update
+    it). The UID is stable and the SEQUENCE goes up whenever the meeting moves or is cancelled, so
+    a calendar updates a moved meeting in place and marks a cancelled one as cancelled."""
     calendar = Calendar()
     calendar.add("prodid", "-//Mentorwijs//Trainingen//NL")
     calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     stamp = timezone.now().astimezone(UTC)
     for meeting in meetings:
         event = Event()
         event.add("uid", f"meeting-{meeting.pk}@mentorwijs.nl")
+        event.add("sequence", meeting.sequence)
         event.add("dtstamp", stamp)
         event.add("dtstart", meeting.starts_at.astimezone(UTC))
         event.add("dtend", meeting.ends_at.astimezone(UTC))

@@ -53,6 +53,8 @@ class EnrolmentStatus(models.TextChoices):
 PLACE_HOLDING_STATUSES = [EnrolmentStatus.REGISTERED, EnrolmentStatus.OFFERED, EnrolmentStatus.COMPLETED]
 # Statuses of someone still taking part (mails, feeds, attendance lists).
 ACTIVE_STATUSES = [EnrolmentStatus.REGISTERED, EnrolmentStatus.COMPLETED]
+# Enrolments still under way: they may be cancelled or moved.
+LIVE_STATUSES = [EnrolmentStatus.REGISTERED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.OFFERED]
 
 
 class EvaluationMoment(models.TextChoices):

@@ -105,6 +105,8 @@ class Meeting(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
     )
+    # iCalendar SEQUENCE: raised whenever the meeting moves or is cancelled, so calendars update it.
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("meeting")

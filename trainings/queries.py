@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncQuarter
+from django.utils import timezone
 
 from dissemination.models import Region
 from mentorwijs.accounts.models import User
@@ -55,11 +56,16 @@ def _places_held():
 
 
 def public_training_list(*, region_id: int | None = None):
-    """Runs that take enrolments, by region and first meeting, with places held and meetings."""
+    """Runs that take enrolments, by region and first meeting, with places held and meetings.
+    Runs whose first scheduled meeting has begun take no public enrolments and are left out."""
 
     first_meeting = Meeting.objects.filter(training=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
+    started = Meeting.objects.filter(
+        training=OuterRef("pk"), status=MeetingStatus.SCHEDULED, starts_at__lte=timezone.now()
+    )
     runs = (
         Training.objects.filter(status__in=ENROLLABLE_STATUSES)
+        .exclude(Exists(started))
         .select_related("region")
         .annotate(
             places_held=_places_held(),

@@ -20,6 +20,7 @@ urlpatterns = [
     # public pages and the personal enrolment page
     path("aanbod/", public.public_list, name="public_list"),
     path("aanbod/<int:pk>/inschrijven/", public.public_enrol, name="public_enrol"),
+    path("aanbod/<int:pk>/ingeschreven/", public.public_enrolled, name="public_enrolled"),
     path("aanbod/organisaties/", public.organisation_search, name="organisation_search"),
     path("privacy/", public.privacy, name="privacy"),
     path("mijn/<str:token>/", public.personal, name="personal"),

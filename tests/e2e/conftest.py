@@ -4,6 +4,7 @@ Every test in this folder is marked `e2e`, so `make test` deselects them; run th
 `pytest -m e2e` (make e2e). Screenshots land in artifacts/ (git-ignored).
 """
 
+import importlib
 import os
 from pathlib import Path
 
@@ -89,3 +90,13 @@ def base_url(django_db_setup, live_server):
     The test database is set up first, so an in-memory SQLite connection is shared with the server.
     """
     return live_server.url
+
+
+@pytest.fixture(autouse=True)
+def _regions(transactional_db):
+    """The live server needs committed data, so tables are flushed after each test, and with them the
+    35 regions of the data migration: put them back."""
+    from dissemination.models import Region
+
+    names = importlib.import_module("dissemination.migrations.0002_regions").REGIONS
+    Region.objects.bulk_create([Region(name=name) for name in names], ignore_conflicts=True)

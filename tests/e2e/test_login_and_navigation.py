@@ -10,9 +10,14 @@ OUTBOX_BACKEND = "mentorwijs.outbox.backends.OutboxBackend"
 
 ROLES = {
     # role: (first name, two-factor, navigation keys, Dutch role label)
-    "staff": ("Sanne", True, ["organisations", "invitations", "outbox", "admin"], "Werkzaak-medewerker"),
-    "master_trainer": ("Mohamed", True, [], "Opleider"),
-    "trainer": ("Tessa", False, [], "Trainer"),
+    "staff": (
+        "Sanne",
+        True,
+        ["trainings", "organisations", "evaluations", "invitations", "outbox", "admin"],
+        "Werkzaak-medewerker",
+    ),
+    "master_trainer": ("Mohamed", True, ["trainings", "evaluations"], "Opleider"),
+    "trainer": ("Tessa", False, ["trainings"], "Trainer"),
     "ambassador": ("Bram", False, ["organisations"], "Ambassadeur"),
 }
 

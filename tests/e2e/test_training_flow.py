@@ -5,13 +5,14 @@ import re
 from datetime import timedelta
 
 from django.core import mail
+from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import HOME_URL, PHONE, log_in, screenshot
 from tests.factories import LocationFactory, OrganisationFactory, UserFactory
 from trainings.enums import EnrolmentStatus
-from trainings.models import Certificate, Enrolment, Training
+from trainings.models import Certificate, Enrolment, Meeting, Training
 
 TITLE = "Mentorwijs Tiel e2e"
 
@@ -23,8 +24,7 @@ def test_schedule_enrol_register_attendance_and_download_certificate(open_contex
     location = LocationFactory(name="Werkzaak Rivierenland", city="Tiel")
     OrganisationFactory(name="Bakkerij De Lingehoeve", city="Tiel")
 
-    # Staff schedule a run whose five weekly meetings lie in the past five weeks, so that
-    # attendance can be registered in this test without waiting.
+    # Staff schedule a run of five weekly meetings, the first one a week from now.
     staff_page = open_context().new_page()
     log_in(staff_page, staff.email, totp_secret=staff.totp_secret)
     expect(staff_page).to_have_url(HOME_URL)
@@ -32,7 +32,7 @@ def test_schedule_enrol_register_attendance_and_download_certificate(open_contex
     form = staff_page.locator("main form")
     form.locator('[name="title"]').fill(TITLE)
     form.locator('[name="region"]').select_option(label="Rivierenland")
-    first = timezone.localdate() - timedelta(weeks=5)
+    first = timezone.localdate() + timedelta(weeks=1)
     form.locator('[name="first_meeting_date"]').fill(first.isoformat())
     form.locator('[name="first_meeting_start"]').fill("18:00")
     form.locator('[name="first_meeting_end"]').fill("21:00")
@@ -70,14 +70,29 @@ def test_schedule_enrol_register_attendance_and_download_certificate(open_contex
     form.locator('[name="consent"]').check()
     screenshot(visitor, "public-enrol")
     form.locator('button[type="submit"]').click()
-    expect(visitor).to_have_url(re.compile(r"/trainingen/mijn/[^/]+/$"))
+    # The page after enrolling only says "check your mail": the personal link is in the mail alone.
+    expect(visitor).to_have_url(re.compile(rf"/trainingen/aanbod/{training.pk}/ingeschreven/$"))
+    screenshot(visitor, "public-enrolled")
     enrolment = Enrolment.objects.get(training=training, person__email="anouk.bakker@example.org")
     assert enrolment.status == EnrolmentStatus.REGISTERED
     assert enrolment.person.organisation.name == "Bakkerij De Lingehoeve"
     assert enrolment.source == "alumni"
     confirmation = next(m for m in mail.outbox if m.to == ["anouk.bakker@example.org"])
-    assert f"{live_server.url}/trainingen/mijn/{enrolment.token}/" in confirmation.body
     assert [name for name, _content, _type in confirmation.attachments] == ["mentorwijs.ics"]
+    personal_url = re.search(rf"{re.escape(live_server.url)}/trainingen/mijn/[^/\s]+/", confirmation.body).group(0)
+    assert personal_url == f"{live_server.url}/trainingen/mijn/{enrolment.token}/"
+
+    # The participant opens the personal link from the mail.
+    visitor.goto(personal_url)
+    expect(visitor.get_by_test_id("enrolment-status")).to_be_visible()
+    expect(visitor.get_by_test_id("participant-feed")).to_be_visible()
+    screenshot(visitor, "personal-page")
+
+    # Time passes: move the run's meetings six weeks back in the database, so that all five lie in
+    # the past and the trainer can register attendance in this test without waiting.
+    Meeting.objects.filter(training=training).update(
+        starts_at=F("starts_at") - timedelta(weeks=6), ends_at=F("ends_at") - timedelta(weeks=6)
+    )
 
     # The trainer registers attendance on a phone: present at four of the five meetings.
     trainer_page = open_context(viewport=PHONE).new_page()
@@ -104,8 +119,8 @@ def test_schedule_enrol_register_attendance_and_download_certificate(open_contex
     assert enrolment.status == EnrolmentStatus.COMPLETED
     certificate = Certificate.objects.get(enrolment=enrolment)
 
-    # The participant opens their personal link and downloads the certificate.
-    visitor.goto(f"/trainingen/mijn/{enrolment.token}/")
+    # The participant opens their personal link again and downloads the certificate.
+    visitor.goto(personal_url)
     expect(visitor.get_by_test_id("personal-certificate")).to_contain_text(certificate.code)
     screenshot(visitor, "personal-page-completed")
     with visitor.expect_download() as download_info:

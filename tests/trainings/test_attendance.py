@@ -94,6 +94,18 @@ def test_completion_threshold_follows_the_setting_per_variant(settings):
     assert supervisor.status == EnrolmentStatus.REGISTERED
 
 
+def test_when_staff_cancel_meetings_all_remaining_meetings_are_enough(settings):
+    settings.TRAINING_COMPLETION_MEETINGS = {"standard": 4}
+    run = past_run(variant=Variant.STANDARD)
+    first, second, third, fourth, fifth = meetings_of(run)
+    run.meetings.filter(pk__in=[fourth.pk, fifth.pk]).update(status=MeetingStatus.CANCELLED)
+    enrolment = EnrolmentFactory(training=run)
+    attend(enrolment, [first, second])
+    assert enrolment.status == EnrolmentStatus.REGISTERED
+    attend(enrolment, [third])
+    assert enrolment.status == EnrolmentStatus.COMPLETED
+
+
 def test_a_variant_missing_from_the_setting_needs_four(settings):
     settings.TRAINING_COMPLETION_MEETINGS = {}
     run = past_run(variant=Variant.IN_COMPANY)

@@ -6,8 +6,10 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from tests.factories import EnrolmentFactory, LocationFactory, TrainingFactory, UserFactory
+from trainings.calendar import ics_for_meetings
 from trainings.enums import EnrolmentStatus
-from trainings.views.scheduling import trainer_feed_token
+from trainings.services import scheduling
+from trainings.views.scheduling import participant_feed_token, trainer_feed_token
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +78,7 @@ def test_participant_feed_has_their_runs_meetings(client):
     training = TrainingFactory(status="open", meetings=5)
     TrainingFactory(status="open", meetings=5)
     enrolment = EnrolmentFactory(training=training)
-    response = client.get(reverse("trainings:participant_feed", args=[enrolment.token]))
+    response = client.get(reverse("trainings:participant_feed", args=[participant_feed_token(enrolment)]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     assert event_uids(response) == uids(training)
@@ -84,7 +86,7 @@ def test_participant_feed_has_their_runs_meetings(client):
 
 def test_participant_feed_is_empty_once_they_cancelled(client):
     enrolment = EnrolmentFactory(training=TrainingFactory(status="open", meetings=5), status=EnrolmentStatus.CANCELLED)
-    response = client.get(reverse("trainings:participant_feed", args=[enrolment.token]))
+    response = client.get(reverse("trainings:participant_feed", args=[participant_feed_token(enrolment)]))
     assert event_uids(response) == []
 
 
@@ -160,3 +162,25 @@ def test_calendar_runs_fixed_queries(staff_client, django_assert_num_queries, ro
         response = staff_client.get(reverse("trainings:calendar"), {"date": first.date().isoformat()})
     shown = [m for week in response.context["weeks"] for cell in week for m in cell["meetings"]]
     assert len(shown) == rows
+
+
+# --- updates in calendars ---------------------------------------------------------------------
+
+
+def test_a_moved_meeting_keeps_its_uid_with_a_higher_sequence_in_a_published_calendar():
+    training = TrainingFactory(status="open", meetings=2, meetings__first_meeting=at(20))
+    second = training.meetings.get(number=2)
+    uid = f"meeting-{second.pk}@mentorwijs.nl"
+
+    def event_of_second():
+        calendar = Calendar.from_ical(ics_for_meetings(training.meetings.order_by("number"), name="Run"))
+        assert str(calendar["method"]) == "PUBLISH"
+        return next(event for event in calendar.walk("VEVENT") if str(event["uid"]) == uid)
+
+    before = event_of_second()
+    second.starts_at, second.ends_at = at(28, 19), at(28, 22)
+    scheduling.meetings_update(training=training, meetings=[second])
+    after = event_of_second()
+
+    assert (int(before["sequence"]), int(after["sequence"])) == (0, 1)
+    assert after["dtstart"].dt == at(28, 19)

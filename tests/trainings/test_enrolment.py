@@ -1,6 +1,6 @@
 """Enrolment services and the staff pages: enrol, move, cancel, the participant list."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -12,10 +12,18 @@ from django.utils import timezone
 
 from dissemination.enums import TargetGroup
 from dissemination.models import Organisation, Person, Region
-from tests.factories import EnrolmentFactory, OrganisationFactory, PersonFactory, TrainingFactory, UserFactory
-from trainings.enums import EnrolmentStatus, MessageKind, MessageStatus, TrainingStatus
+from tests.factories import (
+    EnrolmentFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    PersonFactory,
+    TrainingFactory,
+    UserFactory,
+)
+from trainings.enums import EnrolmentStatus, MeetingStatus, MessageKind, MessageStatus, TrainingStatus
 from trainings.models import Enrolment, ScheduledMessage
-from trainings.services.enrolment import enrolment_cancel, enrolment_create, enrolment_move
+from trainings.services.enrolment import enrolment_cancel, enrolment_create, enrolment_move, training_has_started
+from trainings.views.scheduling import participant_feed_token
 
 pytestmark = pytest.mark.django_db
 
@@ -111,10 +119,16 @@ def test_a_run_that_takes_no_enrolments_refuses_them(status):
     assert Enrolment.objects.count() == 0
 
 
-def test_enrolling_again_with_the_same_email_in_another_case_reuses_the_person():
+def test_staff_enrolling_a_known_email_in_another_case_reuses_the_person_and_fills_empty_fields():
     person = PersonFactory(email="Anna.de.Vries@Example.org", phone="", function="Chef")
     organisation = person.organisation
-    enrolment = enrol(TrainingFactory(), email="anna.DE.vries@example.ORG", phone="0611111111", function="Teamleider")
+    enrolment = enrol(
+        TrainingFactory(),
+        email="anna.DE.vries@example.ORG",
+        phone="0611111111",
+        function="Teamleider",
+        enrolled_by=UserFactory(roles=["staff"]),
+    )
     assert enrolment.person == person
     assert Person.objects.count() == 1
     person.refresh_from_db()
@@ -125,13 +139,99 @@ def test_enrolling_again_with_the_same_email_in_another_case_reuses_the_person()
     assert person.organisation == organisation
 
 
-def test_a_second_live_enrolment_in_the_same_run_is_refused():
+def test_a_public_enrolment_never_changes_a_known_person():
+    person = PersonFactory(first_name="Anna", email="anna@example.org", phone="", function="", organisation=None)
+    enrolment = enrolment_create(
+        training=TrainingFactory(),
+        first_name="Someone",
+        last_name="Else",
+        email="ANNA@example.org",
+        phone="0611111111",
+        function="Teamleider",
+        new_organisation={"name": "Nep BV", "city": "Tiel", "target_group": TargetGroup.EMPLOYERS},
+        consent=True,
+    )
+    assert enrolment.person == person
+    person.refresh_from_db()
+    assert (person.first_name, person.phone, person.function, person.organisation) == ("Anna", "", "", None)
+    assert Person.objects.count() == 1
+    assert Organisation.objects.count() == 0  # no organisation made up for a known person
+
+
+def test_a_second_live_enrolment_by_staff_is_refused_at_the_email_field():
+    staff = UserFactory(roles=["staff"])
     training = TrainingFactory()
     enrol(training, email="anna@example.org")
     with pytest.raises(ValidationError) as error:
-        enrol(training, email="ANNA@example.org")
+        enrol(training, email="ANNA@example.org", enrolled_by=staff)
     assert list(error.value.error_dict) == ["email"]
     assert training.enrolments.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (EnrolmentStatus.REGISTERED, MessageKind.ENROLMENT_CONFIRMED),
+        (EnrolmentStatus.WAITLISTED, MessageKind.WAITLIST_CONFIRMED),
+        (EnrolmentStatus.OFFERED, MessageKind.WAITLIST_OFFER),
+    ],
+)
+def test_a_repeated_public_enrolment_returns_the_existing_one_and_sends_its_mail_again(status, kind):
+    training = TrainingFactory(meetings=2)
+    existing = EnrolmentFactory(
+        training=training,
+        person__email="anna@example.org",
+        status=status,
+        waitlisted_at=timezone.now() if status != EnrolmentStatus.REGISTERED else None,
+        offer_expires_at=timezone.now() + timedelta(hours=5) if status == EnrolmentStatus.OFFERED else None,
+        dietary_wishes="geen vis",
+    )
+    again = enrol(training, email="Anna@Example.org", dietary_wishes="vegan", source="website")
+    assert again == existing
+    again.refresh_from_db()
+    assert (again.status, again.dietary_wishes, again.source) == (status, "geen vis", "network")
+    assert training.enrolments.count() == 1
+    assert kinds(existing) == [kind]
+
+
+def test_a_repeated_public_enrolment_of_someone_who_dropped_out_sends_nothing():
+    training = TrainingFactory()
+    existing = EnrolmentFactory(training=training, person__email="anna@example.org", status="dropped_out")
+    assert enrol(training, email="anna@example.org") == existing
+    assert kinds(existing) == []
+    assert training.enrolments.count() == 1
+
+
+# --- runs that have started ---
+
+
+def test_a_run_has_started_once_its_first_scheduled_meeting_has_begun():
+    training = TrainingFactory()
+    MeetingFactory(training=training, number=2, starts_at=timezone.now() + timedelta(days=7))
+    first = MeetingFactory(training=training, number=1, starts_at=timezone.now() - timedelta(minutes=1))
+    assert training_has_started(training) is True
+    first.status = MeetingStatus.CANCELLED
+    first.save()
+    assert training_has_started(training) is False
+
+
+def test_a_public_enrolment_in_a_run_that_has_started_is_refused():
+    training = TrainingFactory(meetings=5, meetings__first_meeting=timezone.now() - timedelta(hours=1))
+    with pytest.raises(ValidationError):
+        enrol(training)
+    assert Enrolment.objects.count() == 0
+
+
+def test_staff_may_still_enrol_someone_in_a_run_that_has_started():
+    training = TrainingFactory(meetings=5, meetings__first_meeting=timezone.now() - timedelta(days=7))
+    enrolment = enrol(training, enrolled_by=UserFactory(roles=["staff"]))
+    assert (enrolment.training, enrolment.status) == (training, EnrolmentStatus.REGISTERED)
+
+
+def test_staff_may_move_someone_into_a_run_that_has_started():
+    started = TrainingFactory(meetings=5, meetings__first_meeting=timezone.now() - timedelta(days=7))
+    moved = enrolment_move(enrolment=enrol(TrainingFactory()), to_training=started, by=UserFactory(roles=["staff"]))
+    assert (moved.training, moved.status) == (started, EnrolmentStatus.REGISTERED)
 
 
 def test_someone_who_cancelled_may_enrol_again():
@@ -188,6 +288,11 @@ def test_confirmation_mail_has_the_ics_and_the_personal_link(django_capture_on_c
     link = settings.SITE_URL + reverse("trainings:personal", kwargs={"token": enrolment.token})
     assert link in message.body
     assert link in message.alternatives[0][0]
+    feed = settings.SITE_URL + reverse(
+        "trainings:participant_feed", kwargs={"token": participant_feed_token(enrolment)}
+    )
+    assert feed in message.body
+    assert feed in message.alternatives[0][0]
 
 
 def test_waitlist_confirmation_mail_has_the_personal_link_and_no_ics(django_capture_on_commit_callbacks):
@@ -200,6 +305,9 @@ def test_waitlist_confirmation_mail_has_the_personal_link_and_no_ics(django_capt
     assert message.to == ["b@example.org"]
     assert message.attachments == []
     assert reverse("trainings:personal", kwargs={"token": waiting.token}) in message.body
+    feed = reverse("trainings:participant_feed", kwargs={"token": participant_feed_token(waiting)})
+    assert feed in message.body
+    assert feed in message.alternatives[0][0]
 
 
 def test_cancelling_frees_the_place_reopens_the_run_and_cancels_reminders(frozen_now):
@@ -299,6 +407,16 @@ def test_staff_enrol_someone_on_the_run_page(staff_client, staff_user):
         organisation,
     )
     assert enrolment.consented_at is None
+
+
+def test_staff_enrolling_someone_twice_gets_the_error_at_the_email_field(staff_client):
+    training = TrainingFactory()
+    organisation = OrganisationFactory()
+    EnrolmentFactory(training=training, person__email="chris@example.org")
+    response = staff_client.post(reverse("trainings:staff_enrol", kwargs={"pk": training.pk}), enrol_post(organisation))
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["email"]
+    assert training.enrolments.count() == 1
 
 
 def test_staff_move_page_moves_the_enrolment(staff_client, staff_user):

@@ -1,12 +1,15 @@
 """Service mail as rows: claimed once, retried on temporary errors, following the meetings."""
 
 import smtplib
+import socket
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import dateformat, timezone, translation
+from icalendar import Calendar
 
 from tests.factories import EnrolmentFactory, PersonFactory, TrainingFactory, UserFactory
 from trainings.enums import EnrolmentStatus, EvaluationMoment, MeetingStatus, MessageKind, MessageStatus
@@ -19,8 +22,8 @@ from trainings.services.messages import (
     message_schedule,
     messages_send_due,
     reminders_cancel,
-    reminders_follow_meeting,
     reminders_schedule_for_enrolment,
+    reminders_schedule_for_meeting,
     reminders_schedule_for_trainer,
 )
 from trainings.tasks import send_due_messages, send_message
@@ -285,7 +288,7 @@ def test_moving_a_meeting_moves_its_waiting_reminders_and_the_after_evaluation(t
     last.ends_at += timedelta(days=7)
     last.save()
 
-    reminders_follow_meeting(meeting=last)
+    reminders_schedule_for_meeting(meeting=last, moved=True)
 
     reminder = ScheduledMessage.objects.get(kind=MessageKind.MEETING_REMINDER, meeting=last)
     assert reminder.due_at == last.starts_at - timedelta(days=2)
@@ -307,7 +310,7 @@ def test_moving_a_meeting_later_reminds_again_who_was_reminded_of_the_old_time(t
     meeting.ends_at += timedelta(days=7)
     meeting.save()
 
-    reminders_follow_meeting(meeting=meeting)
+    reminders_schedule_for_meeting(meeting=meeting, moved=True)
 
     waiting = ScheduledMessage.objects.get(meeting=meeting, status=MessageStatus.PENDING)
     assert waiting.enrolment == enrolment
@@ -323,7 +326,7 @@ def test_moving_a_meeting_into_the_next_two_days_makes_its_reminder_due_now(trai
     meeting.save()
     before = timezone.now()
 
-    reminders_follow_meeting(meeting=meeting)
+    reminders_schedule_for_meeting(meeting=meeting, moved=True)
 
     reminder = ScheduledMessage.objects.get(kind=MessageKind.MEETING_REMINDER, meeting=meeting)
     assert before <= reminder.due_at <= timezone.now()
@@ -435,3 +438,134 @@ def test_evaluation_request_is_not_sent_to_who_already_answered():
 
     assert mail.outbox == []
     assert reload(message).status == MessageStatus.CANCELLED
+
+
+# --- temporary and permanent SMTP errors -----------------------------------------------------
+
+
+class RaisingBackend(BaseEmailBackend):
+    """An SMTP server (or the network) failing with `error`, set per test."""
+
+    error: Exception = OSError()
+
+    def send_messages(self, email_messages):
+        raise self.error
+
+
+TEMPORARY = {
+    "421 service not available": smtplib.SMTPResponseException(421, b"Service not available, try later"),
+    "450 mailbox busy": smtplib.SMTPSenderRefused(450, b"Mailbox busy", "noreply@mentorwijs.local"),
+    "451 local error": smtplib.SMTPDataError(451, b"Local error in processing"),
+    "452 storage full": smtplib.SMTPResponseException(452, b"Insufficient system storage"),
+    "every recipient 4xx": smtplib.SMTPRecipientsRefused({"x@example.org": (450, b"Greylisted")}),
+    "dns failure": socket.gaierror(-2, "Name or service not known"),
+    "socket error": OSError(113, "No route to host"),
+}
+PERMANENT = {
+    "554 transaction failed": smtplib.SMTPDataError(554, b"Transaction failed"),
+    "553 sender refused": smtplib.SMTPSenderRefused(553, b"Sender not allowed", "noreply@mentorwijs.local"),
+    "one recipient 5xx": smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"No such user")}),
+}
+
+
+@pytest.mark.parametrize("error", TEMPORARY.values(), ids=TEMPORARY.keys())
+def test_temporary_smtp_and_network_errors_are_retried_later(training, settings, monkeypatch, error):
+    settings.EMAIL_BACKEND = "tests.trainings.test_messages.RaisingBackend"
+    monkeypatch.setattr(RaisingBackend, "error", error)
+    message = due_reminder(training)
+    before = timezone.now()
+
+    assert messages_send_due() == 0
+
+    row = reload(message)
+    assert (row.status, row.attempts) == (MessageStatus.PENDING, 1)
+    assert row.due_at >= before + timedelta(minutes=5)
+
+
+@pytest.mark.parametrize("error", PERMANENT.values(), ids=PERMANENT.keys())
+def test_permanent_smtp_errors_fail_the_row_at_once(training, settings, monkeypatch, error):
+    settings.EMAIL_BACKEND = "tests.trainings.test_messages.RaisingBackend"
+    monkeypatch.setattr(RaisingBackend, "error", error)
+    message = due_reminder(training)
+
+    assert messages_send_due() == 0
+
+    row = reload(message)
+    assert (row.status, row.attempts) == (MessageStatus.FAILED, 1)
+    assert row.last_error.startswith(type(error).__name__)
+
+
+def test_a_hung_smtp_call_times_out_before_its_row_is_handed_out_again():
+    # Every wait on the SMTP server ends after EMAIL_TIMEOUT: far less than the time after which a
+    # row left SENDING is handed out again (and its mail could go out a second time).
+    assert STALE_AFTER.total_seconds() > django_settings.EMAIL_TIMEOUT * 2
+
+
+# --- what still goes out ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [MessageKind.MEETING_MOVED, MessageKind.MEETING_CANCELLED])
+@pytest.mark.parametrize("status", [EnrolmentStatus.CANCELLED, EnrolmentStatus.DROPPED_OUT])
+def test_meeting_moved_or_cancelled_is_not_sent_to_who_left(training, kind, status):
+    enrolment = EnrolmentFactory(training=training, status=status)
+    message = ScheduledMessage.objects.create(
+        kind=kind, enrolment=enrolment, meeting=training.meetings.get(number=2), due_at=timezone.now()
+    )
+
+    assert messages_send_due() == 0
+
+    assert mail.outbox == []
+    assert reload(message).status == MessageStatus.CANCELLED
+
+
+def test_after_evaluation_due_before_the_last_meeting_started_waits_for_its_end(training):
+    enrolment = EnrolmentFactory(training=training)
+    message = ScheduledMessage.objects.create(
+        kind=MessageKind.EVALUATION_AFTER, enrolment=enrolment, due_at=timezone.now() - timedelta(minutes=1)
+    )
+
+    assert messages_send_due() == 0
+
+    row = reload(message)
+    assert mail.outbox == []
+    assert (row.status, row.due_at, row.attempts) == (
+        MessageStatus.PENDING,
+        training.meetings.get(number=5).ends_at,
+        0,
+    )
+
+
+def test_reminders_for_a_meeting_are_scheduled_once_for_active_participants_and_trainers(training):
+    trainer = UserFactory(roles=["trainer"])
+    training.trainers.add(trainer)
+    enrolled = EnrolmentFactory(training=training)
+    EnrolmentFactory(training=training, status=EnrolmentStatus.WAITLISTED)
+    EnrolmentFactory(training=training, status=EnrolmentStatus.CANCELLED)
+    second = training.meetings.get(number=2)
+
+    reminders_schedule_for_meeting(meeting=second)
+    reminders_schedule_for_meeting(meeting=second)
+
+    rows = ScheduledMessage.objects.filter(kind=MessageKind.MEETING_REMINDER)
+    assert sorted((row.meeting_id, row.enrolment_id or 0, row.user_id or 0) for row in rows) == sorted(
+        [(second.pk, enrolled.pk, 0), (second.pk, 0, trainer.pk)]
+    )
+    assert {row.due_at for row in rows} == {second.starts_at - timedelta(days=2)}
+
+
+def test_meeting_cancelled_mail_carries_the_calendar_with_that_meeting_cancelled(training):
+    enrolment = EnrolmentFactory(training=training)
+    second = training.meetings.get(number=2)
+    second.status, second.sequence = MeetingStatus.CANCELLED, 1
+    second.save()
+    message = ScheduledMessage.objects.create(
+        kind=MessageKind.MEETING_CANCELLED, enrolment=enrolment, meeting=second, due_at=timezone.now()
+    )
+
+    name, content, mimetype = build_email(message).attachments[0]
+
+    events = {str(event["uid"]): event for event in Calendar.from_ical(content).walk("VEVENT")}
+    cancelled = events[f"meeting-{second.pk}@mentorwijs.nl"]
+    assert (name, mimetype) == ("mentorwijs.ics", "text/calendar")
+    assert (str(cancelled["status"]), int(cancelled["sequence"])) == ("CANCELLED", 1)
+    assert len(events) == 5

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dissemination.models import Organisation, Person, Region
-from tests.factories import EnrolmentFactory, OrganisationFactory, TrainingFactory
-from trainings.enums import EnrolmentStatus, MessageKind, TrainingStatus
+from tests.factories import EnrolmentFactory, MeetingFactory, OrganisationFactory, PersonFactory, TrainingFactory
+from trainings.enums import EnrolmentStatus, MeetingStatus, MessageKind, TrainingStatus
 from trainings.models import Enrolment, ScheduledMessage
+from trainings.views.scheduling import participant_feed_token
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,20 @@ def test_public_list_filters_by_region_and_counts_free_places(client):
     assert [region.name for region in response.context["regions"]] == ["Rivierenland", "Zeeland"]
 
 
+def test_public_list_leaves_out_runs_whose_first_meeting_has_begun(client):
+    upcoming = TrainingFactory(meetings=5)
+    TrainingFactory(meetings=5, meetings__first_meeting=timezone.now() - timedelta(minutes=5))
+    moved_on = TrainingFactory(meetings=2)  # its first meeting was cancelled: the run has not begun
+    MeetingFactory(training=moved_on, number=9, starts_at=timezone.now() - timedelta(days=1), status="cancelled")
+    response = client.get(reverse("trainings:public_list"))
+    assert {run.pk for run in response.context["runs"]} == {upcoming.pk, moved_on.pk}
+
+
+def test_public_list_links_the_public_calendar_feed(client):
+    response = client.get(reverse("trainings:public_list"))
+    assert f'href="{reverse("trainings:public_feed")}"' in response.content.decode()
+
+
 @pytest.mark.parametrize("rows", [5, 200])
 def test_public_list_runs_fixed_queries(client, django_assert_num_queries, rows):
     for _ in range(rows):
@@ -97,12 +112,12 @@ def test_enrolment_form_opens_for_anonymous_visitors(client):
     ]
 
 
-def test_enrolling_with_a_new_organisation_goes_to_the_personal_page(client):
+def test_enrolling_with_a_new_organisation_ends_on_the_check_your_mail_page(client):
     training = TrainingFactory()
     response = client.post(enrol_url(training), form_data())
     enrolment = Enrolment.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("trainings:personal", kwargs={"token": enrolment.token})
+    assert response["Location"] == reverse("trainings:public_enrolled", kwargs={"pk": training.pk})
     assert (enrolment.training, enrolment.status, enrolment.source, enrolment.dietary_wishes) == (
         training,
         EnrolmentStatus.REGISTERED,
@@ -156,13 +171,51 @@ def test_enrolling_without_consent_is_refused_at_the_field(client):
     assert (Enrolment.objects.count(), Person.objects.count()) == (0, 0)
 
 
-def test_enrolling_twice_is_refused_at_the_email_field(client):
+def test_the_check_your_mail_page_shows_the_run_and_no_personal_link(client):
     training = TrainingFactory()
     client.post(enrol_url(training), form_data())
-    response = client.post(enrol_url(training), form_data(email="ANNA@example.org"))
+    enrolment = Enrolment.objects.get()
+    response = client.get(reverse("trainings:public_enrolled", kwargs={"pk": training.pk}))
     assert response.status_code == 200
-    assert list(response.context["form"].errors) == ["email"]
-    assert (Enrolment.objects.count(), Person.objects.count()) == (1, 1)
+    assert response.context["training"] == training
+    assert enrolment.token not in response.content.decode()
+    assert "enrolment" not in response.context
+
+
+def test_the_check_your_mail_page_of_a_draft_run_is_404(client):
+    training = TrainingFactory(status=TrainingStatus.DRAFT)
+    assert client.get(reverse("trainings:public_enrolled", kwargs={"pk": training.pk})).status_code == 404
+
+
+def test_a_repeated_public_enrolment_answers_like_a_first_one_and_mails_the_personal_link_again(
+    client, django_capture_on_commit_callbacks
+):
+    training = TrainingFactory(meetings=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(enrol_url(training), form_data())
+    enrolment = Enrolment.objects.get()
+    counts = (Enrolment.objects.count(), Person.objects.count(), Organisation.objects.count())
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(
+            enrol_url(training), form_data(email="ANNA@example.org", organisation_name="Iets Anders", phone="0699")
+        )
+    assert (again.status_code, again["Location"]) == (first.status_code, first["Location"])
+    assert (Enrolment.objects.count(), Person.objects.count(), Organisation.objects.count()) == counts
+    [message] = mail.outbox
+    assert message.to == ["anna@example.org"]
+    assert settings.SITE_URL + personal(enrolment) in message.body
+    assert ScheduledMessage.objects.filter(enrolment=enrolment, kind=MessageKind.ENROLMENT_CONFIRMED).count() == 2
+
+
+def test_an_anonymous_enrolment_leaves_a_known_persons_details_alone(client):
+    organisation = OrganisationFactory(name="Hovenier Betuwe")
+    person = PersonFactory(email="anna@example.org", phone="", function="", organisation=organisation)
+    client.post(enrol_url(TrainingFactory()), form_data(phone="0600000000", function="Directeur"))
+    person.refresh_from_db()
+    assert (person.phone, person.function, person.organisation) == ("", "", organisation)
+    assert Enrolment.objects.get().person == person
+    assert list(Organisation.objects.all()) == [organisation]
 
 
 def test_enrolling_in_a_full_run_puts_you_on_the_waiting_list(client):
@@ -172,6 +225,26 @@ def test_enrolling_in_a_full_run_puts_you_on_the_waiting_list(client):
     training.save()
     client.post(enrol_url(training), form_data())
     assert Enrolment.objects.get(person__email="anna@example.org").status == EnrolmentStatus.WAITLISTED
+
+
+def test_a_run_whose_first_meeting_has_begun_has_no_form_and_takes_no_enrolment(client):
+    training = TrainingFactory(meetings=5, meetings__first_meeting=timezone.now() - timedelta(hours=1))
+    response = client.get(enrol_url(training))
+    assert response.status_code == 200
+    assert (response.context["started"], response.context["form"]) == (True, None)
+    response = client.post(enrol_url(training), form_data())
+    assert response.status_code == 200
+    assert Enrolment.objects.count() == 0
+
+
+def test_a_cancelled_first_meeting_does_not_count_as_started(client):
+    training = TrainingFactory(meetings=2)
+    MeetingFactory(
+        training=training, number=9, starts_at=timezone.now() - timedelta(days=1), status=MeetingStatus.CANCELLED
+    )
+    assert client.get(enrol_url(training)).context["started"] is False
+    assert client.post(enrol_url(training), form_data()).status_code == 302
+    assert Enrolment.objects.count() == 1
 
 
 @pytest.mark.parametrize("status", [TrainingStatus.DRAFT, TrainingStatus.RUNNING, TrainingStatus.COMPLETED])
@@ -226,6 +299,27 @@ def test_personal_page_shows_the_enrolment(client):
     assert response.context["enrolment"] == enrolment
     assert len(response.context["meetings"]) == 3
     assert (response.context["can_cancel"], response.context["offer_open"]) == (True, False)
+
+
+def test_personal_page_links_the_calendar_feed_with_its_own_token(client):
+    enrolment = EnrolmentFactory(training=TrainingFactory(meetings=3))
+    response = client.get(personal(enrolment))
+    feed_path = reverse("trainings:participant_feed", kwargs={"token": participant_feed_token(enrolment)})
+    assert response.context["feed_url"] == settings.SITE_URL + feed_path
+    assert enrolment.token not in response.context["feed_url"]
+    assert client.get(feed_path).status_code == 200
+
+
+def test_the_personal_token_does_not_open_the_calendar_feed(client):
+    enrolment = EnrolmentFactory(training=TrainingFactory(meetings=3))
+    response = client.get(reverse("trainings:participant_feed", kwargs={"token": enrolment.token}))
+    assert response.status_code == 404
+
+
+def test_the_feed_token_does_not_open_the_personal_page(client):
+    enrolment = EnrolmentFactory()
+    url = reverse("trainings:personal", kwargs={"token": participant_feed_token(enrolment)})
+    assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize(

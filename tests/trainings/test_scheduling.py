@@ -60,7 +60,7 @@ def formset_data(training, changes: dict[int, dict] | None = None) -> dict:
 # --- creating a run ---------------------------------------------------------------------------
 
 
-def test_creating_a_run_proposes_five_weekly_meetings_at_one_location(staff_user):
+def test_creating_a_run_proposes_five_weekly_meetings_at_one_location():
     location = LocationFactory()
     training = scheduling.training_create(
         title="Mentorwijs Tiel voorjaar",
@@ -68,7 +68,6 @@ def test_creating_a_run_proposes_five_weekly_meetings_at_one_location(staff_user
         first_meeting_starts_at=at(20),
         first_meeting_ends_at=at(20, 21),
         location=location,
-        created_by=staff_user,
     )
     meetings = list(training.meetings.order_by("number"))
     assert training.status == TrainingStatus.DRAFT
@@ -312,6 +311,98 @@ def test_cancelled_meeting_cancels_its_reminders_and_mails_participants_and_trai
         ).count()
         == 2
     )
+
+
+def test_moving_a_meeting_past_the_next_one_is_refused_on_that_meeting_and_nothing_is_saved():
+    training = run()
+    second = meeting(training, 2)
+    second.starts_at, second.ends_at = at(45), at(45, 21)  # the day after meeting 3
+    with pytest.raises(scheduling.MeetingsInvalid) as refused:
+        scheduling.meetings_update(training=training, meetings=[second])
+    assert [list(found) for found in refused.value.errors] == [["starts_at"]]
+    assert refused.value.others == {}
+    assert meeting(training, 2).starts_at == at(37)
+
+
+def test_moving_a_meeting_onto_the_next_ones_time_is_refused_on_that_meeting():
+    training = run()
+    second = meeting(training, 2)
+    second.starts_at, second.ends_at = at(44), at(44, 21)  # meeting 3's time
+    with pytest.raises(scheduling.MeetingsInvalid) as refused:
+        scheduling.meetings_update(training=training, meetings=[second])
+    assert [list(found) for found in refused.value.errors] == [["starts_at"]]
+    assert meeting(training, 2).starts_at == at(37)
+
+
+def test_meetings_page_refuses_a_meeting_moved_past_the_next_one(staff_client):
+    training = run()
+    data = formset_data(training, {2: {"date": (timezone.localdate() + timedelta(days=45)).isoformat()}})
+    response = staff_client.post(reverse("trainings:meetings_update", args=[training.pk]), data)
+    assert response.status_code == 200
+    assert [list(form.errors) for form in response.context["formset"].forms] == [[], ["start_time"], [], [], []]
+    assert [m.starts_at for m in training.meetings.order_by("number")] == [at(30 + 7 * week) for week in range(5)]
+
+
+def test_meetings_page_shows_a_clash_an_unchanged_meeting_already_had_on_that_meeting(staff_client):
+    busy = LocationFactory()
+    training = run()
+    other = run(first_day=100, location=busy)
+    # Another run took meeting 4's place and time behind the page's back (say, reopened after cancelling).
+    fourth = meeting(training, 4)
+    Meeting.objects.filter(pk=fourth.pk).update(location=busy)
+    Meeting.objects.filter(training=other, number=1).update(starts_at=fourth.starts_at, ends_at=fourth.ends_at)
+    data = formset_data(training, {1: {"meal_served": "on"}})
+    response = staff_client.post(reverse("trainings:meetings_update", args=[training.pk]), data)
+    assert response.status_code == 200
+    assert [list(form.errors) for form in response.context["formset"].forms] == [[], [], [], ["location"], []]
+    assert meeting(training, 1).meal_served is False
+
+
+def test_a_moved_or_cancelled_meeting_gets_a_higher_calendar_sequence():
+    training = run()
+    second, third = meeting(training, 2), meeting(training, 3)
+    second.starts_at, second.ends_at = at(38), at(38, 21)
+    third.components = ["autonomy"]  # not moved
+    scheduling.meetings_update(training=training, meetings=[second, third])
+    scheduling.meeting_cancel(meeting=meeting(training, 4))
+    assert list(training.meetings.order_by("number").values_list("sequence", flat=True)) == [0, 1, 0, 1, 0]
+
+
+def test_adding_a_meeting_after_the_last_reminds_everyone_once_and_moves_the_after_evaluation():
+    trainer = UserFactory(roles=["trainer"])
+    training = run()
+    scheduling.training_set_trainers(training=training, trainers=[trainer])
+    enrolled = EnrolmentFactory(training=training)
+    EnrolmentFactory(training=training, status=EnrolmentStatus.WAITLISTED)
+    reminders_schedule_for_enrolment(enrolment=enrolled)
+    last = meeting(training, 5)
+    added = Meeting(training=training, number=6, starts_at=at(65), ends_at=at(65, 21), location=last.location)
+
+    scheduling.meetings_update(training=training, meetings=[added])
+
+    reminders = ScheduledMessage.objects.filter(kind=MessageKind.MEETING_REMINDER, meeting=meeting(training, 6))
+    assert {(r.enrolment_id, r.user_id, r.due_at) for r in reminders} == {
+        (enrolled.pk, None, at(63)),
+        (None, trainer.pk, at(63)),
+    }
+    assert reminders.count() == 2
+    assert ScheduledMessage.objects.filter(kind=MessageKind.MEETING_REMINDER).count() == 12
+    after = ScheduledMessage.objects.get(kind=MessageKind.EVALUATION_AFTER, enrolment=enrolled)
+    assert (after.status, after.due_at) == (MessageStatus.PENDING, at(65, 21))
+
+
+def test_training_create_takes_no_created_by(staff_user):
+    location = LocationFactory()
+    with pytest.raises(TypeError):
+        scheduling.training_create(
+            title="Met maker",
+            region=location.region,
+            first_meeting_starts_at=at(20),
+            first_meeting_ends_at=at(20, 21),
+            location=location,
+            created_by=staff_user,
+        )
+    assert not Training.objects.filter(title="Met maker").exists()
 
 
 # --- the run itself ---------------------------------------------------------------------------

@@ -6,12 +6,13 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import EnrolmentFactory, TrainingFactory
 from trainings.enums import PLACE_HOLDING_STATUSES, EnrolmentStatus, MessageKind, TrainingStatus
 from trainings.models import ScheduledMessage
-from trainings.services.enrolment import enrolment_cancel, offer_accept, waitlist_offer_next
+from trainings.services.enrolment import enrolment_cancel, offer_accept, offer_is_open, waitlist_offer_next
 from trainings.tasks import lapse_offers
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,33 @@ def test_accepting_after_the_offer_expired_is_refused(clock):
     training, [registered], [first, _] = full_run_with_waiting()
     enrolment_cancel(enrolment=registered)
     clock.advance(hours=settings.WAITLIST_OFFER_HOURS, seconds=1)
+    with pytest.raises(ValidationError):
+        offer_accept(enrolment=first)
+    assert statuses(first) == [EnrolmentStatus.OFFERED]
+
+
+@pytest.mark.parametrize(
+    ("status", "expires_in", "is_open"),
+    [
+        (EnrolmentStatus.OFFERED, timedelta(minutes=1), True),
+        (EnrolmentStatus.OFFERED, timedelta(0), False),
+        (EnrolmentStatus.OFFERED, None, False),
+        (EnrolmentStatus.WAITLISTED, timedelta(hours=1), False),
+        (EnrolmentStatus.REGISTERED, timedelta(hours=1), False),
+    ],
+)
+def test_an_offer_is_open_only_while_offered_and_before_it_expires(status, expires_in, is_open):
+    enrolment = EnrolmentFactory.build(status=status, offer_expires_at=None if expires_in is None else NOW + expires_in)
+    assert offer_is_open(enrolment, now=NOW) is is_open
+
+
+def test_the_personal_page_and_accepting_agree_on_an_offer_at_its_last_moment(clock, client):
+    training, [registered], [first, _] = full_run_with_waiting()
+    enrolment_cancel(enrolment=registered)
+    first.refresh_from_db()
+    clock.now = first.offer_expires_at  # the offer runs out at this very moment
+    page = client.get(reverse("trainings:personal", kwargs={"token": first.token}))
+    assert page.context["offer_open"] is False
     with pytest.raises(ValidationError):
         offer_accept(enrolment=first)
     assert statuses(first) == [EnrolmentStatus.OFFERED]

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..enums import ACTIVE_STATUSES, EnrolmentStatus, TrainingStatus
-from ..models import Attendance, Enrolment, Meeting
+from ..enums import ACTIVE_STATUSES, EnrolmentStatus, MeetingStatus, TrainingStatus
+from ..models import Attendance, Enrolment, Meeting, Training
 from .certificates import certificate_issue
 
 DEFAULT_COMPLETION_MEETINGS = 4
@@ -22,9 +22,12 @@ DEFAULT_COMPLETION_MEETINGS = 4
 RECORD_AHEAD = timedelta(days=1)
 
 
-def completion_threshold(variant: str) -> int:
-    """Meetings of the own run someone must attend (or catch up) to complete this variant."""
-    return getattr(settings, "TRAINING_COMPLETION_MEETINGS", {}).get(variant, DEFAULT_COMPLETION_MEETINGS)
+def completion_threshold(training: Training) -> int:
+    """Meetings of the own run someone must attend (or catch up) to complete it: the setting of the
+    variant, but never more than the meetings the run still holds (staff may cancel one)."""
+    wanted = getattr(settings, "TRAINING_COMPLETION_MEETINGS", {}).get(training.variant, DEFAULT_COMPLETION_MEETINGS)
+    held = training.meetings.filter(status=MeetingStatus.SCHEDULED).count()
+    return max(1, min(wanted, held))
 
 
 def attended_counts(enrolment_ids) -> dict[int, int]:
@@ -100,7 +103,8 @@ def attendance_record(*, meeting: Meeting, entries, by) -> list[Attendance]:
             row.recorded_by = by
             row.save()
             saved.append(row)
-    enrolments_complete_if_due(enrolment_ids=enrolment_ids)
+        # In the same transaction: attendance is never saved without the completion it brings.
+        enrolments_complete_if_due(enrolment_ids=enrolment_ids)
     return saved
 
 
@@ -141,7 +145,7 @@ def attendance_catch_up(*, enrolment: Enrolment, meeting: Meeting, by) -> Attend
             defaults={"present": True, "absence_reason": "", "catches_up": own, "recorded_by": by},
         )
         row = Attendance.objects.get(enrolment=enrolment, meeting=meeting)
-    enrolment_complete_if_due(enrolment=enrolment)
+        enrolment_complete_if_due(enrolment=enrolment)
     return row
 
 
@@ -149,9 +153,11 @@ def enrolments_complete_if_due(*, enrolment_ids) -> list[int]:
     """enrolment_complete_if_due for several enrolments; returns the ids that completed now."""
     counts = attended_counts(enrolment_ids)
     due = Enrolment.objects.filter(pk__in=counts.keys(), status=EnrolmentStatus.REGISTERED).select_related("training")
-    completed = []
+    completed, thresholds = [], {}
     for enrolment in due:
-        enough = counts[enrolment.pk] >= completion_threshold(enrolment.training.variant)
+        if enrolment.training_id not in thresholds:
+            thresholds[enrolment.training_id] = completion_threshold(enrolment.training)
+        enough = counts[enrolment.pk] >= thresholds[enrolment.training_id]
         if enough and enrolment_complete_if_due(enrolment=enrolment):
             completed.append(enrolment.pk)
     return completed
@@ -168,7 +174,7 @@ def enrolment_complete_if_due(*, enrolment: Enrolment) -> bool:
         enrolment = Enrolment.objects.select_for_update().select_related("training").get(pk=enrolment.pk)
         if enrolment.status != EnrolmentStatus.REGISTERED:
             return False
-        if attended_counts([enrolment.pk])[enrolment.pk] < completion_threshold(enrolment.training.variant):
+        if attended_counts([enrolment.pk])[enrolment.pk] < completion_threshold(enrolment.training):
             return False
         enrolment.status = EnrolmentStatus.COMPLETED
         enrolment.completed_at = timezone.now()

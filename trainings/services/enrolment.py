@@ -19,15 +19,45 @@ from django.utils.translation import gettext_lazy as _
 
 from dissemination.models import Organisation, Person
 
-from ..enums import ENROLLABLE_STATUSES, PLACE_HOLDING_STATUSES, EnrolmentStatus, MessageKind, TrainingStatus
-from ..models import Enrolment, Training
+from ..enums import (
+    ENROLLABLE_STATUSES,
+    LIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    EnrolmentStatus,
+    MeetingStatus,
+    MessageKind,
+    TrainingStatus,
+)
+from ..models import Enrolment, Meeting, Training
 from .messages import message_schedule, reminders_cancel, reminders_schedule_for_enrolment
 
-# Enrolments that may still be cancelled or moved.
-LIVE_STATUSES = [EnrolmentStatus.REGISTERED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.OFFERED]
-
 NOT_ENROLLABLE = _("This training run does not take enrolments.")
+ALREADY_STARTED = _("This training run has already started: it no longer takes enrolments.")
 ALREADY_ENROLLED = _("This person is already enrolled in this training run.")
+
+# The mail that is sent again when someone enrols on the public page while already enrolled.
+CONFIRMATION_AGAIN = {
+    EnrolmentStatus.REGISTERED: MessageKind.ENROLMENT_CONFIRMED,
+    EnrolmentStatus.COMPLETED: MessageKind.ENROLMENT_CONFIRMED,
+    EnrolmentStatus.WAITLISTED: MessageKind.WAITLIST_CONFIRMED,
+    EnrolmentStatus.OFFERED: MessageKind.WAITLIST_OFFER,
+}
+
+
+def training_has_started(training: Training, now=None) -> bool:
+    """Whether the run's first scheduled meeting has begun (cancelled meetings do not count)."""
+    return Meeting.objects.filter(
+        training_id=training.pk, status=MeetingStatus.SCHEDULED, starts_at__lte=now or timezone.now()
+    ).exists()
+
+
+def offer_is_open(enrolment: Enrolment, now=None) -> bool:
+    """Whether the enrolment holds an offer of a place that can still be accepted."""
+    return (
+        enrolment.status == EnrolmentStatus.OFFERED
+        and enrolment.offer_expires_at is not None
+        and enrolment.offer_expires_at > (now or timezone.now())
+    )
 
 
 def _lock_training(pk: int) -> Training:
@@ -80,11 +110,17 @@ def _offer_next(training: Training) -> list[Enrolment]:
     return offered
 
 
-def _person_for(*, email: str, first_name: str, last_name: str, phone: str, organisation, function: str) -> Person:
-    """The one Person with this email (case-insensitive), created if new. An existing record only
-    gets its empty fields filled; nothing it holds is overwritten."""
+def _find_person(email: str) -> Person | None:
+    return Person.objects.select_for_update().filter(email__iexact=email.strip()).first()
+
+
+def _person_for(
+    *, email: str, first_name: str, last_name: str, phone: str, organisation, function: str, fill_empty: bool
+) -> Person:
+    """The one Person with this email (case-insensitive), created if new. With `fill_empty` an
+    existing record gets its empty fields filled; nothing it holds is ever overwritten."""
     email = email.strip()
-    person = Person.objects.select_for_update().filter(email__iexact=email).first()
+    person = _find_person(email)
     if person is None:
         try:
             with transaction.atomic():
@@ -98,6 +134,8 @@ def _person_for(*, email: str, first_name: str, last_name: str, phone: str, orga
                 )
         except IntegrityError:  # created at the same moment by another request
             person = Person.objects.select_for_update().get(email__iexact=email)
+    if not fill_empty:
+        return person
     values = {
         "first_name": first_name,
         "last_name": last_name,
@@ -115,11 +153,14 @@ def _person_for(*, email: str, first_name: str, last_name: str, phone: str, orga
     return person
 
 
+def _check_organisation(*, organisation, new_organisation: dict | None) -> None:
+    if organisation is None and (not new_organisation or not new_organisation.get("name")):
+        raise ValidationError({"organisation_name": _("Choose your organisation or add it.")})
+
+
 def _organisation_for(*, training: Training, organisation, new_organisation: dict | None):
     if organisation is not None:
         return organisation
-    if not new_organisation or not new_organisation.get("name"):
-        raise ValidationError({"organisation_name": _("Choose your organisation or add it.")})
     name = new_organisation["name"].strip()
     city = (new_organisation.get("city") or "").strip()
     # Without JavaScript nobody can pick from the list: the same name in the same city is the same one.
@@ -150,22 +191,35 @@ def enrolment_create(
     """Enrol a person in a run: REGISTERED when a place is free and nobody is waiting, else
     WAITLISTED (in order of waitlisted_at).
 
-    Side effects: finds or creates the Person (same email, any case: one record; only empty fields
-    are filled) and, when `new_organisation` is given, the Organisation (in the run's region);
-    sets the run FULL when this takes the last place; schedules the meeting reminders, the
-    evaluation requests and ENROLMENT_CONFIRMED (with the .ics), or WAITLIST_CONFIRMED.
-    Refuses runs that take no enrolments, a second live enrolment of the same person, and (when
-    the person enrols themselves, `enrolled_by` None) a missing consent to the privacy statement.
+    Side effects: finds or creates the Person (same email, any case: one record) and, when
+    `new_organisation` is given, the Organisation (in the run's region); sets the run FULL when
+    this takes the last place; schedules the meeting reminders, the evaluation requests and
+    ENROLMENT_CONFIRMED (with the .ics), or WAITLIST_CONFIRMED.
+
+    Staff (`enrolled_by` set) may enrol someone in a run that has started; an existing Person
+    gets its empty fields filled; a second enrolment of the same person is refused.
+
+    The public path (`enrolled_by` None) must not tell a visitor who is enrolled, nor let them
+    change someone's data: it needs consent to the privacy statement, refuses a run whose first
+    meeting has begun, never changes an existing Person (nor creates an organisation for one),
+    and answers an enrolment that exists already (not cancelled) by sending its confirmation
+    again (ENROLMENT_CONFIRMED, WAITLIST_CONFIRMED or WAITLIST_OFFER; nothing for one who dropped
+    out) and returning it unchanged.
     """
-    if enrolled_by is None and not consent:
+    public = enrolled_by is None
+    if public and not consent:
         raise ValidationError({"consent": _("Please agree to the privacy statement.")})
+    _check_organisation(organisation=organisation, new_organisation=new_organisation)
     with transaction.atomic():
         training = _lock_training(training.pk)
         if training.status not in ENROLLABLE_STATUSES:
             raise ValidationError(NOT_ENROLLABLE)
-        organisation = _organisation_for(
-            training=training, organisation=organisation, new_organisation=new_organisation
-        )
+        if public and training_has_started(training):
+            raise ValidationError(ALREADY_STARTED)
+        if not public or _find_person(email) is None:
+            organisation = _organisation_for(
+                training=training, organisation=organisation, new_organisation=new_organisation
+            )
         person = _person_for(
             email=email,
             first_name=first_name,
@@ -173,9 +227,15 @@ def enrolment_create(
             phone=phone,
             organisation=organisation,
             function=function,
+            fill_empty=not public,
         )
-        if training.enrolments.filter(person=person).exclude(status=EnrolmentStatus.CANCELLED).exists():
-            raise ValidationError({"email": ALREADY_ENROLLED})
+        existing = training.enrolments.filter(person=person).exclude(status=EnrolmentStatus.CANCELLED).first()
+        if existing is not None:
+            if not public:
+                raise ValidationError({"email": ALREADY_ENROLLED})
+            if existing.status in CONFIRMATION_AGAIN:
+                message_schedule(kind=CONFIRMATION_AGAIN[existing.status], enrolment=existing)
+            return existing
         now = timezone.now()
         has_place = places_held(training) < training.capacity and not _waiting(training).exists()
         enrolment = Enrolment.objects.create(
@@ -267,10 +327,10 @@ def offer_accept(*, enrolment: Enrolment) -> Enrolment:
         enrolment = _lock_enrolment(enrolment.pk)
         if enrolment.status == EnrolmentStatus.REGISTERED and enrolment.offer_expires_at is not None:
             return enrolment
-        if enrolment.status != EnrolmentStatus.OFFERED:
+        if not offer_is_open(enrolment):
+            if enrolment.status == EnrolmentStatus.OFFERED:
+                raise ValidationError(_("This offer has expired."))
             raise ValidationError(_("There is no open offer of a place for this enrolment."))
-        if enrolment.offer_expires_at is None or enrolment.offer_expires_at <= timezone.now():
-            raise ValidationError(_("This offer has expired."))
         enrolment.status = EnrolmentStatus.REGISTERED
         enrolment.save(update_fields=["status"])
         _confirm(enrolment)

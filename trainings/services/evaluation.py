@@ -49,10 +49,12 @@ def evaluation_url(*, enrolment: Enrolment, moment: str) -> str:
 
 
 def person_pseudonym(person_id: int) -> str:
-    """A stable id for research exports: HMAC-SHA256 over the person id with a key derived from
-    SECRET_KEY. The same person always gets the same pseudonym; it cannot be turned back into
-    the id without the key."""
-    return salted_hmac(PSEUDONYM_SALT, str(person_id), algorithm="sha256").hexdigest()[:16]
+    """A stable id for research exports: HMAC-SHA256 over the person id with its own key
+    (EVALUATION_PSEUDONYM_KEY, which outlives SECRET_KEY rotations). The same person always gets
+    the same pseudonym; it cannot be turned back into the id without the key."""
+    return salted_hmac(
+        PSEUDONYM_SALT, str(person_id), secret=settings.EVALUATION_PSEUDONYM_KEY, algorithm="sha256"
+    ).hexdigest()[:16]
 
 
 def evaluation_refusal(*, enrolment: Enrolment, moment: str, now=None) -> str | None:

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,13 +32,29 @@ from ..models import Enrolment, Meeting, ScheduledMessage, Training
 
 logger = logging.getLogger(__name__)
 
+# A row left SENDING this long is handed out again; settings.EMAIL_TIMEOUT keeps a hung send shorter.
 STALE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
-TEMPORARY_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, TimeoutError)
 EVALUATION_MOMENTS = {
     MessageKind.EVALUATION_BEFORE: EvaluationMoment.BEFORE,
     MessageKind.EVALUATION_AFTER: EvaluationMoment.AFTER,
 }
+
+
+def is_temporary(error: Exception) -> bool:
+    """Whether sending again later may succeed: an SMTP 4xx reply (also when every recipient was
+    refused with one), a dropped or refused connection, DNS and socket errors, timeouts. A 5xx reply
+    and anything else (a broken template, a server without the configured TLS or AUTH) is permanent."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in error.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return not 500 <= error.smtp_code < 600  # 4xx; also a connection that broke off mid-reply (-1)
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPException):
+        return False
+    return isinstance(error, OSError)  # socket.gaierror, ConnectionError, TimeoutError
 
 
 def message_schedule(
@@ -71,6 +88,34 @@ def reminder_due_at(meeting: Meeting):
     return meeting.starts_at - timedelta(days=settings.MEETING_REMINDER_DAYS_BEFORE)
 
 
+def _last_meeting(training: Training) -> Meeting | None:
+    return training.meetings.filter(status=MeetingStatus.SCHEDULED).order_by("-ends_at").first()
+
+
+def _schedule_reminders(*, meetings, enrolments=(), users=(), again_if_sent: bool = False) -> None:
+    """A MEETING_REMINDER for every scheduled meeting whose reminder time is still ahead and every
+    recipient given, unless that recipient already has one for the meeting: waiting, or (unless
+    `again_if_sent`, for a meeting that moved) sent. Safe to call again."""
+    now = timezone.now()
+    ahead = [
+        meeting for meeting in meetings if meeting.status == MeetingStatus.SCHEDULED and reminder_due_at(meeting) > now
+    ]
+    if not ahead:
+        return
+    rows = ScheduledMessage.objects.filter(kind=MessageKind.MEETING_REMINDER, meeting__in=ahead)
+    rows = rows.filter(status=MessageStatus.PENDING) if again_if_sent else rows.exclude(status=MessageStatus.CANCELLED)
+    existing = set(rows.values_list("meeting_id", "enrolment_id", "user_id"))
+    enrolments, users = list(enrolments), list(users)
+    for meeting in ahead:
+        due_at = reminder_due_at(meeting)
+        for enrolment in enrolments:
+            if (meeting.pk, enrolment.pk, None) not in existing:
+                message_schedule(kind=MessageKind.MEETING_REMINDER, due_at=due_at, enrolment=enrolment, meeting=meeting)
+        for user in users:
+            if (meeting.pk, None, user.pk) not in existing:
+                message_schedule(kind=MessageKind.MEETING_REMINDER, due_at=due_at, user=user, meeting=meeting)
+
+
 def reminders_schedule_for_enrolment(*, enrolment: Enrolment) -> None:
     """Meeting reminders for the meetings still ahead, and both evaluation requests.
 
@@ -78,33 +123,22 @@ def reminders_schedule_for_enrolment(*, enrolment: Enrolment) -> None:
     waiting or sent for this enrolment is not scheduled a second time."""
     now = timezone.now()
     meetings = list(enrolment.training.meetings.filter(status=MeetingStatus.SCHEDULED).order_by("starts_at"))
+    _schedule_reminders(meetings=meetings, enrolments=[enrolment])
     existing = set(
-        ScheduledMessage.objects.filter(enrolment=enrolment)
+        ScheduledMessage.objects.filter(enrolment=enrolment, kind__in=EVALUATION_MOMENTS)
         .exclude(status=MessageStatus.CANCELLED)
-        .values_list("kind", "meeting_id")
+        .values_list("kind", flat=True)
     )
-    for meeting in meetings:
-        if reminder_due_at(meeting) > now and (MessageKind.MEETING_REMINDER, meeting.pk) not in existing:
-            message_schedule(
-                kind=MessageKind.MEETING_REMINDER, due_at=reminder_due_at(meeting), enrolment=enrolment, meeting=meeting
-            )
-    if meetings and meetings[0].ends_at > now and (MessageKind.EVALUATION_BEFORE, None) not in existing:
+    if meetings and meetings[0].ends_at > now and MessageKind.EVALUATION_BEFORE not in existing:
         message_schedule(kind=MessageKind.EVALUATION_BEFORE, enrolment=enrolment)
-    if meetings and (MessageKind.EVALUATION_AFTER, None) not in existing:
+    if meetings and MessageKind.EVALUATION_AFTER not in existing:
         last_end = max(meeting.ends_at for meeting in meetings)
         message_schedule(kind=MessageKind.EVALUATION_AFTER, due_at=max(now, last_end), enrolment=enrolment)
 
 
 def reminders_schedule_for_trainer(*, training: Training, user) -> None:
-    now = timezone.now()
-    for meeting in training.meetings.filter(status=MeetingStatus.SCHEDULED):
-        already = ScheduledMessage.objects.filter(
-            kind=MessageKind.MEETING_REMINDER, meeting=meeting, user=user, status=MessageStatus.PENDING
-        ).exists()
-        if reminder_due_at(meeting) > now and not already:
-            message_schedule(
-                kind=MessageKind.MEETING_REMINDER, due_at=reminder_due_at(meeting), user=user, meeting=meeting
-            )
+    """Meeting reminders for a trainer of the run, for the meetings still ahead. Safe to call again."""
+    _schedule_reminders(meetings=training.meetings.filter(status=MeetingStatus.SCHEDULED), users=[user])
 
 
 def reminders_cancel(*, enrolment: Enrolment | None = None, user=None, meeting: Meeting | None = None, training=None):
@@ -121,32 +155,29 @@ def reminders_cancel(*, enrolment: Enrolment | None = None, user=None, meeting: 
     return pending.update(status=MessageStatus.CANCELLED)
 
 
-def reminders_follow_meeting(*, meeting: Meeting) -> None:
-    """A meeting moved (call after saving it): its waiting reminders move with it, participants and
-    trainers whose reminder already went out (or who had none) get one for the new time when that
-    is still ahead, and the after-evaluation request follows the last meeting."""
+def reminders_schedule_for_meeting(*, meeting: Meeting, moved: bool = False) -> None:
+    """Bring the messages of one meeting's run in line with it (call after saving the meeting: added,
+    moved or cancelled). Safe to call again.
+
+    Side effects: the meeting's waiting reminders move to its reminder time (due at once when that
+    has passed); the run's active participants and trainers without a reminder get one when the
+    reminder time is still ahead, also those already reminded when the meeting `moved`; the run's
+    waiting after-evaluation requests move to the end of the last scheduled meeting."""
     now = timezone.now()
-    pending = ScheduledMessage.objects.filter(
+    training = meeting.training
+    ScheduledMessage.objects.filter(
         kind=MessageKind.MEETING_REMINDER, meeting=meeting, status=MessageStatus.PENDING
+    ).update(due_at=max(now, reminder_due_at(meeting)))
+    _schedule_reminders(
+        meetings=[meeting],
+        enrolments=training.enrolments.filter(status__in=ACTIVE_STATUSES),
+        users=training.trainers.all(),
+        again_if_sent=moved,
     )
-    pending.update(due_at=max(now, reminder_due_at(meeting)))
-    if meeting.status == MeetingStatus.SCHEDULED and reminder_due_at(meeting) > now:
-        covered = list(pending.values_list("enrolment_id", "user_id"))
-        covered_enrolments = {enrolment_id for enrolment_id, _user_id in covered if enrolment_id}
-        covered_users = {user_id for _enrolment_id, user_id in covered if user_id}
-        enrolments = meeting.training.enrolments.filter(status__in=ACTIVE_STATUSES).exclude(pk__in=covered_enrolments)
-        for enrolment in enrolments:
-            message_schedule(
-                kind=MessageKind.MEETING_REMINDER, due_at=reminder_due_at(meeting), enrolment=enrolment, meeting=meeting
-            )
-        for user in meeting.training.trainers.exclude(pk__in=covered_users):
-            message_schedule(
-                kind=MessageKind.MEETING_REMINDER, due_at=reminder_due_at(meeting), user=user, meeting=meeting
-            )
-    last = meeting.training.meetings.filter(status=MeetingStatus.SCHEDULED).order_by("-ends_at").first()
+    last = _last_meeting(training)
     if last is not None:
         ScheduledMessage.objects.filter(
-            kind=MessageKind.EVALUATION_AFTER, enrolment__training=meeting.training, status=MessageStatus.PENDING
+            kind=MessageKind.EVALUATION_AFTER, enrolment__training=training, status=MessageStatus.PENDING
         ).update(due_at=max(now, last.ends_at))
 
 
@@ -166,12 +197,26 @@ def _still_relevant(message: ScheduledMessage) -> bool:
         return meeting.training.trainers.filter(pk=message.user_id).exists()
     if message.kind == MessageKind.WAITLIST_OFFER:
         return enrolment.status == EnrolmentStatus.OFFERED
+    if message.kind in (MessageKind.MEETING_MOVED, MessageKind.MEETING_CANCELLED) and enrolment is not None:
+        return enrolment.status in ACTIVE_STATUSES
     if message.kind in EVALUATION_MOMENTS:
         if enrolment.training.status == TrainingStatus.CANCELLED:
             return False
         # Not for someone who left, who already answered, or whose questionnaire has closed.
         return evaluation_refusal(enrolment=enrolment, moment=EVALUATION_MOMENTS[message.kind]) is None
     return True
+
+
+def _send_later(message: ScheduledMessage):
+    """When a message came due too early, the time it should go instead, else None: an
+    after-evaluation request whose questionnaire has not opened yet (a meeting was added or moved
+    after the last one) waits for the end of the last scheduled meeting, as when it was scheduled."""
+    if message.kind != MessageKind.EVALUATION_AFTER:
+        return None
+    last = _last_meeting(message.enrolment.training)
+    if last is None or last.starts_at <= timezone.now():
+        return None  # open now, or never: _still_relevant decides
+    return last.ends_at
 
 
 def message_claim(*, message_id: int) -> ScheduledMessage | None:
@@ -201,13 +246,28 @@ def message_send(*, message_id: int) -> bool:
     message = ScheduledMessage.objects.select_related(
         "enrolment__person", "enrolment__training__region", "user", "meeting__location", "meeting__training"
     ).get(pk=message.pk)
+    later = _send_later(message)
+    if later is not None:
+        # Not an attempt to send: put the row back as it was, due at the new time.
+        ScheduledMessage.objects.filter(pk=message.pk).update(
+            status=MessageStatus.PENDING, due_at=later, attempts=F("attempts") - 1
+        )
+        return False
     if not _still_relevant(message):
         ScheduledMessage.objects.filter(pk=message.pk).update(status=MessageStatus.CANCELLED)
         return False
     try:
         email = build_email(message)
         email.send()
-    except TEMPORARY_ERRORS as error:
+    except Exception as error:
+        if not is_temporary(error):
+            # A refused recipient, a broken template: sending again would fail the same way. The
+            # row records why; the log carries the traceback; the other due messages still go out.
+            ScheduledMessage.objects.filter(pk=message.pk).update(
+                status=MessageStatus.FAILED, last_error=f"{type(error).__name__}: {error}"[:1000]
+            )
+            logger.exception("message %s failed", message.pk)
+            return False
         failed = message.attempts >= MAX_ATTEMPTS
         ScheduledMessage.objects.filter(pk=message.pk).update(
             status=MessageStatus.FAILED if failed else MessageStatus.PENDING,
@@ -215,14 +275,6 @@ def message_send(*, message_id: int) -> bool:
             last_error=str(error)[:1000],
         )
         logger.warning("message %s not sent: %s", message.pk, error)
-        return False
-    except Exception as error:
-        # A refused recipient, a broken template: sending again would fail the same way. The row
-        # records why; the log carries the traceback; the other due messages still go out.
-        ScheduledMessage.objects.filter(pk=message.pk).update(
-            status=MessageStatus.FAILED, last_error=f"{type(error).__name__}: {error}"[:1000]
-        )
-        logger.exception("message %s failed", message.pk)
         return False
     ScheduledMessage.objects.filter(pk=message.pk).update(
         status=MessageStatus.SENT, sent_at=timezone.now(), message_id=email.extra_headers["Message-ID"]
@@ -276,7 +328,7 @@ def build_email(message: ScheduledMessage):
     email = mail.build_message(template=f"trainings/{message.kind}", to=to, context=context, language=language)
     # The same row always carries the same Message-ID, also when a crash makes it go out twice.
     email.extra_headers["Message-ID"] = f"<trainings-message-{message.pk}@mentorwijs.nl>"
-    if message.kind in (MessageKind.ENROLMENT_CONFIRMED, MessageKind.MEETING_MOVED):
+    if message.kind in (MessageKind.ENROLMENT_CONFIRMED, MessageKind.MEETING_MOVED, MessageKind.MEETING_CANCELLED):
         meetings = training.meetings.select_related("location", "training").order_by("number")
         email.attach("mentorwijs.ics", ics_for_meetings(meetings, name=training.title), "text/calendar")
     return email

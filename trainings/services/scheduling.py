@@ -29,9 +29,8 @@ from ..models import Enrolment, Location, Meeting, Training
 from .enrolment import enrolments_cancel_with_run, places_held, waitlist_offer_next
 from .messages import (
     message_schedule,
-    reminder_due_at,
     reminders_cancel,
-    reminders_follow_meeting,
+    reminders_schedule_for_meeting,
     reminders_schedule_for_trainer,
 )
 
@@ -44,11 +43,14 @@ MeetingErrors = dict[str, list[str]]
 
 class MeetingsInvalid(ValidationError):
     """Refused changes to several meetings at once. `errors[i]` holds {field: [messages]} for the
-    i-th meeting given (empty when that meeting is fine)."""
+    i-th meeting given (empty when that meeting is fine); `others` holds the errors of the run's
+    meetings that were not given, by pk (a clash they already had)."""
 
-    def __init__(self, errors: list[MeetingErrors]):
+    def __init__(self, errors: list[MeetingErrors], others: dict[int, MeetingErrors] | None = None):
         self.errors = errors
-        super().__init__([message for found in errors for messages in found.values() for message in messages])
+        self.others = others or {}
+        found = [*errors, *self.others.values()]
+        super().__init__([message for item in found for messages in item.values() for message in messages])
 
 
 # --- conflict checks --------------------------------------------------------------------------
@@ -89,9 +91,14 @@ def _merge(into: MeetingErrors, found: MeetingErrors) -> None:
         into.setdefault(field, []).extend(messages)
 
 
-def _run_errors(meetings: list[Meeting]) -> list[MeetingErrors]:
+def _run_errors(meetings: list[Meeting], *, changed: int | None = None) -> list[MeetingErrors]:
     """Errors per meeting of one run (same order as given): times, numbers, order and overlap
-    within the run, then every conflict check for each scheduled meeting."""
+    within the run, then every conflict check for each scheduled meeting.
+
+    When only the first `changed` meetings are being changed, an order or overlap error of a pair
+    lands on the changed meeting of the pair (normally on the later one), so it is shown where it
+    can be put right."""
+    changed = len(meetings) if changed is None else changed
     errors: list[MeetingErrors] = [{} for _meeting in meetings]
     numbers = Counter(meeting.number for meeting in meetings)
     for index, meeting in enumerate(meetings):
@@ -107,21 +114,36 @@ def _run_errors(meetings: list[Meeting]) -> list[MeetingErrors]:
         before, meeting = meetings[previous], meetings[current]
         if meeting.number == before.number:
             continue
+        on_earlier = current >= changed and previous < changed
         if meeting.starts_at < before.starts_at:
-            errors[current].setdefault("starts_at", []).append(
-                _("Meeting %(number)s must come after meeting %(previous)s: number the meetings in time order.")
-                % {"number": meeting.number, "previous": before.number}
-            )
+            if on_earlier:
+                message = _(
+                    "Meeting %(number)s must come before meeting %(next)s: number the meetings in time order."
+                ) % {"number": before.number, "next": meeting.number}
+            else:
+                message = _(
+                    "Meeting %(number)s must come after meeting %(previous)s: number the meetings in time order."
+                ) % {"number": meeting.number, "previous": before.number}
         elif meeting.starts_at < before.ends_at:
-            errors[current].setdefault("starts_at", []).append(
-                _("This meeting overlaps meeting %(previous)s of this run.") % {"previous": before.number}
-            )
+            other = meeting if on_earlier else before
+            message = _("This meeting overlaps meeting %(previous)s of this run.") % {"previous": other.number}
+        else:
+            continue
+        errors[previous if on_earlier else current].setdefault("starts_at", []).append(message)
     for index in scheduled:
         if "ends_at" in errors[index]:
             continue
         for check in MEETING_CONFLICT_CHECKS:
             _merge(errors[index], check(meetings[index]))
     return errors
+
+
+def _lock_locations(location_ids) -> None:
+    """Lock the locations (in pk order, so two requests never wait for each other in a circle):
+    whoever checks a location for clashes and books it holds it until commit, so two requests at
+    the same moment cannot both find it free."""
+    ids = sorted({pk for pk in location_ids if pk is not None})
+    list(Location.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
 
 # --- creating and changing a run --------------------------------------------------------------
@@ -149,7 +171,6 @@ def training_create(
     first_meeting_starts_at,
     first_meeting_ends_at,
     location: Location,
-    created_by=None,
     variant: str = "standard",
     host_organisation=None,
     capacity: int = 15,
@@ -161,6 +182,7 @@ def training_create(
     No mail: a draft has no participants."""
     if first_meeting_ends_at <= first_meeting_starts_at:
         raise ValidationError({"first_meeting_ends_at": _("The meeting must end after it starts.")})
+    _lock_locations([location.pk])
     training = Training(
         title=title,
         variant=variant,
@@ -255,53 +277,54 @@ def _tell_everyone(*, meeting: Meeting, kind: str, context: dict | None = None) 
         message_schedule(kind=kind, user=user, meeting=meeting, context=context)
 
 
-def _schedule_reminders_for_new_meeting(meeting: Meeting) -> None:
-    if reminder_due_at(meeting) <= timezone.now():
-        return
-    for enrolment in Enrolment.objects.filter(training=meeting.training, status__in=ACTIVE_STATUSES):
-        message_schedule(
-            kind=MessageKind.MEETING_REMINDER, due_at=reminder_due_at(meeting), enrolment=enrolment, meeting=meeting
-        )
-    for user in meeting.training.trainers.all():
-        reminders_schedule_for_trainer(training=meeting.training, user=user)
-
-
 @transaction.atomic
 def meetings_update(*, training: Training, meetings: list[Meeting]) -> list[Meeting]:
     """Save changed and added meetings of one run (unsaved instances carrying the new values; new
     ones without pk). All are validated together with the run's other meetings first; nothing is
     saved when one is refused (MeetingsInvalid, errors per meeting given).
 
-    Side effects: reminders of a moved meeting (time or location) move with it, and for a run that
-    is open, full or running the active participants and trainers get a MEETING_MOVED mail with the
-    old time and place. Added meetings get reminders."""
+    Refused too when a meeting not given now clashes (with a given one, or still with another run):
+    a clash between a given and an unchanged meeting is reported on the given one, other errors
+    of unchanged meetings in MeetingsInvalid.others. The locations concerned are locked first.
+
+    Side effects: a moved meeting (time or location) gets a higher calendar sequence and its
+    reminders move with it; for a run that is open, full or running the active participants and
+    trainers get a MEETING_MOVED mail with the old time and place. Added meetings get reminders;
+    the after-evaluation requests follow the last meeting."""
     training = Training.objects.select_for_update().get(pk=training.pk)
     before = {meeting.pk: meeting for meeting in training.meetings.select_related("location")}
     for meeting in meetings:
         meeting.training = training
     given = {meeting.pk for meeting in meetings if meeting.pk}
     others = [meeting for pk, meeting in before.items() if pk not in given]
-    errors = _run_errors(meetings + others)[: len(meetings)]
+    _lock_locations(meeting.location_id for meeting in meetings + others)
+    errors = _run_errors(meetings + others, changed=len(meetings))
     if any(errors):
-        raise MeetingsInvalid(errors)
+        others_errors = {
+            meeting.pk: found for meeting, found in zip(others, errors[len(meetings) :], strict=True) if found
+        }
+        raise MeetingsInvalid(errors[: len(meetings)], others_errors)
     # Two meetings may swap numbers: free the numbers first so the unique constraint holds.
     changed_numbers = [m for m in meetings if m.pk and before[m.pk].number != m.number]
     for offset, meeting in enumerate(changed_numbers, start=1):
         Meeting.objects.filter(pk=meeting.pk).update(number=1000 + offset)
     for meeting in meetings:
         old = before.get(meeting.pk)
-        meeting.save()
-        if old is None:
-            _schedule_reminders_for_new_meeting(meeting)
-            continue
-        moved = (old.starts_at, old.ends_at, old.location_id) != (
+        moved = old is not None and (old.starts_at, old.ends_at, old.location_id) != (
             meeting.starts_at,
             meeting.ends_at,
             meeting.location_id,
         )
+        if old is not None:
+            # Calendars replace an event they already have only when its sequence went up.
+            meeting.sequence = old.sequence + 1 if moved else old.sequence
+        meeting.save()
+        if old is None:
+            reminders_schedule_for_meeting(meeting=meeting)
+            continue
         if not moved or meeting.status == MeetingStatus.CANCELLED:
             continue
-        reminders_follow_meeting(meeting=meeting)
+        reminders_schedule_for_meeting(meeting=meeting, moved=True)
         if training.status in NOTIFY_STATUSES:
             _tell_everyone(
                 meeting=meeting,
@@ -317,16 +340,19 @@ def meetings_update(*, training: Training, meetings: list[Meeting]) -> list[Meet
 
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting) -> Meeting:
-    """Cancel one meeting: its waiting reminders are cancelled and, for a run that is open, full
-    or running, the active participants and trainers get a MEETING_CANCELLED mail. Cancelling a
-    cancelled meeting does nothing."""
+    """Cancel one meeting: its calendar sequence goes up, its waiting reminders are cancelled, the
+    after-evaluation requests follow the last meeting left and, for a run that is open, full or
+    running, the active participants and trainers get a MEETING_CANCELLED mail (with the calendar).
+    Cancelling a cancelled meeting does nothing."""
     meeting = Meeting.objects.select_for_update().select_related("training").get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
         return meeting
     meeting.status = MeetingStatus.CANCELLED
-    meeting.save(update_fields=["status"])
+    meeting.sequence += 1  # calendars replace the event with the cancelled one
+    meeting.save(update_fields=["status", "sequence"])
     reminders_cancel(meeting=meeting)
-    reminders_follow_meeting(meeting=meeting)  # the evaluation request follows the last meeting left
+    # No reminders for a cancelled meeting; the after-evaluation requests follow the last one left.
+    reminders_schedule_for_meeting(meeting=meeting)
     if meeting.training.status in NOTIFY_STATUSES:
         _tell_everyone(meeting=meeting, kind=MessageKind.MEETING_CANCELLED)
     return meeting

@@ -1,9 +1,13 @@
-"""`{% training_participants training %}`: the run's participants by status, in one query."""
+"""`{% training_participants training %}`: the run's participants by status, in one query.
+`{% participant_feed_url enrolment %}`: the full address of a participant's calendar feed (mails)."""
 
 from django import template
+from django.conf import settings
+from django.urls import reverse
 
 from .. import queries
-from ..enums import ENROLLABLE_STATUSES, EnrolmentStatus
+from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, EnrolmentStatus
+from ..views.scheduling import participant_feed_token
 
 register = template.Library()
 
@@ -16,7 +20,6 @@ GROUPS = [
     EnrolmentStatus.DROPPED_OUT,
     EnrolmentStatus.CANCELLED,
 ]
-LIVE = {EnrolmentStatus.REGISTERED, EnrolmentStatus.OFFERED, EnrolmentStatus.WAITLISTED}
 
 
 @register.inclusion_tag("trainings/includes/participants.html", takes_context=True)
@@ -28,7 +31,7 @@ def training_participants(context, training):
     user = context.get("user")
     can_manage = bool(user and user.has_perm("trainings.manage_trainings"))
     groups = [
-        {"status": status, "label": status.label, "enrolments": by_status[status], "live": status in LIVE}
+        {"status": status, "label": status.label, "enrolments": by_status[status], "live": status in LIVE_STATUSES}
         for status in GROUPS
     ]
     return {
@@ -38,3 +41,10 @@ def training_participants(context, training):
         "can_manage": can_manage,
         "can_enrol": can_manage and training.status in ENROLLABLE_STATUSES,
     }
+
+
+@register.simple_tag
+def participant_feed_url(enrolment) -> str:
+    """The participant's own calendar feed, with its own token (not the personal one)."""
+    token = participant_feed_token(enrolment)
+    return settings.SITE_URL + reverse("trainings:participant_feed", kwargs={"token": token})

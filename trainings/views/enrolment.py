@@ -3,26 +3,23 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_http_methods
 from rules.contrib.views import PermissionRequiredMixin
 
-from ..enums import ENROLLABLE_STATUSES, EnrolmentStatus
+from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, EnrolmentStatus
 from ..forms.enrolment import EnrolmentForm, EnrolmentMoveForm
 from ..models import Enrolment, Training
-from ..services.enrolment import LIVE_STATUSES, enrolment_cancel, enrolment_create, enrolment_move
+from ..services.enrolment import enrolment_cancel, enrolment_create, enrolment_move
 from .public import add_service_errors
 
 
 def training_url(training_id: int) -> str:
-    """The run's page (the scheduling area's detail view); the public list until it exists."""
-    try:
-        return reverse("trainings:training_detail", kwargs={"pk": training_id})
-    except NoReverseMatch:
-        return reverse("trainings:public_list")
+    """The run's page (the scheduling area's detail view)."""
+    return reverse("trainings:training_detail", kwargs={"pk": training_id})
 
 
 class StaffView(PermissionRequiredMixin, View):

@@ -79,12 +79,6 @@ class EvaluationOverviewView(PermissionRequiredMixin, TemplateView):
         )
 
 
-def neutralise(value) -> str:
-    """A spreadsheet must not read free text as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 EXPORT_HEADER = [
     "pseudonym",
     "run",
@@ -95,7 +89,6 @@ EXPORT_HEADER = [
     "satisfaction",
     *[f"self_efficacy_{item}" for item in SelfEfficacyItem.values],
     *[f"usefulness_{component}" for component in ActiveComponent.values],
-    "remarks",
 ]
 
 
@@ -103,7 +96,9 @@ EXPORT_HEADER = [
 @require_http_methods(["GET"])
 @permission_required("trainings.view_evaluations", raise_exception=True)
 def evaluation_export(request):
-    """One row per evaluation for research: a pseudonym per person, no names or email addresses."""
+    """One row per evaluation for research: a pseudonym per person, no names or email addresses.
+    Only the scores: open remarks are free text that may name someone, so they stay in the system.
+    Every cell is a number, a date, a code or a region name, so no cell can start a formula."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mentorwijs-evaluaties.csv"'
     writer = csv.writer(response)
@@ -122,7 +117,6 @@ def evaluation_export(request):
                 evaluation.satisfaction if after else "",
                 *[evaluation.self_efficacy.get(item, "") for item in SelfEfficacyItem.values],
                 *[evaluation.usefulness.get(component, "") if after else "" for component in ActiveComponent.values],
-                neutralise(evaluation.remarks),
             ]
         )
     return response

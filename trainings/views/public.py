@@ -1,5 +1,8 @@
 """Public pages: the runs open for enrolment, the enrolment form, the organisation search, the
-privacy statement, and the personal page behind the link in every mail (view, cancel, accept)."""
+privacy statement, and the personal page behind the link in every mail (view, cancel, accept).
+
+The public enrolment never tells the visitor whether the email address was enrolled already:
+it ends on the same "check your mail" page either way, and only the mail carries the personal link."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,17 +10,23 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dissemination.models import Organisation
 
 from .. import queries
-from ..enums import ENROLLABLE_STATUSES, EnrolmentStatus
+from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, PUBLIC_STATUSES
 from ..forms.enrolment import EnrolmentForm
 from ..models import Enrolment, Training
-from ..services.enrolment import LIVE_STATUSES, enrolment_cancel, enrolment_create, offer_accept
+from ..services.enrolment import (
+    enrolment_cancel,
+    enrolment_create,
+    offer_accept,
+    offer_is_open,
+    training_has_started,
+)
+from ..templatetags.participants import participant_feed_url
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -47,20 +56,30 @@ def public_list(request):
 @require_http_methods(["GET", "POST"])
 def public_enrol(request, pk):
     training = get_object_or_404(Training.objects.select_related("region"), pk=pk, status__in=ENROLLABLE_STATUSES)
-    form = EnrolmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    started = training_has_started(training)
+    form = None if started else EnrolmentForm(request.POST or None)
+    if request.method == "POST" and form is not None and form.is_valid():
         try:
-            enrolment = enrolment_create(training=training, language=request.LANGUAGE_CODE, **form.service_kwargs())
+            enrolment_create(training=training, language=request.LANGUAGE_CODE, **form.service_kwargs())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if enrolment.status == EnrolmentStatus.REGISTERED:
-                messages.success(request, _("You are enrolled. We sent a confirmation by email."))
-            else:
-                messages.info(request, _("The run is full: you are on the waiting list. We sent you an email."))
-            return redirect("trainings:personal", token=enrolment.token)
+            # The same page whether the address was new or enrolled already (see the module docstring).
+            return redirect("trainings:public_enrolled", pk=training.pk)
     meetings = training.meetings.select_related("location").order_by("number")
-    return render(request, "trainings/public_enrol.html", {"training": training, "meetings": meetings, "form": form})
+    return render(
+        request,
+        "trainings/public_enrol.html",
+        {"training": training, "meetings": meetings, "form": form, "started": started},
+    )
+
+
+@login_not_required
+@require_GET
+def public_enrolled(request, pk):
+    """After a public enrolment: check your mail. Carries no token and nothing about the person."""
+    training = get_object_or_404(Training.objects.select_related("region"), pk=pk, status__in=PUBLIC_STATUSES)
+    return render(request, "trainings/public_enrolled.html", {"training": training})
 
 
 @login_not_required
@@ -89,11 +108,7 @@ def _enrolment_for(token):
 def personal(request, token):
     enrolment = _enrolment_for(token)
     meetings = enrolment.training.meetings.select_related("location").order_by("number")
-    offer_open = (
-        enrolment.status == EnrolmentStatus.OFFERED
-        and enrolment.offer_expires_at is not None
-        and enrolment.offer_expires_at > timezone.now()
-    )
+    feed_url = participant_feed_url(enrolment)
     return render(
         request,
         "trainings/personal.html",
@@ -101,8 +116,10 @@ def personal(request, token):
             "enrolment": enrolment,
             "training": enrolment.training,
             "meetings": meetings,
-            "offer_open": offer_open,
+            "offer_open": offer_is_open(enrolment),
             "can_cancel": enrolment.status in LIVE_STATUSES,
+            "feed_url": feed_url,
+            "feed_webcal_url": "webcal://" + feed_url.split("://", 1)[-1],
         },
     )
 

@@ -25,7 +25,14 @@ from .. import queries
 from ..calendar import ics_for_meetings
 from ..enums import ActiveComponent, EnrolmentStatus
 from ..filters import TrainingFilter
-from ..forms.scheduling import LocationForm, MeetingFormSet, TrainingCreateForm, TrainingUpdateForm, add_service_errors
+from ..forms.scheduling import (
+    LocationForm,
+    MeetingForm,
+    MeetingFormSet,
+    TrainingCreateForm,
+    TrainingUpdateForm,
+    add_service_errors,
+)
 from ..models import Enrolment, Meeting
 from ..services import scheduling
 
@@ -111,7 +118,6 @@ class TrainingCreateView(PermissionRequiredMixin, FormView):
                 first_meeting_starts_at=data["first_meeting_starts_at"],
                 first_meeting_ends_at=data["first_meeting_ends_at"],
                 location=data["location"],
-                created_by=self.request.user,
             )
         except ValidationError as error:
             add_service_errors(form, error, form.service_fields)
@@ -171,6 +177,13 @@ class MeetingsUpdateView(PermissionRequiredMixin, TemplateView):
                 for form, found in zip(forms, error.errors, strict=True):
                     if found:
                         add_service_errors(form, ValidationError(found), form.service_fields)
+                # A clash an unchanged meeting already had is shown on that meeting.
+                unchanged = {form.instance.pk: form for form in formset.initial_forms if form not in forms}
+                for pk, found in error.others.items():
+                    if pk in unchanged:
+                        add_service_errors(unchanged[pk], ValidationError(found), MeetingForm.service_fields)
+                    else:  # added by someone else since this page was read
+                        formset.non_form_errors().extend(ValidationError(found).messages)
             else:
                 messages.success(request, _("Meetings saved."))
                 return redirect("trainings:training_detail", pk=self.training.pk)
@@ -305,7 +318,21 @@ def trainer_feed(request, token):
     return _ics_response(queries.feed_meetings_for_trainer(user=user), name=_("Mentorwijs: my training runs"))
 
 
+PARTICIPANT_FEED_SALT = "mentorwijs.trainings.participant_feed"
+
+
+def participant_feed_token(enrolment) -> str:
+    """A permanent, signed link to one participant's calendar feed. It carries only the enrolment
+    id and opens nothing else: the personal token (cancel, accept, questionnaires, certificate)
+    stays out of calendar apps."""
+    return signing.dumps(enrolment.pk, salt=PARTICIPANT_FEED_SALT)
+
+
 @login_not_required
 def participant_feed(request, token):
-    enrolment = get_object_or_404(Enrolment.objects.select_related("training"), token=token)
+    try:
+        enrolment_id = signing.loads(token, salt=PARTICIPANT_FEED_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    enrolment = get_object_or_404(Enrolment.objects.select_related("training"), pk=enrolment_id)
     return _ics_response(queries.feed_meetings_for_enrolment(enrolment=enrolment), name=enrolment.training.title)
