@@ -3,7 +3,6 @@
 from datetime import datetime, time
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,17 +30,6 @@ class TimeInput(forms.TimeInput):
 
 def aware(day, moment):
     return timezone.make_aware(datetime.combine(day, moment))
-
-
-def add_service_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError next to the form fields it concerns."""
-    field_map = field_map or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        field = field_map.get(field, field)
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class TrainingForm(forms.ModelForm):

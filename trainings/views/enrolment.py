@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods
 from rules.contrib.views import PermissionRequiredMixin
 
 from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, EnrolmentStatus
+from ..forms import add_service_errors
 from ..forms.enrolment import EnrolmentForm, EnrolmentMoveForm
 from ..models import Enrolment, Training
 from ..services.enrolment import enrolment_cancel, enrolment_create, enrolment_move
-from .public import add_service_errors
 
 
 def training_url(training_id: int) -> str:

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
 
 from ..enums import ActiveComponent, EvaluationMoment, SelfEfficacyItem
+from ..forms import add_service_errors
 from ..forms.evaluation import EvaluationForm
 from ..models import Enrolment
 from ..queries import (
@@ -47,19 +48,10 @@ def evaluation_form(request, token, moment):
         try:
             evaluation_submit(enrolment=enrolment, moment=moment, **form.answers())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(request.path)  # shows the thank-you; a reload does not post again
     return render(request, "trainings/evaluation_form.html", {**context, "form": form})
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """A refusal of the service, next to the field where the form has one, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -17,6 +17,7 @@ from dissemination.models import Organisation
 
 from .. import queries
 from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, PUBLIC_STATUSES
+from ..forms import add_service_errors
 from ..forms.enrolment import EnrolmentForm
 from ..models import Enrolment, Training
 from ..services.enrolment import (
@@ -27,15 +28,6 @@ from ..services.enrolment import (
     training_has_started,
 )
 from ..templatetags.participants import participant_feed_url
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal next to the field it concerns, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_not_required

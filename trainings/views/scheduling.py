@@ -25,13 +25,13 @@ from .. import queries
 from ..calendar import ics_for_meetings
 from ..enums import ActiveComponent, EnrolmentStatus
 from ..filters import TrainingFilter
+from ..forms import add_service_errors
 from ..forms.scheduling import (
     LocationForm,
     MeetingForm,
     MeetingFormSet,
     TrainingCreateForm,
     TrainingUpdateForm,
-    add_service_errors,
 )
 from ..models import Enrolment, Meeting
 from ..services import scheduling
