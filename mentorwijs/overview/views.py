@@ -1,7 +1,16 @@
+from datetime import timedelta
+
 from allauth.mfa.utils import is_mfa_enabled
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from mentorwijs.accounts.roles import Role
+from trainings import queries as training_queries
+from trainings.enums import MeetingStatus
+from trainings.services.attendance import RECORD_AHEAD
+
+UPCOMING_DAYS = 14
+UPCOMING_LIMIT = 8
 
 # What each role's home page says needs doing; later issues add real to-do lists here.
 ROLE_INTROS = {
@@ -20,5 +29,17 @@ class HomeView(TemplateView):
         return super().get_context_data(
             role_intros=[ROLE_INTROS[role] for role in Role if role in user.roles],
             two_factor_enabled=is_mfa_enabled(user),
+            upcoming_meetings=self.upcoming_meetings(user),
             **kwargs,
         )
+
+    def upcoming_meetings(self, user):
+        """The next meetings of the runs this user may see (a trainer: the runs they give)."""
+        if not user.has_perm("trainings.browse_trainings"):
+            return []
+        start = timezone.now() - timedelta(hours=6)  # a meeting under way still shows, with its attendance link
+        meetings = training_queries.calendar_meetings(user=user, start=start, end=start + timedelta(days=UPCOMING_DAYS))
+        upcoming = list(meetings.filter(status=MeetingStatus.SCHEDULED)[:UPCOMING_LIMIT])
+        for meeting in upcoming:
+            meeting.attendance_open = meeting.starts_at <= timezone.now() + RECORD_AHEAD
+        return upcoming

@@ -194,6 +194,17 @@ def test_a_repeated_public_enrolment_returns_the_existing_one_and_sends_its_mail
     assert kinds(existing) == [kind]
 
 
+def test_repeated_public_enrolments_send_the_mail_again_at_most_once_per_ten_minutes():
+    training = TrainingFactory(meetings=2)
+    existing = enrol(training, email="anna@example.org")
+    for _ in range(3):
+        enrol(training, email="anna@example.org")
+    assert kinds(existing).count(MessageKind.ENROLMENT_CONFIRMED) == 1
+    existing.messages.update(created_at=timezone.now() - timedelta(minutes=11))
+    enrol(training, email="anna@example.org")
+    assert kinds(existing).count(MessageKind.ENROLMENT_CONFIRMED) == 2
+
+
 def test_a_repeated_public_enrolment_of_someone_who_dropped_out_sends_nothing():
     training = TrainingFactory()
     existing = EnrolmentFactory(training=training, person__email="anna@example.org", status="dropped_out")

@@ -36,6 +36,7 @@ ALREADY_STARTED = _("This training run has already started: it no longer takes e
 ALREADY_ENROLLED = _("This person is already enrolled in this training run.")
 
 # The mail that is sent again when someone enrols on the public page while already enrolled.
+RESEND_INTERVAL = timedelta(minutes=10)
 CONFIRMATION_AGAIN = {
     EnrolmentStatus.REGISTERED: MessageKind.ENROLMENT_CONFIRMED,
     EnrolmentStatus.COMPLETED: MessageKind.ENROLMENT_CONFIRMED,
@@ -233,8 +234,11 @@ def enrolment_create(
         if existing is not None:
             if not public:
                 raise ValidationError({"email": ALREADY_ENROLLED})
-            if existing.status in CONFIRMATION_AGAIN:
-                message_schedule(kind=CONFIRMATION_AGAIN[existing.status], enrolment=existing)
+            kind = CONFIRMATION_AGAIN.get(existing.status)
+            # At most one repeat per RESEND_INTERVAL: the form must not become a way to flood an inbox.
+            recent = existing.messages.filter(kind=kind, created_at__gt=timezone.now() - RESEND_INTERVAL)
+            if kind is not None and not recent.exists():
+                message_schedule(kind=kind, enrolment=existing)
             return existing
         now = timezone.now()
         has_place = places_held(training) < training.capacity and not _waiting(training).exists()
