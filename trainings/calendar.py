@@ -3,6 +3,7 @@
 from datetime import UTC
 
 from django.conf import settings
+from django.core import signing
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -33,3 +34,17 @@ def ics_for_meetings(meetings, *, name: str) -> bytes:
         event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def feed_token(pk: int, *, salt: str) -> str:
+    """The token of a private calendar feed: the id, signed with the feed's own salt. No timestamp,
+    so the address a calendar app keeps stays the same."""
+    return signing.Signer(salt=salt).sign(str(pk))
+
+
+def feed_token_id(token: str, *, salt: str) -> int | None:
+    """The id in a feed token, or None when the token is not genuine (or of another feed)."""
+    try:
+        return int(signing.Signer(salt=salt).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None

@@ -1,48 +1,20 @@
 """Row locks on PostgreSQL for places in a run: requests at the same moment never give one place
 twice and never exceed the capacity."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from dissemination.models import Region
 from tests.factories import EnrolmentFactory, OrganisationFactory, TrainingFactory
+from tests.services.threads import at_once
 from trainings.enums import PLACE_HOLDING_STATUSES, EnrolmentStatus, MessageKind, TrainingStatus
 from trainings.models import Enrolment, ScheduledMessage
 from trainings.services.enrolment import enrolment_cancel, enrolment_create, offer_accept
-
-JOIN_TIMEOUT = 30
 
 
 @pytest.fixture(autouse=True)
 def region(transactional_db):
     """transactional_db empties the tables after each test, the regions of the data migration too."""
     return Region.objects.get_or_create(name="Rivierenland")[0]
-
-
-def at_once(action, arguments):
-    """Run action(argument) in one thread per argument, released together by a barrier; each thread
-    has its own database connection. Returns {argument: result or exception}."""
-    barrier = threading.Barrier(len(arguments), timeout=10)
-    outcomes = {}
-
-    def run(argument):
-        try:
-            barrier.wait()
-            outcomes[argument] = action(argument)
-        except Exception as error:  # recorded and asserted by the caller
-            outcomes[argument] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=JOIN_TIMEOUT)
-    assert [thread.is_alive() for thread in threads] == [False] * len(threads)
-    return outcomes
 
 
 def places_held(training):

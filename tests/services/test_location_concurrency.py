@@ -1,21 +1,18 @@
 """Row locks on PostgreSQL for locations: two staff booking one location for the same time at the
 same moment never both get it."""
 
-import threading
 from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from dissemination.models import Region
 from tests.factories import LocationFactory, TrainingFactory
+from tests.services.threads import at_once
 from trainings.enums import MeetingStatus
 from trainings.models import Meeting, Training
 from trainings.services import scheduling
-
-JOIN_TIMEOUT = 30
 
 
 @pytest.fixture(autouse=True)
@@ -26,31 +23,6 @@ def region(transactional_db):
 
 def at(days: int, hour: int = 18):
     return timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days), time(hour, 0)))
-
-
-def at_once(action, arguments):
-    """Run action(argument) in one thread per argument, released together by a barrier; each thread
-    has its own database connection. Returns {argument: result or exception}."""
-    barrier = threading.Barrier(len(arguments), timeout=10)
-    outcomes = {}
-
-    def run(argument):
-        try:
-            connection.ensure_connection()  # connect first, so both start their checks together
-            barrier.wait()
-            outcomes[argument] = action(argument)
-        except Exception as error:  # recorded and asserted by the caller
-            outcomes[argument] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=JOIN_TIMEOUT)
-    assert [thread.is_alive() for thread in threads] == [False] * len(threads)
-    return outcomes
 
 
 def booked(location) -> list[tuple]:

@@ -184,3 +184,14 @@ def test_a_moved_meeting_keeps_its_uid_with_a_higher_sequence_in_a_published_cal
 
     assert (int(before["sequence"]), int(after["sequence"])) == (0, 1)
     assert after["dtstart"].dt == at(28, 19)
+
+
+def test_feed_addresses_stay_the_same_over_time(monkeypatch):
+    """A calendar app keeps the address: it must not change from one page view to the next."""
+    import time
+
+    trainer = UserFactory(roles=["trainer"])
+    first = trainer_feed_token(trainer)
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert trainer_feed_token(trainer) == first

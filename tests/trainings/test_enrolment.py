@@ -518,3 +518,14 @@ def test_run_page_with_its_participants_runs_fixed_queries(staff_client, django_
         response = staff_client.get(reverse("trainings:training_detail", kwargs={"pk": training.pk}))
     assert response.status_code == 200
     assert response.content.decode().count('data-enrolment-status="registered"') == rows
+
+
+def test_leaving_a_run_that_has_begun_is_dropping_out_and_keeps_the_history():
+    training = TrainingFactory(meetings=5, meetings__first_meeting=timezone.now() - timedelta(days=8), status="running")
+    enrolment = EnrolmentFactory(training=training)
+    enrolment_cancel(enrolment=enrolment)
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.DROPPED_OUT
+    assert enrolment.cancelled_at is not None
+    assert enrolment_cancel(enrolment=enrolment).status == EnrolmentStatus.DROPPED_OUT
+    assert kinds(enrolment) == [MessageKind.ENROLMENT_CANCELLED]

@@ -270,6 +270,7 @@ def _confirm(enrolment: Enrolment) -> None:
 
 def enrolment_cancel(*, enrolment: Enrolment, by=None) -> Enrolment:
     """Cancel a live enrolment (registered, waitlisted or offered); cancelling twice is harmless.
+    A registered participant who leaves after the first meeting has begun is DROPPED_OUT instead.
 
     Side effects: cancels its waiting reminders, schedules ENROLMENT_CANCELLED, offers the freed
     place to the next in line (WAITLIST_OFFER) and reopens the run when nobody waits.
@@ -278,11 +279,13 @@ def enrolment_cancel(*, enrolment: Enrolment, by=None) -> Enrolment:
     with transaction.atomic():
         training = _lock_training(enrolment.training_id)
         enrolment = _lock_enrolment(enrolment.pk)
-        if enrolment.status == EnrolmentStatus.CANCELLED:
+        if enrolment.status in (EnrolmentStatus.CANCELLED, EnrolmentStatus.DROPPED_OUT):
             return enrolment
         if enrolment.status not in LIVE_STATUSES:
             raise ValidationError(_("This enrolment can no longer be cancelled."))
-        enrolment.status = EnrolmentStatus.CANCELLED
+        # Leaving once the run has begun is dropping out: the figures keep those apart.
+        dropping_out = enrolment.status == EnrolmentStatus.REGISTERED and training_has_started(training)
+        enrolment.status = EnrolmentStatus.DROPPED_OUT if dropping_out else EnrolmentStatus.CANCELLED
         enrolment.cancelled_at = timezone.now()
         enrolment.save(update_fields=["status", "cancelled_at"])
         reminders_cancel(enrolment=enrolment)

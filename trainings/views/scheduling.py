@@ -5,10 +5,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,7 @@ from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 
 from .. import queries
-from ..calendar import ics_for_meetings
+from ..calendar import feed_token, feed_token_id, ics_for_meetings
 from ..enums import ActiveComponent, EnrolmentStatus
 from ..filters import TrainingFilter
 from ..forms import add_service_errors
@@ -41,14 +40,11 @@ TRAINER_FEED_SALT = "mentorwijs.trainings.trainer_feed"
 
 def trainer_feed_token(user) -> str:
     """A permanent, signed link to one trainer's calendar feed; it carries only the user id."""
-    return signing.dumps(user.pk, salt=TRAINER_FEED_SALT)
+    return feed_token(user.pk, salt=TRAINER_FEED_SALT)
 
 
 def trainer_from_feed_token(token: str):
-    try:
-        user_id = signing.loads(token, salt=TRAINER_FEED_SALT)
-    except signing.BadSignature:
-        raise Http404 from None
+    user_id = feed_token_id(token, salt=TRAINER_FEED_SALT)
     return get_object_or_404(User, pk=user_id, is_active=True)
 
 
@@ -325,14 +321,11 @@ def participant_feed_token(enrolment) -> str:
     """A permanent, signed link to one participant's calendar feed. It carries only the enrolment
     id and opens nothing else: the personal token (cancel, accept, questionnaires, certificate)
     stays out of calendar apps."""
-    return signing.dumps(enrolment.pk, salt=PARTICIPANT_FEED_SALT)
+    return feed_token(enrolment.pk, salt=PARTICIPANT_FEED_SALT)
 
 
 @login_not_required
 def participant_feed(request, token):
-    try:
-        enrolment_id = signing.loads(token, salt=PARTICIPANT_FEED_SALT)
-    except signing.BadSignature:
-        raise Http404 from None
+    enrolment_id = feed_token_id(token, salt=PARTICIPANT_FEED_SALT)
     enrolment = get_object_or_404(Enrolment.objects.select_related("training"), pk=enrolment_id)
     return _ics_response(queries.feed_meetings_for_enrolment(enrolment=enrolment), name=enrolment.training.title)
