@@ -163,6 +163,8 @@ WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=48)
 MEETING_REMINDER_DAYS_BEFORE = 2
 # Keys the pseudonyms of the research export; set it once and keep it, or pseudonyms change.
 EVALUATION_PSEUDONYM_KEY = env("EVALUATION_PSEUDONYM_KEY", default=SECRET_KEY)
+# Public enrolments per client address per hour (each one mails the address typed in).
+PUBLIC_ENROLMENTS_PER_HOUR = env.int("PUBLIC_ENROLMENTS_PER_HOUR", default=20)
 # Stored with each enrolment's consent; raise it when the privacy statement changes.
 PRIVACY_STATEMENT_VERSION = "2026-11"
 

@@ -388,3 +388,16 @@ def test_an_unknown_organisation_id_counts_as_a_new_organisation(client):
     response = client.post(enrol_url(TrainingFactory()), form_data(organisation="999999", organisation_city=""))
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["organisation_city"]
+
+
+def test_many_enrolments_from_one_address_are_refused_for_an_hour(client, settings):
+    settings.PUBLIC_ENROLMENTS_PER_HOUR = 2
+    training = TrainingFactory(meetings=2)
+    for n in range(2):
+        response = client.post(enrol_url(training), form_data(email=f"person{n}@example.org"))
+        assert response.status_code == 302
+    response = client.post(enrol_url(training), form_data(email="third@example.org"))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not Enrolment.objects.filter(person__email="third@example.org").exists()
+    assert Enrolment.objects.count() == 2

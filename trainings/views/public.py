@@ -4,9 +4,11 @@ privacy statement, and the personal page behind the link in every mail (view, ca
 The public enrolment never tells the visitor whether the email address was enrolled already:
 it ends on the same "check your mail" page either way, and only the mail carries the personal link."""
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,13 +46,24 @@ def public_list(request):
     return render(request, "trainings/public_list.html", {"runs": runs, "regions": regions, "region": region})
 
 
+def too_many_enrolments(request) -> bool:
+    """Every public enrolment mails an address someone typed in: at most PUBLIC_ENROLMENTS_PER_HOUR
+    attempts per client address, so the form cannot be used to send mail in bulk."""
+    # allauth's client address: the same proxy settings as the login rate limits.
+    key = f"trainings:public-enrol:{get_account_adapter().get_client_ip(request)}"
+    cache.add(key, 0, timeout=3600)
+    return cache.incr(key) > settings.PUBLIC_ENROLMENTS_PER_HOUR
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def public_enrol(request, pk):
     training = get_object_or_404(Training.objects.select_related("region"), pk=pk, status__in=ENROLLABLE_STATUSES)
     started = training_has_started(training)
     form = None if started else EnrolmentForm(request.POST or None)
-    if request.method == "POST" and form is not None and form.is_valid():
+    if request.method == "POST" and form is not None and too_many_enrolments(request):
+        form.add_error(None, _("Many enrolments came from your connection just now. Please try again in an hour."))
+    elif request.method == "POST" and form is not None and form.is_valid():
         try:
             enrolment_create(training=training, language=request.LANGUAGE_CODE, **form.service_kwargs())
         except ValidationError as error:
