@@ -32,6 +32,8 @@ def test_schedule_enrol_register_attendance_and_download_certificate(open_contex
     form = staff_page.locator("main form")
     form.locator('[name="title"]').fill(TITLE)
     form.locator('[name="region"]').select_option(label="Rivierenland")
+    form.locator('[name="host_organisation_name"]').fill("Bakkerij")
+    staff_page.get_by_role("option", name=re.compile("Bakkerij De Lingehoeve")).click()
     first = timezone.localdate() + timedelta(weeks=1)
     form.locator('[name="first_meeting_date"]').fill(first.isoformat())
     form.locator('[name="first_meeting_start"]').fill("18:00")
@@ -40,6 +42,7 @@ def test_schedule_enrol_register_attendance_and_download_certificate(open_contex
     screenshot(staff_page, "training-create")
     form.locator('button[type="submit"]').click()
     training = Training.objects.get(title=TITLE)
+    assert training.host_organisation.name == "Bakkerij De Lingehoeve"
     expect(staff_page).to_have_url(re.compile(rf"/trainingen/{training.pk}/bijeenkomsten/$"))
     assert list(training.meetings.values_list("number", flat=True)) == [1, 2, 3, 4, 5]
     starts = list(training.meetings.order_by("number").values_list("starts_at", flat=True))

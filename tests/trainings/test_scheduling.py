@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import EnrolmentFactory, LocationFactory, TrainingFactory, UserFactory
+from tests.factories import EnrolmentFactory, LocationFactory, OrganisationFactory, TrainingFactory, UserFactory
 from trainings.enums import EnrolmentStatus, MeetingStatus, MessageKind, MessageStatus, TrainingStatus
 from trainings.models import Meeting, ScheduledMessage, Training
 from trainings.services import scheduling
@@ -589,3 +589,79 @@ def test_list_runs_fixed_queries(staff_client, django_assert_num_queries, rows):
     with django_assert_num_queries(7):
         response = staff_client.get(reverse("trainings:training_list"))
     assert len(response.context["object_list"]) == min(rows, 25)
+
+
+# --- the host organisation, searched by name ---
+
+
+def create_post(staff_client, **fields):
+    location = LocationFactory()
+    day = timezone.localdate() + timedelta(days=21)
+    data = {
+        "title": "Mentorwijs Buren",
+        "variant": "standard",
+        "region": str(location.region_id),
+        "capacity": "15",
+        "first_meeting_date": day.isoformat(),
+        "first_meeting_start": "17:30",
+        "first_meeting_end": "20:30",
+        "location": str(location.pk),
+        **fields,
+    }
+    return staff_client.post(reverse("trainings:training_create"), data)
+
+
+def test_the_host_picked_from_the_search_is_stored(staff_client):
+    host = OrganisationFactory(name="Fruitbedrijf De Bongerd")
+    create_post(staff_client, host_organisation=str(host.pk), host_organisation_name="Fruitbedrijf De Bongerd")
+    assert Training.objects.get(title="Mentorwijs Buren").host_organisation == host
+
+
+def test_without_the_script_a_name_that_matches_one_organisation_is_taken(staff_client):
+    host = OrganisationFactory(name="Fruitbedrijf De Bongerd")
+    create_post(staff_client, host_organisation_name="fruitbedrijf de bongerd")
+    assert Training.objects.get(title="Mentorwijs Buren").host_organisation == host
+
+
+@pytest.mark.parametrize("name", ["Onbekend Bedrijf", "Bakkerij"])
+def test_a_host_name_that_is_unknown_or_ambiguous_is_refused_and_nothing_saved(staff_client, name):
+    OrganisationFactory.create_batch(2, name="Bakkerij")
+    response = create_post(staff_client, host_organisation_name=name)
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["host_organisation_name"]
+    assert not Training.objects.filter(title="Mentorwijs Buren").exists()
+
+
+def test_a_picked_host_whose_name_was_changed_afterwards_is_not_taken(staff_client):
+    host = OrganisationFactory(name="Fruitbedrijf De Bongerd")
+    response = create_post(staff_client, host_organisation=str(host.pk), host_organisation_name="Iets anders")
+    assert list(response.context["form"].errors) == ["host_organisation_name"]
+
+
+def test_the_edit_page_shows_the_host_and_empty_name_removes_it(staff_client):
+    host = OrganisationFactory(name="Fruitbedrijf De Bongerd")
+    training = run(host_organisation=host)
+    url = reverse("trainings:training_update", args=[training.pk])
+    form = staff_client.get(url).context["form"]
+    assert (form.initial["host_organisation"], form.initial["host_organisation_name"]) == (host.pk, host.name)
+    data = {
+        "title": training.title,
+        "variant": training.variant,
+        "region": str(training.region_id),
+        "capacity": "15",
+        "status": training.status,
+        "host_organisation": str(host.pk),
+        "host_organisation_name": "",
+    }
+    assert staff_client.post(url, data).status_code == 302
+    training.refresh_from_db()
+    assert training.host_organisation is None
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_create_page_runs_fixed_queries_however_many_organisations(staff_client, django_assert_num_queries, rows):
+    OrganisationFactory.create_batch(rows)
+    LocationFactory()
+    with django_assert_num_queries(6):
+        response = staff_client.get(reverse("trainings:training_create"))
+    assert response.status_code == 200

@@ -3,6 +3,7 @@
 from datetime import datetime, time
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +34,19 @@ def aware(day, moment):
 
 
 class TrainingForm(forms.ModelForm):
-    """Fields of a run that staff edit; the create form adds the first meeting."""
+    """Fields of a run that staff edit; the create form adds the first meeting.
+
+    The host organisation is searched by name (a small script fills the hidden id; there are
+    thousands of organisations, too many for a drop-down). Without the script a name that matches
+    one organisation exactly is taken."""
+
+    host_organisation_name = forms.CharField(
+        label=_("Host organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("Type at least two letters and choose from the list; leave empty when there is none."),
+    )
+    host_organisation = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Training
@@ -42,7 +55,30 @@ class TrainingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["host_organisation"].queryset = Organisation.objects.select_related("region").order_by("name")
+        name_widget = self.fields["host_organisation_name"].widget
+        name_widget.attrs["data-organisation-search"] = reverse("trainings:organisation_search")
+        name_widget.attrs["data-organisation-target"] = "host_organisation"
+        name_widget.attrs["autocomplete"] = "off"
+        host = self.instance.host_organisation if self.instance.pk else None
+        if host is not None:
+            self.initial.update(host_organisation=host.pk, host_organisation_name=host.name)
+
+    def clean(self):
+        cleaned = super().clean()
+        name = (cleaned.get("host_organisation_name") or "").strip()
+        picked = cleaned.get("host_organisation") or ""
+        host = Organisation.objects.filter(pk=picked).first() if picked.isdigit() else None
+        if host is not None and host.name.strip().lower() != name.lower():
+            host = None  # the name was changed after picking
+        if host is None and name:
+            matches = list(Organisation.objects.filter(name__iexact=name)[:2])
+            if len(matches) == 1:
+                host = matches[0]
+            else:
+                self.add_error("host_organisation_name", _("Choose the organisation from the list, or leave it empty."))
+        cleaned["host_organisation"] = host
+        cleaned.pop("host_organisation_name", None)
+        return cleaned
 
 
 class TrainingCreateForm(TrainingForm):

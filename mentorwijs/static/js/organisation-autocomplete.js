@@ -1,15 +1,18 @@
-// Organisation search on the enrolment form: typing shows matching organisations; picking one
-// fills the hidden id and hides the new-organisation fields. Without this script the form
-// still works: the typed name with city and kind becomes a new organisation.
+// Organisation search (the enrolment form, the host organisation of a run): typing shows matching
+// organisations; picking one fills the hidden id (named by data-organisation-target) and, on the
+// enrolment form, hides the new-organisation fields. Without this script both forms still work.
 (function () {
   "use strict";
   var input = document.querySelector("[data-organisation-search]");
   if (!input) return;
   var form = input.form;
-  var hidden = form.querySelector("input[name='organisation']");
-  var list = form.querySelector("[data-organisation-suggestions]");
-  var newFields = form.querySelector("[data-organisation-new]");
-  var chosen = form.querySelector("[data-organisation-chosen]");
+  var scope = input.closest("[data-organisation-picker]") || form;
+  var target = input.getAttribute("data-organisation-target") || "organisation";
+  var hidden = form.querySelector("input[name='" + target + "']");
+  var list = scope.querySelector("[data-organisation-suggestions]");
+  // Only on the enrolment form: the fields for a new organisation and the "chosen" note.
+  var newFields = scope.querySelector("[data-organisation-new]");
+  var chosen = scope.querySelector("[data-organisation-chosen]");
   var url = input.getAttribute("data-organisation-search");
   var timer = null;
   var active = -1;
@@ -21,8 +24,8 @@
   input.setAttribute("aria-expanded", "false");
 
   function showPicked(picked) {
-    newFields.classList.toggle("d-none", picked);
-    chosen.classList.toggle("d-none", !picked);
+    if (newFields) newFields.classList.toggle("d-none", picked);
+    if (chosen) chosen.classList.toggle("d-none", !picked);
   }
 
   function close() {
