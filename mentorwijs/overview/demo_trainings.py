@@ -121,7 +121,12 @@ def _seed_attendance(training, enrolments):
     # Answers as participants gave them (the questionnaires themselves close with the meetings).
     for n, enrolment in enumerate(enrolments):
         before = {item: 2 + (n + i) % 3 for i, item in enumerate(SelfEfficacyItem.values)}
-        Evaluation.objects.create(enrolment=enrolment, moment=EvaluationMoment.BEFORE, self_efficacy=before)
+        Evaluation.objects.create(
+            enrolment=enrolment,
+            moment=EvaluationMoment.BEFORE,
+            self_efficacy=before,
+            submitted_at=past[0].starts_at - timedelta(days=2),
+        )
         if len(past) == training.meetings.count() and n % 5 != 4:
             Evaluation.objects.create(
                 enrolment=enrolment,
@@ -130,4 +135,5 @@ def _seed_attendance(training, enrolments):
                 self_efficacy={item: min(score + 1, 5) for item, score in before.items()},
                 usefulness={component: 3 + (n + i) % 3 for i, component in enumerate(ActiveComponent.values)},
                 remarks="Fijn om casussen van andere bedrijven te horen." if n % 3 == 0 else "",
+                submitted_at=past[-1].ends_at + timedelta(days=1),
             )
