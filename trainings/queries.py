@@ -55,17 +55,20 @@ def _places_held():
 # --- enrolment and waiting list (public list, participant list) ---
 
 
-def public_training_list(*, region_id: int | None = None):
-    """Runs that take enrolments, by region and first meeting, with places held and meetings.
-    Runs whose first scheduled meeting has begun take no public enrolments and are left out."""
-
-    first_meeting = Meeting.objects.filter(training=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
+def _publicly_enrollable():
+    """Runs that take enrolments and whose first scheduled meeting has not begun."""
     started = Meeting.objects.filter(
         training=OuterRef("pk"), status=MeetingStatus.SCHEDULED, starts_at__lte=timezone.now()
     )
+    return Training.objects.filter(status__in=ENROLLABLE_STATUSES).exclude(Exists(started))
+
+
+def public_training_list(*, region_id: int | None = None):
+    """Runs that take enrolments, by region and first meeting, with places held and meetings.
+    Runs whose first scheduled meeting has begun take no public enrolments and are left out."""
+    first_meeting = Meeting.objects.filter(training=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
     runs = (
-        Training.objects.filter(status__in=ENROLLABLE_STATUSES)
-        .exclude(Exists(started))
+        _publicly_enrollable()
         .select_related("region")
         .annotate(
             places_held=_places_held(),
@@ -80,11 +83,8 @@ def public_training_list(*, region_id: int | None = None):
 
 
 def public_regions():
-    """Regions that have at least one run taking enrolments."""
-
-    return Region.objects.filter(
-        pk__in=Training.objects.filter(status__in=ENROLLABLE_STATUSES).values("region_id")
-    ).order_by("name")
+    """Regions that have at least one run taking public enrolments."""
+    return Region.objects.filter(pk__in=_publicly_enrollable().values("region_id")).order_by("name")
 
 
 def training_participants(*, training_id: int):
@@ -102,7 +102,6 @@ def training_participants(*, training_id: int):
 
 def trainings_visible_to(user):
     """Runs a user may see in the staff pages: staff and master trainers all, trainers those they give."""
-
     if user.has_role(Role.STAFF) or user.has_role(Role.MASTER_TRAINER):
         return Training.objects.all()
     if user.has_role(Role.TRAINER):
@@ -112,7 +111,6 @@ def trainings_visible_to(user):
 
 def training_list(*, user):
     """The staff list: region, host, first and last meeting, number of meetings and places held."""
-
     scheduled = Meeting.objects.filter(training=OuterRef("pk"), status=MeetingStatus.SCHEDULED)
     meeting_count = scheduled.order_by().values("training").annotate(count=Count("pk")).values("count")
     return (
@@ -130,7 +128,6 @@ def training_list(*, user):
 
 def training_detail(*, user):
     """One run with meetings (and their locations) and trainers, for the detail page."""
-
     return (
         trainings_visible_to(user)
         .select_related("region", "host_organisation")
@@ -221,7 +218,6 @@ def attendance_sheet(*, meeting) -> list[dict]:
 def catch_up_candidates(*, meeting, q: str = ""):
     """Participants of other runs of the same variant who can catch up this meeting: their own run
     has a meeting with this number, and they neither attended it nor caught it up yet."""
-
     number = meeting.number
     own_meeting = Meeting.objects.filter(training=OuterRef("training"), number=number)
     attended = Attendance.objects.filter(enrolment=OuterRef("pk"), present=True).filter(
@@ -247,14 +243,12 @@ def catch_up_candidates(*, meeting, q: str = ""):
 def _self_efficacy_score(prefix: str):
     """The mean of an evaluation's self-efficacy items (1–5), read from the JSON in the database.
     `prefix` is the path from the queried model to Evaluation ("" on Evaluation itself)."""
-
     items = [Cast(KeyTextTransform(code, f"{prefix}self_efficacy"), FloatField()) for code in SelfEfficacyItem.values]
     return ExpressionWrapper(reduce(add, items) / Value(float(len(items))), output_field=FloatField())
 
 
 def _evaluation_averages(prefix: str = "") -> dict:
     """Annotations: answers per moment, mean satisfaction, mean self-efficacy before and after."""
-
     before = Q(**{f"{prefix}moment": EvaluationMoment.BEFORE})
     after = Q(**{f"{prefix}moment": EvaluationMoment.AFTER})
     score = _self_efficacy_score(prefix)
@@ -269,7 +263,6 @@ def _evaluation_averages(prefix: str = "") -> dict:
 
 def evaluation_averages_per_run():
     """Runs with at least one evaluation, newest first, with their averages (one query)."""
-
     first_meeting = Meeting.objects.filter(training=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
     return (
         Training.objects.filter(enrolments__evaluations__isnull=False)
@@ -281,7 +274,6 @@ def evaluation_averages_per_run():
 
 def evaluation_averages_per_trainer():
     """Trainers of runs with evaluations, by name, with the averages over their runs (one query)."""
-
     return (
         User.objects.filter(trainings_given__enrolments__evaluations__isnull=False)
         .annotate(
@@ -294,7 +286,6 @@ def evaluation_averages_per_trainer():
 
 def evaluation_averages_per_quarter():
     """Averages per quarter of submission, oldest first (one query): before against after over time."""
-
     return (
         Evaluation.objects.annotate(quarter=TruncQuarter("submitted_at"))
         .values("quarter")
@@ -305,7 +296,6 @@ def evaluation_averages_per_quarter():
 
 def evaluation_usefulness_averages() -> list[tuple]:
     """(ActiveComponent, mean usefulness 1–5 or None) over all after-evaluations (one query)."""
-
     averages = Evaluation.objects.filter(moment=EvaluationMoment.AFTER).aggregate(
         **{
             component: Avg(Cast(KeyTextTransform(component, "usefulness"), FloatField()))

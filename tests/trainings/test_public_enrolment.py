@@ -401,3 +401,12 @@ def test_many_enrolments_from_one_address_are_refused_for_an_hour(client, settin
     assert response.context["form"].non_field_errors()
     assert not Enrolment.objects.filter(person__email="third@example.org").exists()
     assert Enrolment.objects.count() == 2
+
+
+def test_the_region_filter_offers_only_regions_with_runs_open_to_the_public(client):
+    started = TrainingFactory(meetings=5, meetings__first_meeting=timezone.now() - timedelta(days=1))
+    started.region = Region.objects.get(name="Zeeland")
+    started.save()
+    TrainingFactory(meetings=5)  # Rivierenland, first meeting ahead
+    response = client.get(reverse("trainings:public_list"))
+    assert [region.name for region in response.context["regions"]] == ["Rivierenland"]
