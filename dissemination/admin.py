@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Organisation, Person, Region
+from .models import Organisation, OutreachContact, Person, Region
 
 
 @admin.register(Region)
@@ -22,3 +22,20 @@ class PersonAdmin(admin.ModelAdmin):
     list_select_related = ["organisation"]
     search_fields = ["last_name", "first_name", "email"]
     autocomplete_fields = ["organisation"]
+
+
+@admin.register(OutreachContact)
+class OutreachContactAdmin(admin.ModelAdmin):
+    """For looking up; ambassadors log and staff reassign in the app, where the rules live."""
+
+    list_display = ["date", "organisation", "logged_by", "channel", "stage", "follow_up_on", "follow_up_done"]
+    list_filter = ["channel", "stage", "follow_up_done"]
+    list_select_related = ["organisation", "logged_by"]
+    search_fields = ["organisation__name", "logged_by__email"]
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

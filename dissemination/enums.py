@@ -29,3 +29,54 @@ class Channel(models.TextChoices):
     WEBSITE = "website", _("Link on a website")
     ALUMNI = "alumni", _("Someone who followed the training")
     OTHER = "other", _("Other")
+
+
+class OutreachChannel(models.TextChoices):
+    """How an ambassador made contact with an organisation."""
+
+    CONVERSATION = "conversation", _("Personal conversation")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    NETWORK_MEETING = "network_meeting", _("Network meeting")
+    CONGRESS = "congress", _("Congress")
+    NEWSLETTER = "newsletter", _("Newsletter")
+    WEBSITE = "website", _("Website")
+    OTHER = "other", _("Other")
+
+
+class MaterialShared(models.TextChoices):
+    """The products of the dissemination plan an ambassador can hand over (DOMAIN.md)."""
+
+    HANDBOOK = "handbook", _("Handbook")
+    FACTSHEET = "factsheet", _("Factsheet")
+    POWERPOINT = "powerpoint", _("PowerPoint")
+    GOOD_PRACTICES = "good_practices", _("Good-practice booklet")
+
+
+class KeyMessage(models.TextChoices):
+    """The five elements of the key message (kernboodschap, DOMAIN.md)."""
+
+    ADDED_VALUE = "added_value", _("Added value")
+    SCIENTIFIC = "scientific", _("Scientifically grounded")
+    ADAPTABLE = "adaptable", _("Adaptable to the local situation")
+    LAWFUL = "lawful", _("Within law and regulation")
+    FREE = "free", _("Free of charge")
+
+
+class Stage(models.TextChoices):
+    """How far an organisation has come, in the order of the funnel (see STAGE_ORDER)."""
+
+    INFORMED = "informed", _("Informed")
+    INTERESTED = "interested", _("Interested")
+    CONVINCED = "convinced", _("Convinced")
+    SUPERVISORS_REGISTERED = "supervisors_registered", _("Supervisors registered")
+    TRAINED = "trained", _("Trained")
+
+
+# The funnel order: a later stage is further. Stage.values is in this order too.
+STAGE_ORDER = list(Stage.values)
+
+
+def stage_rank(stage: str) -> int:
+    """0 for informed up to 4 for trained: compare stages by their rank."""
+    return STAGE_ORDER.index(stage)

@@ -1,5 +1,146 @@
-from .models import Organisation
+import re
+import unicodedata
+
+from .models import Organisation, Person
 
 
 def organisation_list():
     return Organisation.objects.select_related("region")
+
+
+# Outreach log -----------------------------------------------------------------------------------
+
+FOLLOW_UP_WINDOW_DAYS = 7  # "due": on or before a week from today; earlier than today is overdue
+
+
+def outreach_contacts(user):
+    """The contacts this user may see and change: staff all, others their own."""
+    from .models import OutreachContact
+
+    contacts = OutreachContact.objects.select_related("organisation", "person", "logged_by")
+    if user.has_perm("dissemination.manage_outreach"):
+        return contacts
+    return contacts.filter(logged_by=user)
+
+
+def follow_ups_open(user):
+    """This user's own contacts with a follow-up not yet done, the earliest first."""
+    from .models import OutreachContact
+
+    return (
+        OutreachContact.objects.filter(logged_by=user, follow_up_done=False, follow_up_on__isnull=False)
+        .select_related("organisation", "person")
+        .order_by("follow_up_on", "pk")
+    )
+
+
+def follow_ups_due(user, today=None):
+    """Open follow-ups that are overdue or due within FOLLOW_UP_WINDOW_DAYS."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return follow_ups_open(user).filter(follow_up_on__lte=today + timedelta(days=FOLLOW_UP_WINDOW_DAYS))
+
+
+def stage_rank_expression(field: str = "stage"):
+    """The funnel rank of a stage column (0 informed .. 4 trained), for Max() in the database."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from .enums import STAGE_ORDER
+
+    return Case(
+        *(When(**{field: stage}, then=Value(rank)) for rank, stage in enumerate(STAGE_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def organisation_outreach_summary(organisation):
+    """Per ambassador who had contact with the organisation: their name, the number of contacts,
+    the first and last date and the furthest stage reached (rank). Computed in the database; no notes."""
+    from django.db.models import Count, Max, Min
+
+    return (
+        organisation.outreach_contacts.values(
+            "logged_by", "logged_by__first_name", "logged_by__last_name", "logged_by__email"
+        )
+        .annotate(
+            contacts=Count("pk"), first_date=Min("date"), last_date=Max("date"), rank=Max(stage_rank_expression())
+        )
+        .order_by("-last_date", "logged_by")
+    )
+
+
+# --- organisations and people (helper H) ------------------------------------------------------
+
+# Legal-form words left out when names are compared: "Bakkerij Linge B.V." is "Bakkerij Linge".
+LEGAL_FORM_WORDS = frozenset({"bv", "nv", "vof", "cv"})
+
+
+def _name_words(name: str) -> list[str]:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().replace(".", "")
+    words = re.findall(r"[a-z0-9]+", plain)
+    while words and words[-1] in LEGAL_FORM_WORDS:
+        words.pop()
+    return words
+
+
+def organisation_name_key(name: str) -> str:
+    """The name as compared by the duplicate guard: case, accents, whitespace, punctuation and a
+    trailing legal form (B.V., BV, N.V., V.O.F., C.V.) do not count."""
+    return "".join(_name_words(name))
+
+
+def similar_organisations(*, name: str, city: str, exclude_pk=None) -> list:
+    """Organisations in the same city (case-insensitive) whose name key equals that of `name`.
+
+    The database narrows the candidates to names containing the longest word of `name`; the key is
+    compared here. Two queries at most, whatever the number of organisations."""
+    key = organisation_name_key(name)
+    city = " ".join(city.split())
+    if not key or not city:
+        return []
+    longest = max(_name_words(name), key=len)
+    candidates = Organisation.objects.filter(city__iexact=city, name__icontains=longest)
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    return [org for org in candidates.select_related("region")[:50] if organisation_name_key(org.name) == key]
+
+
+def organisation_with_kvk(*, kvk_number: str, exclude_pk=None):
+    if not kvk_number:
+        return None
+    found = Organisation.objects.filter(kvk_number=kvk_number)
+    if exclude_pk is not None:
+        found = found.exclude(pk=exclude_pk)
+    return found.first()
+
+
+def person_with_email(*, email: str, exclude_pk=None):
+    email = email.strip()
+    if not email:
+        return None
+    found = Person.objects.filter(email__iexact=email)
+    if exclude_pk is not None:
+        found = found.exclude(pk=exclude_pk)
+    return found.first()
+
+
+def organisation_detail():
+    return Organisation.objects.select_related("region")
+
+
+def person_list():
+    return Person.objects.select_related("organisation")
+
+
+def organisations_named(q: str, limit: int = 10):
+    """For the organisation search boxes: at most `limit` organisations whose name contains q
+    (nothing for fewer than two characters)."""
+    q = q.strip()
+    if len(q) < 2:
+        return []
+    return list(
+        Organisation.objects.filter(name__icontains=q).order_by("name", "pk").values("id", "name", "city")[:limit]
+    )

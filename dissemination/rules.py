@@ -3,3 +3,13 @@ import rules
 from mentorwijs.accounts.rules import is_ambassador, is_staff_member
 
 rules.add_perm("dissemination.browse_organisations", is_staff_member | is_ambassador)
+
+# Outreach log: ambassadors log their own contacts (others' contacts answer 404, the views filter);
+# everyone who does outreach sees the read-only summary per organisation; staff manage all.
+rules.add_perm("dissemination.log_outreach", is_staff_member | is_ambassador)
+rules.add_perm("dissemination.view_outreach_summary", is_staff_member | is_ambassador)
+rules.add_perm("dissemination.manage_outreach", is_staff_member)
+
+# Organisations and people (helper H): staff and ambassadors create and edit; staff merge, import, export.
+rules.add_perm("dissemination.edit_relations", is_staff_member | is_ambassador)
+rules.add_perm("dissemination.manage_relations", is_staff_member)

@@ -1,3 +1,6 @@
+from django.contrib.auth.decorators import permission_required
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -13,3 +16,10 @@ class OrganisationListView(PermissionRequiredMixin, FilterView):
 
     def get_queryset(self):
         return queries.organisation_list()
+
+
+@require_GET
+@permission_required("dissemination.browse_organisations", raise_exception=True)
+def organisation_search(request):
+    """JSON for the organisation search boxes (people, outreach log)."""
+    return JsonResponse({"results": queries.organisations_named(request.GET.get("q", ""))})

@@ -9,6 +9,7 @@ full table of variables.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "import_export",
     "django_celery_beat",
     "rules.apps.AutodiscoverRulesConfig",
     "mentorwijs.accounts",
@@ -233,6 +235,11 @@ CELERY_BEAT_SCHEDULE = {
     "trainings-send-due-messages": {"task": "trainings.send_due_messages", "schedule": 60},
     "trainings-lapse-offers": {"task": "trainings.lapse_offers", "schedule": 300},
     "trainings-advance-statuses": {"task": "trainings.advance_statuses", "schedule": 3600},
+    # Each ambassador's open follow-ups of the coming week, once a week (idempotent per ISO week).
+    "dissemination-follow-up-digests": {
+        "task": "dissemination.send_follow_up_digests",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep the JSON logging below

@@ -10,6 +10,12 @@ celery_app.conf.task_eager_propagates = True
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories hash a password for every user; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and other cached state must not leak from one test into the next."""
     cache.clear()

@@ -167,3 +167,16 @@ def _active_components():
     from trainings.enums import ActiveComponent
 
     return ActiveComponent.values
+
+
+class OutreachContactFactory(factory.django.DjangoModelFactory):
+    """A contact logged by an ambassador (a new one unless `logged_by` is given), dated today."""
+
+    class Meta:
+        model = "dissemination.OutreachContact"
+
+    logged_by = factory.SubFactory(UserFactory, roles=["ambassador"])
+    organisation = factory.SubFactory(OrganisationFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    channel = "conversation"
+    stage = "informed"

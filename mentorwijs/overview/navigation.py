@@ -33,6 +33,13 @@ LINKS = [
         _("Employers, schools, municipalities and other stakeholders, per target group and region."),
     ),
     Link(
+        "outreach",
+        _("Outreach"),
+        "dissemination:contact_list",
+        "dissemination.log_outreach",
+        _("Log your contacts with organisations, plan follow-ups and see who else had contact."),
+    ),
+    Link(
         "evaluations",
         _("Evaluations"),
         "trainings:evaluation_overview",

@@ -4,6 +4,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from dissemination import queries as dissemination_queries
 from mentorwijs.accounts.roles import Role
 from trainings import queries as training_queries
 from trainings.enums import MeetingStatus
@@ -11,6 +12,7 @@ from trainings.services.attendance import RECORD_AHEAD
 
 UPCOMING_DAYS = 14
 UPCOMING_LIMIT = 8
+FOLLOW_UP_LIMIT = 10
 
 # What each role's home page says needs doing; later issues add real to-do lists here.
 ROLE_INTROS = {
@@ -27,9 +29,11 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         return super().get_context_data(
+            today=timezone.localdate(),
             role_intros=[ROLE_INTROS[role] for role in Role if role in user.roles],
             two_factor_enabled=is_mfa_enabled(user),
             upcoming_meetings=self.upcoming_meetings(user),
+            follow_ups=self.follow_ups(user),
             **kwargs,
         )
 
@@ -43,3 +47,9 @@ class HomeView(TemplateView):
         for meeting in upcoming:
             meeting.attendance_open = meeting.starts_at <= timezone.now() + RECORD_AHEAD
         return upcoming
+
+    def follow_ups(self, user):
+        """This user's own follow-ups that are overdue or due within a week (one query)."""
+        if not user.has_perm("dissemination.log_outreach"):
+            return []
+        return list(dissemination_queries.follow_ups_due(user)[:FOLLOW_UP_LIMIT])

@@ -77,12 +77,6 @@ def context(open_context):
     return open_context()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Real logins hash passwords in the browser flow; a fast hasher keeps the tier quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def base_url(django_db_setup, live_server):
     """Relative URLs in page.goto() go to the live server (replaces pytest-playwright's --base-url).

@@ -13,12 +13,12 @@ ROLES = {
     "staff": (
         "Sanne",
         True,
-        ["trainings", "organisations", "evaluations", "invitations", "outbox", "admin"],
+        ["trainings", "organisations", "outreach", "evaluations", "invitations", "outbox", "admin"],
         "Werkzaak-medewerker",
     ),
     "master_trainer": ("Mohamed", True, ["trainings", "evaluations"], "Opleider"),
     "trainer": ("Tessa", False, ["trainings"], "Trainer"),
-    "ambassador": ("Bram", False, ["organisations"], "Ambassadeur"),
+    "ambassador": ("Bram", False, ["organisations", "outreach"], "Ambassadeur"),
 }
 
 

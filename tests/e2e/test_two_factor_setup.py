@@ -61,4 +61,4 @@ def test_staff_without_totp_sets_it_up(page):
     expect(page.locator("[data-testid=todo] [data-role=staff]")).to_be_visible()
     expect(page.locator("[data-testid=todo] a[href='/accounts/2fa/totp/activate/']")).to_have_count(0)
     # No "outbox" link: mail is not caught here (locmem).
-    assert nav_keys(page) == ["trainings", "organisations", "evaluations", "invitations", "admin"]
+    assert nav_keys(page) == ["trainings", "organisations", "outreach", "evaluations", "invitations", "admin"]

@@ -15,11 +15,11 @@ def nav_keys(client):
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        (["staff"], ["trainings", "organisations", "evaluations", "invitations", "outbox", "admin"]),
+        (["staff"], ["trainings", "organisations", "outreach", "evaluations", "invitations", "outbox", "admin"]),
         (["master_trainer"], ["trainings", "evaluations"]),
         (["trainer"], ["trainings"]),
-        (["ambassador"], ["organisations"]),
-        (["trainer", "ambassador"], ["trainings", "organisations"]),
+        (["ambassador"], ["organisations", "outreach"]),
+        (["trainer", "ambassador"], ["trainings", "organisations", "outreach"]),
         ([], []),
     ],
 )

@@ -1,15 +1,5 @@
 """Forms of the trainings pages, one module per area."""
 
-from django.core.exceptions import ValidationError
+from mentorwijs.forms import add_service_errors
 
-
-def add_service_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's refusal next to the form field it concerns (renamed through `field_map`
-    where the service and the form name a field differently), or above the form."""
-    field_map = field_map or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        field = field_map.get(field, field)
-        form.add_error(field if field in form.fields else None, errors)
+__all__ = ["add_service_errors"]

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dissemination.models import Organisation
+from dissemination import queries as dissemination_queries
 
 from .. import queries
 from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, PUBLIC_STATUSES
@@ -91,11 +91,7 @@ def public_enrolled(request, pk):
 @require_GET
 def organisation_search(request):
     """JSON for the enrolment form: at most ten organisations whose name contains q."""
-    q = request.GET.get("q", "").strip()
-    if len(q) < 2:
-        return JsonResponse({"results": []})
-    found = Organisation.objects.filter(name__icontains=q).order_by("name", "pk").values("id", "name", "city")[:10]
-    return JsonResponse({"results": list(found)})
+    return JsonResponse({"results": dissemination_queries.organisations_named(request.GET.get("q", ""))})
 
 
 @login_not_required
