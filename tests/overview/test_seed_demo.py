@@ -2,9 +2,10 @@ import pytest
 from django.core.management import call_command
 
 from dissemination.enums import TargetGroup
-from dissemination.models import Organisation, Person
+from dissemination.models import Organisation, OutreachContact, Person
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
+from trainings.models import Enrolment, Training
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +21,14 @@ def seed(settings, debug):
 
 def test_seed_demo_is_idempotent_and_covers_every_target_group_and_role(settings):
     seed(settings, debug=True)
-    counts = (User.objects.count(), Organisation.objects.count(), Person.objects.count())
+
+    def counts():
+        return [model.objects.count() for model in (User, Organisation, Person, Training, Enrolment, OutreachContact)]
+
+    first = counts()
     seed(settings, debug=True)
-    assert (User.objects.count(), Organisation.objects.count(), Person.objects.count()) == counts
+    assert counts() == first
+    assert first[3:] == [6, 42, 4]  # runs, enrolments, outreach contacts
     assert set(Organisation.objects.values_list("target_group", flat=True)) == set(TargetGroup.values)
     held = set().union(*(user.roles for user in User.objects.prefetch_related("groups")))
     assert held == set(Role.values)
