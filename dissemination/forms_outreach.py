@@ -9,7 +9,8 @@ from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 
 from .enums import KeyMessage, MaterialShared, OutreachChannel, Stage, TargetGroup
-from .models import Organisation, Person, Region
+from .models import Person, Region
+from .queries import picked_organisation
 
 
 class DateInput(forms.DateInput):
@@ -92,20 +93,14 @@ class ContactLogForm(ContactFields):
         widget.attrs["data-organisation-search"] = reverse("dissemination:organisation_search")
         widget.attrs["data-organisation-target"] = "organisation"
 
-    def clean_organisation(self):
-        value = self.cleaned_data["organisation"].strip()
-        return Organisation.objects.filter(pk=value).first() if value.isdigit() else None
-
     def clean_person(self):
         value = self.cleaned_data["person"].strip()
         return Person.objects.filter(pk=value).first() if value.isdigit() else None
 
     def clean(self):
         cleaned = super().clean()
-        organisation = cleaned.get("organisation")
-        name = (cleaned.get("organisation_name") or "").strip()
-        if organisation is not None and organisation.name.strip().lower() != name.lower():
-            cleaned["organisation"] = None  # the name was changed after picking: a new organisation
+        # A name changed after picking makes a new organisation.
+        cleaned["organisation"] = picked_organisation(cleaned.get("organisation"), cleaned.get("organisation_name"))
         return cleaned
 
     def service_kwargs(self) -> dict:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from localflavor.nl.forms import NLZipCodeField
 
 from .models import Organisation, Person
+from .queries import organisation_named_exactly, picked_organisation
 
 
 class OrganisationForm(forms.ModelForm):
@@ -82,15 +83,10 @@ class PersonForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         name = (cleaned.get("organisation_name") or "").strip()
-        picked = str(cleaned.get("organisation") or "")
-        organisation = Organisation.objects.filter(pk=picked).first() if picked.isdigit() else None
-        if organisation is not None and organisation.name.strip().lower() != name.lower():
-            organisation = None  # the name was changed after picking
+        organisation = picked_organisation(cleaned.get("organisation"), name)
         if organisation is None and name:
-            matches = list(Organisation.objects.filter(name__iexact=name)[:2])
-            if len(matches) == 1:
-                organisation = matches[0]
-            else:
+            organisation = organisation_named_exactly(name)
+            if organisation is None:
                 self.add_error("organisation_name", _("Choose the organisation from the list, or leave it empty."))
         cleaned["organisation"] = organisation
         return cleaned

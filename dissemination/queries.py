@@ -144,3 +144,20 @@ def organisations_named(q: str, limit: int = 10):
     return list(
         Organisation.objects.filter(name__icontains=q).order_by("name", "pk").values("id", "name", "city")[:limit]
     )
+
+
+def picked_organisation(picked, name: str):
+    """The organisation a search box picked (its hidden id), unless the typed name was changed
+    after picking; None then, or when nothing (valid) was picked."""
+    picked = str(picked or "").strip()
+    organisation = Organisation.objects.filter(pk=picked).first() if picked.isdigit() else None
+    if organisation is not None and organisation.name.strip().lower() != (name or "").strip().lower():
+        return None
+    return organisation
+
+
+def organisation_named_exactly(name: str):
+    """Without the search script: the one organisation with exactly this name (any case), or None
+    when there is none or more than one."""
+    matches = list(Organisation.objects.filter(name__iexact=(name or "").strip())[:2])
+    return matches[0] if len(matches) == 1 else None

@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.enums import Channel, TargetGroup
-from dissemination.models import Organisation
+from dissemination.queries import picked_organisation
 
 from ..enums import ENROLLABLE_STATUSES
 from ..models import Training
@@ -57,17 +57,11 @@ class EnrolmentForm(forms.Form):
         else:
             del self.fields["consent"]
 
-    def clean_organisation(self):
-        value = self.cleaned_data["organisation"].strip()
-        return Organisation.objects.filter(pk=value).first() if value.isdigit() else None
-
     def clean(self):
         cleaned = super().clean()
-        organisation = cleaned.get("organisation")
         name = (cleaned.get("organisation_name") or "").strip()
-        if organisation is not None and organisation.name.strip().lower() != name.lower():
-            # The name was changed after picking: treat it as a new organisation.
-            cleaned["organisation"] = organisation = None
+        # A name changed after picking makes a new organisation.
+        cleaned["organisation"] = organisation = picked_organisation(cleaned.get("organisation"), name)
         if organisation is None and name:
             for field in ("organisation_city", "organisation_target_group"):
                 if not cleaned.get(field):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dissemination.models import Organisation
+from dissemination.queries import organisation_named_exactly, picked_organisation
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 
@@ -66,15 +66,10 @@ class TrainingForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         name = (cleaned.get("host_organisation_name") or "").strip()
-        picked = cleaned.get("host_organisation") or ""
-        host = Organisation.objects.filter(pk=picked).first() if picked.isdigit() else None
-        if host is not None and host.name.strip().lower() != name.lower():
-            host = None  # the name was changed after picking
+        host = picked_organisation(cleaned.get("host_organisation"), name)
         if host is None and name:
-            matches = list(Organisation.objects.filter(name__iexact=name)[:2])
-            if len(matches) == 1:
-                host = matches[0]
-            else:
+            host = organisation_named_exactly(name)
+            if host is None:
                 self.add_error("host_organisation_name", _("Choose the organisation from the list, or leave it empty."))
         cleaned["host_organisation"] = host
         cleaned.pop("host_organisation_name", None)
