@@ -162,6 +162,11 @@ TRAINING_COMPLETION_MEETINGS = {
 }
 TRAINING_DEFAULT_MEETINGS = 5
 WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=48)
+# Certifications of trainers: how long an approval lasts, when the holder is warned before it
+# expires (months), and the largest evidence file accepted.
+CERTIFICATION_VALID_YEARS = env.int("CERTIFICATION_VALID_YEARS", default=2)
+CERTIFICATION_WARNING_MONTHS = (6, 1)
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 MEETING_REMINDER_DAYS_BEFORE = 2
 # Keys the pseudonyms of the research export; set it once and keep it, or pseudonyms change.
 EVALUATION_PSEUDONYM_KEY = env("EVALUATION_PSEUDONYM_KEY", default=SECRET_KEY)
@@ -192,6 +197,12 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files people upload about themselves (certification evidence): no URL, served by a view
+    # that checks permission.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if STATIC_MANIFEST

@@ -180,3 +180,34 @@ class OutreachContactFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(timezone.localdate)
     channel = "conversation"
     stage = "informed"
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    """An approved trainer certification, valid from a month ago for the default two years."""
+
+    class Meta:
+        model = "ambassadors.Certification"
+
+    holder = factory.SubFactory(UserFactory, roles=["trainer"])
+    level = "trainer"
+    status = "approved"
+    valid_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    valid_until = factory.LazyAttribute(lambda c: c.valid_from.replace(year=c.valid_from.year + 2))
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.Assignment"
+
+    training = factory.SubFactory(TrainingFactory)
+    trainer = factory.SubFactory(UserFactory, roles=["trainer"])
+    role = "lead"
+
+
+class AmbassadorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ambassadors.Ambassador"
+
+    user = factory.SubFactory(UserFactory, roles=["ambassador"])
+    kind = "trained_supervisor"
+    region = factory.LazyFunction(lambda: Region.objects.get(name="Rivierenland"))

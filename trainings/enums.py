@@ -35,6 +35,12 @@ class ActiveComponent(models.TextChoices):
     LEADERSHIP = "leadership", _("Transformational leadership")
 
 
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("Lead trainer")
+    CO_TRAINER = "co_trainer", _("Co-trainer")
+    CANDIDATE = "candidate", _("Candidate (supervised practice)")
+
+
 class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     CANCELLED = "cancelled", _("Cancelled")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dissemination.enums import Channel
 
 from .enums import (
+    AssignmentRole,
     EnrolmentStatus,
     EvaluationMoment,
     MeetingStatus,
@@ -73,9 +74,14 @@ class Training(models.Model):
     local_adaptations = models.TextField(
         _("local adaptations"), blank=True, help_text=_("How this run is adapted to the local situation (maatwerk).")
     )
-    # Who gives the run. The ambassadors app adds roles (lead, co-trainer) and certification checks.
+    # Who gives the run, in which role: see Assignment. The ambassadors app checks certifications.
     trainers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("trainers"), blank=True, related_name="trainings_given"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("trainers"),
+        blank=True,
+        related_name="trainings_given",
+        through="Assignment",
+        through_fields=("training", "trainer"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -87,6 +93,37 @@ class Training(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Assignment(models.Model):
+    """A trainer giving a run as lead, co-trainer or candidate (supervised practice). The rules
+    (certification on every meeting date, no double booking) live in ambassadors.services."""
+
+    training = models.ForeignKey(
+        Training, verbose_name=_("training run"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("trainer"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("trainer assignment")
+        verbose_name_plural = _("trainer assignments")
+        ordering = ["training", "role", "assigned_at"]
+        constraints = [models.UniqueConstraint(fields=["training", "trainer"], name="assignment_once_per_run")]
+
+    def __str__(self):
+        return f"{self.trainer} – {self.training} ({self.get_role_display()})"
 
 
 class Meeting(models.Model):

@@ -1,0 +1,37 @@
+"""Who may see or change what in ambassadors. Views also filter their querysets, so another
+trainer's certification or evidence answers 404 rather than 403."""
+
+import rules
+
+from mentorwijs.accounts.rules import is_ambassador, is_master_trainer, is_staff_member, is_trainer
+from trainings.enums import AssignmentRole
+
+
+@rules.predicate
+def holds_certification(user, certification):
+    return certification is not None and certification.holder_id == user.pk
+
+
+@rules.predicate
+def leads_training(user, training):
+    return training is not None and training.assignments.filter(trainer_id=user.pk, role=AssignmentRole.LEAD).exists()
+
+
+is_reviewer = is_staff_member | is_master_trainer
+
+# Certification: trainers ask for it, master trainers and staff review it.
+rules.add_perm("ambassadors.request_certification", is_trainer | is_master_trainer)
+rules.add_perm("ambassadors.review_certifications", is_reviewer)
+rules.add_perm("ambassadors.view_certification", is_reviewer | holds_certification)
+rules.add_perm("ambassadors.manage_renewal_rules", is_staff_member)
+# Assignment: staff assign; trainers offer themselves for runs that need a trainer.
+rules.add_perm("ambassadors.manage_assignments", is_staff_member)
+rules.add_perm("ambassadors.offer_to_train", is_trainer)
+# Quality: lineage and fidelity.
+rules.add_perm("ambassadors.view_lineage", is_reviewer)
+rules.add_perm("ambassadors.view_fidelity", is_reviewer)
+rules.add_perm("ambassadors.write_self_report", is_trainer & leads_training)
+rules.add_perm("ambassadors.write_observation", is_master_trainer)
+# Ambassadors: staff invite them; everyone who carries Mentorwijs keeps their own profile.
+rules.add_perm("ambassadors.manage_ambassadors", is_staff_member)
+rules.add_perm("ambassadors.edit_own_profile", is_ambassador | is_trainer | is_master_trainer)

@@ -1,0 +1,3 @@
+"""certification views."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""fidelity views."""
+
+urlpatterns = []

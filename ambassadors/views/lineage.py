@@ -1,0 +1,3 @@
+"""lineage views."""
+
+urlpatterns = []

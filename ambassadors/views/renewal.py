@@ -1,0 +1,3 @@
+"""renewal views."""
+
+urlpatterns = []
