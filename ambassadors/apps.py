@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AmbassadorsConfig(AppConfig):
     name = "ambassadors"
     verbose_name = _("Ambassadors")
+
+    def ready(self):
+        from . import signals  # noqa: F401
+        from .services.assignments import register_meeting_checks
+
+        register_meeting_checks()

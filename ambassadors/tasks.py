@@ -13,3 +13,10 @@ def send_due_notices() -> int:
     from .services.notices import notices_send_due
 
     return notices_send_due()
+
+
+@shared_task(name="ambassadors.expire_certifications")
+def expire_certifications() -> int:
+    from .services.renewal import certifications_expire
+
+    return certifications_expire()

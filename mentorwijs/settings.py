@@ -251,6 +251,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dissemination.send_follow_up_digests",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Certification mails (review steps, expiry warnings) are rows too.
+    "ambassadors-send-due-notices": {"task": "ambassadors.send_due_notices", "schedule": 60},
+    # Certifications lapse on their valid_until day (idempotent).
+    "ambassadors-expire-certifications": {
+        "task": "ambassadors.expire_certifications",
+        "schedule": crontab(minute=5, hour=0),
+    },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep the JSON logging below

@@ -22,7 +22,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncQuarter
 from django.utils import timezone
 
-from dissemination.models import Region
+from dissemination.models import Person, Region
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 
@@ -92,7 +92,12 @@ def training_participants(*, training_id: int):
     return (
         Enrolment.objects.filter(training_id=training_id)
         .select_related("person__organisation", "enrolled_by", "certificate")
-        .annotate(meetings_attended=Count("attendances", filter=Q(attendances__present=True)))
+        .annotate(
+            meetings_attended=Count("attendances", filter=Q(attendances__present=True)),
+            # The ambassadors app's profile (a reverse relation, not an import): staff invite a
+            # participant who completed the run and has none yet.
+            has_ambassador_profile=Exists(Person.objects.filter(pk=OuterRef("person_id"), ambassador__isnull=False)),
+        )
         .order_by("waitlisted_at", "created_at", "id")
     )
 

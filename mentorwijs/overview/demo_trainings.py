@@ -6,13 +6,23 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from ambassadors.enums import CertificationStatus, Level
+from ambassadors.models import Certification
+from ambassadors.services.assignments import assignment_add
 from dissemination.models import Organisation, Person, Region
 from mentorwijs.accounts.models import User
-from trainings.enums import ActiveComponent, EvaluationMoment, SelfEfficacyItem, TrainingStatus, Variant
+from trainings.enums import (
+    ActiveComponent,
+    AssignmentRole,
+    EvaluationMoment,
+    SelfEfficacyItem,
+    TrainingStatus,
+    Variant,
+)
 from trainings.models import Evaluation, Location, Meeting, Training
 from trainings.services.attendance import attendance_record
 from trainings.services.enrolment import enrolment_create
-from trainings.services.scheduling import training_create, training_set_trainers, training_update
+from trainings.services.scheduling import training_create, training_update
 
 LOCATIONS = [
     # name, address, postcode, city, region
@@ -80,7 +90,12 @@ def _seed_run(index, run, regions, locations, people):
     )
     for meeting, components in zip(training.meetings.order_by("number"), COMPONENTS_PER_MEETING, strict=False):
         Meeting.objects.filter(pk=meeting.pk).update(components=list(components), meal_served=index % 2 == 0)
-    training_set_trainers(training=training, trainers=User.objects.filter(email__in=trainer_emails))
+    staff = User.objects.filter(email="staf@werkzaak.example").first()
+    trainers = sorted(User.objects.filter(email__in=trainer_emails), key=lambda user: trainer_emails.index(user.email))
+    for number, trainer in enumerate(trainers):
+        _certify(trainer)
+        role = AssignmentRole.LEAD if number == 0 else AssignmentRole.CO_TRAINER
+        assignment_add(training=training, trainer=trainer, role=role, assigned_by=staff)
     if status == TrainingStatus.DRAFT:
         return
     training_update(training=training, status=TrainingStatus.OPEN)
@@ -103,6 +118,20 @@ def _seed_run(index, run, regions, locations, people):
     _seed_attendance(training, enrolments)
     if status in (TrainingStatus.RUNNING, TrainingStatus.COMPLETED):
         training_update(training=training, status=status)
+
+
+def _certify(trainer):
+    """An approved trainer certification valid from a year ago, so the trainer may lead the runs."""
+    if not Certification.objects.filter(holder=trainer, status=CertificationStatus.APPROVED).exists():
+        valid_from = timezone.localdate() - timedelta(days=365)
+        Certification.objects.create(
+            holder=trainer,
+            level=Level.TRAINER,
+            status=CertificationStatus.APPROVED,
+            valid_from=valid_from,
+            valid_until=valid_from.replace(year=valid_from.year + 2),
+            reviewed_at=timezone.now(),
+        )
 
 
 def _seed_attendance(training, enrolments):

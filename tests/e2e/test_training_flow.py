@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import HOME_URL, PHONE, log_in, screenshot
-from tests.factories import LocationFactory, OrganisationFactory, UserFactory
+from tests.factories import CertificationFactory, LocationFactory, OrganisationFactory, UserFactory
 from trainings.enums import EnrolmentStatus
 from trainings.models import Certificate, Enrolment, Meeting, Training
 
@@ -48,15 +48,21 @@ def test_schedule_enrol_register_attendance_and_download_certificate(open_contex
     starts = list(training.meetings.order_by("number").values_list("starts_at", flat=True))
     assert [(later - earlier).days for earlier, later in zip(starts, starts[1:], strict=False)] == [7, 7, 7, 7]
 
-    # Open it for enrolment and give it a trainer.
+    # Open it for enrolment, and give it a (certified) lead trainer on the assignments page.
     staff_page.goto(f"/trainingen/{training.pk}/bewerken/")
     form = staff_page.locator("main form")
     form.locator('[name="status"]').select_option("open")
-    form.get_by_label(str(trainer)).check()
     form.locator('button[type="submit"]').click()
     expect(staff_page).to_have_url(re.compile(rf"/trainingen/{training.pk}/$"))
     training.refresh_from_db()
     assert training.status == "open"
+    CertificationFactory(holder=trainer)
+    staff_page.get_by_test_id("assignments-link").click()
+    form = staff_page.get_by_test_id("add-form")
+    form.locator('[name="trainer"]').select_option(label=str(trainer))
+    form.locator('[name="role"]').select_option("lead")
+    form.locator('button[type="submit"]').click()
+    expect(staff_page.get_by_test_id("assignment")).to_have_count(1)
     assert list(training.trainers.all()) == [trainer]
 
     # A supervisor enrols on the public page, without an account, on a phone.

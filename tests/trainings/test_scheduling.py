@@ -6,7 +6,15 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import EnrolmentFactory, LocationFactory, OrganisationFactory, TrainingFactory, UserFactory
+from ambassadors.services.assignments import assignment_add
+from tests.factories import (
+    CertificationFactory,
+    EnrolmentFactory,
+    LocationFactory,
+    OrganisationFactory,
+    TrainingFactory,
+    UserFactory,
+)
 from trainings.enums import EnrolmentStatus, MeetingStatus, MessageKind, MessageStatus, TrainingStatus
 from trainings.models import Meeting, ScheduledMessage, Training
 from trainings.services import scheduling
@@ -25,6 +33,12 @@ def run(first_day: int = 30, status: str = "open", location=None, **kwargs):
     return TrainingFactory(
         status=status, meetings=5, meetings__first_meeting=at(first_day), meetings__location=location, **kwargs
     )
+
+
+def give(training, trainer):
+    """`trainer` leads the run, certified for it, assigned as staff would (with reminders)."""
+    CertificationFactory(holder=trainer)
+    assignment_add(training=training, trainer=trainer, role="lead", assigned_by=None)
 
 
 def meeting(training, number):
@@ -247,7 +261,7 @@ def test_meetings_page_adds_a_meeting_when_a_date_is_chosen(staff_client):
 def test_moved_meeting_mails_participants_and_trainers_and_moves_reminders(django_capture_on_commit_callbacks):
     trainer = UserFactory(roles=["trainer"])
     training = run()
-    scheduling.training_set_trainers(training=training, trainers=[trainer])
+    give(training, trainer)
     enrolled = EnrolmentFactory(training=training)
     waiting = EnrolmentFactory(training=training, status=EnrolmentStatus.WAITLISTED)
     reminders_schedule_for_enrolment(enrolment=enrolled)
@@ -288,7 +302,7 @@ def test_cancelled_meeting_cancels_its_reminders_and_mails_participants_and_trai
 ):
     trainer = UserFactory(roles=["trainer"])
     training = run()
-    scheduling.training_set_trainers(training=training, trainers=[trainer])
+    give(training, trainer)
     enrolled = EnrolmentFactory(training=training)
     reminders_schedule_for_enrolment(enrolment=enrolled)
     second = meeting(training, 2)
@@ -371,7 +385,7 @@ def test_a_moved_or_cancelled_meeting_gets_a_higher_calendar_sequence():
 def test_adding_a_meeting_after_the_last_reminds_everyone_once_and_moves_the_after_evaluation():
     trainer = UserFactory(roles=["trainer"])
     training = run()
-    scheduling.training_set_trainers(training=training, trainers=[trainer])
+    give(training, trainer)
     enrolled = EnrolmentFactory(training=training)
     EnrolmentFactory(training=training, status=EnrolmentStatus.WAITLISTED)
     reminders_schedule_for_enrolment(enrolment=enrolled)
@@ -466,25 +480,6 @@ def test_cancelling_a_run_cancels_its_enrolments_and_tells_the_people_once(djang
     sent = ScheduledMessage.objects.filter(kind=MessageKind.TRAINING_CANCELLED, status=MessageStatus.SENT)
     assert set(sent.values_list("enrolment", flat=True)) == {enrolled.pk, waiting.pk}
     assert not ScheduledMessage.objects.filter(enrolment=left).exists()
-
-
-def test_trainers_get_reminders_when_chosen_and_lose_them_when_taken_off():
-    first, second = UserFactory(roles=["trainer"]), UserFactory(roles=["trainer"])
-    training = run()
-    scheduling.training_set_trainers(training=training, trainers=[first, second])
-    assert ScheduledMessage.objects.filter(user=first, status=MessageStatus.PENDING).count() == 5
-    scheduling.training_set_trainers(training=training, trainers=[second])
-    assert list(training.trainers.all()) == [second]
-    assert ScheduledMessage.objects.filter(user=first, status=MessageStatus.PENDING).count() == 0
-    assert ScheduledMessage.objects.filter(user=second, status=MessageStatus.PENDING).count() == 5
-
-
-def test_only_users_with_the_trainer_role_can_give_a_run():
-    training = run()
-    with pytest.raises(ValidationError) as refused:
-        scheduling.training_set_trainers(training=training, trainers=[UserFactory(roles=["ambassador"])])
-    assert list(refused.value.error_dict) == ["trainers"]
-    assert training.trainers.count() == 0
 
 
 def test_advance_statuses_moves_runs_along_and_is_idempotent():

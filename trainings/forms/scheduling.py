@@ -8,8 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.queries import organisation_named_exactly, picked_organisation
-from mentorwijs.accounts.models import User
-from mentorwijs.accounts.roles import Role
 
 from ..enums import ActiveComponent
 from ..models import Location, Meeting, Training
@@ -103,13 +101,8 @@ class TrainingCreateForm(TrainingForm):
 
 
 class TrainingUpdateForm(TrainingForm):
-    trainers = forms.ModelMultipleChoiceField(
-        label=_("Trainers"),
-        queryset=User.objects.filter(groups__name=Role.TRAINER, is_active=True).order_by("first_name", "last_name"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Users with the trainer role."),
-    )
+    """Trainers are not chosen here: the ambassadors app's assignments page checks their
+    certification and calendar."""
 
     class Meta(TrainingForm.Meta):
         fields = ["title", "variant", "region", "host_organisation", "capacity", "status", "local_adaptations"]
@@ -119,8 +112,6 @@ class TrainingUpdateForm(TrainingForm):
         self.fields["status"].help_text = _(
             "Cancelled: every enrolment is cancelled and the participants are told by mail."
         )
-        if self.instance.pk:
-            self.fields["trainers"].initial = list(self.instance.trainers.all())
 
 
 class MeetingForm(forms.ModelForm):

@@ -1,8 +1,9 @@
 """Scheduling training runs: creating a run with its proposed meetings, changing meetings, cancelling
-them, choosing trainers, and moving runs along their statuses as time passes.
+them, and moving runs along their statuses as time passes. Trainers are assigned through
+ambassadors.services.assignments, where their certification and calendar are checked.
 
 Conflicts are checked per meeting by the functions in MEETING_CONFLICT_CHECKS and per run by
-`_run_errors`. Trainer double-booking (a later issue) plugs in by appending a check there.
+`_run_errors`. The ambassadors app appends its trainer check there (double booking, certification).
 """
 
 from collections import Counter
@@ -15,8 +16,6 @@ from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-
-from mentorwijs.accounts.roles import Role
 
 from ..enums import (
     ACTIVE_STATUSES,
@@ -31,7 +30,6 @@ from .messages import (
     message_schedule,
     reminders_cancel,
     reminders_schedule_for_meeting,
-    reminders_schedule_for_trainer,
 )
 
 # Runs whose people are told about changes; a draft has nobody to tell yet, a finished run nobody
@@ -82,7 +80,7 @@ def location_conflict(meeting: Meeting) -> MeetingErrors:
 
 # Each check takes a meeting (unsaved values, training set) and returns {field: [messages]}.
 # Meetings of the same run are compared with each other by _run_errors, not here.
-# The trainer double-booking check of a later issue is appended to this list.
+# ambassadors.services.assignments appends the trainer check (double booking, certification).
 MEETING_CONFLICT_CHECKS: list[Callable[[Meeting], MeetingErrors]] = [location_conflict]
 
 
@@ -236,29 +234,6 @@ def training_update(*, training: Training, **fields) -> Training:
     waitlist_offer_next(training=training)
     training.refresh_from_db()
     return training
-
-
-@transaction.atomic
-def training_set_trainers(*, training: Training, trainers) -> None:
-    """Make exactly `trainers` (users holding the trainer role) give this run. New trainers get
-    meeting reminders; trainers taken off lose theirs."""
-    trainers = list(trainers)
-    not_trainers = [user for user in trainers if not user.has_role(Role.TRAINER)]
-    if not_trainers:
-        raise ValidationError(
-            {
-                "trainers": _("%(names)s do not hold the trainer role.")
-                % {"names": ", ".join(str(user) for user in not_trainers)}
-            }
-        )
-    current = set(training.trainers.all())
-    wanted = set(trainers)
-    for user in current - wanted:
-        training.trainers.remove(user)
-        reminders_cancel(user=user, training=training)
-    for user in wanted - current:
-        training.trainers.add(user)
-        reminders_schedule_for_trainer(training=training, user=user)
 
 
 # --- meetings ---------------------------------------------------------------------------------

@@ -1,0 +1,144 @@
+"""Forms of the certification pages: the request, the holder's added information and the four
+review decisions. The rules live in ambassadors.services.certification; refusals come back
+through add_service_errors."""
+
+from django import forms
+from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from mentorwijs.forms import add_service_errors
+
+from ..enums import Level
+from ..evidence import MAX_FILES
+
+__all__ = [
+    "AddInfoForm",
+    "ApproveForm",
+    "AskInfoForm",
+    "CertificationRequestForm",
+    "RejectForm",
+    "RevokeForm",
+    "add_service_errors",
+]
+
+ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django docs, "Uploading multiple files"); cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_FILES}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single_clean = super().clean
+        if isinstance(data, list | tuple):
+            return [single_clean(item, initial) for item in data if item]
+        return [single_clean(data, initial)] if data else []
+
+
+def evidence_field(required=False):
+    return MultipleFileField(
+        label=_("Evidence"),
+        required=required,
+        help_text=format_lazy(
+            _("PDF, JPG or PNG, at most {size} MB each and {count} at a time."),
+            size=settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+            count=MAX_FILES,
+        ),
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def note_field(label, required=False, help_text=""):
+    return forms.CharField(
+        label=label, required=required, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), help_text=help_text
+    )
+
+
+class CertificationRequestForm(forms.Form):
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    training = forms.ModelChoiceField(
+        label=_("Train-the-trainer run followed"),
+        queryset=None,
+        required=False,
+        empty_label=_("(none or not in the list)"),
+    )
+    note = note_field(_("Note"), help_text=_("What the reviewer should know, for example where you gave runs."))
+    files = evidence_field()
+
+    def __init__(self, *args, runs, renews=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["training"].queryset = runs
+        if renews is not None:
+            # A renewal keeps the level of the certification it renews.
+            self.fields["level"].initial = renews.level
+            self.fields["level"].disabled = True
+
+
+class AddInfoForm(forms.Form):
+    note = note_field(_("Your answer"))
+    files = evidence_field()
+
+
+class ApproveForm(forms.Form):
+    certified_by = forms.ModelChoiceField(
+        label=_("Certified by"),
+        queryset=None,
+        required=False,
+        empty_label=_("(me)"),
+        help_text=_("The master trainer who certifies this trainer. Leave empty when that is you."),
+    )
+    original = forms.BooleanField(
+        label=_("Original trainer (nobody certifies them)"),
+        required=False,
+        help_text=_("Only for the founding trainers at the start of the lineage."),
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Empty: today, or for a renewal the end of the current one."),
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("The certification expires on this day. Empty: the usual period."),
+    )
+    note = note_field(_("Note"))
+
+    def __init__(self, *args, certifiers, reviewer_certifies, may_name_original, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["certified_by"].queryset = certifiers
+        if not reviewer_certifies:
+            self.fields["certified_by"].empty_label = _("(choose)")
+            self.fields["certified_by"].help_text = _(
+                "The master trainer who certifies this trainer (with a master-trainer certification valid today)."
+            )
+        if not may_name_original:
+            del self.fields["original"]
+
+
+class AskInfoForm(forms.Form):
+    note = note_field(_("What do you need from the trainer?"), required=True)
+
+
+class RejectForm(forms.Form):
+    reason = note_field(_("Reason for the rejection"), required=True)
+
+
+class RevokeForm(forms.Form):
+    reason = note_field(_("Reason for revoking"), required=True)
