@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trainings.enums import AssignmentRole
 
-from ..queries_assignments import trainers_to_choose
+from ..queries.assignments import trainers_to_choose
 
 PRIVACY_HELP = _("Never write anything about an employee's health or disability here.")
 

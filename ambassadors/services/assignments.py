@@ -30,7 +30,7 @@ from trainings.services.messages import reminders_cancel, reminders_schedule_for
 from ..enums import OfferStatus
 from ..models import AssignmentOffer
 from ..queries import ROLE_MINIMUM_LEVEL, days_not_covered, granted_certifications
-from ..queries_assignments import OFFERABLE_STATUSES
+from ..queries.assignments import OFFERABLE_STATUSES
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from trainings.enums import Variant
 from ..enums import GRANTED_STATUSES, OPEN_STATUSES, CertificationAction, CertificationStatus, Level, NoticeKind
 from ..evidence import evidence_check_all, evidence_store
 from ..models import Certification, CertificationEvent
-from ..queries_certification import holds_master_certification, is_reviewer
+from ..queries.certification import holds_master_certification, is_reviewer
 from .notices import notice_schedule, notices_cancel, warnings_schedule
 
 

@@ -16,9 +16,9 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.forms import add_service_errors
 
-from .. import queries_assignments as queries
 from ..forms.assignments import AssignmentForm, DeclineForm, OfferForm
 from ..models import AssignmentOffer
+from ..queries import assignments as queries
 from ..services import assignments as services
 
 

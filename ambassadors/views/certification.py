@@ -20,7 +20,6 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.accounts.rules import is_staff_member
 
-from .. import queries_certification as queries
 from ..enums import GRANTED_STATUSES, OPEN_STATUSES, CertificationStatus
 from ..forms.certification import (
     AddInfoForm,
@@ -32,6 +31,7 @@ from ..forms.certification import (
     add_service_errors,
 )
 from ..models import Certification
+from ..queries import certification as queries
 from ..services import certification as services
 
 

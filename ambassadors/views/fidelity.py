@@ -20,10 +20,10 @@ from mentorwijs.accounts.rules import is_master_trainer, is_trainer
 from mentorwijs.forms import add_service_errors
 from trainings.enums import ActiveComponent
 
-from .. import queries_quality as queries
 from ..enums import ReviewKind
 from ..forms.fidelity import FidelityReviewForm
 from ..models import FidelityReview
+from ..queries import quality as queries
 from ..services.fidelity import fidelity_review_refusal, fidelity_review_submit
 
 # Role level: who may open review pages at all. Which runs and which kind follow from the

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from ..queries_quality import STALE_AFTER, lineage
+from ..queries.quality import STALE_AFTER, lineage
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -14,9 +14,9 @@ from rules.contrib.views import PermissionRequiredMixin
 from mentorwijs.forms import add_service_errors
 from trainings.models import Enrolment
 
-from .. import queries_profiles
 from ..enums import AmbassadorOffer
 from ..forms.profiles import AmbassadorFilter, AmbassadorInviteForm, ProfileForm
+from ..queries import profiles as queries_profiles
 from ..services.profiles import ambassador_invite, ambassador_invite_participant, profile_for, profile_update
 
 OFFER_LABELS = dict(AmbassadorOffer.choices)

@@ -16,9 +16,9 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from dissemination.models import Region
 
-from .. import queries_renewal
 from ..enums import Level
 from ..models import Ambassador
+from ..queries import renewal as queries_renewal
 from ..services.renewal import renewal_progress
 
 

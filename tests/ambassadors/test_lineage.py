@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from ambassadors.enums import CertificationStatus, Level
 from ambassadors.models import Certification
-from ambassadors.queries_quality import lineage
+from ambassadors.queries.quality import lineage
 from dissemination.models import Person, Region
 from mentorwijs.accounts.models import User
 from tests.factories import (

@@ -41,8 +41,8 @@ from trainings.enums import (
 from trainings.models import Assignment, Enrolment, Evaluation, Meeting, Training
 from trainings.queries import evaluation_averages_per_run
 
-from .enums import GRANTED_STATUSES, LEVEL_RANK, Level, ReviewKind
-from .models import Certification, FidelityReview, FidelityScore
+from ..enums import GRANTED_STATUSES, LEVEL_RANK, Level, ReviewKind
+from ..models import Certification, FidelityReview, FidelityScore
 
 # Who "gives" a run: a candidate practises under supervision and gives none.
 GIVING_ROLES = [AssignmentRole.LEAD, AssignmentRole.CO_TRAINER]

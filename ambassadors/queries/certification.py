@@ -8,8 +8,8 @@ from mentorwijs.accounts.rules import is_master_trainer, is_staff_member
 from trainings.enums import TrainingStatus, Variant
 from trainings.models import Training
 
-from .enums import GRANTED_STATUSES, OPEN_STATUSES, Level
-from .models import Certification, CertificationEvent, CertificationEvidence
+from ..enums import GRANTED_STATUSES, OPEN_STATUSES, Level
+from ..models import Certification, CertificationEvent, CertificationEvidence
 
 
 def is_reviewer(user) -> bool:

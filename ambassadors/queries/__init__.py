@@ -4,8 +4,8 @@ from collections import defaultdict
 
 from trainings.enums import AssignmentRole
 
-from .enums import GRANTED_STATUSES, LEVEL_RANK, Level
-from .models import Certification
+from ..enums import GRANTED_STATUSES, LEVEL_RANK, Level
+from ..models import Certification
 
 # The lowest certification level each role in a run needs; a candidate needs none (they practise
 # under a certified lead).

@@ -10,9 +10,9 @@ from mentorwijs.accounts.roles import Role
 from trainings.enums import AssignmentRole, MeetingStatus, TrainingStatus
 from trainings.models import Assignment, Meeting, Training
 
-from .enums import OfferStatus
-from .models import AssignmentOffer
-from .queries import ROLE_MINIMUM_LEVEL, days_not_covered, granted_certifications
+from ..enums import OfferStatus
+from ..models import AssignmentOffer
+from . import ROLE_MINIMUM_LEVEL, days_not_covered, granted_certifications
 
 # Runs a trainer may still offer to give: not yet running, finished or cancelled.
 OFFERABLE_STATUSES = [TrainingStatus.DRAFT, TrainingStatus.OPEN, TrainingStatus.FULL]

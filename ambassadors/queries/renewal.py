@@ -5,8 +5,8 @@ from datetime import date
 from django.db.models import Case, Exists, IntegerField, OuterRef, Subquery, Value, When
 from django.utils import timezone
 
-from .enums import LEVEL_RANK, OPEN_STATUSES, CertificationStatus
-from .models import Ambassador, Certification
+from ..enums import LEVEL_RANK, OPEN_STATUSES, CertificationStatus
+from ..models import Ambassador, Certification
 
 
 def _valid_on(day: date):

@@ -1,6 +1,6 @@
 """Read paths of the ambassador profile pages."""
 
-from .models import Ambassador
+from ..models import Ambassador
 
 
 def ambassador_list():
