@@ -4,6 +4,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from ambassadors.queries.home import home_tasks
 from dissemination import queries as dissemination_queries
 from mentorwijs.accounts.roles import Role
 from trainings import queries as training_queries
@@ -34,6 +35,7 @@ class HomeView(TemplateView):
             two_factor_enabled=is_mfa_enabled(user),
             upcoming_meetings=self.upcoming_meetings(user),
             follow_ups=self.follow_ups(user),
+            quality_tasks=home_tasks(user),
             **kwargs,
         )
 

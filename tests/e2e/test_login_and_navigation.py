@@ -13,11 +13,27 @@ ROLES = {
     "staff": (
         "Sanne",
         True,
-        ["trainings", "organisations", "outreach", "evaluations", "invitations", "outbox", "admin"],
+        [
+            "trainings",
+            "organisations",
+            "outreach",
+            "evaluations",
+            "reviews",
+            "quality",
+            "ambassadors",
+            "invitations",
+            "outbox",
+            "admin",
+        ],
         "Werkzaak-medewerker",
     ),
-    "master_trainer": ("Mohamed", True, ["trainings", "evaluations"], "Opleider"),
-    "trainer": ("Tessa", False, ["trainings"], "Trainer"),
+    "master_trainer": (
+        "Mohamed",
+        True,
+        ["trainings", "evaluations", "certification", "reviews", "quality"],
+        "Opleider",
+    ),
+    "trainer": ("Tessa", False, ["trainings", "certification", "open_runs"], "Trainer"),
     "ambassador": ("Bram", False, ["organisations", "outreach"], "Ambassadeur"),
 }
 

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import TrainingFactory, UserFactory
+from ambassadors.models import AssignmentOffer, FidelityReview
+from tests.factories import AssignmentFactory, CertificationFactory, TrainingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,44 @@ def test_staff_home_runs_fixed_queries(client, django_assert_num_queries, rows):
     client.force_login(UserFactory(roles=["staff"], two_factor=True))
     for _ in range(rows // 5):
         TrainingFactory(meetings=5, meetings__first_meeting=timezone.now() + timedelta(hours=1))
-    with django_assert_num_queries(7):
+    # 7 for the page and its meetings, 3 for staff's quality to-dos (requests, runs without a lead,
+    # offers), 2 for Django's model permissions, read once when a role-based perm is refused.
+    with django_assert_num_queries(12):
         response = client.get(reverse("overview:home"))
     # Two of each run's weekly meetings fall in the coming fortnight; the page shows at most eight.
     assert len(response.context["upcoming_meetings"]) == min(2 * (rows // 5), 8)
+
+
+def test_trainer_home_shows_an_expiring_certification_and_self_reports_due(client):
+    trainer = UserFactory(roles=["trainer"])
+    CertificationFactory(holder=trainer, valid_from=timezone.localdate() - timedelta(days=700))
+    ended = TrainingFactory(status="completed", meetings=1, meetings__first_meeting=timezone.now() - timedelta(days=9))
+    AssignmentFactory(training=ended, trainer=trainer, role="lead")
+    reported = TrainingFactory(
+        status="completed", meetings=1, meetings__first_meeting=timezone.now() - timedelta(days=9)
+    )
+    AssignmentFactory(training=reported, trainer=trainer, role="lead")
+    FidelityReview.objects.create(training=reported, kind="self_report", reviewer=trainer, average=3)
+    AssignmentFactory(training=TrainingFactory(status="completed", meetings=1), trainer=trainer, role="co_trainer")
+    client.force_login(trainer)
+
+    tasks = client.get(reverse("overview:home")).context["quality_tasks"]
+
+    assert tasks["certification"]["current"].holder == trainer
+    assert tasks["certification"]["expiring"] is True
+    assert tasks["self_reports_due"] == [ended]
+    assert "requests_waiting" not in tasks
+
+
+def test_staff_home_counts_requests_runs_without_a_lead_and_offers(client, staff_user):
+    CertificationFactory(status="requested", valid_from=None, valid_until=None)
+    coming = TrainingFactory(status="open", meetings=2, meetings__first_meeting=timezone.now() + timedelta(days=7))
+    led = TrainingFactory(status="open", meetings=2, meetings__first_meeting=timezone.now() + timedelta(days=7))
+    AssignmentFactory(training=led, role="lead")
+    AssignmentOffer.objects.create(training=coming, trainer=UserFactory(roles=["trainer"]), role="lead")
+    client.force_login(staff_user)
+
+    tasks = client.get(reverse("overview:home")).context["quality_tasks"]
+
+    assert (tasks["requests_waiting"], tasks["runs_without_lead"], tasks["offers_waiting"]) == (1, 1, 1)
+    assert "certification" not in tasks

@@ -15,11 +15,25 @@ def nav_keys(client):
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        (["staff"], ["trainings", "organisations", "outreach", "evaluations", "invitations", "outbox", "admin"]),
-        (["master_trainer"], ["trainings", "evaluations"]),
-        (["trainer"], ["trainings"]),
+        (
+            ["staff"],
+            [
+                "trainings",
+                "organisations",
+                "outreach",
+                "evaluations",
+                "reviews",
+                "quality",
+                "ambassadors",
+                "invitations",
+                "outbox",
+                "admin",
+            ],
+        ),
+        (["master_trainer"], ["trainings", "evaluations", "certification", "reviews", "quality"]),
+        (["trainer"], ["trainings", "certification", "open_runs"]),
         (["ambassador"], ["organisations", "outreach"]),
-        (["trainer", "ambassador"], ["trainings", "organisations", "outreach"]),
+        (["trainer", "ambassador"], ["trainings", "organisations", "outreach", "certification", "open_runs"]),
         ([], []),
     ],
 )
