@@ -30,6 +30,9 @@ rules.add_perm("ambassadors.offer_to_train", is_trainer)
 # Quality: lineage and fidelity.
 rules.add_perm("ambassadors.view_lineage", is_reviewer)
 rules.add_perm("ambassadors.view_fidelity", is_reviewer)
+# Who may open review pages at all; which runs and which kind follow from the filtered queryset
+# and the two object permissions below.
+rules.add_perm("ambassadors.open_fidelity_reviews", is_trainer | is_master_trainer)
 rules.add_perm("ambassadors.write_self_report", is_trainer & leads_training)
 rules.add_perm("ambassadors.write_observation", is_master_trainer)
 # Ambassadors: staff invite them; everyone who carries Mentorwijs keeps their own profile.

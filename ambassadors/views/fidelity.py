@@ -4,7 +4,6 @@ heat map for staff and master trainers.
 
 A role that writes no reviews gets 403; a trainer asking for a run they do not lead gets 404."""
 
-import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -16,7 +15,6 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from mentorwijs.accounts.rules import is_master_trainer, is_trainer
 from mentorwijs.forms import add_service_errors
 from trainings.enums import ActiveComponent
 
@@ -25,10 +23,6 @@ from ..forms.fidelity import FidelityReviewForm
 from ..models import FidelityReview
 from ..queries import quality as queries
 from ..services.fidelity import fidelity_review_refusal, fidelity_review_submit
-
-# Role level: who may open review pages at all. Which runs and which kind follow from the
-# filtered queryset and the object permissions of ambassadors.rules.
-rules.add_perm("ambassadors.open_fidelity_reviews", is_trainer | is_master_trainer)
 
 KIND_PERMISSIONS = [
     (ReviewKind.SELF_REPORT, "ambassadors.write_self_report"),

@@ -450,7 +450,7 @@ def test_open_runs_page_runs_fixed_queries(client, django_assert_num_queries, ro
         if n % 2:
             AssignmentFactory(training=training, trainer=trainer())
         AssignmentOffer.objects.create(training=run(first_day=300 + n), trainer=user, role=LEAD)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get(reverse("ambassadors:open_runs"))
     page = response.content.decode()
     assert page.count('data-testid="open-run"') == 2 * rows

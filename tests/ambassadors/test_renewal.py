@@ -327,8 +327,8 @@ def test_my_certification_runs_a_fixed_number_of_queries(client, holder, count, 
     current = CertificationFactory(holder=holder, valid_from=VALID_FROM, valid_until=TODAY + timedelta(days=300))
     run_given(holder, first_meeting_day=TODAY - timedelta(days=100))
     client.force_login(holder)
-    # session, user, roles; certifications; rules with progress; the navigation's model permissions (2)
-    with django_assert_num_queries(7):
+    # session, user, roles; certifications; rules with progress
+    with django_assert_num_queries(5):
         response = page(client)
     assert response.context["current"] == current
     assert rows(response, "certification") == count

@@ -105,7 +105,7 @@ def test_the_follow_up_list_runs_fixed_queries(client, ambassador, django_assert
         rows, logged_by=ambassador, organisation=organisation, follow_up_on=timezone.localdate()
     )
     client.force_login(ambassador)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get(reverse("dissemination:follow_up_list"))
     assert len(response.context["object_list"]) == min(rows, 50)
 

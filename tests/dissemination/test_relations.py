@@ -245,7 +245,7 @@ def test_organisation_search_json_gives_at_most_ten(ambassador_client):
 def test_person_list_runs_fixed_queries(ambassador_client, django_assert_num_queries, rows):
     organisation = OrganisationFactory()
     PersonFactory.create_batch(rows, organisation=organisation)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = ambassador_client.get(reverse("dissemination:person_list"))
     assert len(response.context["object_list"]) == min(rows, 25)
 

@@ -56,7 +56,7 @@ def test_catch_up_page_runs_fixed_queries(client, django_assert_num_queries, row
     EnrolmentFactory.create_batch(rows, training=other)
     client.force_login(trainer)
     meeting = run.meetings.get(number=2)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(reverse("trainings:catch_up", args=[meeting.pk]))
     assert response.status_code == 200
 
