@@ -8,6 +8,7 @@ def navigation(request):
     if user is None or not user.is_authenticated or getattr(request, "two_factor_pending", False):
         return {"nav_links": [], "has_ambassador_profile": False}
     links = links_for(user)
+    view_name = request.resolver_match.view_name if request.resolver_match else ""
     for link in links:
-        link["active"] = request.path.startswith(link["url"])
+        link["active"] = request.path.startswith(link["url"]) or view_name in link["also_active_on"]
     return {"nav_links": links, "has_ambassador_profile": rules.has_perm("ambassadors.edit_own_profile", user)}

@@ -16,6 +16,7 @@ class Link:
     permission: str
     description: str = ""
     local_only: bool = False  # only where mail is caught locally
+    also_active_on: tuple[str, ...] = ()  # URL names of other pages in this link's section
 
 
 LINKS = [
@@ -62,18 +63,15 @@ LINKS = [
         _("Coming runs that still need a trainer: offer to give one."),
     ),
     Link(
-        "reviews",
-        _("Certification reviews"),
-        "ambassadors:review_list",
-        "ambassadors.review_certifications",
-        _("Trainers' requests for certification and renewal, waiting for your decision."),
-    ),
-    Link(
         "quality",
         _("Quality"),
-        "ambassadors:fidelity_overview",
-        "ambassadors.view_fidelity",
-        _("How faithfully runs follow the handbook, per trainer and per run, and the lineage of who trained whom."),
+        "ambassadors:review_list",
+        "ambassadors.review_certifications",
+        _(
+            "Review trainers' certification requests, see how faithfully runs follow the handbook, and the lineage "
+            "of who trained whom."
+        ),
+        also_active_on=("ambassadors:fidelity_overview", "ambassadors:lineage"),
     ),
     Link(
         "ambassadors",
@@ -112,7 +110,13 @@ def links_for(user) -> list[dict]:
     Django's model-permission backend."""
     mail_is_caught = settings.EMAIL_BACKEND == "mentorwijs.outbox.backends.OutboxBackend"
     return [
-        {"key": link.key, "label": link.label, "url": reverse(link.url_name), "description": link.description}
+        {
+            "key": link.key,
+            "label": link.label,
+            "url": reverse(link.url_name),
+            "description": link.description,
+            "also_active_on": link.also_active_on,
+        }
         for link in LINKS
         if rules.has_perm(link.permission, user) and (mail_is_caught or not link.local_only)
     ]

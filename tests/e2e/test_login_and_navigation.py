@@ -18,7 +18,6 @@ ROLES = {
             "organisations",
             "outreach",
             "evaluations",
-            "reviews",
             "quality",
             "ambassadors",
             "invitations",
@@ -30,7 +29,7 @@ ROLES = {
     "master_trainer": (
         "Mohamed",
         True,
-        ["trainings", "evaluations", "certification", "reviews", "quality"],
+        ["trainings", "evaluations", "certification", "quality"],
         "Opleider",
     ),
     "trainer": ("Tessa", False, ["trainings", "certification", "open_runs"], "Trainer"),

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from ambassadors.models import Ambassador, AssignmentOffer, Certification, CertificationNotice, FidelityReview
 from dissemination.enums import TargetGroup
 from dissemination.models import Organisation, OutreachContact, Person
 from mentorwijs.accounts.models import User
@@ -23,12 +24,17 @@ def test_seed_demo_is_idempotent_and_covers_every_target_group_and_role(settings
     seed(settings, debug=True)
 
     def counts():
-        return [model.objects.count() for model in (User, Organisation, Person, Training, Enrolment, OutreachContact)]
+        models = (User, Organisation, Person, Training, Enrolment, OutreachContact, Certification, Ambassador)
+        return [model.objects.count() for model in (*models, FidelityReview, AssignmentOffer, CertificationNotice)]
 
     first = counts()
     seed(settings, debug=True)
     assert counts() == first
-    assert first[3:] == [6, 42, 4]  # runs, enrolments, outreach contacts
+    # runs, enrolments, outreach contacts, certifications (master, trainer, a request), profiles,
+    # a self-report, an offer to lead, the request's "received" mail
+    assert first[3:] == [6, 42, 4, 3, 3, 1, 1, 1]
+    master = User.objects.get(email="opleider@werkzaak.example")
+    assert Certification.objects.get(holder__email="trainer@werkzaak.example").certified_by == master
     assert set(Organisation.objects.values_list("target_group", flat=True)) == set(TargetGroup.values)
     held = set().union(*(user.roles for user in User.objects.prefetch_related("groups")))
     assert held == set(Role.values)

@@ -14,6 +14,7 @@ from dissemination.models import Organisation, Person, Region
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import TWO_FACTOR_ROLES, Role, role_labels
 from mentorwijs.accounts.services import user_set_roles
+from mentorwijs.overview.demo_ambassadors import seed_certifications, seed_quality
 from mentorwijs.overview.demo_outreach import seed_outreach
 from mentorwijs.overview.demo_trainings import seed_trainings
 
@@ -129,11 +130,14 @@ class Command(BaseCommand):
                     },
                 )
 
+        seed_certifications()
         runs = seed_trainings()
         contacts = seed_outreach()
+        certifications = seed_quality()
         self.stdout.write(
             f"Demo data: {len(DEMO_USERS)} users, {Organisation.objects.count()} organisations, "
-            f"{Person.objects.count()} people, {runs} training runs, {contacts} outreach contacts."
+            f"{Person.objects.count()} people, {runs} training runs, {contacts} outreach contacts, "
+            f"{certifications} certifications."
         )
         if local:
             self.stdout.write("Demo logins (local use only):")
