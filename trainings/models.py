@@ -120,7 +120,12 @@ class Assignment(models.Model):
         verbose_name = _("trainer assignment")
         verbose_name_plural = _("trainer assignments")
         ordering = ["training", "role", "assigned_at"]
-        constraints = [models.UniqueConstraint(fields=["training", "trainer"], name="assignment_once_per_run")]
+        constraints = [
+            models.UniqueConstraint(fields=["training", "trainer"], name="assignment_once_per_run"),
+            models.UniqueConstraint(
+                fields=["training"], condition=Q(role=AssignmentRole.LEAD), name="assignment_one_lead_per_run"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.trainer} – {self.training} ({self.get_role_display()})"

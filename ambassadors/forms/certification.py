@@ -113,14 +113,19 @@ class ApproveForm(forms.Form):
         help_text=_("Empty: today, or for a renewal the end of the current one."),
     )
     valid_until = forms.DateField(
-        label=_("Valid until"),
+        label=_("Expires on"),
         required=False,
         widget=DateInput(),
-        help_text=_("The certification expires on this day. Empty: the usual period."),
+        help_text=_("The first day the certification is no longer valid; after today. Empty: the usual period."),
+    )
+    override_rules = forms.BooleanField(
+        label=_("Approve although not every renewal rule is met"),
+        required=False,
+        help_text=_("The history records that you overrode the renewal rules."),
     )
     note = note_field(_("Note"))
 
-    def __init__(self, *args, certifiers, reviewer_certifies, may_name_original, **kwargs):
+    def __init__(self, *args, certifiers, reviewer_certifies, may_name_original, is_renewal=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["certified_by"].queryset = certifiers
         if not reviewer_certifies:
@@ -130,6 +135,8 @@ class ApproveForm(forms.Form):
             )
         if not may_name_original:
             del self.fields["original"]
+        if not is_renewal:
+            del self.fields["override_rules"]
 
 
 class AskInfoForm(forms.Form):

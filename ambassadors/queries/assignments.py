@@ -1,6 +1,7 @@
 """Read paths of the assignments pages: each runs a fixed number of queries whatever the number
 of trainers, offers or runs."""
 
+from django.contrib.auth.models import Group
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -26,10 +27,16 @@ ROLE_ORDER = Case(
 )
 
 
+# The roles that may give a run: a master trainer may, also without the trainer role.
+GIVING_USER_ROLES = [Role.TRAINER, Role.MASTER_TRAINER]
+
+
 def trainers_to_choose(*, training):
-    """Active users with the trainer role who do not give this run yet, by name."""
+    """Active users with the trainer or master-trainer role who do not give this run yet, by name
+    (each once, also when they hold both roles)."""
+    giving = Group.objects.filter(user=OuterRef("pk"), name__in=GIVING_USER_ROLES)
     return (
-        User.objects.filter(groups__name=Role.TRAINER, is_active=True)
+        User.objects.filter(Exists(giving), is_active=True)
         .exclude(assignments__training=training)
         .order_by("first_name", "last_name", "pk")
     )

@@ -25,7 +25,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from mentorwijs.accounts.models import User
@@ -41,7 +41,7 @@ from trainings.enums import (
 from trainings.models import Assignment, Enrolment, Evaluation, Meeting, Training
 from trainings.queries import evaluation_averages_per_run
 
-from ..enums import GRANTED_STATUSES, LEVEL_RANK, Level, ReviewKind
+from ..enums import GRANTED_STATUSES, LEVEL_RANK, CertificationStatus, Level, ReviewKind
 from ..models import Certification, FidelityReview, FidelityScore
 
 # Who "gives" a run: a candidate practises under supervision and gives none.
@@ -51,17 +51,31 @@ STALE_AFTER = relativedelta(months=12)
 # Deeper generations than this are indented as far as this one (a phone is narrow).
 MAX_INDENT = 8
 LEVEL_BY_RANK = {rank: level for level, rank in LEVEL_RANK.items()}
+# Certifications that place their holder (and their certifier) in the lineage: a revoked one too,
+# so the person stays in the tree (shown as revoked) and keeps the people they certified below them.
+LINEAGE_STATUSES = [*GRANTED_STATUSES, CertificationStatus.REVOKED]
 
 # --- lineage ---
+
+
+class NodeState:
+    """How a person in the lineage stands today (the `data-state` of their row)."""
+
+    ACTIVE = "active"  # holds a certification valid today
+    LAPSED = "lapsed"  # their latest certification expired
+    REVOKED = "revoked"  # their latest certification was revoked
+    UNCERTIFIED = "uncertified"  # certified others but holds no certification in the tree
 
 
 @dataclass
 class LineageNode:
     pk: int
     name: str
-    level: str
+    # None for a certifier who holds no certification in the tree.
+    level: str | None
     active: bool
     parent_id: int | None
+    state: str = NodeState.ACTIVE
     runs_given: int = 0
     supervisors_trained: int = 0
     last_run: date | None = None
@@ -74,7 +88,11 @@ class LineageNode:
 
     @property
     def level_label(self) -> str:
-        return Level(self.level).label
+        return Level(self.level).label if self.level else ""
+
+    @property
+    def revoked(self) -> bool:
+        return self.state == NodeState.REVOKED
 
     @property
     def indent(self) -> int:
@@ -97,27 +115,45 @@ def _given_runs():
 
 
 def _lineage_people(today: date) -> list[dict]:
-    """Everyone with a granted certification: name, highest level granted, whether one is valid
-    today, and the certifier of their earliest granted certification. One query."""
+    """Everyone in the tree: whoever holds an approved, expired or revoked certification, and
+    everyone who certified one of those (also without a certification of their own), so nobody's
+    children lose their place. Per person: name; `top_rank`, the highest level granted (or, with
+    none granted, the highest revoked; None for a certifier without any); `valid_today`; the
+    status of their latest certification; and `parent_id`, the certifier of their earliest
+    granted certification (of their earliest revoked one when none was granted). One query."""
     granted = Q(certifications__status__in=GRANTED_STATUSES)
+    revoked = Q(certifications__status=CertificationStatus.REVOKED)
+    lineage_certifications = Certification.objects.filter(status__in=LINEAGE_STATUSES)
+    granted_first = Case(
+        When(status__in=GRANTED_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
     earliest_certifier = (
-        Certification.objects.filter(holder=OuterRef("pk"), status__in=GRANTED_STATUSES)
-        .order_by("valid_from", "pk")
+        lineage_certifications.filter(holder=OuterRef("pk"))
+        .order_by(granted_first, F("valid_from").asc(nulls_last=True), "pk")
         .values("certified_by_id")[:1]
+    )
+    latest_status = (
+        lineage_certifications.filter(holder=OuterRef("pk"))
+        .order_by(F("valid_from").desc(nulls_last=True), "-pk")
+        .values("status")[:1]
     )
     rank = Case(
         *[When(certifications__level=level, then=Value(value)) for level, value in LEVEL_RANK.items()],
         output_field=IntegerField(),
     )
     return list(
-        User.objects.filter(Exists(Certification.objects.filter(holder=OuterRef("pk"), status__in=GRANTED_STATUSES)))
+        User.objects.filter(
+            Exists(lineage_certifications.filter(holder=OuterRef("pk")))
+            | Exists(lineage_certifications.filter(certified_by=OuterRef("pk")))
+        )
         .values("pk", "first_name", "last_name", "email")
         .annotate(
-            top_rank=Max(rank, filter=granted),
+            top_rank=Coalesce(Max(rank, filter=granted), Max(rank, filter=revoked)),
             valid_today=Count(
                 "certifications",
                 filter=granted & Q(certifications__valid_from__lte=today, certifications__valid_until__gt=today),
             ),
+            latest_status=Subquery(latest_status),
             parent_id=Subquery(earliest_certifier),
         )
         .order_by("last_name", "first_name", "pk")
@@ -218,6 +254,16 @@ def _flag_stale(ordered: list[LineageNode], cutoff) -> None:
         node.stale = not recent[node.pk]
 
 
+def _state(person: dict) -> str:
+    if person["valid_today"]:
+        return NodeState.ACTIVE
+    if person["latest_status"] is None:
+        return NodeState.UNCERTIFIED
+    if person["latest_status"] == CertificationStatus.REVOKED:
+        return NodeState.REVOKED
+    return NodeState.LAPSED
+
+
 def lineage(*, today: date | None = None) -> dict:
     """The train-the-trainer tree: {"rows": nodes in depth-first order, "generations": [...]}.
     Five queries, whatever the number of trainers."""
@@ -231,8 +277,9 @@ def lineage(*, today: date | None = None) -> dict:
         nodes[person["pk"]] = LineageNode(
             pk=person["pk"],
             name=" ".join(filter(None, [person["first_name"], person["last_name"]])) or person["email"],
-            level=LEVEL_BY_RANK[person["top_rank"]],
+            level=LEVEL_BY_RANK.get(person["top_rank"]),
             active=person["valid_today"] > 0,
+            state=_state(person),
             parent_id=person["parent_id"],
             runs_given=given.get("runs", 0),
             supervisors_trained=supervisors.get(person["pk"], 0),

@@ -34,6 +34,16 @@ from ..queries.assignments import OFFERABLE_STATUSES
 
 logger = logging.getLogger(__name__)
 
+# Who may give a run: a master trainer trains supervisors too, also without the trainer role.
+GIVING_ROLES = (Role.TRAINER, Role.MASTER_TRAINER)
+# Runs that take no new trainers: nothing is left to give.
+CLOSED_STATUSES = (TrainingStatus.CANCELLED, TrainingStatus.COMPLETED)
+
+
+def may_give_runs(user) -> bool:
+    """An active user with the trainer or master-trainer role."""
+    return user.is_active and any(user.has_role(role) for role in GIVING_ROLES)
+
 
 def _day(value) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
@@ -91,8 +101,14 @@ def _double_booking(*, training: Training, trainer, meetings) -> Meeting | None:
 
 def _refusal(*, training: Training, trainer, role: str) -> ValidationError | None:
     """Why `trainer` cannot give `training` as `role`, or None. Reads only (the caller locks)."""
-    if not trainer.is_active or not trainer.has_role(Role.TRAINER):
-        return ValidationError({"trainer": _("%(trainer)s does not hold the trainer role.") % {"trainer": trainer}})
+    if training.status in CLOSED_STATUSES:
+        return ValidationError(
+            {"training": _("This run is cancelled or completed: no trainer can be added to it any more.")}
+        )
+    if not may_give_runs(trainer):
+        return ValidationError(
+            {"trainer": _("%(trainer)s holds neither the trainer nor the master-trainer role.") % {"trainer": trainer}}
+        )
     team = {assignment.trainer_id: assignment.role for assignment in training.assignments.all()}
     if trainer.pk in team:
         return ValidationError({"trainer": _("%(trainer)s already gives this run.") % {"trainer": trainer}})
@@ -130,8 +146,9 @@ def _refusal(*, training: Training, trainer, role: str) -> ValidationError | Non
 def assignment_add(*, training: Training, trainer, role: str, assigned_by) -> Assignment:
     """Let `trainer` give `training` as `role` (AssignmentRole).
 
-    Refused (ValidationError on "trainer" or "role") when the user does not hold the trainer role
-    or already gives the run; when the run already has a lead (for a lead); when a lead holds no
+    Refused (ValidationError on "training") for a cancelled or completed run; (on "trainer" or
+    "role") when the user holds neither the trainer nor the master-trainer role or already gives
+    the run; when the run already has a lead (for a lead); when a lead holds no
     trainer or master-trainer certification, or a co-trainer no certification at all, valid on every
     scheduled meeting date (the dates are named); when a candidate joins a run without a lead; or
     when one of the run's meetings overlaps a meeting of another run the trainer gives.
@@ -224,20 +241,26 @@ def first_meeting_at(training: Training):
     )
 
 
+def _refuse_unless_offerable(training: Training) -> None:
+    """Raise (on "training") unless the run still takes offers: a draft, open or full run whose
+    first scheduled meeting lies ahead. The caller holds the run's lock."""
+    starts = first_meeting_at(training)
+    if training.status not in OFFERABLE_STATUSES or starts is None or starts <= timezone.now():
+        raise ValidationError({"training": _("This run does not take offers: it has begun or is not planned.")})
+
+
 @transaction.atomic
 def offer_create(*, training: Training, trainer, role: str, note: str = "") -> AssignmentOffer:
     """A trainer offers to give a run that still needs a trainer: a draft, open or full run whose
     first scheduled meeting lies ahead, and for a lead offer one without a lead yet.
 
-    Refused (ValidationError on "trainer", "role" or "training") for a user without the trainer
-    role, someone who already gives the run or has an offer for it waiting, or a run that needs no
-    trainer (any more). No mail: staff see the offer on the run's assignments page."""
+    Refused (ValidationError on "trainer", "role" or "training") for a user with neither the
+    trainer nor the master-trainer role, someone who already gives the run or has an offer for it
+    waiting, or a run that needs no trainer (any more). No mail: staff see the offer on the run's assignments page."""
     training = Training.objects.select_for_update().get(pk=training.pk)
-    if not trainer.is_active or not trainer.has_role(Role.TRAINER):
+    if not may_give_runs(trainer):
         raise ValidationError({"trainer": _("Only trainers can offer to give a run.")})
-    starts = first_meeting_at(training)
-    if training.status not in OFFERABLE_STATUSES or starts is None or starts <= timezone.now():
-        raise ValidationError({"training": _("This run does not take offers: it has begun or is not planned.")})
+    _refuse_unless_offerable(training)
     if training.assignments.filter(trainer=trainer).exists():
         raise ValidationError({"trainer": _("You already give this run.")})
     if AssignmentOffer.objects.filter(training=training, trainer=trainer, status=OfferStatus.OPEN).exists():
@@ -258,8 +281,14 @@ def _lock_open_offer(offer: AssignmentOffer) -> AssignmentOffer:
 def offer_accept(*, offer: AssignmentOffer, decided_by) -> Assignment:
     """Staff accept an offer: the trainer is assigned through `assignment_add` (same rules, same
     side effects). When that refuses, the ValidationError is raised and the offer stays open.
-    Refused (on "offer") for an offer no longer open."""
+    Refused (on "offer") for an offer no longer open, (on "training") when the run no longer takes
+    offers (it has begun, or is no longer a draft, open or full run).
+
+    Locks the run first (then the offer, then the trainer), so the run cannot start, close or be
+    cancelled between the check and the assignment."""
+    training = Training.objects.select_for_update().get(pk=offer.training_id)
     offer = _lock_open_offer(offer)
+    _refuse_unless_offerable(training)
     assignment = assignment_add(training=offer.training, trainer=offer.trainer, role=offer.role, assigned_by=decided_by)
     offer.status = OfferStatus.ACCEPTED
     offer.decided_by = decided_by

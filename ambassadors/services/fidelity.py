@@ -1,7 +1,7 @@
 """Fidelity reviews: how faithfully a run followed the handbook.
 
-After a run its lead trainer fills in a self-report; a master trainer may add an observation once
-the run has started. Each review holds a score (0-4) per active component, the checklist and
+After a run its lead trainer fills in a self-report; a master trainer who does not give the run
+may add an observation once the run has started. Each review holds a score (0-4) per active component, the checklist and
 notes; one review per run, kind and reviewer, so submitting again updates it.
 """
 
@@ -32,8 +32,9 @@ def fidelity_review_refusal(*, training, reviewer, kind: str, now=None) -> str |
     """Why `reviewer` may not submit a review of this kind for this run now, or None.
 
     A self-report is for the run's lead trainer, once the run is completed or its last scheduled
-    meeting has ended. An observation is for a master trainer, once the run has started (it is
-    completed or its first scheduled meeting has begun)."""
+    meeting has ended. An observation is for a master trainer who does not give the run (in any
+    role: nobody observes themself), once the run has started (it is completed or its first
+    scheduled meeting has begun)."""
     now = now or timezone.now()
     if training.status in (TrainingStatus.DRAFT, TrainingStatus.CANCELLED):
         return _("This training run is not being given, so it cannot be reviewed.")
@@ -50,6 +51,8 @@ def fidelity_review_refusal(*, training, reviewer, kind: str, now=None) -> str |
     if kind == ReviewKind.OBSERVATION:
         if not reviewer.has_role(Role.MASTER_TRAINER):
             return _("Only a master trainer can add an observation.")
+        if training.assignments.filter(trainer=reviewer).exists():
+            return _("You give this run yourself: an observation comes from a master trainer who does not.")
         if not completed and (meetings["first_start"] is None or meetings["first_start"] > now):
             return _("You can add an observation once the run has started.")
         return None

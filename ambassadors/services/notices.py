@@ -51,13 +51,26 @@ def _morning(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(8, 0)))
 
 
-def warnings_schedule(*, certification: Certification) -> None:
-    """The expiry warnings of an approved certification, each due at 08:00 on its day (or at once
-    when that day has passed, as for a certification approved late)."""
+def warnings_schedule(*, certification: Certification, today=None) -> None:
+    """The expiry warnings of an approved certification, each due at 08:00 on its day.
+
+    A warning whose day has passed (a certification approved late, or with a short period) is
+    skipped, with one exception: when less than a month but more than zero days remain, the last
+    warning (one month) is due at once and the earlier ones are skipped, so the holder never gets
+    two mails that contradict each other. A certification that has already lapsed gets none."""
+    today = today or timezone.localdate()
+    if certification.valid_until is None or certification.valid_until <= today:
+        return
+    last = min(settings.CERTIFICATION_WARNING_MONTHS)
     for months in settings.CERTIFICATION_WARNING_MONTHS:
         day = certification.valid_until - relativedelta(months=months)
-        kind = WARNING_KINDS[months]
-        notice_schedule(certification=certification, kind=kind, due_at=max(_morning(day), timezone.now()))
+        if day >= today:
+            due_at = max(_morning(day), timezone.now())
+        elif months == last:
+            due_at = timezone.now()  # less than a month to go: warn now
+        else:
+            continue  # its day has passed: a later warning covers it
+        notice_schedule(certification=certification, kind=WARNING_KINDS[months], due_at=due_at)
 
 
 def notices_cancel(*, certification: Certification) -> None:

@@ -5,7 +5,7 @@ A profile belongs to an account (`user`) or, until its invitation is accepted, t
 Person and the open accounts Invitation (ambassadors.signals links the new account on acceptance)."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +52,33 @@ def _free_person(email: str) -> Person | None:
     return Person.objects.filter(email__iexact=email, ambassador__isnull=True).first()
 
 
+def _locked_person(*, email: str, first_name: str, last_name: str, organisation, person: Person | None) -> Person:
+    """The dissemination Person with this address (or `person`), stored first when there is none,
+    and locked until commit. Person's email is unique whatever its case, so this row is the lock of
+    the address: a second invitation of the same address waits here, then finds the first one's
+    profile and invitation. Were both to store the Person at once, PostgreSQL makes the second
+    insert wait for the first commit and refuse it; the second then locks the stored row.
+
+    FOR NO KEY UPDATE: it serialises invitations, yet lets another transaction insert a row that
+    points at this Person (a profile saved from the own profile page), so no lock cycle arises."""
+    locked = Person.objects.select_for_update(no_key=True)
+    if person is not None:
+        return locked.get(pk=person.pk)
+    found = locked.filter(email__iexact=email).first()
+    if found is not None:
+        return found
+    try:
+        return person_save(
+            person=Person(),
+            data={"first_name": first_name, "last_name": last_name, "email": email, "organisation": organisation},
+        )
+    except ValidationError:
+        found = locked.filter(email__iexact=email).first()  # stored by a request at the same moment
+        if found is None:
+            raise
+        return found
+
+
 @transaction.atomic
 def ambassador_invite(
     *,
@@ -68,20 +95,27 @@ def ambassador_invite(
 ) -> Ambassador:
     """Make someone an ambassador.
 
+    First the dissemination Person with this address is found or stored (from the names and
+    organisation given) and locked, so invitations of one address run one after the other.
     An existing account gets the ambassador role (its other roles kept) and a profile; nobody mails
     them. Any other address gets an accounts Invitation with the ambassador role (its mail is sent
-    after commit by the accounts app) and a profile holding that invitation and a dissemination
-    Person (the one with this address, else a new one). A profile still waiting for an account
-    whose invitation lapsed gets the new invitation.
+    after commit by the accounts app). The profile holds that Person when no other profile does. A
+    profile still waiting for an account whose invitation lapsed gets the new invitation.
 
     Refuses (ValidationError on "email") an address that already has a profile with an account, or
-    an open invitation; on "kind" and "offers" an unknown choice.
-    Side effects: Ambassador row created or updated; Group membership or Invitation (+ Person) row.
+    an open invitation, also when another request made that profile at the same moment; on "kind"
+    and "offers" an unknown choice. Nothing is stored when it refuses.
+    Side effects: Person row (when new); Ambassador row created or updated; Group membership or
+    Invitation row.
     """
     email = email.strip().lower()
     if kind not in AmbassadorKind.values:
         raise ValidationError({"kind": _("Choose a kind of ambassador.")})
     offers = _checked_offers(offers)
+    person = _locked_person(
+        email=email, first_name=first_name, last_name=last_name, organisation=organisation, person=person
+    )
+    user = User.objects.select_for_update(no_key=True).filter(email__iexact=email).first()
     if Invitation.objects.open().filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An invitation for this email address is still open.")})
     profile = _profile_for_email(email)
@@ -93,14 +127,13 @@ def ambassador_invite(
     profile.organisation = organisation
     profile.region = region
     profile.offers = offers
+    if profile.person_id is None and not Ambassador.objects.filter(person=person).exists():
+        profile.person = person
 
-    user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         user_set_roles(user=user, roles=user.roles | {Role.AMBASSADOR})
         profile.user = user
         profile.invitation = None
-        if profile.person_id is None:
-            profile.person = person or _free_person(email)
     else:
         try:
             profile.invitation = invitation_create(
@@ -112,19 +145,11 @@ def ambassador_invite(
             )
         except InvitationError as error:
             raise ValidationError({"email": str(error)}) from error
-        if profile.person_id is None:
-            profile.person = person or _free_person(email)
-        if profile.person is None:
-            profile.person = person_save(
-                person=Person(),
-                data={
-                    "first_name": first_name,
-                    "last_name": last_name,
-                    "email": email,
-                    "organisation": organisation,
-                },
-            )
-    profile.save()
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError as error:  # a profile for this account or person stored since the checks
+        raise ValidationError({"email": _("This email address already has an ambassador profile.")}) from error
     return profile
 
 
@@ -143,6 +168,9 @@ def ambassador_invite_participant(*, enrolment: Enrolment, invited_by: User) -> 
         .get(pk=enrolment.pk)
     )
     person = enrolment.person
+    # The lock of the address (see _locked_person), taken before the check: the same person's
+    # enrolment in another run may be invited at the same moment.
+    Person.objects.select_for_update(no_key=True).filter(pk=person.pk).first()
     if enrolment.status != EnrolmentStatus.COMPLETED:
         raise ValidationError({"enrolment": _("Only a participant who completed the training can be invited.")})
     if Ambassador.objects.filter(person=person).exists():
@@ -177,35 +205,41 @@ def _default_kind(user: User) -> str:
     return AmbassadorKind.TRAINER if user.roles & TRAINER_ROLES else AmbassadorKind.TRAINED_SUPERVISOR
 
 
-@transaction.atomic
-def profile_for(*, user: User) -> Ambassador:
-    """The user's own profile, made on first use: kind trainer for trainers and master trainers,
-    else trained supervisor; the dissemination Person with their address is linked when free.
-    Side effects: at most one Ambassador row created."""
+def profile_or_new(*, user: User) -> Ambassador:
+    """The user's own profile, or an unsaved one to fill in (kind trainer for trainers and master
+    trainers, else trained supervisor). Reads only: a profile is stored by profile_save."""
     profile = Ambassador.objects.select_related("organisation", "region").filter(user=user).first()
-    if profile is not None:
-        return profile
-    profile, _created = Ambassador.objects.get_or_create(
-        user=user, defaults={"kind": _default_kind(user), "person": _free_person(user.email)}
-    )
-    return profile
+    return profile or Ambassador(user=user, kind=_default_kind(user))
 
 
 @transaction.atomic
-def profile_update(*, ambassador: Ambassador, organisation, region, offers, public_listing: bool) -> Ambassador:
-    """Change a profile's organisation, region, offers and public-listing consent. The moment of
-    consent (`public_listing_changed_at`) is set whenever the consent changes, and only then.
+def profile_save(*, user: User, organisation, region, offers, public_listing: bool) -> Ambassador:
+    """Store the user's own profile: its organisation, region, offers and public-listing consent.
 
-    Refuses (ValidationError on "offers") an unknown offer.
-    Side effects: the Ambassador row updated."""
+    The first save creates it, with the kind of profile_or_new and the dissemination Person with
+    the user's address when no other profile holds them. The moment of consent
+    (`public_listing_changed_at`) is set whenever the consent changes (a new profile starts
+    without consent), and only then. The user's row is locked first, so two saves of one user, or
+    a save and a staff invitation of their address, run one after the other.
+
+    Refuses (ValidationError on "offers") an unknown offer; (without a field) a profile that could
+    not be stored because another one took its person at the same moment.
+    Side effects: one Ambassador row inserted or updated."""
     offers = _checked_offers(offers)
-    stored = Ambassador.objects.select_for_update().get(pk=ambassador.pk)
-    ambassador.organisation = organisation
-    ambassador.region = region
-    ambassador.offers = offers
-    ambassador.public_listing = bool(public_listing)
-    ambassador.public_listing_changed_at = stored.public_listing_changed_at
-    if stored.public_listing != ambassador.public_listing:
-        ambassador.public_listing_changed_at = timezone.now()
-    ambassador.save(update_fields=["organisation", "region", "offers", "public_listing", "public_listing_changed_at"])
-    return ambassador
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
+    profile = Ambassador.objects.select_for_update(of=("self",)).filter(user=user).first()
+    if profile is None:
+        profile = Ambassador(user=user, kind=_default_kind(user), person=_free_person(user.email))
+    consent = bool(public_listing)
+    if consent != profile.public_listing:
+        profile.public_listing_changed_at = timezone.now()
+    profile.organisation = organisation
+    profile.region = region
+    profile.offers = offers
+    profile.public_listing = consent
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError as error:
+        raise ValidationError(_("Your profile could not be saved just now. Please try again.")) from error
+    return profile

@@ -94,14 +94,17 @@ def _runs(*, holder_id: int, roles, start: datetime, end: datetime):
     )
 
 
-def _fidelity_reviews(*, holder_id: int, start: datetime, end: datetime):
-    """Reviews of runs the holder gave (lead or co-trainer), submitted in [start, end), whose average
-    reaches the minimum score of the rule in the outer query (any average when it has none)."""
-    minimum_score = Coalesce(OuterRef("minimum_score"), Value(Decimal("0")), output_field=DecimalField())
-    gave = Assignment.objects.filter(training=OuterRef("training"), trainer_id=holder_id, role__in=GIVING_ROLES)
-    return FidelityReview.objects.filter(
-        Exists(gave), submitted_at__gte=start, submitted_at__lt=end, average__gte=minimum_score
-    )
+def _reviewed_runs(*, holder_id: int, start: datetime, end: datetime):
+    """Distinct runs the holder gave (lead or co-trainer) with at least one review submitted in
+    [start, end) by someone else whose average reaches the minimum score of the rule in the outer
+    query (any average when it has none). The holder's own self-report never counts: nobody
+    reviews themself toward their own renewal."""
+    minimum_score = Coalesce(OuterRef(OuterRef("minimum_score")), Value(Decimal("0")), output_field=DecimalField())
+    reviews = FidelityReview.objects.filter(
+        training=OuterRef("pk"), submitted_at__gte=start, submitted_at__lt=end, average__gte=minimum_score
+    ).exclude(reviewer_id=holder_id)
+    gave = Assignment.objects.filter(training=OuterRef("pk"), trainer_id=holder_id, role__in=GIVING_ROLES)
+    return Training.objects.filter(Exists(gave), Exists(reviews))
 
 
 def renewal_progress(*, certification: Certification, today: date | None = None) -> list[RuleProgress]:
@@ -124,7 +127,7 @@ def renewal_progress(*, certification: Certification, today: date | None = None)
             kind=RuleKind.SUPERVISED_RUNS,
             then=_count(_runs(holder_id=holder_id, roles=[AssignmentRole.CANDIDATE], start=start, end=end)),
         ),
-        When(kind=RuleKind.FIDELITY_REVIEWS, then=_count(_fidelity_reviews(holder_id=holder_id, start=start, end=end))),
+        When(kind=RuleKind.FIDELITY_REVIEWS, then=_count(_reviewed_runs(holder_id=holder_id, start=start, end=end))),
         When(kind=RuleKind.REFRESHERS, then=_count(refreshers)),
         default=Value(0),
         output_field=IntegerField(),

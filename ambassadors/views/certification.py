@@ -32,7 +32,9 @@ from ..forms.certification import (
 )
 from ..models import Certification
 from ..queries import certification as queries
+from ..queries.supervision import supervised_practice
 from ..services import certification as services
+from ..services.renewal import renewal_progress, renewal_rules_met
 
 
 class RoleOnlyPermissionMixin(PermissionRequiredMixin):
@@ -194,6 +196,7 @@ class CertificationReviewView(RoleOnlyPermissionMixin, View):
                 certifiers=queries.master_trainers_on(today).exclude(pk=self.certification.holder_id),
                 reviewer_certifies=queries.holds_master_certification(self.request.user, today),
                 may_name_original=is_staff_member(self.request.user),
+                is_renewal=self.certification.renews_id is not None,
             )
         return DECISIONS[action](data, **kwargs)
 
@@ -228,6 +231,7 @@ class CertificationReviewView(RoleOnlyPermissionMixin, View):
                 valid_until=data["valid_until"],
                 note=data["note"],
                 original=data.get("original", False),
+                override_rules=data.get("override_rules", False),
             )
         elif action == "ask_info":
             services.certification_ask_info(certification=certification, reviewer=user, note=data["note"])
@@ -251,7 +255,15 @@ class CertificationReviewView(RoleOnlyPermissionMixin, View):
 
     def show(self, bound, status=200):
         forms = {action: bound.get(action) or self.form_for(action) for action in self.decisions()}
-        context = {**summary_context(self.certification), "forms": forms}
+        renews = self.certification.renews
+        progress = renewal_progress(certification=renews) if renews is not None else None
+        context = {
+            **summary_context(self.certification),
+            "forms": forms,
+            "renewal_progress": progress,
+            "renewal_rules_met": progress is not None and renewal_rules_met(progress),
+            "supervised": supervised_practice(holder_id=self.certification.holder_id),
+        }
         return render(self.request, self.template_name, context, status=status)
 
 

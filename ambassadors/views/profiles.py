@@ -17,7 +17,7 @@ from trainings.models import Enrolment
 from ..enums import AmbassadorOffer
 from ..forms.profiles import AmbassadorFilter, AmbassadorInviteForm, ProfileForm
 from ..queries import profiles as queries_profiles
-from ..services.profiles import ambassador_invite, ambassador_invite_participant, profile_for, profile_update
+from ..services.profiles import ambassador_invite, ambassador_invite_participant, profile_or_new, profile_save
 
 OFFER_LABELS = dict(AmbassadorOffer.choices)
 
@@ -89,14 +89,15 @@ class InviteParticipantView(PermissionRequiredMixin, View):
 
 
 class MyProfileView(PermissionRequiredMixin, FormView):
-    """The user's own profile; there is no other profile to reach from here."""
+    """The user's own profile; there is no other profile to reach from here. Until the first valid
+    save the form shows an unsaved profile: looking at the page stores nothing."""
 
     permission_required = "ambassadors.edit_own_profile"
     template_name = "ambassadors/profile_form.html"
     success_url = reverse_lazy("ambassadors:my_profile")
 
     def get_form(self, form_class=None):
-        self.ambassador = profile_for(user=self.request.user)
+        self.ambassador = profile_or_new(user=self.request.user)
         return ProfileForm(**self.get_form_kwargs(), ambassador=self.ambassador)
 
     def get_form_kwargs(self):
@@ -112,8 +113,8 @@ class MyProfileView(PermissionRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            profile_update(
-                ambassador=self.ambassador,
+            profile_save(
+                user=self.request.user,
                 organisation=data["organisation"],
                 region=data["region"],
                 offers=data["offers"],

@@ -17,6 +17,7 @@ class Link:
     description: str = ""
     local_only: bool = False  # only where mail is caught locally
     also_active_on: tuple[str, ...] = ()  # URL names of other pages in this link's section
+    in_account_menu: bool = False  # tools, not daily work: in the account menu, not the bar
 
 
 LINKS = [
@@ -94,6 +95,7 @@ LINKS = [
         "outbox.read_caught_mail",
         _("Mail the system sent while running locally, to read as the recipient would."),
         local_only=True,
+        in_account_menu=True,
     ),
     Link(
         "admin",
@@ -101,6 +103,7 @@ LINKS = [
         "admin:index",
         "accounts.use_admin",
         _("The Django admin for all records."),
+        in_account_menu=True,
     ),
 ]
 
@@ -116,6 +119,7 @@ def links_for(user) -> list[dict]:
             "url": reverse(link.url_name),
             "description": link.description,
             "also_active_on": link.also_active_on,
+            "in_account_menu": link.in_account_menu,
         }
         for link in LINKS
         if rules.has_perm(link.permission, user) and (mail_is_caught or not link.local_only)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from ambassadors.enums import OfferStatus
+from ambassadors.forms.assignments import AssignmentForm
 from ambassadors.models import AssignmentOffer
 from ambassadors.services.assignments import (
     assignment_add,
@@ -133,6 +134,25 @@ def test_only_trainers_not_yet_on_the_run_and_one_lead():
     assert list(refusal(add, training=training, user=lead, role=CO_TRAINER)) == ["trainer"]
     assert list(refusal(add, training=training, user=trainer())) == ["role"]
     assert Assignment.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", ["cancelled", "completed"])
+def test_no_trainer_is_added_to_a_cancelled_or_completed_run(status):
+    training = run(status=status)
+    assert list(refusal(add, training=training, user=trainer())) == ["training"]
+    assert not Assignment.objects.exists()
+
+
+def test_a_master_trainer_without_the_trainer_role_can_lead_and_is_offered_as_choice():
+    master = UserFactory(roles=["master_trainer"])
+    CertificationFactory(holder=master, level="master_trainer", valid_from=day(-30), valid_until=day(700))
+    both = UserFactory(roles=["trainer", "master_trainer"])
+    training = run()
+    form = AssignmentForm(training=training)
+    choices = list(form.fields["trainer"].queryset)
+    assert master in choices
+    assert choices.count(both) == 1
+    assert add(training, master).role == LEAD
 
 
 # --- double booking -------------------------------------------------------------------------------
@@ -289,6 +309,36 @@ def test_accepting_is_refused_when_the_trainer_became_double_booked(staff_user):
     assert not training.assignments.exists()
 
 
+def test_a_master_trainer_without_the_trainer_role_offers_to_give_a_run(staff_user):
+    master = UserFactory(roles=["master_trainer"])
+    CertificationFactory(holder=master, level="master_trainer", valid_from=day(-30), valid_until=day(700))
+    training = run()
+    offer = offer_create(training=training, trainer=master, role=LEAD)
+    assert offer_accept(offer=offer, decided_by=staff_user).trainer == master
+
+
+@pytest.mark.parametrize("status", ["cancelled", "completed", "running"])
+def test_accepting_is_refused_once_the_run_no_longer_takes_offers(staff_user, status):
+    training = run()
+    offer = offer_create(training=training, trainer=trainer(), role=LEAD)
+    training.status = status
+    training.save(update_fields=["status"])
+    assert list(refusal(offer_accept, offer=offer, decided_by=staff_user)) == ["training"]
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.OPEN
+    assert not training.assignments.exists()
+
+
+def test_accepting_is_refused_once_the_first_meeting_has_begun(staff_user):
+    training = run()
+    offer = offer_create(training=training, trainer=trainer(), role=LEAD)
+    Meeting.objects.filter(training=training, number=1).update(
+        starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now() + timedelta(hours=2)
+    )
+    assert list(refusal(offer_accept, offer=offer, decided_by=staff_user)) == ["training"]
+    assert not training.assignments.exists()
+
+
 # --- pages ----------------------------------------------------------------------------------------
 
 
@@ -391,6 +441,11 @@ def test_open_runs_leave_out_runs_that_began_that_are_given_or_finished(client):
     run(status="cancelled")
     response = client.get(reverse("ambassadors:open_runs"))
     assert [training.pk for training in response.context["runs"]] == [wanted.pk]
+
+
+def test_a_master_trainer_without_the_trainer_role_sees_open_runs(client):
+    client.force_login(UserFactory(roles=["master_trainer"], two_factor=True))
+    assert client.get(reverse("ambassadors:open_runs")).status_code == 200
 
 
 def test_open_runs_page_is_for_trainers(staff_client):

@@ -1,15 +1,20 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from ambassadors.enums import CertificationAction, CertificationStatus, NoticeKind
-from ambassadors.models import Certification, CertificationEvidence, CertificationNotice
+from ambassadors.enums import CertificationAction, CertificationStatus, NoticeKind, RuleKind
+from ambassadors.models import (
+    Certification,
+    CertificationEvidence,
+    CertificationNotice,
+    RefresherMeeting,
+    RenewalRule,
+)
 from ambassadors.services.certification import (
     certification_add_info,
     certification_approve,
@@ -18,7 +23,8 @@ from ambassadors.services.certification import (
     certification_request,
     certification_revoke,
 )
-from tests.factories import CertificationFactory, TrainingFactory, UserFactory
+from ambassadors.storage import PrivateFileSystemStorage
+from tests.factories import AssignmentFactory, CertificationFactory, TrainingFactory, UserFactory
 from trainings.enums import MessageStatus, Variant
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +35,7 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 
 @pytest.fixture(autouse=True)
 def private_storage(monkeypatch, tmp_path):
     """Evidence goes to a temporary folder, never the real private one."""
-    storage = FileSystemStorage(location=tmp_path)
+    storage = PrivateFileSystemStorage(location=tmp_path)
     monkeypatch.setattr(CertificationEvidence._meta.get_field("file"), "storage", storage)
 
 
@@ -62,6 +68,12 @@ def ttt_run():
 @pytest.fixture
 def requested(trainer, ttt_run):
     return certification_request(holder=trainer, level="trainer", training=ttt_run, note="Gave two runs")
+
+
+@pytest.fixture
+def no_renewal_rules():
+    """Renewal rules are tested on their own below; here a renewal meets them by having none."""
+    RenewalRule.objects.update(active=False)
 
 
 def events(certification):
@@ -395,7 +407,7 @@ def test_the_validity_period_follows_the_setting(requested, reviewer, settings):
     assert requested.valid_until == today() + relativedelta(years=3)
 
 
-def test_a_renewal_continues_the_old_period_and_silences_its_warnings(trainer, reviewer):
+def test_a_renewal_continues_the_old_period_and_silences_its_warnings(trainer, reviewer, no_renewal_rules):
     current = CertificationFactory(holder=trainer, valid_from=today() - timedelta(days=600))
     current_end = current.valid_until
     certification_approve(certification=certification_request(holder=trainer, level="co_trainer"), reviewer=reviewer)
@@ -411,7 +423,7 @@ def test_a_renewal_continues_the_old_period_and_silences_its_warnings(trainer, r
     assert pending.status == MessageStatus.CANCELLED
 
 
-def test_a_late_renewal_starts_today(trainer, reviewer):
+def test_a_late_renewal_starts_today(trainer, reviewer, no_renewal_rules):
     lapsed = CertificationFactory(
         holder=trainer,
         status="expired",
@@ -559,3 +571,280 @@ def test_the_review_list_runs_a_fixed_number_of_queries(client, reviewer, ttt_ru
     assert response.status_code == 200
     assert len(response.context["requests"]) == count + 1
     assert all(row.evidence_count == 1 for row in response.context["requests"] if row.renews_id is None)
+
+
+# --- revoking while the trainer gives runs ---
+
+
+def upcoming_run(trainer, *, role="lead", status="open", days_ahead=14, meetings=3, **kwargs):
+    """A run `trainer` gives in `role`, with weekly meetings from `days_ahead` days on."""
+    first = timezone.make_aware(datetime.combine(today() + timedelta(days=days_ahead), time(18, 0)))
+    run = TrainingFactory(status=status, meetings=meetings, meetings__first_meeting=first, **kwargs)
+    AssignmentFactory(training=run, trainer=trainer, role=role)
+    return run
+
+
+def test_revoking_is_refused_while_the_trainer_leads_a_run_nothing_else_covers(
+    client, trainer, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
+    certification = CertificationFactory(holder=trainer, level="trainer")
+    upcoming_run(trainer, title="Mentorwijs Culemborg voorjaar")
+    with pytest.raises(ValidationError) as caught:
+        certification_revoke(certification=certification, by=reviewer, reason="Handbook not followed")
+    assert caught.value.code == "runs_not_covered"
+    assert "Mentorwijs Culemborg voorjaar" in caught.value.messages[0]  # the run is named
+
+    client.force_login(reviewer)
+    url = reverse("ambassadors:certification_review", kwargs={"pk": certification.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"action": "revoke", "revoke-reason": "Handbook not followed"})
+    assert response.status_code == 400
+    assert list(response.context["forms"]["revoke"].errors) == ["__all__"]
+    certification.refresh_from_db()
+    assert certification.status == CertificationStatus.APPROVED
+    assert not certification.events.filter(action=CertificationAction.REVOKED).exists()
+    assert not certification.notices.filter(kind=NoticeKind.REVOKED).exists()
+    assert mailoutbox == []
+
+
+def test_revoking_is_allowed_when_another_certification_covers_the_runs(trainer, reviewer):
+    certification = CertificationFactory(holder=trainer, level="trainer")
+    CertificationFactory(holder=trainer, level="master_trainer")
+    CertificationFactory(holder=UserFactory(), level="trainer")  # somebody else's counts for nothing
+    upcoming_run(trainer, role="lead")
+    certification_revoke(certification=certification, by=reviewer, reason="Replaced")
+    certification.refresh_from_db()
+    assert certification.status == CertificationStatus.REVOKED
+
+
+def test_revoking_the_higher_level_keeps_a_co_trainer_who_still_holds_a_co_trainer_certification(trainer, reviewer):
+    certification = CertificationFactory(holder=trainer, level="trainer")
+    CertificationFactory(holder=trainer, level="co_trainer")
+    upcoming_run(trainer, role="co_trainer")
+    certification_revoke(certification=certification, by=reviewer, reason="Back to co-trainer")
+    certification.refresh_from_db()
+    assert certification.status == CertificationStatus.REVOKED
+
+    lead_again = CertificationFactory(holder=trainer, level="trainer")
+    run = upcoming_run(trainer, role="lead")
+    with pytest.raises(ValidationError):
+        certification_revoke(certification=lead_again, by=reviewer, reason="No")
+    assert run.assignments.get().trainer == trainer
+
+
+def test_revoking_ignores_cancelled_completed_and_past_runs_and_candidates(trainer, reviewer):
+    certification = CertificationFactory(holder=trainer, level="trainer")
+    upcoming_run(trainer, status="cancelled")
+    upcoming_run(trainer, status="completed")
+    upcoming_run(trainer, status="running", days_ahead=-30)  # every meeting before today
+    upcoming_run(trainer, role="candidate")  # supervised practice needs no certification
+    cancelled_meetings = upcoming_run(trainer)
+    cancelled_meetings.meetings.update(status="cancelled")
+    certification_revoke(certification=certification, by=reviewer, reason="Stopped")
+    certification.refresh_from_db()
+    assert certification.status == CertificationStatus.REVOKED
+
+
+# --- a revoked certification does not come back through its renewal ---
+
+
+def test_a_renewal_of_a_revoked_certification_cannot_be_approved(trainer, reviewer, no_renewal_rules):
+    current = CertificationFactory(holder=trainer)
+    renewal = certification_request(holder=trainer, renews=current)
+    Certification.objects.filter(pk=current.pk).update(status=CertificationStatus.REVOKED)
+    with pytest.raises(ValidationError) as caught:
+        certification_approve(certification=renewal, reviewer=reviewer)
+    assert caught.value.code == "renews_revoked"
+    renewal.refresh_from_db()
+    assert renewal.status == CertificationStatus.REQUESTED
+    assert renewal.valid_from is None
+
+
+def test_revoking_closes_the_open_renewal_request(
+    trainer, reviewer, mailoutbox, django_capture_on_commit_callbacks, no_renewal_rules
+):
+    current = CertificationFactory(holder=trainer)
+    renewal = certification_request(holder=trainer, renews=current)
+    with django_capture_on_commit_callbacks(execute=True):
+        certification_revoke(certification=current, by=reviewer, reason="Misconduct")
+    renewal.refresh_from_db()
+    assert renewal.status == CertificationStatus.REJECTED
+    assert (renewal.reviewed_by, renewal.review_note != "") == (reviewer, True)
+    assert events(renewal)[-1] == (CertificationAction.REJECTED, reviewer.pk)
+    assert "Misconduct" in renewal.events.get(action=CertificationAction.REJECTED).note
+    notice = renewal.notices.get(kind=NoticeKind.REJECTED)
+    assert (notice.status, notice.context) == (MessageStatus.SENT, {"reason": "Misconduct", "renews_revoked": True})
+    assert sorted(message.extra_headers["Message-ID"] for message in mailoutbox) == sorted(
+        f"<ambassadors-notice-{pk}@mentorwijs.nl>"
+        for pk in CertificationNotice.objects.filter(
+            kind__in=[NoticeKind.REVOKED, NoticeKind.REJECTED], certification__holder=trainer
+        ).values_list("pk", flat=True)
+    )
+    assert len(mailoutbox) == 2
+    assert all("Misconduct" in message.body for message in mailoutbox)
+
+
+def test_revoking_also_revokes_an_approved_renewal_that_starts_later(trainer, reviewer, no_renewal_rules):
+    current = CertificationFactory(holder=trainer)
+    renewal = certification_request(holder=trainer, renews=current)
+    certification_approve(certification=renewal, reviewer=reviewer)
+    renewal.refresh_from_db()
+    assert renewal.valid_from == current.valid_until > today()
+    further = certification_request(holder=trainer, renews=renewal)  # a request on the renewal
+    certification_revoke(certification=current, by=reviewer, reason="Misconduct")
+    renewal.refresh_from_db()
+    further.refresh_from_db()
+    assert renewal.status == CertificationStatus.REVOKED
+    assert events(renewal)[-1] == (CertificationAction.REVOKED, reviewer.pk)
+    warnings = renewal.notices.filter(kind__in=[NoticeKind.EXPIRES_IN_SIX_MONTHS, NoticeKind.EXPIRES_IN_ONE_MONTH])
+    assert set(warnings.values_list("status", flat=True)) == {MessageStatus.CANCELLED}
+    assert renewal.notices.filter(kind=NoticeKind.REVOKED).count() == 1
+    assert further.status == CertificationStatus.REJECTED
+
+
+def test_an_approved_renewal_already_in_force_stays(trainer, reviewer):
+    current = CertificationFactory(holder=trainer, valid_from=today() - timedelta(days=730), valid_until=today())
+    in_force = CertificationFactory(
+        holder=trainer, renews=current, valid_from=today(), valid_until=today() + timedelta(days=730)
+    )
+    certification_revoke(certification=current, by=reviewer, reason="Found out late")
+    in_force.refresh_from_db()
+    assert in_force.status == CertificationStatus.APPROVED
+
+
+def test_a_revoked_renewal_makes_runs_after_the_current_period_uncovered(trainer, reviewer, no_renewal_rules):
+    current = CertificationFactory(holder=trainer, valid_from=today() - timedelta(days=700))
+    renewal = certification_request(holder=trainer, renews=current)
+    certification_approve(certification=renewal, reviewer=reviewer)
+    # Its meetings fall after the current certification expires, within the renewal.
+    upcoming_run(trainer, days_ahead=(current.valid_until - today()).days + 7)
+    with pytest.raises(ValidationError):
+        certification_revoke(certification=current, by=reviewer, reason="Misconduct")
+    assert set(Certification.objects.filter(holder=trainer).values_list("status", flat=True)) == {
+        CertificationStatus.APPROVED
+    }
+
+
+# --- renewal rules at review ---
+
+
+def renewal_of(trainer, *, valid_from_days_ago=600):
+    current = CertificationFactory(holder=trainer, valid_from=today() - timedelta(days=valid_from_days_ago))
+    return current, certification_request(holder=trainer, renews=current)
+
+
+def only_a_refresher_rule(level="trainer"):
+    RenewalRule.objects.update(active=False)
+    RenewalRule.objects.filter(level=level, kind=RuleKind.REFRESHERS).update(active=True, minimum=1)
+
+
+def test_a_renewal_that_misses_rules_is_refused_unless_the_reviewer_overrides(trainer, reviewer):
+    _current, renewal = renewal_of(trainer)
+    with pytest.raises(ValidationError) as caught:
+        certification_approve(certification=renewal, reviewer=reviewer, note="Good trainer")
+    assert list(caught.value.error_dict) == ["override_rules"]
+    renewal.refresh_from_db()
+    assert renewal.status == CertificationStatus.REQUESTED
+
+    certification_approve(certification=renewal, reviewer=reviewer, note="Good trainer", override_rules=True)
+    renewal.refresh_from_db()
+    assert renewal.status == CertificationStatus.APPROVED
+    assert renewal.review_note == "Good trainer"
+    approved = renewal.events.get(action=CertificationAction.APPROVED)
+    assert approved.note.startswith("Good trainer\n\n")  # followed by the rules that were overridden
+    assert "0" in approved.note.removeprefix("Good trainer")  # e.g. "0 of 2" runs given
+
+
+def test_a_renewal_that_meets_the_rules_needs_no_override(trainer, reviewer):
+    only_a_refresher_rule()
+    current, renewal = renewal_of(trainer)
+    meeting = RefresherMeeting.objects.create(title="Terugkomdag", held_on=today() - timedelta(days=20))
+    meeting.attendees.add(trainer)
+    certification_approve(certification=renewal, reviewer=reviewer, note="Fine")
+    renewal.refresh_from_db()
+    assert renewal.status == CertificationStatus.APPROVED
+    assert renewal.events.get(action=CertificationAction.APPROVED).note == "Fine"
+
+
+def test_a_first_certification_is_not_held_to_renewal_rules(requested, reviewer):
+    certification_approve(certification=requested, reviewer=reviewer, note="Welcome")
+    requested.refresh_from_db()
+    assert requested.status == CertificationStatus.APPROVED
+    assert requested.events.get(action=CertificationAction.APPROVED).note == "Welcome"
+
+
+def test_the_review_page_shows_the_rules_and_the_override_for_a_renewal(client, trainer, reviewer):
+    only_a_refresher_rule()
+    _current, renewal = renewal_of(trainer)
+    client.force_login(reviewer)
+    url = reverse("ambassadors:certification_review", kwargs={"pk": renewal.pk})
+    page = client.get(url)
+    assert page.status_code == 200
+    [rule] = page.context["renewal_progress"]
+    assert (rule.kind, rule.achieved, rule.met) == (RuleKind.REFRESHERS, 0, False)
+    content = page.content.decode()
+    assert 'data-testid="renewal-rules" data-all-met="false"' in content
+    assert 'data-kind="refreshers" data-achieved="0" data-minimum="1" data-met="false"' in content
+    assert 'name="approve-override_rules"' in content
+
+    response = client.post(url, {"action": "approve"})
+    assert response.status_code == 400
+    assert list(response.context["forms"]["approve"].errors) == ["override_rules"]
+    renewal.refresh_from_db()
+    assert renewal.status == CertificationStatus.REQUESTED
+
+    response = client.post(url, {"action": "approve", "approve-override_rules": "on"})
+    assert response.status_code == 302
+    renewal.refresh_from_db()
+    assert renewal.status == CertificationStatus.APPROVED
+
+
+def test_the_review_page_of_a_first_request_has_no_rules_and_no_override(client, requested, reviewer):
+    client.force_login(reviewer)
+    page = client.get(reverse("ambassadors:certification_review", kwargs={"pk": requested.pk}))
+    assert page.context["renewal_progress"] is None
+    assert b'data-testid="renewal-rules"' not in page.content
+    assert "override_rules" not in page.context["forms"]["approve"].fields
+
+
+def test_the_review_page_shows_the_supervised_practice(client, requested, trainer, reviewer):
+    lead = UserFactory(roles=["trainer"], first_name="Lotte", last_name="Bos")
+    done = upcoming_run(trainer, role="candidate", status="completed", days_ahead=-90)
+    AssignmentFactory(training=done, trainer=lead, role="lead")
+    going = upcoming_run(trainer, role="candidate", status="running", days_ahead=-7)
+    upcoming_run(trainer, role="co_trainer", status="completed", days_ahead=-200)  # not as a candidate
+    upcoming_run(UserFactory(roles=["trainer"]), role="candidate", status="completed")  # somebody else
+    client.force_login(reviewer)
+    page = client.get(reverse("ambassadors:certification_review", kwargs={"pk": requested.pk}))
+    supervised = page.context["supervised"]
+    assert [run.pk for run in supervised.runs] == [going.pk, done.pk]
+    assert supervised.completed == 1
+    assert supervised.runs[1].lead_name == "Lotte Bos"
+    content = page.content.decode()
+    assert 'data-testid="supervised-practice" data-runs="2" data-completed="1"' in content
+    assert content.count('data-testid="practice-run"') == 2
+
+
+# --- approval after the period ---
+
+
+@pytest.mark.parametrize("days", [0, -1])
+def test_an_approval_that_would_already_have_expired_is_refused(requested, reviewer, days):
+    with pytest.raises(ValidationError) as caught:
+        certification_approve(
+            certification=requested,
+            reviewer=reviewer,
+            valid_from=today() - timedelta(days=400),
+            valid_until=today() + timedelta(days=days),
+        )
+    assert list(caught.value.error_dict) == ["valid_until"]
+    requested.refresh_from_db()
+    assert requested.status == CertificationStatus.REQUESTED
+    assert not requested.notices.exclude(kind=NoticeKind.REQUESTED).exists()
+
+
+def test_the_detail_page_gives_the_expiry_day(client, trainer):
+    certification = CertificationFactory(holder=trainer)
+    client.force_login(trainer)
+    response = client.get(reverse("ambassadors:certification_detail", kwargs={"pk": certification.pk}))
+    assert f'data-expires-on="{certification.valid_until.isoformat()}"' in response.content.decode()

@@ -3,14 +3,15 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
 from ambassadors.evidence import clean_original_name, evidence_check_all
-from ambassadors.models import Certification, CertificationEvidence
+from ambassadors.models import Certification, CertificationEvidence, private_storage
 from ambassadors.services.certification import certification_request
+from ambassadors.storage import PrivateFileSystemStorage
 from tests.factories import CertificationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +30,9 @@ def pdf(name="bewijs.pdf", content=PDF_BYTES, content_type="application/pdf"):
 
 
 @pytest.fixture(autouse=True)
-def private_storage(monkeypatch, tmp_path):
-    """Evidence goes to a temporary folder, never the real private one."""
-    storage = FileSystemStorage(location=tmp_path)
+def private_folder(monkeypatch, tmp_path):
+    """Evidence goes to a temporary folder, never the real private one (same storage class)."""
+    storage = PrivateFileSystemStorage(location=tmp_path)
     monkeypatch.setattr(CertificationEvidence._meta.get_field("file"), "storage", storage)
     return tmp_path
 
@@ -69,14 +70,14 @@ def test_a_pdf_a_png_and_a_jpeg_are_accepted_by_their_content():
     ]
 
 
-def test_a_text_file_renamed_to_pdf_is_refused_and_nothing_is_saved(client, trainer, private_storage):
+def test_a_text_file_renamed_to_pdf_is_refused_and_nothing_is_saved(client, trainer, private_folder):
     fake = pdf("certificaat.pdf", b"just some text, not a PDF at all\n")
     response = post_request(client, fake)
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["files"]
     assert not Certification.objects.exists()
     assert not CertificationEvidence.objects.exists()
-    assert stored_files(private_storage) == []
+    assert stored_files(private_folder) == []
 
 
 def test_a_broken_png_is_refused():
@@ -86,7 +87,7 @@ def test_a_broken_png_is_refused():
     assert list(caught.value.error_dict) == ["files"]
 
 
-def test_a_png_named_pdf_is_stored_as_png(trainer, private_storage):
+def test_a_png_named_pdf_is_stored_as_png(trainer, private_folder):
     upload = SimpleUploadedFile("verslag.pdf", image_bytes("PNG"), "application/pdf")
     certification = certification_request(holder=trainer, level="trainer", files=[upload])
     evidence = certification.evidence.get()
@@ -94,13 +95,13 @@ def test_a_png_named_pdf_is_stored_as_png(trainer, private_storage):
     assert evidence.file.name.endswith(".png")
 
 
-def test_a_too_large_file_is_refused_and_nothing_is_saved(client, trainer, settings, private_storage):
+def test_a_too_large_file_is_refused_and_nothing_is_saved(client, trainer, settings, private_folder):
     settings.EVIDENCE_MAX_BYTES = 50
     response = post_request(client, pdf(content=PDF_BYTES + b" " * 100))
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["files"]
     assert not Certification.objects.exists()
-    assert stored_files(private_storage) == []
+    assert stored_files(private_folder) == []
 
 
 def test_an_empty_file_is_refused():
@@ -108,18 +109,18 @@ def test_an_empty_file_is_refused():
         evidence_check_all([pdf(content=b"")])
 
 
-def test_one_bad_file_among_good_ones_stores_nothing(trainer, private_storage):
+def test_one_bad_file_among_good_ones_stores_nothing(trainer, private_folder):
     with pytest.raises(ValidationError) as caught:
         certification_request(holder=trainer, level="trainer", files=[pdf(), pdf("b.pdf", b"GIF89a not allowed")])
     assert len(caught.value.error_dict["files"]) == 1
     assert not Certification.objects.exists()
-    assert stored_files(private_storage) == []
+    assert stored_files(private_folder) == []
 
 
 # --- names ---
 
 
-def test_the_stored_name_has_nothing_of_the_uploaded_name(client, trainer, private_storage):
+def test_the_stored_name_has_nothing_of_the_uploaded_name(client, trainer, private_folder):
     response = post_request(client, pdf("Jansen geheim verslag.pdf"))
     assert response.status_code == 302
     evidence = CertificationEvidence.objects.get()
@@ -128,7 +129,7 @@ def test_the_stored_name_has_nothing_of_the_uploaded_name(client, trainer, priva
     assert evidence.content_type == "application/pdf"
     assert evidence.size == len(PDF_BYTES)
     assert evidence.uploaded_by == trainer
-    assert [path.name for path in stored_files(private_storage)] == [evidence.file.name.split("/")[1]]
+    assert [path.name for path in stored_files(private_folder)] == [evidence.file.name.split("/")[1]]
 
 
 @pytest.mark.parametrize(
@@ -200,3 +201,19 @@ def test_the_other_trainers_own_certification_does_not_open_mine(client, evidenc
     other = CertificationFactory().holder
     client.force_login(other)
     assert download(client, evidence).status_code == 404
+
+
+# --- private storage has no URL ---
+
+
+def test_the_private_storage_makes_no_url():
+    assert isinstance(storages["private"], PrivateFileSystemStorage)
+    assert isinstance(private_storage(), PrivateFileSystemStorage)
+    with pytest.raises(NotImplementedError):
+        storages["private"].url("evidence/0123456789abcdef.pdf")
+
+
+def test_evidence_has_no_url(evidence, private_folder):
+    assert stored_files(private_folder)  # the file is there, only reachable through the view
+    with pytest.raises(NotImplementedError):
+        evidence.file.url  # noqa: B018

@@ -330,14 +330,47 @@ def test_a_master_trainer_gets_the_observation_form(client, run, master):
     assert FidelityReview.objects.get().kind == OBSERVATION
 
 
-def test_a_lead_who_is_also_master_trainer_chooses_the_kind(client, run):
+def test_a_lead_who_is_also_master_trainer_gets_only_the_self_report(client, run):
     both = lead_of(run, roles=["trainer", "master_trainer"], two_factor=True)
     client.force_login(both)
 
     assert client.get(review_url(run)).context["kind"] == SELF
-    assert client.get(review_url(run, OBSERVATION)).context["kind"] == OBSERVATION
+    response = client.get(review_url(run, OBSERVATION))
+    assert response.context["kind"] == SELF
+    assert [choice[0] for choice in response.context["kind_choices"]] == [SELF]
     client.post(review_url(run, OBSERVATION), form_data())
-    assert FidelityReview.objects.get().kind == OBSERVATION
+    assert FidelityReview.objects.get().kind == SELF
+
+
+@pytest.mark.parametrize("role", [AssignmentRole.LEAD, AssignmentRole.CO_TRAINER, AssignmentRole.CANDIDATE])
+def test_a_master_trainer_who_gives_the_run_may_not_observe_it(run, role):
+    if role == AssignmentRole.CANDIDATE:
+        lead_of(run)
+    giver = UserFactory(roles=["trainer", "master_trainer"])
+    AssignmentFactory(training=run, trainer=giver, role=role)
+
+    assert refusal_keys(lambda: submit(run, giver, kind=OBSERVATION)) == {"kind"}
+    assert not FidelityReview.objects.exists()
+
+
+def test_a_co_training_master_trainer_gets_no_review_page(client, run, lead):
+    co_trainer = UserFactory(roles=["master_trainer"], two_factor=True)
+    AssignmentFactory(training=run, trainer=co_trainer, role=AssignmentRole.CO_TRAINER)
+    client.force_login(co_trainer)
+
+    assert client.get(review_url(run, OBSERVATION)).status_code == 404
+    assert client.post(review_url(run, OBSERVATION), form_data()).status_code == 404
+    assert not FidelityReview.objects.exists()
+
+
+def test_a_master_trainer_without_the_trainer_role_writes_the_self_report_of_a_run_they_lead(client, run):
+    master_lead = lead_of(run, roles=["master_trainer"], two_factor=True)
+    client.force_login(master_lead)
+
+    response = client.post(review_url(run), form_data())
+
+    assert response.status_code == 302
+    assert FidelityReview.objects.get().kind == SELF
 
 
 def test_the_runs_i_lead_link_to_the_self_report(client, run, lead):

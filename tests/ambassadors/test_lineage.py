@@ -61,7 +61,8 @@ def completed_run(*, given_by, when, completers, others=0, status=TrainingStatus
 
 @pytest.fixture
 def tree():
-    """2 originals → 3 in generation 2 → 4 in generation 3 (names sort as listed)."""
+    """Two roots, o1 and the outsider (who certified o2 without holding a certification), down to
+    generation 4 (names sort as listed); r's only certification was revoked."""
     people = {
         key: UserFactory(first_name="T", last_name=last)
         for key, last in [
@@ -74,11 +75,13 @@ def tree():
             ("e", "Cb"),
             ("f", "Cc"),
             ("g", "Cd"),
+            ("r", "Bd-revoked"),
+            ("outsider", "Zz-outsider"),
         ]
     }
     p = people
-    outsider = UserFactory(roles=["staff"])  # certified o2 but holds no certification
-    # Originals: o1 first as trainer, later master trainer; o2 certified by someone outside the tree.
+    outsider = p["outsider"]  # certified o1's renewal and o2 but holds no certification: still in the tree
+    # o1 first as trainer (certified by nobody: an original), later master trainer; o2 by the outsider.
     certify(p["o1"], level=Level.TRAINER, status=CertificationStatus.EXPIRED, years_ago=5)
     certify(p["o1"], level=Level.MASTER_TRAINER, certified_by=outsider)
     certify(p["o2"], level=Level.MASTER_TRAINER, certified_by=outsider)
@@ -92,8 +95,10 @@ def tree():
     certify(p["e"], certified_by=p["a"])
     certify(p["f"], certified_by=p["b"], years_ago=3, status=CertificationStatus.EXPIRED)
     certify(p["g"], certified_by=p["c"])
-    # Ignored: a revoked or requested certification puts no one in the tree, nor moves anyone.
-    certify(UserFactory(), certified_by=p["o1"], status=CertificationStatus.REVOKED)
+    # r's certification was revoked: r stays under o1, shown as revoked.
+    certify(p["r"], certified_by=p["o1"], status=CertificationStatus.REVOKED)
+    # Ignored: a requested certification puts no one in the tree; a revoked one does not move
+    # someone whose place follows from a granted one.
     certify(UserFactory(), certified_by=p["o1"], status=CertificationStatus.REQUESTED)
     certify(p["g"], certified_by=p["o1"], status=CertificationStatus.REVOKED, years_ago=4)
 
@@ -132,29 +137,60 @@ def test_the_known_tree_has_exact_numbers_per_person(tree):
             row.supervisors_trained,
             row.last_run,
             row.stale,
+            row.state,
         )
         for row in rows
     ]
     day = timezone.localdate
     assert got == [
-        ("o1", 1, Level.MASTER_TRAINER, True, 1, 3, day() - relativedelta(months=2), False),
-        ("a", 2, Level.TRAINER, True, 2, 4, day() - relativedelta(months=2), False),
-        ("d", 3, Level.TRAINER, True, 1, 2, day() - relativedelta(months=5), False),
-        ("e", 3, Level.TRAINER, True, 0, 0, None, True),
-        ("b", 2, Level.CO_TRAINER, True, 0, 0, None, True),
-        ("f", 3, Level.TRAINER, False, 1, 1, day() - relativedelta(months=18), True),
-        ("o2", 1, Level.MASTER_TRAINER, True, 0, 0, None, True),
-        ("c", 2, Level.TRAINER, True, 0, 0, None, True),
-        ("g", 3, Level.TRAINER, True, 0, 0, None, True),
+        ("o1", 1, Level.MASTER_TRAINER, True, 1, 3, day() - relativedelta(months=2), False, "active"),
+        ("a", 2, Level.TRAINER, True, 2, 4, day() - relativedelta(months=2), False, "active"),
+        ("d", 3, Level.TRAINER, True, 1, 2, day() - relativedelta(months=5), False, "active"),
+        ("e", 3, Level.TRAINER, True, 0, 0, None, True, "active"),
+        ("b", 2, Level.CO_TRAINER, True, 0, 0, None, True, "active"),
+        ("f", 3, Level.TRAINER, False, 1, 1, day() - relativedelta(months=18), True, "lapsed"),
+        ("r", 2, Level.TRAINER, False, 0, 0, None, True, "revoked"),
+        ("outsider", 1, None, False, 0, 0, None, True, "uncertified"),
+        ("o2", 2, Level.MASTER_TRAINER, True, 0, 0, None, True, "active"),
+        ("c", 3, Level.TRAINER, True, 0, 0, None, True, "active"),
+        ("g", 4, Level.TRAINER, True, 0, 0, None, True, "active"),
     ]
     parents = {by_key[row.pk]: by_key.get(row.parent_id) for row in rows}
-    assert parents == {"o1": None, "a": "o1", "d": "a", "e": "a", "b": "o1", "f": "b", "o2": None, "c": "o2", "g": "c"}
+    assert parents == {
+        "o1": None,
+        "a": "o1",
+        "d": "a",
+        "e": "a",
+        "b": "o1",
+        "f": "b",
+        "r": "o1",
+        "outsider": None,
+        "o2": "outsider",
+        "c": "o2",
+        "g": "c",
+    }
 
 
 def test_the_known_tree_has_exact_numbers_per_generation(tree):
     generations = [(g.depth, g.trainers, g.supervisors_trained, g.multiplier) for g in lineage()["generations"]]
     # Generation 2 gave run1 (3 supervisors) and run2 (2, one of whom also did run1): 4 people.
-    assert generations == [(1, 2, 3, None), (2, 3, 4, 1.5), (3, 4, 3, 4 / 3)]
+    assert generations == [(1, 2, 3, None), (2, 4, 4, 2.0), (3, 4, 3, 1.0), (4, 1, 0, 0.25)]
+
+
+def test_a_revoked_trainer_keeps_their_place_and_the_people_they_certified():
+    root, mid, leaf = (UserFactory(first_name="T", last_name=name) for name in ("Root", "Mid", "Leaf"))
+    certify(root, level=Level.MASTER_TRAINER)
+    certify(mid, certified_by=root, level=Level.MASTER_TRAINER, status=CertificationStatus.REVOKED)
+    certify(leaf, certified_by=mid)
+
+    rows = lineage()["rows"]
+
+    assert [(row.pk, row.depth, row.parent_id, row.level, row.active, row.state) for row in rows] == [
+        (root.pk, 1, None, Level.MASTER_TRAINER, True, "active"),
+        (mid.pk, 2, root.pk, Level.MASTER_TRAINER, False, "revoked"),
+        (leaf.pk, 3, mid.pk, Level.TRAINER, True, "active"),
+    ]
+    assert [(g.depth, g.trainers) for g in lineage()["generations"]] == [(1, 1), (2, 1), (3, 1)]
 
 
 def test_a_loop_of_certifiers_is_shown_once_after_the_true_roots():
@@ -180,10 +216,13 @@ def test_the_page_shows_the_tree_to_staff(client, tree):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('data-testid="lineage-row"') == 9
-    assert html.count('data-stale="true"') == 6
-    assert f'data-person="{tree["g"].pk}" data-depth="3" data-stale="true"' in html
-    assert html.count('data-testid="generation"') == 3
+    assert html.count('data-testid="lineage-row"') == 11
+    assert html.count('data-stale="true"') == 8
+    assert f'data-person="{tree["g"].pk}" data-depth="4" data-stale="true" data-state="active"' in html
+    assert f'data-person="{tree["r"].pk}" data-depth="2" data-stale="true" data-state="revoked"' in html
+    assert html.count('data-state="revoked"') == 1
+    assert html.count('data-state="uncertified"') == 1
+    assert html.count('data-testid="generation"') == 4
 
 
 @pytest.mark.parametrize("roles", [["master_trainer"], ["staff"]])

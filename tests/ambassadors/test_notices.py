@@ -1,6 +1,6 @@
 """Expiry warnings as rows: stored at approval, due six and one month ahead, sent once when due."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -100,7 +100,7 @@ def test_a_renewed_certification_is_not_warned(mailoutbox):
 
 
 def test_a_revoked_certification_is_not_warned(mailoutbox):
-    certification = approved(TODAY + timedelta(days=100))
+    certification = approved(TODAY + timedelta(days=400))
     certification.status = "revoked"
     certification.save()
     make_due(certification, SIX)
@@ -109,10 +109,41 @@ def test_a_revoked_certification_is_not_warned(mailoutbox):
     assert notices(certification)[SIX].status == MessageStatus.CANCELLED
 
 
-def test_a_certification_approved_late_is_warned_at_once(mailoutbox, django_capture_on_commit_callbacks):
-    """Approved with less than six months to go: the six-month warning is due now and goes out on commit."""
+def test_with_less_than_six_months_left_only_the_one_month_warning_is_stored_for_its_day(mailoutbox):
+    """Approved late (100 days left): the six-month warning's day has passed, so it is skipped."""
+    valid_until = TODAY + timedelta(days=100)
+    certification = approved(valid_until)
+    stored = notices(certification)
+    assert set(stored) == {ONE}
+    assert stored[ONE].due_at == morning(valid_until - relativedelta(months=1))
+    assert stored[ONE].status == MessageStatus.PENDING
+    assert mailoutbox == []
+
+
+def test_with_less_than_a_month_left_the_one_month_warning_goes_out_at_once_and_alone(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        certification = approved(TODAY + timedelta(days=100))
+        certification = approved(TODAY + timedelta(days=20))
+    stored = notices(certification)
+    assert set(stored) == {ONE}
+    assert stored[ONE].status == MessageStatus.SENT
     assert len(mailoutbox) == 1
-    assert notices(certification)[SIX].status == MessageStatus.SENT
-    assert notices(certification)[ONE].status == MessageStatus.PENDING
+
+
+def test_a_warning_on_its_very_day_is_still_stored():
+    """Seen from 10 March 2030, a certification expiring on 10 September gets both warnings."""
+    today = date(2030, 3, 10)
+    certification = CertificationFactory(valid_from=date(2028, 9, 10), valid_until=date(2030, 9, 10))
+    warnings_schedule(certification=certification, today=today)
+    stored = notices(certification)
+    assert set(stored) == {SIX, ONE}
+    assert stored[SIX].due_at == morning(today)
+    assert stored[ONE].due_at == morning(date(2030, 8, 10))
+
+
+@pytest.mark.parametrize("days_left", [0, -3])
+def test_a_certification_that_has_lapsed_gets_no_warning(days_left, mailoutbox):
+    certification = approved(TODAY + timedelta(days=days_left))
+    assert notices(certification) == {}
+    assert mailoutbox == []

@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ambassadors.models import Ambassador
+from ambassadors.services import profiles as profile_services
 from ambassadors.services.profiles import (
     ambassador_invite,
     ambassador_invite_participant,
-    profile_for,
-    profile_update,
+    profile_or_new,
+    profile_save,
 )
-from dissemination.models import Region
+from dissemination.models import Person, Region
 from mentorwijs.accounts.models import Invitation
 from mentorwijs.accounts.services import invitation_accept
 from tests.factories import (
@@ -114,6 +115,54 @@ def test_a_second_invite_of_the_same_address_is_refused(staff_user, existing_use
     assert set(refused.value.message_dict) == {"email"}
     assert Ambassador.objects.count() == 1
     assert Invitation.objects.count() == (0 if existing_user else 1)
+
+
+def test_a_double_invite_of_a_new_address_leaves_one_person_one_profile_and_one_invitation(staff_user):
+    invite(staff_user, email="samen@example.org")
+    with pytest.raises(ValidationError) as refused:
+        invite(staff_user, email="Samen@Example.org", first_name="Ander")
+    assert set(refused.value.message_dict) == {"email"}
+    assert Person.objects.filter(email__iexact="samen@example.org").count() == 1
+    assert Ambassador.objects.get().person.email == "samen@example.org"
+    assert Invitation.objects.count() == 1
+
+
+def test_inviting_an_existing_user_links_the_person_of_their_address(staff_user):
+    user = UserFactory(email="account@example.org")
+    profile = invite(staff_user, email="account@example.org")
+    assert (profile.user, profile.person.email, profile.person.last_name) == (user, "account@example.org", "Jansen")
+
+
+@pytest.mark.parametrize("existing_user", [False, True])
+def test_a_profile_stored_elsewhere_between_check_and_insert_is_a_clean_refusal(
+    staff_client, monkeypatch, existing_user
+):
+    """The IntegrityError of the unique account or person answers as a refusal on "email"."""
+    user = UserFactory(email="race@example.org") if existing_user else None
+
+    def racing(real):
+        def run(**kwargs):
+            outcome = real(**kwargs)
+            if user is not None:
+                Ambassador.objects.create(user=user, kind="trainer")
+            else:
+                Ambassador.objects.create(person=Person.objects.get(email="race@example.org"), kind="trainer")
+            return outcome
+
+        return run
+
+    name = "user_set_roles" if existing_user else "invitation_create"
+    monkeypatch.setattr(profile_services, name, racing(getattr(profile_services, name)))
+    response = staff_client.post(
+        reverse("ambassadors:ambassador_invite"),
+        {"email": "race@example.org", "first_name": "A", "last_name": "B", "kind": "professional", "language": "nl"},
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"email"}
+    # Nothing of the refused invitation is kept, the racing profile of this test's transaction neither.
+    assert not Ambassador.objects.exists()
+    assert not Invitation.objects.exists()
+    assert not Person.objects.exists()
 
 
 def test_an_address_with_an_open_accounts_invitation_is_refused(staff_user):
@@ -297,12 +346,54 @@ def test_invite_participant_of_an_unknown_enrolment_answers_404(staff_client):
     ("roles", "kind"),
     [(["trainer"], "trainer"), (["master_trainer"], "trainer"), (["ambassador"], "trained_supervisor")],
 )
-def test_the_own_profile_is_made_on_first_use_with_the_kind_of_the_role(roles, kind):
-    user = UserFactory(roles=roles)
-    profile = profile_for(user=user)
-    assert (profile.user, profile.kind) == (user, kind)
-    assert profile_for(user=user) == profile
-    assert Ambassador.objects.count() == 1
+def test_looking_at_the_own_profile_stores_nothing_and_the_first_save_stores_it_with_the_kind_of_the_role(
+    client, region, roles, kind
+):
+    user = UserFactory(roles=roles, two_factor=True)  # master trainers must use two-factor login
+    person = PersonFactory(email=user.email.upper())
+    client.force_login(user)
+    response = client.get(reverse("ambassadors:my_profile"))
+    assert response.status_code == 200
+    assert f'data-kind="{kind}"' in response.content.decode()
+    assert not Ambassador.objects.exists()
+
+    response = client.post(reverse("ambassadors:my_profile"), {"region": region.pk, "offers": ["host_run"]})
+    assert response.status_code == 302
+    profile = Ambassador.objects.get()
+    assert (profile.user, profile.kind, profile.person, profile.region, profile.offers) == (
+        user,
+        kind,
+        person,
+        region,
+        ["host_run"],
+    )
+    assert (profile.public_listing, profile.public_listing_changed_at) == (False, None)
+    assert profile_or_new(user=user) == profile
+
+
+def test_saving_the_own_profile_twice_keeps_one_profile(region):
+    user = UserFactory(roles=["trainer"])
+    first = profile_save(user=user, organisation=None, region=region, offers=[], public_listing=True)
+    second = profile_save(user=user, organisation=None, region=None, offers=["tell_network"], public_listing=True)
+    assert first.pk == second.pk
+    stored = Ambassador.objects.get()
+    assert (stored.region, stored.offers, stored.public_listing_changed_at) == (
+        None,
+        ["tell_network"],
+        first.public_listing_changed_at,
+    )
+
+
+def test_a_first_save_that_loses_its_person_to_another_profile_is_refused_cleanly(client, region, monkeypatch):
+    user = UserFactory(roles=["ambassador"])
+    taken = AmbassadorFactory(user=None, person=PersonFactory()).person
+    # The person looked free, then another profile took them before the insert.
+    monkeypatch.setattr(profile_services, "_free_person", lambda email: taken)
+    client.force_login(user)
+    response = client.post(reverse("ambassadors:my_profile"), {"region": region.pk})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not Ambassador.objects.filter(user=user).exists()
 
 
 def test_a_user_edits_only_their_own_profile(client, region):
@@ -342,7 +433,7 @@ def test_an_unknown_organisation_name_is_refused_at_its_field(client):
     response = client.post(reverse("ambassadors:my_profile"), {"organisation_name": "Bestaat Niet BV"})
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"organisation_name"}
-    assert Ambassador.objects.get(user=user).organisation is None
+    assert not Ambassador.objects.filter(user=user).exists()
 
 
 def test_the_own_profile_page_refuses_staff_without_an_ambassador_or_trainer_role(staff_client):
@@ -352,27 +443,37 @@ def test_the_own_profile_page_refuses_staff_without_an_ambassador_or_trainer_rol
 
 def test_the_consent_time_is_set_when_the_consent_changes_and_only_then(region):
     profile = AmbassadorFactory()
-    profile_update(ambassador=profile, organisation=None, region=region, offers=[], public_listing=False)
-    assert Ambassador.objects.get().public_listing_changed_at is None
+    user = profile.user
 
-    profile_update(ambassador=profile, organisation=None, region=region, offers=[], public_listing=True)
-    given = Ambassador.objects.get().public_listing_changed_at
+    def save(offers, public_listing):
+        profile_save(user=user, organisation=None, region=region, offers=offers, public_listing=public_listing)
+        return Ambassador.objects.get()
+
+    assert save([], False).public_listing_changed_at is None
+
+    given = save([], True).public_listing_changed_at
     assert given is not None
 
-    profile_update(ambassador=profile, organisation=None, region=region, offers=["host_run"], public_listing=True)
-    assert Ambassador.objects.get().public_listing_changed_at == given
+    assert save(["host_run"], True).public_listing_changed_at == given
 
-    profile_update(ambassador=profile, organisation=None, region=region, offers=[], public_listing=False)
-    stored = Ambassador.objects.get()
+    stored = save([], False)
     assert stored.public_listing is False
     assert stored.public_listing_changed_at > given
 
 
+def test_a_new_profile_saved_with_consent_records_the_moment(region):
+    user = UserFactory(roles=["trainer"])
+    profile = profile_save(user=user, organisation=None, region=region, offers=[], public_listing=True)
+    assert profile.public_listing is True
+    assert profile.public_listing_changed_at is not None
+
+
 def test_an_unknown_offer_is_refused(region):
-    profile = AmbassadorFactory()
+    user = UserFactory(roles=["trainer"])
     with pytest.raises(ValidationError) as refused:
-        profile_update(ambassador=profile, organisation=None, region=region, offers=["sing"], public_listing=False)
+        profile_save(user=user, organisation=None, region=region, offers=["sing"], public_listing=False)
     assert set(refused.value.message_dict) == {"offers"}
+    assert not Ambassador.objects.exists()
 
 
 # --- the staff list ---

@@ -108,3 +108,14 @@ def test_the_register_is_paginated_by_25(client):
     for _ in range(27):
         trainer()
     assert len(client.get(URL, {"page": 2}).context["object_list"]) == 2
+
+
+def test_the_register_gives_the_day_the_certification_expires(client):
+    """valid_until is exclusive: the register shows it as the expiry day, in the datetime attribute."""
+    expires_on = TODAY + timedelta(days=300)
+    trainer(certifications=[{"valid_until": expires_on}])
+    response = client.get(URL)
+    [row] = response.context["object_list"]
+    assert row.valid_until == expires_on
+    content = response.content.decode()
+    assert f'<time datetime="{expires_on.isoformat()}" data-testid="expires-on">' in content

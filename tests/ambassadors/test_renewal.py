@@ -39,11 +39,11 @@ def run_given(trainer, *, role="lead", first_meeting_day, meetings=3, status="co
     return run
 
 
-def review(run, *, average, submitted_on=TODAY - timedelta(days=10), kind="observation"):
+def review(run, *, average, submitted_on=TODAY - timedelta(days=10), kind="observation", reviewer=None):
     return FidelityReview.objects.create(
         training=run,
         kind=kind,
-        reviewer=UserFactory(roles=["master_trainer"]),
+        reviewer=reviewer or UserFactory(roles=["master_trainer"]),
         average=Decimal(average),
         submitted_at=at(submitted_on, 12),
     )
@@ -123,6 +123,23 @@ def test_fidelity_reviews_count_reviews_of_own_runs_in_the_period_reaching_the_m
     item = progress_by_kind(certification)[RuleKind.FIDELITY_REVIEWS]
     assert item.rule.minimum_score == Decimal("3.00")
     assert (item.achieved, item.minimum, item.met) == (2, 1, True)
+
+
+def test_fidelity_reviews_count_distinct_runs_reviewed_by_someone_else(holder, certification):
+    observed_twice = run_given(holder, role="lead", first_meeting_day=TODAY - timedelta(days=100))
+    review(observed_twice, average="3.50")
+    review(observed_twice, average="3.25")  # a second observation of the same run: still one run
+    # The holder's own self-report never counts, however high.
+    self_reported = run_given(holder, role="lead", first_meeting_day=TODAY - timedelta(days=150))
+    review(self_reported, average="4.00", kind="self_report", reviewer=holder)
+    # As co-trainer, the lead's self-report on the run is a review by someone else: counts.
+    co = run_given(holder, role="co_trainer", first_meeting_day=TODAY - timedelta(days=200))
+    lead = UserFactory(roles=["trainer"])
+    AssignmentFactory(training=co, trainer=lead, role="lead")
+    review(co, average="3.00", kind="self_report", reviewer=lead)
+
+    item = progress_by_kind(certification)[RuleKind.FIDELITY_REVIEWS]
+    assert item.achieved == 2
 
 
 def test_refreshers_count_meetings_the_holder_attended_in_the_period(holder, certification):

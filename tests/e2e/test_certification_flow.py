@@ -33,7 +33,7 @@ def test_request_review_approve_and_assign(open_context, settings, live_server):
     master = UserFactory(first_name="Ruud", last_name="Hendriks", roles=["master_trainer", "trainer"], two_factor=True)
     CertificationFactory(holder=master, level="master_trainer")
     staff = UserFactory(roles=["staff"], two_factor=True)
-    first = timezone.now() + timedelta(days=14)
+    first = timezone.now() + timedelta(days=7)
     run = TrainingFactory(title="Mentorwijs Geldermalsen", status="open", meetings=5, meetings__first_meeting=first)
 
     # The trainer asks for certification on a phone, with a PDF as evidence.

@@ -29,7 +29,7 @@ def nav_keys(client):
                 "admin",
             ],
         ),
-        (["master_trainer"], ["trainings", "evaluations", "certification", "quality"]),
+        (["master_trainer"], ["trainings", "evaluations", "certification", "open_runs", "quality"]),
         (["trainer"], ["trainings", "certification", "open_runs"]),
         (["ambassador"], ["organisations", "outreach"]),
         (["trainer", "ambassador"], ["trainings", "organisations", "outreach", "certification", "open_runs"]),

@@ -1,13 +1,16 @@
+import importlib
 from datetime import datetime, time, timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from ambassadors.services.assignments import assignment_add
 from tests.factories import (
+    AssignmentFactory,
     CertificationFactory,
     EnrolmentFactory,
     LocationFactory,
@@ -16,7 +19,7 @@ from tests.factories import (
     UserFactory,
 )
 from trainings.enums import EnrolmentStatus, MeetingStatus, MessageKind, MessageStatus, TrainingStatus
-from trainings.models import Meeting, ScheduledMessage, Training
+from trainings.models import Assignment, Meeting, ScheduledMessage, Training
 from trainings.services import scheduling
 from trainings.services.messages import reminders_schedule_for_enrolment
 from trainings.tasks import advance_statuses
@@ -455,6 +458,46 @@ def test_edit_page_shows_the_capacity_error_and_keeps_the_run(staff_client):
     assert training.capacity == 15
 
 
+def reopen_refusal(training) -> list[str]:
+    with pytest.raises(ValidationError) as refused:
+        scheduling.training_update(training=training, status=TrainingStatus.OPEN)
+    assert list(refused.value.error_dict) == ["status"]
+    training.refresh_from_db()
+    assert training.status == TrainingStatus.CANCELLED
+    return refused.value.messages
+
+
+def test_reopening_a_cancelled_run_whose_lead_now_gives_another_run_then_is_refused():
+    lead = UserFactory(roles=["trainer"])
+    cancelled = run()
+    give(cancelled, lead)
+    scheduling.training_update(training=cancelled, status=TrainingStatus.CANCELLED)
+    other = run()  # the same times, at another location
+    assignment_add(training=other, trainer=lead, role="lead", assigned_by=None)
+
+    messages = reopen_refusal(cancelled)
+
+    assert any(other.title in message and str(lead) in message for message in messages)
+
+
+def test_reopening_a_cancelled_run_whose_location_was_booked_meanwhile_is_refused():
+    location = LocationFactory()
+    cancelled = run(location=location)
+    scheduling.training_update(training=cancelled, status=TrainingStatus.CANCELLED)
+    other = run(first_day=44, location=location)  # takes meetings 3 to 5's slots
+
+    messages = reopen_refusal(cancelled)
+
+    assert any(other.title in message and str(location) in message for message in messages)
+
+
+def test_reopening_a_cancelled_run_without_clashes_opens_it():
+    training = run()
+    give(training, UserFactory(roles=["trainer"]))
+    scheduling.training_update(training=training, status=TrainingStatus.CANCELLED)
+    assert scheduling.training_update(training=training, status=TrainingStatus.OPEN).status == TrainingStatus.OPEN
+
+
 def test_cancelling_a_run_cancels_its_waiting_messages():
     training = run()
     enrolled = EnrolmentFactory(training=training)
@@ -660,3 +703,33 @@ def test_create_page_runs_fixed_queries_however_many_organisations(staff_client,
     with django_assert_num_queries(6):
         response = staff_client.get(reverse("trainings:training_create"))
     assert response.status_code == 200
+
+
+# --- one lead per run -------------------------------------------------------------------------
+
+
+def test_the_database_refuses_a_second_lead_on_a_run():
+    training = run()
+    AssignmentFactory(training=training, role="lead")
+    AssignmentFactory(training=training, role="co_trainer")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AssignmentFactory(training=training, role="lead")
+    AssignmentFactory(training=run(first_day=200), role="lead")  # another run has its own lead
+    assert Assignment.objects.filter(role="lead").count() == 2
+
+
+def test_copying_old_trainers_makes_the_first_of_each_run_lead_and_the_others_co_trainers():
+    copy = importlib.import_module("trainings.migrations.0002_assignment")
+    rows = [(1, 10), (2, 20), (1, 11), (1, 12), (2, 21)]
+    assert copy.roles_for(rows) == [
+        (1, 10, "lead"),
+        (2, 20, "lead"),
+        (1, 11, "co_trainer"),
+        (1, 12, "co_trainer"),
+        (2, 21, "co_trainer"),
+    ]
+
+
+def test_the_constraint_migration_first_demotes_every_lead_of_a_run_but_the_first():
+    demote = importlib.import_module("trainings.migrations.0003_assignment_one_lead_per_run")
+    assert demote.extra_leads([(5, 1), (6, 2), (7, 1), (9, 1), (10, 3)]) == [7, 9]

@@ -4,13 +4,26 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def roles_for(rows) -> list[tuple[int, int, str]]:
+    """(training id, trainer id, role) for (training id, trainer id) rows in pk order: the first
+    trainer of each run becomes its lead, the others co-trainers (a run has one lead)."""
+    seen = set()
+    found = []
+    for training_id, trainer_id in rows:
+        found.append((training_id, trainer_id, "co_trainer" if training_id in seen else "lead"))
+        seen.add(training_id)
+    return found
+
+
 def copy_trainers(apps, schema_editor):
-    """Everyone who gave a run before roles existed becomes its lead trainer."""
+    """Everyone who gave a run before roles existed becomes one of its trainers: the first (the
+    lowest row) its lead, the others co-trainers."""
     Training = apps.get_model("trainings", "Training")
     Assignment = apps.get_model("trainings", "Assignment")
-    rows = Training.trainers.through.objects.all()
+    rows = Training.trainers.through.objects.order_by("pk").values_list("training_id", "user_id")
     Assignment.objects.bulk_create(
-        Assignment(training_id=row.training_id, trainer_id=row.user_id, role="lead") for row in rows
+        Assignment(training_id=training_id, trainer_id=trainer_id, role=role)
+        for training_id, trainer_id, role in roles_for(rows)
     )
 
 

@@ -206,10 +206,31 @@ def training_create(
     return training
 
 
+def _refuse_reopening_clashes(training: Training) -> None:
+    """Check the meetings of a cancelled run being opened again as meetings_update would: lock
+    its locations (the trainer check locks its trainers), run every conflict check, and raise a
+    ValidationError on "status" naming each clash. Meanwhile other runs may have taken the
+    places and people this run had freed."""
+    meetings = list(training.meetings.select_related("location").order_by("number"))
+    _lock_locations(meeting.location_id for meeting in meetings)
+    clashes = []
+    for meeting, found in zip(meetings, _run_errors(meetings), strict=True):
+        for messages in found.values():
+            clashes.extend(
+                _("Meeting %(number)s: %(problem)s") % {"number": meeting.number, "problem": message}
+                for message in messages
+            )
+    if clashes:
+        raise ValidationError({"status": [_("This run cannot be opened again: a meeting clashes."), *clashes]})
+
+
 @transaction.atomic
 def training_update(*, training: Training, **fields) -> Training:
     """Change a run's own fields (title, variant, region, host_organisation, capacity, status,
-    local_adaptations). Refused when the capacity falls below the places already held. Setting the
+    local_adaptations). Refused when the capacity falls below the places already held, and (on
+    "status") when a cancelled run is opened again while one of its scheduled meetings clashes:
+    its location or one of its trainers is booked by another run at that time, or a trainer's
+    certification no longer covers the date (the same checks and locks as meetings_update). Setting the
     status to cancelled cancels every waiting reminder and evaluation request of the run, and every
     live enrolment with a TRAINING_CANCELLED mail; free places
     (a higher capacity) are offered to those waiting."""
@@ -226,6 +247,8 @@ def training_update(*, training: Training, **fields) -> Training:
                 % {"held": held}
             }
         )
+    if was_cancelled and training.status != TrainingStatus.CANCELLED:
+        _refuse_reopening_clashes(training)
     training.save()
     if training.status == TrainingStatus.CANCELLED and not was_cancelled:
         reminders_cancel(training=training)
