@@ -67,7 +67,7 @@ class RuleKind(models.TextChoices):
 
     RUNS_GIVEN = "runs_given", _("Training runs given (lead or co-trainer)")
     SUPERVISED_RUNS = "supervised_runs", _("Runs given as a candidate under supervision")
-    FIDELITY_REVIEWS = "fidelity_reviews", _("Fidelity reviews with at least the minimum average score")
+    FIDELITY_REVIEWS = "fidelity_reviews", _("Runs given with a fidelity review by someone else at the minimum score")
     REFRESHERS = "refreshers", _("Refresher meetings attended")
 
 

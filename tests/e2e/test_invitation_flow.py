@@ -82,7 +82,7 @@ def test_invitation_from_mail_to_first_login(page, open_context, settings, live_
     expect(invitee.get_by_role("heading", level=1)).to_have_text("Welkom, Tessa")
     expect(invitee.locator("main")).to_contain_text("Je werkt in Mentorwijs als: Trainer.")
     expect(invitee.locator("[data-testid=todo] [data-role=trainer]")).to_be_visible()
-    assert nav_keys(invitee) == ["trainings"]
+    assert nav_keys(invitee) == ["trainings", "certification", "open_runs"]
 
     # The link worked once.
     response = invitee.goto(link)
