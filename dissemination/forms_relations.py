@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from localflavor.nl.forms import NLZipCodeField
 
 from .models import Organisation, Person
-from .queries import organisation_named_exactly, picked_organisation
+from .queries import organisation_chosen
 
 
 class OrganisationForm(forms.ModelForm):
@@ -82,13 +82,11 @@ class PersonForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        name = (cleaned.get("organisation_name") or "").strip()
-        organisation = picked_organisation(cleaned.get("organisation"), name)
-        if organisation is None and name:
-            organisation = organisation_named_exactly(name)
-            if organisation is None:
-                self.add_error("organisation_name", _("Choose the organisation from the list, or leave it empty."))
-        cleaned["organisation"] = organisation
+        try:
+            cleaned["organisation"] = organisation_chosen(cleaned.get("organisation"), cleaned.get("organisation_name"))
+        except ValidationError as error:
+            self.add_error("organisation_name", error)
+            cleaned["organisation"] = None
         return cleaned
 
     def _get_validation_exclusions(self):

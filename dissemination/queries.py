@@ -1,6 +1,9 @@
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from .models import Organisation, Person
 
 
@@ -153,6 +156,19 @@ def picked_organisation(picked, name: str):
     organisation = Organisation.objects.filter(pk=picked).first() if picked.isdigit() else None
     if organisation is not None and organisation.name.strip().lower() != (name or "").strip().lower():
         return None
+    return organisation
+
+
+def organisation_chosen(picked, name: str):
+    """The organisation chosen in a search box (hidden id `picked`, typed `name`): the one picked from
+    the list, else the one named exactly; None for an empty box. Raises ValidationError for a name
+    that matches no single organisation."""
+    name = (name or "").strip()
+    organisation = picked_organisation(picked, name)
+    if organisation is None and name:
+        organisation = organisation_named_exactly(name)
+        if organisation is None:
+            raise ValidationError(_("Choose the organisation from the list, or leave it empty."))
     return organisation
 
 

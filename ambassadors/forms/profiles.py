@@ -7,11 +7,12 @@ organisation exactly is taken."""
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.models import Region
-from dissemination.queries import organisation_named_exactly, picked_organisation
+from dissemination.queries import organisation_chosen
 
 from ..enums import AmbassadorKind, AmbassadorOffer
 from ..models import Ambassador
@@ -43,13 +44,11 @@ class OrganisationPickForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        name = (cleaned.get("organisation_name") or "").strip()
-        organisation = picked_organisation(cleaned.get("organisation"), name)
-        if organisation is None and name:
-            organisation = organisation_named_exactly(name)
-            if organisation is None:
-                self.add_error("organisation_name", _("Choose the organisation from the list, or leave it empty."))
-        cleaned["organisation"] = organisation
+        try:
+            cleaned["organisation"] = organisation_chosen(cleaned.get("organisation"), cleaned.get("organisation_name"))
+        except ValidationError as error:
+            self.add_error("organisation_name", error)
+            cleaned["organisation"] = None
         cleaned.pop("organisation_name", None)
         return cleaned
 

@@ -3,11 +3,12 @@
 from datetime import datetime, time
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dissemination.queries import organisation_named_exactly, picked_organisation
+from dissemination.queries import organisation_chosen
 
 from ..enums import ActiveComponent
 from ..models import Location, Meeting, Training
@@ -63,12 +64,11 @@ class TrainingForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        name = (cleaned.get("host_organisation_name") or "").strip()
-        host = picked_organisation(cleaned.get("host_organisation"), name)
-        if host is None and name:
-            host = organisation_named_exactly(name)
-            if host is None:
-                self.add_error("host_organisation_name", _("Choose the organisation from the list, or leave it empty."))
+        try:
+            host = organisation_chosen(cleaned.get("host_organisation"), cleaned.get("host_organisation_name"))
+        except ValidationError as error:
+            self.add_error("host_organisation_name", error)
+            host = None
         cleaned["host_organisation"] = host
         cleaned.pop("host_organisation_name", None)
         return cleaned
