@@ -80,3 +80,28 @@ STAGE_ORDER = list(Stage.values)
 def stage_rank(stage: str) -> int:
     """0 for informed up to 4 for trained: compare stages by their rank."""
     return STAGE_ORDER.index(stage)
+
+
+class MaterialKind(models.TextChoices):
+    HANDBOOK = "handbook", _("Handbook")
+    FACTSHEET = "factsheet", _("Factsheet")
+    POWERPOINT = "powerpoint", _("PowerPoint")
+    GOOD_PRACTICES = "good_practices", _("Good-practice booklet")
+    OTHER = "other", _("Other")
+
+
+class EventKind(models.TextChoices):
+    CONGRESS = "congress", _("Congress")
+    INSPIRATION_MEETING = "inspiration_meeting", _("Inspiration meeting")
+    CONFERENCE = "conference", _("Conference")
+    NETWORK_MEETING = "network_meeting", _("Network meeting")
+    WORKSHOP = "workshop", _("Workshop")
+    OTHER = "other", _("Other")
+
+
+class CommunicationGoal(models.TextChoices):
+    """The three communication goals of the dissemination plan, in funnel order."""
+
+    INFORM = "inform", _("Inform")
+    CONVINCE = "convince", _("Convince")
+    TRAIN = "train", _("Train")

@@ -1,11 +1,14 @@
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import OutreachChannel, Stage, TargetGroup
+from .enums import CommunicationGoal, EventKind, MaterialKind, OutreachChannel, Stage, TargetGroup
 
 
 class Region(models.Model):
@@ -137,3 +140,146 @@ class FollowUpDigest(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.week}"
+
+
+def material_path(_material, filename: str) -> str:
+    """A name chosen by the server: a random folder keeps every version's file apart."""
+    return f"materials/{uuid.uuid4().hex}/{PurePath(filename).name}"
+
+
+class Material(models.Model):
+    """One version of a piece of material (handbook, factsheet...). Versions of one material share
+    kind, title and language; the newest is current, older ones stay, marked by `superseded_at`."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=MaterialKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="nl")
+    version = models.CharField(_("version"), max_length=20)
+    description = models.TextField(_("description"), blank=True)
+    file = models.FileField(_("file"), upload_to=material_path)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    superseded_at = models.DateTimeField(_("replaced by a newer version at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["kind", "title", "language", "-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "title", "language", "version"], name="material_version_unique"),
+            models.UniqueConstraint(
+                fields=["kind", "title", "language"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="material_one_current_version",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} {self.version} ({self.language})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+
+class MaterialDownload(models.Model):
+    """How often a material version was downloaded in one month (counted, nobody recorded)."""
+
+    material = models.ForeignKey(
+        Material, verbose_name=_("material"), on_delete=models.CASCADE, related_name="downloads"
+    )
+    month = models.DateField(_("month"))  # the first day of the month
+    count = models.PositiveIntegerField(_("downloads"), default=0)
+
+    class Meta:
+        verbose_name = _("downloads per month")
+        verbose_name_plural = _("downloads per month")
+        ordering = ["-month"]
+        constraints = [models.UniqueConstraint(fields=["material", "month"], name="material_download_month_unique")]
+
+    def __str__(self):
+        return f"{self.material} {self.month:%Y-%m}: {self.count}"
+
+
+class Event(models.Model):
+    """A congress, inspiration meeting or conference where Mentorwijs was presented (as the 2017
+    closing conference: 77 invited, 24 attended)."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    description = models.TextField(_("description"), blank=True)
+    speakers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("ambassadors who spoke"), blank=True, related_name="events_spoken"
+    )
+    outcomes = models.TextField(_("outcomes"), blank=True)
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    follow_up_done = models.BooleanField(_("follow-up done"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.title} ({self.date})"
+
+
+class EventGuest(models.Model):
+    """A person invited to an event and/or present at it."""
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="guests")
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="event_guests")
+    invited = models.BooleanField(_("invited"), default=True)
+    attended = models.BooleanField(_("attended"), default=False)
+
+    class Meta:
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "person"], name="event_guest_once"),
+            models.CheckConstraint(
+                condition=models.Q(invited=True) | models.Q(attended=True), name="event_guest_invited_or_present"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} @ {self.event}"
+
+
+class Goal(models.Model):
+    """A target of the dissemination plan: a communication goal for one target group in a period,
+    with the number to reach (organisations informed or convinced, supervisors trained)."""
+
+    goal = models.CharField(_("communication goal"), max_length=16, choices=CommunicationGoal.choices)
+    target_group = models.CharField(_("target group"), max_length=32, choices=TargetGroup.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("up to and including"))
+    target = models.PositiveIntegerField(_("target number"), validators=[MinValueValidator(1)])
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["starts_on", "goal", "target_group"]
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "target_group", "starts_on", "ends_on"], name="goal_unique"),
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="goal_period_valid"),
+            models.CheckConstraint(condition=models.Q(target__gte=1), name="goal_target_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_goal_display()} – {self.get_target_group_display()} ({self.starts_on}–{self.ends_on})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_outreach
+from . import views, views_events, views_goals, views_outreach
 from . import views_merge as merge
 from . import views_relations as relations
 from . import views_transfer as transfer
@@ -33,4 +33,6 @@ urlpatterns = [
         views_outreach.OrganisationSummaryView.as_view(),
         name="organisation_outreach",
     ),
+    *views_events.urlpatterns,
+    *views_goals.urlpatterns,
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("beheer/mail/", include("mentorwijs.outbox.urls")),
     path("beheer/", admin.site.urls),
     path("relaties/", include("dissemination.urls")),
+    path("materialen/", include("dissemination.urls_materials")),
     path("trainingen/", include("trainings.urls")),
     path("ambassadeurs/", include("ambassadors.urls")),
     path("taal/", switch_language, name="switch_language"),

@@ -1,0 +1,3 @@
+"""Events views (congresses, inspiration meetings, conferences)."""
+
+urlpatterns = []

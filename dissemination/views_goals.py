@@ -1,0 +1,3 @@
+"""Goals of the dissemination plan: staff maintain them."""
+
+urlpatterns = []
