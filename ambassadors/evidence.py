@@ -6,8 +6,6 @@ from the name or the content type the browser sent. The stored name is chosen by
 kept, cleaned, for display only.
 """
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import PureWindowsPath
 
@@ -15,21 +13,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image
+
+from mentorwijs import filetypes
 
 from .models import Certification, CertificationEvidence
 
 # Most files a trainer adds in one step.
 MAX_FILES = 10
-PDF_MAGIC = b"%PDF-"
-PDF_END = b"%%EOF"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-JPEG_MAGIC = b"\xff\xd8\xff"
-# Detected type: (content type, extension of the stored name, Pillow's format name or None).
-PDF = ("application/pdf", ".pdf", None)
-PNG = ("image/png", ".png", "PNG")
-JPEG = ("image/jpeg", ".jpg", "JPEG")
-UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f<>:\"/\\|?*]")
+ALLOWED = (filetypes.PDF, filetypes.PNG, filetypes.JPEG)
 ORIGINAL_NAME_LENGTH = 200
 
 
@@ -45,45 +36,10 @@ class CheckedFile:
 def clean_original_name(name: str, extension: str) -> str:
     """The uploaded name for display: without any folder part or control characters, at most
     200 characters (the end of the name is kept), never empty."""
-    name = unicodedata.normalize("NFC", PureWindowsPath(str(name or "")).name)
-    name = " ".join(UNSAFE_CHARACTERS.sub("_", name).split()).strip(" .")
+    name = filetypes.clean_name(name)
     if not name:
         return _("evidence") + extension
     return name[-ORIGINAL_NAME_LENGTH:]
-
-
-def _read_edges(upload) -> tuple[bytes, bytes]:
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(max(upload.size - 2048, 0))
-    tail = upload.read()
-    upload.seek(0)
-    return head, tail
-
-
-def _is_image(upload, pillow_format: str) -> bool:
-    upload.seek(0)
-    try:
-        with Image.open(upload) as image:
-            if image.format != pillow_format:
-                return False
-            image.verify()
-    except Exception:  # Pillow raises many kinds of errors for a broken or hostile file
-        return False
-    finally:
-        upload.seek(0)
-    return True
-
-
-def detect_type(upload) -> tuple[str, str, str | None] | None:
-    """PDF, PNG or JPEG as found in the content, or None."""
-    head, tail = _read_edges(upload)
-    if head.startswith(PDF_MAGIC):
-        return PDF if PDF_END in tail else None
-    for kind, magic in ((PNG, PNG_MAGIC), (JPEG, JPEG_MAGIC)):
-        if head.startswith(magic):
-            return kind if _is_image(upload, kind[2]) else None
-    return None
 
 
 def evidence_check(upload) -> CheckedFile:
@@ -97,18 +53,17 @@ def evidence_check(upload) -> CheckedFile:
             _("“%(name)s” is larger than %(limit)s.") % {"name": shown, "limit": filesizeformat(limit)},
             code="too_large",
         )
-    kind = detect_type(upload)
+    kind = filetypes.detect(upload, ALLOWED)
     if kind is None:
         raise ValidationError(
             _("“%(name)s” is not a PDF, JPEG or PNG file (or it is damaged).") % {"name": shown},
             code="file_type",
         )
-    content_type, extension, _pillow = kind
     return CheckedFile(
         upload=upload,
-        content_type=content_type,
-        extension=extension,
-        original_name=clean_original_name(upload.name, extension),
+        content_type=kind.content_type,
+        extension=kind.extension,
+        original_name=clean_original_name(upload.name, kind.extension),
         size=upload.size,
     )
 

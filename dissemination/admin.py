@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Organisation, OutreachContact, Person, Region
+from .models import Material, Organisation, OutreachContact, Person, Region
 
 
 @admin.register(Region)
@@ -33,6 +33,23 @@ class OutreachContactAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "logged_by"]
     search_fields = ["organisation__name", "logged_by__email"]
     date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    """For looking up; staff upload versions in the app (materials:upload), where the file checks live."""
+
+    list_display = ["title", "version", "kind", "language", "uploaded_at", "superseded_at", "size"]
+    list_filter = ["kind", "language", ("superseded_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["uploaded_by"]
+    search_fields = ["title", "version"]
+    date_hierarchy = "uploaded_at"
 
     def has_add_permission(self, request):
         return False

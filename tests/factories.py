@@ -211,3 +211,31 @@ class AmbassadorFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, roles=["ambassador"])
     kind = "trained_supervisor"
     region = factory.LazyFunction(lambda: Region.objects.get(name="Rivierenland"))
+
+
+class MaterialFactory(factory.django.DjangoModelFactory):
+    """A current material version whose file name is set but not written (use the service to store a file)."""
+
+    class Meta:
+        model = "dissemination.Material"
+
+    kind = "handbook"
+    title = factory.Sequence(lambda n: f"Materiaal {n}")
+    language = "nl"
+    version = "1.0"
+    file = factory.Sequence(lambda n: f"materials/test{n}/materiaal.pdf")
+    content_type = "application/pdf"
+    size = 2048
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    """A goal to inform employers in the calendar year of `starts_on` (default: this year)."""
+
+    class Meta:
+        model = "dissemination.Goal"
+
+    goal = "inform"
+    target_group = TargetGroup.EMPLOYERS
+    starts_on = factory.LazyFunction(lambda: timezone.localdate().replace(month=1, day=1))
+    ends_on = factory.LazyAttribute(lambda goal: goal.starts_on.replace(month=12, day=31))
+    target = 10

@@ -43,6 +43,13 @@ LINKS = [
         _("Log your contacts with organisations, plan follow-ups and see who else had contact."),
     ),
     Link(
+        "dashboard",
+        _("Progress"),
+        "overview:dashboard",
+        "overview.view_dashboard",
+        _("How far the dissemination plan has come: organisations reached, the funnel, goals and channels."),
+    ),
+    Link(
         "evaluations",
         _("Evaluations"),
         "trainings:evaluation_overview",

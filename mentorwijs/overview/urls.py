@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import views, views_dashboard
 
 app_name = "overview"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("voortgang/", views_dashboard.DashboardView.as_view(), name="dashboard"),
+    path("voortgang/export/", views_dashboard.dashboard_export, name="dashboard_export"),
 ]

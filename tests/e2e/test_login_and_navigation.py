@@ -17,6 +17,7 @@ ROLES = {
             "trainings",
             "organisations",
             "outreach",
+            "dashboard",
             "evaluations",
             "quality",
             "ambassadors",
@@ -27,11 +28,11 @@ ROLES = {
     "master_trainer": (
         "Mohamed",
         True,
-        ["trainings", "evaluations", "certification", "open_runs", "quality"],
+        ["trainings", "dashboard", "evaluations", "certification", "open_runs", "quality"],
         "Opleider",
     ),
     "trainer": ("Tessa", False, ["trainings", "certification", "open_runs"], "Trainer"),
-    "ambassador": ("Bram", False, ["organisations", "outreach"], "Ambassadeur"),
+    "ambassador": ("Bram", False, ["organisations", "outreach", "dashboard"], "Ambassadeur"),
 }
 # Tools rather than daily work sit in the account menu.
 ACCOUNT_MENU_KEYS = {"staff": ["outbox", "admin"]}

@@ -61,7 +61,7 @@ def test_staff_without_totp_sets_it_up(page):
     expect(page.locator("[data-testid=todo] [data-role=staff]")).to_be_visible()
     expect(page.locator("[data-testid=todo] a[href='/accounts/2fa/totp/activate/']")).to_have_count(0)
     # No "outbox" link in the account menu: mail is not caught here (locmem).
-    assert nav_keys(page) == ["trainings", "organisations", "outreach", "evaluations", "quality", "ambassadors",
-                              "invitations"]  # fmt: skip
+    assert nav_keys(page) == ["trainings", "organisations", "outreach", "dashboard", "evaluations", "quality",
+                              "ambassadors", "invitations"]  # fmt: skip
     menu = page.locator(".dropdown-menu [data-nav]")
     assert menu.evaluate_all("links => links.map(a => a.dataset.nav)") == ["admin"]

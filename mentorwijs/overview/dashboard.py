@@ -1,0 +1,405 @@
+"""The plan's progress in numbers: the read paths of the dashboard (/voortgang/).
+
+Every number is counted by the database (Count, Exists, Subquery, grouped queries); Python only
+puts the grouped results in order and fills the gaps with zeros. Each function runs one query
+whatever the number of contacts, so the page's query count is fixed.
+
+How the filters apply:
+- target group and region narrow the organisations (their own target group and region); for
+  participants (registered, trained, heard of) the target group is that of the person's
+  organisation and the region that of the run; for trainers those of their ambassador profile;
+- the period: contacts count by their date, registrations by the enrolment's creation, completions
+  by the day they completed; a trainer counts when certified today, whatever the period.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ambassadors.enums import GRANTED_STATUSES
+from ambassadors.models import Certification
+from dissemination.enums import Channel, OutreachChannel, Stage, TargetGroup
+from dissemination.models import Goal, Organisation, OutreachContact, Region
+from dissemination.queries import stage_rank_expression
+from trainings.enums import EnrolmentStatus
+from trainings.models import Enrolment
+
+# Enrolments that count as "supervisors registered" (and as participants who heard of Mentorwijs).
+REGISTERED_STATUSES = [
+    EnrolmentStatus.REGISTERED,
+    EnrolmentStatus.WAITLISTED,
+    EnrolmentStatus.OFFERED,
+    EnrolmentStatus.COMPLETED,
+]
+
+# The funnel: (rank, csv key, label). An organisation's step is the highest rank it reached; it
+# counts in that step and in every earlier one.
+TRAINER_STEP = 6
+FUNNEL_STEPS = [
+    (1, "informed", Stage.INFORMED.label),
+    (2, "interested", Stage.INTERESTED.label),
+    (3, "convinced", Stage.CONVINCED.label),
+    (4, "supervisors_registered", Stage.SUPERVISORS_REGISTERED.label),
+    (5, "trained", Stage.TRAINED.label),
+    (TRAINER_STEP, "trainer", _("Trainer")),
+]
+
+MAX_PERIOD_MONTHS = 60
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    """The last twelve months: from the first day of the month eleven months ago up to today."""
+    today = today or timezone.localdate()
+    month, year = today.month - 11, today.year
+    if month < 1:
+        month, year = month + 12, year - 1
+    return date(year, month, 1), today
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    date_from: date
+    date_to: date
+    target_group: str = ""
+    region: Region | None = None
+
+    @property
+    def starts_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.date_from, time.min))
+
+    @property
+    def ends_before(self) -> datetime:
+        """The first moment after the period (the period includes all of date_to)."""
+        return timezone.make_aware(datetime.combine(self.date_to + timedelta(days=1), time.min))
+
+    def months(self) -> list[date]:
+        """The first day of every month the period touches, in order."""
+        found, month = [], self.date_from.replace(day=1)
+        while month <= self.date_to:
+            found.append(month)
+            month = (month + timedelta(days=32)).replace(day=1)
+        return found
+
+
+@dataclass
+class Row:
+    key: str  # a stable code for tests and links: the target group, region name, month, channel
+    cells: list  # the labels of the row's dimensions
+    values: list[int]
+
+
+@dataclass
+class Table:
+    """One table of the page, and the same numbers as a CSV file."""
+
+    name: str  # the ?table= of the export
+    dimensions: list[tuple[str, str]]  # (csv header, column heading)
+    columns: list[tuple[str, str]]  # the number columns: (csv header, column heading)
+    rows: list[Row]
+    total: list[int] | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def width(self) -> int:
+        return len(self.dimensions) + len(self.columns)
+
+    def chart(self, column: str) -> list[tuple[str, int]]:
+        """(label, value) per row for one number column: the bars of a chart."""
+        index = [key for key, _label in self.columns].index(column)
+        return [(" · ".join(str(cell) for cell in row.cells), row.values[index]) for row in self.rows]
+
+    def total_chart(self, columns: list[str] | None = None) -> list[tuple[str, int]]:
+        """(heading, total) per number column (or the columns named): the bars of the totals."""
+        return [
+            (label, value)
+            for (key, label), value in zip(self.columns, self.total or [], strict=False)
+            if columns is None or key in columns
+        ]
+
+
+# --- organisations: reached and the funnel --------------------------------------------------------
+
+
+def _organisations(filters: DashboardFilters):
+    organisations = Organisation.objects.all()
+    if filters.target_group:
+        organisations = organisations.filter(target_group=filters.target_group)
+    if filters.region is not None:
+        organisations = organisations.filter(region=filters.region)
+    return organisations
+
+
+def organisations_with_step(filters: DashboardFilters):
+    """The organisations (narrowed by target group and region) annotated in ONE query with
+    `contact_rank` (1 informed .. 5 trained: the furthest stage of their contacts in the period,
+    0 without a contact) and `step`, the furthest funnel step: the contact rank, 4 when a person of
+    the organisation enrolled in the period, 5 when one completed a run in the period, 6 when the
+    organisation has an ambassador certified as a trainer today."""
+    today = timezone.localdate()
+    contact_rank = (
+        OutreachContact.objects.filter(
+            organisation=OuterRef("pk"), date__gte=filters.date_from, date__lte=filters.date_to
+        )
+        .order_by()
+        .values("organisation")
+        .annotate(rank=Max(stage_rank_expression() + 1))
+        .values("rank")
+    )
+    enrolled = Enrolment.objects.filter(
+        person__organisation=OuterRef("pk"),
+        status__in=REGISTERED_STATUSES,
+        created_at__gte=filters.starts_at,
+        created_at__lt=filters.ends_before,
+    )
+    completed = Enrolment.objects.filter(
+        person__organisation=OuterRef("pk"),
+        status=EnrolmentStatus.COMPLETED,
+        completed_at__gte=filters.starts_at,
+        completed_at__lt=filters.ends_before,
+    )
+    trainer = Certification.objects.filter(
+        holder__ambassador__organisation=OuterRef("pk"),
+        status__in=GRANTED_STATUSES,
+        valid_from__lte=today,
+        valid_until__gt=today,
+    )
+    return _organisations(filters).annotate(
+        contact_rank=Coalesce(Subquery(contact_rank, output_field=IntegerField()), Value(0)),
+        step=Greatest(
+            "contact_rank",
+            Case(When(Exists(enrolled), then=Value(4)), default=Value(0)),
+            Case(When(Exists(completed), then=Value(5)), default=Value(0)),
+            Case(When(Exists(trainer), then=Value(TRAINER_STEP)), default=Value(0)),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def _funnel_counts():
+    counts = {
+        "organisations": Count("pk"),
+        "reached": Count("pk", filter=Q(contact_rank__gte=1)),
+    }
+    for rank, key, _label in FUNNEL_STEPS:
+        counts[key] = Count("pk", filter=Q(step__gte=rank))
+    return counts
+
+
+FUNNEL_COLUMNS = [
+    ("organisations", _("Organisations")),
+    ("reached", _("Reached")),
+    *[(key, label) for _rank, key, label in FUNNEL_STEPS],
+]
+
+
+def _values(row: dict, columns) -> list[int]:
+    return [row[key] for key, _label in columns]
+
+
+def funnel_total(filters: DashboardFilters) -> list[int]:
+    """The funnel over all organisations that match the filters (one query)."""
+    return _values(organisations_with_step(filters).aggregate(**_funnel_counts()), FUNNEL_COLUMNS)
+
+
+def funnel_per_target_group(filters: DashboardFilters, total: list[int] | None = None) -> Table:
+    """One row per target group (all eight, zeros included): organisations, reached, and each
+    funnel step, cumulative (one grouped query)."""
+    grouped = {
+        row["target_group"]: row
+        for row in organisations_with_step(filters).order_by().values("target_group").annotate(**_funnel_counts())
+    }
+    groups = [TargetGroup(filters.target_group)] if filters.target_group else list(TargetGroup)
+    zeros = [0] * len(FUNNEL_COLUMNS)
+    rows = [
+        Row(
+            key=group.value,
+            cells=[group.label],
+            values=_values(grouped[group.value], FUNNEL_COLUMNS) if group.value in grouped else zeros,
+        )
+        for group in groups
+    ]
+    return Table(
+        "funnel", [("target_group", _("Target group"))], FUNNEL_COLUMNS, rows, total=total or funnel_total(filters)
+    )
+
+
+def funnel_per_region(filters: DashboardFilters, total: list[int] | None = None) -> Table:
+    """One row per region that has organisations matching the filters (one grouped query)."""
+    grouped = (
+        organisations_with_step(filters)
+        .order_by()
+        .values("region", "region__name")
+        .annotate(**_funnel_counts())
+        .order_by("region__name")
+    )
+    rows = [
+        Row(key=row["region__name"], cells=[row["region__name"]], values=_values(row, FUNNEL_COLUMNS))
+        for row in grouped
+    ]
+    return Table(
+        "funnel_regions", [("region", _("Region"))], FUNNEL_COLUMNS, rows, total=total or funnel_total(filters)
+    )
+
+
+REACHED_COLUMNS = [("organisations", _("Organisations")), ("reached", _("Reached"))]
+
+
+def reached_per_target_group_and_region(filters: DashboardFilters) -> Table:
+    """Organisations reached (at least one contact in the period) per target group and region,
+    only the combinations with at least one reached (one grouped query)."""
+    grouped = (
+        organisations_with_step(filters)
+        .order_by()
+        .values("target_group", "region__name")
+        .annotate(organisations=Count("pk"), reached=Count("pk", filter=Q(contact_rank__gte=1)))
+        .filter(reached__gt=0)
+        .order_by("target_group", "region__name")
+    )
+    order = {value: index for index, value in enumerate(TargetGroup.values)}
+    rows = sorted(
+        (
+            Row(
+                key=f"{row['target_group']}/{row['region__name']}",
+                cells=[TargetGroup(row["target_group"]).label, row["region__name"]],
+                values=_values(row, REACHED_COLUMNS),
+            )
+            for row in grouped
+        ),
+        key=lambda row: (order[row.key.split("/", 1)[0]], row.cells[1]),
+    )
+    return Table("reached", [("target_group", _("Target group")), ("region", _("Region"))], REACHED_COLUMNS, rows)
+
+
+# --- people -------------------------------------------------------------------------------------------
+
+
+def _enrolments(filters: DashboardFilters):
+    enrolments = Enrolment.objects.all()
+    if filters.target_group:
+        enrolments = enrolments.filter(person__organisation__target_group=filters.target_group)
+    if filters.region is not None:
+        enrolments = enrolments.filter(training__region=filters.region)
+    return enrolments
+
+
+def people(filters: DashboardFilters) -> dict:
+    """Supervisors registered (distinct persons enrolled in the period), supervisors trained
+    (distinct persons who completed in the period) and trainers (certified today): two queries."""
+    counts = _enrolments(filters).aggregate(
+        registered=Count(
+            "person",
+            distinct=True,
+            filter=Q(
+                status__in=REGISTERED_STATUSES,
+                created_at__gte=filters.starts_at,
+                created_at__lt=filters.ends_before,
+            ),
+        ),
+        trained=Count(
+            "person",
+            distinct=True,
+            filter=Q(
+                status=EnrolmentStatus.COMPLETED,
+                completed_at__gte=filters.starts_at,
+                completed_at__lt=filters.ends_before,
+            ),
+        ),
+    )
+    today = timezone.localdate()
+    certifications = Certification.objects.filter(
+        status__in=GRANTED_STATUSES, valid_from__lte=today, valid_until__gt=today
+    )
+    if filters.target_group:
+        certifications = certifications.filter(holder__ambassador__organisation__target_group=filters.target_group)
+    if filters.region is not None:
+        certifications = certifications.filter(holder__ambassador__region=filters.region)
+    counts["trainers"] = certifications.aggregate(trainers=Count("holder", distinct=True))["trainers"]
+    return counts
+
+
+# --- contacts per channel per month ------------------------------------------------------------------
+
+
+def _contacts(filters: DashboardFilters):
+    contacts = OutreachContact.objects.filter(date__gte=filters.date_from, date__lte=filters.date_to)
+    if filters.target_group:
+        contacts = contacts.filter(organisation__target_group=filters.target_group)
+    if filters.region is not None:
+        contacts = contacts.filter(organisation__region=filters.region)
+    return contacts.order_by()
+
+
+CHANNEL_COLUMNS = [(channel.value, channel.label) for channel in OutreachChannel]
+
+
+def contacts_per_channel_per_month(filters: DashboardFilters) -> Table:
+    """Months (rows) × outreach channels (columns), and the total per channel: two grouped queries;
+    the pivot only places the counts."""
+    counts = {
+        (row["month"], row["channel"]): row["contacts"]
+        for row in _contacts(filters)
+        .annotate(month=TruncMonth("date"))
+        .values("month", "channel")
+        .annotate(contacts=Count("pk"))
+    }
+    totals = {
+        row["channel"]: row["contacts"] for row in _contacts(filters).values("channel").annotate(contacts=Count("pk"))
+    }
+    rows = [
+        Row(
+            key=f"{month:%Y-%m}",
+            cells=[month],
+            values=[counts.get((month, channel), 0) for channel, _label in CHANNEL_COLUMNS],
+        )
+        for month in filters.months()
+    ]
+    return Table(
+        "channels",
+        [("month", _("Month"))],
+        CHANNEL_COLUMNS,
+        rows,
+        total=[totals.get(channel, 0) for channel, _label in CHANNEL_COLUMNS],
+    )
+
+
+# --- how participants heard of Mentorwijs -----------------------------------------------------------------
+
+NOT_GIVEN = ""
+
+
+def heard_of(filters: DashboardFilters) -> Table:
+    """Participants (distinct persons enrolled in the period) per answer to "how did you hear of
+    Mentorwijs?"; every channel is listed, "not given" only when someone left it empty (one query)."""
+    counts = {
+        row["source"]: row["participants"]
+        for row in _enrolments(filters)
+        .filter(
+            status__in=REGISTERED_STATUSES,
+            created_at__gte=filters.starts_at,
+            created_at__lt=filters.ends_before,
+        )
+        .order_by()
+        .values("source")
+        .annotate(participants=Count("person", distinct=True))
+    }
+    rows = [Row(key=channel.value, cells=[channel.label], values=[counts.get(channel.value, 0)]) for channel in Channel]
+    if counts.get(NOT_GIVEN):
+        rows.append(Row(key="not_given", cells=[_("Not given")], values=[counts[NOT_GIVEN]]))
+    return Table(
+        "heard_of", [("channel", _("Heard of Mentorwijs through"))], [("participants", _("Participants"))], rows
+    )
+
+
+# --- goals ---------------------------------------------------------------------------------------------
+
+
+def goals_for(filters: DashboardFilters):
+    """The goals for the chosen target group (all without one) whose period overlaps the filter's."""
+    goals = Goal.objects.filter(starts_on__lte=filters.date_to, ends_on__gte=filters.date_from)
+    if filters.target_group:
+        goals = goals.filter(target_group=filters.target_group)
+    return goals
