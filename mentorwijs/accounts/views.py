@@ -104,7 +104,7 @@ class InvitationAcceptView(View):
         except ValidationError as error:
             form.add_error("password1", error)
             return self.show(form)
-        login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        login(request, user, backend="mentorwijs.accounts.backends.AuthenticationBackend")
         messages.success(request, _("Welcome to Mentorwijs, %(name)s.") % {"name": user.first_name})
         return redirect(settings.LOGIN_REDIRECT_URL)
 

@@ -179,98 +179,85 @@ def organisations_with_step(filters: DashboardFilters):
     )
 
 
-def _funnel_counts():
-    counts = {
-        "organisations": Count("pk"),
-        "reached": Count("pk", filter=Q(contact_rank__gte=1)),
-    }
-    for rank, key, _label in FUNNEL_STEPS:
-        counts[key] = Count("pk", filter=Q(step__gte=rank))
-    return counts
-
-
 FUNNEL_COLUMNS = [
     ("organisations", _("Organisations")),
     ("reached", _("Reached")),
     *[(key, label) for _rank, key, label in FUNNEL_STEPS],
 ]
-
-
-def _values(row: dict, columns) -> list[int]:
-    return [row[key] for key, _label in columns]
-
-
-def funnel_total(filters: DashboardFilters) -> list[int]:
-    """The funnel over all organisations that match the filters (one query)."""
-    return _values(organisations_with_step(filters).aggregate(**_funnel_counts()), FUNNEL_COLUMNS)
-
-
-def funnel_per_target_group(filters: DashboardFilters, total: list[int] | None = None) -> Table:
-    """One row per target group (all eight, zeros included): organisations, reached, and each
-    funnel step, cumulative (one grouped query)."""
-    grouped = {
-        row["target_group"]: row
-        for row in organisations_with_step(filters).order_by().values("target_group").annotate(**_funnel_counts())
-    }
-    groups = [TargetGroup(filters.target_group)] if filters.target_group else list(TargetGroup)
-    zeros = [0] * len(FUNNEL_COLUMNS)
-    rows = [
-        Row(
-            key=group.value,
-            cells=[group.label],
-            values=_values(grouped[group.value], FUNNEL_COLUMNS) if group.value in grouped else zeros,
-        )
-        for group in groups
-    ]
-    return Table(
-        "funnel", [("target_group", _("Target group"))], FUNNEL_COLUMNS, rows, total=total or funnel_total(filters)
-    )
-
-
-def funnel_per_region(filters: DashboardFilters, total: list[int] | None = None) -> Table:
-    """One row per region that has organisations matching the filters (one grouped query)."""
-    grouped = (
-        organisations_with_step(filters)
-        .order_by()
-        .values("region", "region__name")
-        .annotate(**_funnel_counts())
-        .order_by("region__name")
-    )
-    rows = [
-        Row(key=row["region__name"], cells=[row["region__name"]], values=_values(row, FUNNEL_COLUMNS))
-        for row in grouped
-    ]
-    return Table(
-        "funnel_regions", [("region", _("Region"))], FUNNEL_COLUMNS, rows, total=total or funnel_total(filters)
-    )
-
-
 REACHED_COLUMNS = [("organisations", _("Organisations")), ("reached", _("Reached"))]
 
 
-def reached_per_target_group_and_region(filters: DashboardFilters) -> Table:
-    """Organisations reached (at least one contact in the period) per target group and region,
-    only the combinations with at least one reached (one grouped query)."""
-    grouped = (
+def funnel_groups(filters: DashboardFilters) -> list[dict]:
+    """The organisations matching the filters counted per (target group, region, furthest step,
+    contact rank) in ONE grouped query, so each organisation's step is computed once. The funnel
+    and reach tables only add up these few groups (at most target groups × regions × 7 × 6)."""
+    return list(
         organisations_with_step(filters)
         .order_by()
-        .values("target_group", "region__name")
-        .annotate(organisations=Count("pk"), reached=Count("pk", filter=Q(contact_rank__gte=1)))
-        .filter(reached__gt=0)
-        .order_by("target_group", "region__name")
+        .values("target_group", "region__name", "step", "contact_rank")
+        .annotate(organisations=Count("pk"))
     )
+
+
+def _add(into: list[int] | None, group: dict) -> list[int]:
+    """Add one group's organisations to a row of FUNNEL_COLUMNS (cumulative over the steps)."""
+    into = into or [0] * len(FUNNEL_COLUMNS)
+    count = group["organisations"]
+    into[0] += count
+    into[1] += count if group["contact_rank"] >= 1 else 0
+    for index, (rank, _key, _label) in enumerate(FUNNEL_STEPS, start=2):
+        into[index] += count if group["step"] >= rank else 0
+    return into
+
+
+def funnel_total(filters: DashboardFilters, groups: list[dict] | None = None) -> list[int]:
+    """The funnel over all organisations that match the filters."""
+    total = None
+    for group in funnel_groups(filters) if groups is None else groups:
+        total = _add(total, group)
+    return total or [0] * len(FUNNEL_COLUMNS)
+
+
+def funnel_per_target_group(filters: DashboardFilters, groups: list[dict] | None = None) -> Table:
+    """One row per target group (all eight, zeros included): organisations, reached, and each
+    funnel step, cumulative."""
+    groups = funnel_groups(filters) if groups is None else groups
+    per_group: dict[str, list[int]] = {}
+    for group in groups:
+        per_group[group["target_group"]] = _add(per_group.get(group["target_group"]), group)
+    shown = [TargetGroup(filters.target_group)] if filters.target_group else list(TargetGroup)
+    zeros = [0] * len(FUNNEL_COLUMNS)
+    rows = [Row(key=group.value, cells=[group.label], values=per_group.get(group.value, zeros)) for group in shown]
+    return Table(
+        "funnel", [("target_group", _("Target group"))], FUNNEL_COLUMNS, rows, total=funnel_total(filters, groups)
+    )
+
+
+def funnel_per_region(filters: DashboardFilters, groups: list[dict] | None = None) -> Table:
+    """One row per region that has organisations matching the filters, by name."""
+    groups = funnel_groups(filters) if groups is None else groups
+    per_region: dict[str, list[int]] = {}
+    for group in groups:
+        per_region[group["region__name"]] = _add(per_region.get(group["region__name"]), group)
+    rows = [Row(key=name, cells=[name], values=per_region[name]) for name in sorted(per_region)]
+    return Table("funnel_regions", [("region", _("Region"))], FUNNEL_COLUMNS, rows, total=funnel_total(filters, groups))
+
+
+def reached_per_target_group_and_region(filters: DashboardFilters, groups: list[dict] | None = None) -> Table:
+    """Organisations reached (at least one contact in the period) per target group and region,
+    only the combinations with at least one reached."""
+    groups = funnel_groups(filters) if groups is None else groups
+    per_pair: dict[tuple[str, str], list[int]] = {}
+    for group in groups:
+        pair = per_pair.setdefault((group["target_group"], group["region__name"]), [0, 0])
+        pair[0] += group["organisations"]
+        pair[1] += group["organisations"] if group["contact_rank"] >= 1 else 0
     order = {value: index for index, value in enumerate(TargetGroup.values)}
-    rows = sorted(
-        (
-            Row(
-                key=f"{row['target_group']}/{row['region__name']}",
-                cells=[TargetGroup(row["target_group"]).label, row["region__name"]],
-                values=_values(row, REACHED_COLUMNS),
-            )
-            for row in grouped
-        ),
-        key=lambda row: (order[row.key.split("/", 1)[0]], row.cells[1]),
-    )
+    rows = [
+        Row(key=f"{target_group}/{region}", cells=[TargetGroup(target_group).label, region], values=values)
+        for (target_group, region), values in sorted(per_pair.items(), key=lambda item: (order[item[0][0]], item[0][1]))
+        if values[1] > 0
+    ]
     return Table("reached", [("target_group", _("Target group")), ("region", _("Region"))], REACHED_COLUMNS, rows)
 
 

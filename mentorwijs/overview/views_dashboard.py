@@ -96,8 +96,8 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         default_from, default_to = dashboard.default_period()
         form = DashboardFilterForm(self.request.GET or None, initial={"date_from": default_from, "date_to": default_to})
         filters = form.filters()
-        total = dashboard.funnel_total(filters)  # the same total row under both funnel tables
-        funnel = dashboard.funnel_per_target_group(filters, total=total)
+        groups = dashboard.funnel_groups(filters)  # one query feeds the funnel and reach tables
+        funnel = dashboard.funnel_per_target_group(filters, groups)
         channels = dashboard.contacts_per_channel_per_month(filters)
         heard_of = dashboard.heard_of(filters)
         return super().get_context_data(
@@ -105,10 +105,10 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
             filters=filters,
             export_query=filter_query(filters),
             reached_chart=funnel.chart("reached"),
-            reached=dashboard.reached_per_target_group_and_region(filters),
+            reached=dashboard.reached_per_target_group_and_region(filters, groups),
             funnel=funnel,
             funnel_chart=funnel.total_chart([key for _rank, key, _label in dashboard.FUNNEL_STEPS]),
-            funnel_regions=dashboard.funnel_per_region(filters, total=total),
+            funnel_regions=dashboard.funnel_per_region(filters, groups),
             people=dashboard.people(filters),
             goal_rows=goal_progress(dashboard.goals_for(filters), region=filters.region),
             channels=channels,

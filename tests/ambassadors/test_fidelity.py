@@ -471,8 +471,8 @@ def test_the_overview_runs_fixed_queries(client, django_assert_num_queries, trai
     bulk_reviews(trainers)
 
     # session, user, groups, two-factor; trainers count and page; runs and their leads;
-    # runs without review and their count; Django's own permissions, once (a link staff lacks).
-    with django_assert_num_queries(12):
+    # runs without review and their count.
+    with django_assert_num_queries(10):
         response = client.get(reverse("ambassadors:fidelity_overview"))
 
     assert response.status_code == 200

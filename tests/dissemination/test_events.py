@@ -438,8 +438,8 @@ def test_the_event_detail_runs_fixed_queries(client, people, django_assert_num_q
     event, _persons_ = _events_with_guests(1, guests)
     event.speakers.set([UserFactory(roles=["ambassador"]) for _ in range(speakers)])
     client.force_login(people["ambassador"])
-    # session, user, groups, event with counts, speakers, guests, 2 for the permission backend
-    with django_assert_num_queries(8):
+    # session, user, groups, event with counts, speakers, guests
+    with django_assert_num_queries(6):
         response = client.get(reverse("dissemination:event_detail", args=[event.pk]))
     assert len(response.context["guests"]) == guests
     assert response.context["event"].invited_count == guests

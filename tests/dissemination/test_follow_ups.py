@@ -93,7 +93,7 @@ def test_the_home_page_runs_fixed_queries_with_follow_ups(client, ambassador, dj
         rows, logged_by=ambassador, organisation=organisation, follow_up_on=timezone.localdate()
     )
     client.force_login(ambassador)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get(reverse("overview:home"))
     assert len(response.context["follow_ups"]) == min(rows, 10)
 

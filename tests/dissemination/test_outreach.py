@@ -383,7 +383,7 @@ def test_my_contacts_run_fixed_queries(client, people, django_assert_num_queries
         rows, logged_by=people["a"], person=factory_person(), follow_up_on=timezone.localdate()
     )
     client.force_login(people["a"])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get(reverse("dissemination:contact_list"))
     assert len(response.context["object_list"]) == min(rows, 25)
 

@@ -254,7 +254,7 @@ def test_person_list_runs_fixed_queries(ambassador_client, django_assert_num_que
 def test_organisation_detail_runs_fixed_queries(ambassador_client, django_assert_num_queries, rows):
     organisation = OrganisationFactory()
     PersonFactory.create_batch(rows, organisation=organisation)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = ambassador_client.get(reverse("dissemination:organisation_detail", kwargs={"pk": organisation.pk}))
     assert len(response.context["people"]) == rows
 
