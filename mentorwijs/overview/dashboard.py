@@ -104,6 +104,16 @@ class Table:
     extra: dict = field(default_factory=dict)
 
     @property
+    def keyed_rows(self) -> list[tuple[Row, list[tuple[str, int]]]]:
+        """Each row with its values as (column key, value): the cells carry their column's key."""
+        keys = [key for key, _label in self.columns]
+        return [(row, list(zip(keys, row.values, strict=True))) for row in self.rows]
+
+    @property
+    def keyed_total(self) -> list[tuple[str, int]]:
+        return list(zip([key for key, _label in self.columns], self.total or [], strict=False))
+
+    @property
     def width(self) -> int:
         return len(self.dimensions) + len(self.columns)
 

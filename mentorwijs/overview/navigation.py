@@ -40,7 +40,14 @@ LINKS = [
         _("Outreach"),
         "dissemination:contact_list",
         "dissemination.log_outreach",
-        _("Log your contacts with organisations, plan follow-ups and see who else had contact."),
+        _("Log your contacts with organisations, plan follow-ups and see who else had contact; events and materials."),
+        also_active_on=(
+            "dissemination:follow_up_list",
+            "dissemination:event_list",
+            "dissemination:event_detail",
+            "materials:public_list",
+            "materials:manage",
+        ),
     ),
     Link(
         "dashboard",

@@ -1,5 +1,6 @@
 """An ambassador logs a contact on a phone, picking the organisation from the search, and finds the
-follow-up on the home page; the other ambassador sees the contact in the organisation's summary."""
+follow-up on the home page and the organisation counted in the plan's progress; the other ambassador
+sees the contact in the organisation's summary."""
 
 import re
 from datetime import timedelta
@@ -46,6 +47,18 @@ def test_an_ambassador_logs_a_contact_on_a_phone(open_context):
     expect(page.locator("[data-testid=home-follow-ups] [data-follow-up]")).to_have_count(1)
     page.goto("/relaties/opvolging/")
     screenshot(page, "outreach-follow-ups")
+
+    # The plan's progress counts the employer as reached, informed and interested, not convinced.
+    page.goto("/")
+    page.locator(".navbar-toggler").click()
+    page.locator("[data-testid=nav] [data-nav=dashboard]").click()
+    expect(page).to_have_url(re.compile(r"/voortgang/$"))
+    employers = page.locator("[data-testid=table-funnel] tr[data-row=employers]")
+    for column, count in [("reached", "1"), ("informed", "1"), ("interested", "1"), ("convinced", "0")]:
+        expect(employers.locator(f"td[data-column={column}]")).to_have_text(count)
+    channels = page.locator("[data-testid=table-channels] tr[data-row=total]")
+    expect(channels.locator("td[data-column=conversation]")).to_have_text("1")
+    screenshot(page, "dashboard")
 
     other = open_context(viewport=PHONE).new_page()
     log_in(other, colleague.email)

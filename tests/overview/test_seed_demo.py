@@ -3,12 +3,17 @@ from django.core.management import call_command
 
 from ambassadors.models import Ambassador, AssignmentOffer, Certification, CertificationNotice, FidelityReview
 from dissemination.enums import TargetGroup
-from dissemination.models import Organisation, OutreachContact, Person
+from dissemination.models import Event, EventGuest, Goal, Material, Organisation, OutreachContact, Person
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 from trainings.models import Enrolment, Training
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the demo materials' files
 
 
 def seed(settings, debug):
@@ -25,14 +30,18 @@ def test_seed_demo_is_idempotent_and_covers_every_target_group_and_role(settings
 
     def counts():
         models = (User, Organisation, Person, Training, Enrolment, OutreachContact, Certification, Ambassador)
-        return [model.objects.count() for model in (*models, FidelityReview, AssignmentOffer, CertificationNotice)]
+        more = (FidelityReview, AssignmentOffer, CertificationNotice, Material, Goal, Event, EventGuest)
+        return [model.objects.count() for model in (*models, *more)]
 
     first = counts()
     seed(settings, debug=True)
     assert counts() == first
     # runs, enrolments, outreach contacts, certifications (master, trainer, a request), profiles,
     # a self-report, an offer to lead, the request's "received" mail
-    assert first[3:] == [6, 42, 4, 3, 3, 1, 1, 1]
+    # ... and five material versions, six goals, one event with its eighteen guests
+    assert first[3:] == [6, 42, 4, 3, 3, 1, 1, 1, 5, 6, 1, 18]
+    assert Material.objects.filter(superseded_at__isnull=False).count() == 1
+    assert EventGuest.objects.filter(attended=True).count() == 6
     master = User.objects.get(email="opleider@werkzaak.example")
     assert Certification.objects.get(holder__email="trainer@werkzaak.example").certified_by == master
     assert set(Organisation.objects.values_list("target_group", flat=True)) == set(TargetGroup.values)
