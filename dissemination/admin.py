@@ -43,7 +43,8 @@ class OutreachContactAdmin(admin.ModelAdmin):
 
 @admin.register(Material)
 class MaterialAdmin(admin.ModelAdmin):
-    """For looking up; staff upload versions in the app (materials:upload), where the file checks live."""
+    """For looking up; staff upload versions in the app (materials:upload), where the file checks live.
+    Versions are never deleted: older ones stay downloadable and their download counts stay."""
 
     list_display = ["title", "version", "kind", "language", "uploaded_at", "superseded_at", "size"]
     list_filter = ["kind", "language", ("superseded_at", admin.EmptyFieldListFilter)]
@@ -55,4 +56,7 @@ class MaterialAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

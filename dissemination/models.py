@@ -169,10 +169,13 @@ class Material(models.Model):
         verbose_name = _("material")
         verbose_name_plural = _("materials")
         ordering = ["kind", "title", "language", "-uploaded_at"]
+        # Titles compare without case, as in the upload service: "Handboek" and "handboek" are one material.
         constraints = [
-            models.UniqueConstraint(fields=["kind", "title", "language", "version"], name="material_version_unique"),
+            models.UniqueConstraint("kind", Lower("title"), "language", "version", name="material_version_unique"),
             models.UniqueConstraint(
-                fields=["kind", "title", "language"],
+                "kind",
+                Lower("title"),
+                "language",
                 condition=models.Q(superseded_at__isnull=True),
                 name="material_one_current_version",
             ),

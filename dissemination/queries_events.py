@@ -26,6 +26,15 @@ def event_list(today=None):
     return _with_counts(Event.objects.select_related("region"), today).order_by("-date", "-pk")
 
 
+def event_follow_ups_due(today=None):
+    """Events whose follow-up date has come (today or earlier) and whose follow-up is not done, the
+    longest waiting first (for staff's home page)."""
+    today = today or timezone.localdate()
+    return Event.objects.filter(follow_up_done=False, follow_up_on__isnull=False, follow_up_on__lte=today).order_by(
+        "follow_up_on", "date", "pk"
+    )
+
+
 def event_years() -> list[int]:
     """The years in which there are events, the latest first (for the year filter)."""
     return [day.year for day in Event.objects.dates("date", "year", order="DESC")]

@@ -3,8 +3,8 @@ summed in the database."""
 
 from datetime import date
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Lower
 
 from .enums import MaterialKind
 from .models import Material, MaterialDownload
@@ -64,16 +64,49 @@ def download_months(today: date, months: int = DOWNLOAD_MONTHS) -> list[date]:
 
 
 def materials_with_downloads(*, since: date):
-    """Every version of every material (staff), with its downloads since `since` and in total."""
+    """Every version of every material (staff), with its downloads since `since` and in total; the
+    versions of one material together (kind, title_key: the title lowercased by the database,
+    language), the newest first."""
     return (
         Material.objects.select_related("uploaded_by")
         .annotate(
             kind_rank=_kind_rank(),
+            title_key=Lower("title"),
             downloads_recent=Coalesce(Sum("downloads__count", filter=Q(downloads__month__gte=since)), 0),
             downloads_total=Coalesce(Sum("downloads__count"), 0),
         )
-        .order_by("kind_rank", "title", "language", "-uploaded_at", "-pk")
+        .order_by("kind_rank", "title_key", "language", "-uploaded_at", "-pk")
     )
+
+
+def material_download_totals(*, months: list[date]) -> dict[tuple[str, str, str], dict]:
+    """Downloads per material over all its versions, summed in the database in one query:
+    {(kind, title lowercased by the database, language): {"per_month": [one number per month of `months`],
+    "recent": since months[0], "total": ever}}. Materials never downloaded are missing."""
+    per_month = {
+        f"month_{index}": Coalesce(Sum("count", filter=Q(month=month)), 0) for index, month in enumerate(months)
+    }
+    rows = (
+        MaterialDownload.objects.values(
+            material_kind=F("material__kind"),
+            material_title=Lower("material__title"),
+            material_language=F("material__language"),
+        )
+        .annotate(
+            **per_month,
+            recent=Coalesce(Sum("count", filter=Q(month__gte=months[0])), 0),
+            total=Sum("count"),
+        )
+        .order_by()
+    )
+    return {
+        (row["material_kind"], row["material_title"], row["material_language"]): {
+            "per_month": [row[name] for name in per_month],
+            "recent": row["recent"],
+            "total": row["total"],
+        }
+        for row in rows
+    }
 
 
 def downloads_per_month(*, since: date) -> dict[tuple[int, date], int]:

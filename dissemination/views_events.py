@@ -1,7 +1,8 @@
 """Events views (congresses, inspiration meetings, conferences).
 
 Staff manage events, their guests and attendance (dissemination.manage_events); ambassadors see
-the list and the detail read-only (dissemination.log_outreach); any other role gets 403."""
+the list and the detail read-only (dissemination.log_outreach), without the guest list (names are for
+staff only); any other role gets 403."""
 
 import django_filters
 from django.contrib import messages
@@ -59,6 +60,9 @@ class EventListView(PermissionRequiredMixin, FilterView):
 
 
 class EventDetailView(PermissionRequiredMixin, DetailView):
+    """One event: counts, speakers, outcomes and follow-up for all who may read it; the guest list
+    (names and organisations) only for staff."""
+
     permission_required = "dissemination.log_outreach"
     template_name = "dissemination/events/event_detail.html"
     context_object_name = "event"
@@ -70,12 +74,11 @@ class EventDetailView(PermissionRequiredMixin, DetailView):
         return queries.event_detail()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            guests=list(queries.event_guests(self.object)),
-            can_manage=self.request.user.has_perm("dissemination.manage_events"),
-            today=timezone.localdate(),
-            **kwargs,
-        )
+        # Who was invited or came (names, organisations) is for staff only; ambassadors see the counts.
+        can_manage = self.request.user.has_perm("dissemination.manage_events")
+        if can_manage:
+            kwargs["guests"] = list(queries.event_guests(self.object))
+        return super().get_context_data(can_manage=can_manage, today=timezone.localdate(), **kwargs)
 
 
 def _event_form(request, event: Event | None):

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -25,7 +25,7 @@ from .services.materials import material_download_count, material_upload
 
 
 @login_not_required
-@require_GET
+@require_safe
 def public_list(request):
     """The current version of each material, grouped by kind; ?language= filters."""
     form = LanguageFilterForm(request.GET or None)
@@ -39,7 +39,7 @@ def public_list(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def versions(request, pk):
     """Every version of one material, the newest first; older ones marked, still downloadable."""
     material = get_object_or_404(Material, pk=pk)
@@ -51,15 +51,17 @@ def versions(request, pk):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def download(request, pk):
-    """The file as an attachment under its own name; counts one download this month."""
+    """The file as an attachment under its own name; a GET counts one download this month, a HEAD
+    (link checkers, download managers asking the size) counts nothing."""
     material = get_object_or_404(Material, pk=pk)
     try:
         handle = material.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    material_download_count(material=material)
+    if request.method == "GET":
+        material_download_count(material=material)
     response = FileResponse(
         handle, as_attachment=True, filename=PurePath(material.file.name).name, content_type=material.content_type
     )
@@ -69,7 +71,8 @@ def download(request, pk):
 
 
 class ManageView(PermissionRequiredMixin, TemplateView):
-    """Staff: every version with its downloads in each of the last twelve months."""
+    """Staff: every version with its downloads in each of the last twelve months, and per material
+    (all its versions together) a subtotal row."""
 
     permission_required = "dissemination.manage_materials"
     template_name = "dissemination/materials/manage.html"
@@ -78,10 +81,17 @@ class ManageView(PermissionRequiredMixin, TemplateView):
         months = queries.download_months(timezone.localdate())
         since = months[0]
         per_month = queries.downloads_per_month(since=since)
+        totals = queries.material_download_totals(months=months)
         materials = list(queries.materials_with_downloads(since=since))
+        none = {"per_month": [0] * len(months), "recent": 0, "total": 0}
+        groups = []  # [{"key", "versions", "totals"}], one per material, in the order of the rows
         for material in materials:
             material.per_month = [per_month.get((material.pk, month), 0) for month in months]
-        return super().get_context_data(months=months, materials=materials, **kwargs)
+            key = (material.kind, material.title_key, material.language)  # as material_download_totals
+            if not groups or groups[-1]["key"] != key:
+                groups.append({"key": key, "versions": [], "totals": totals.get(key, none)})
+            groups[-1]["versions"].append(material)
+        return super().get_context_data(months=months, materials=materials, groups=groups, **kwargs)
 
 
 class UploadView(PermissionRequiredMixin, FormView):

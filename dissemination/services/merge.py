@@ -7,7 +7,8 @@ contacts, ...) move as well without this app importing them.
 
 A moved row could break a unique rule of its own table, e.g. one live enrolment per person and run:
 when both records hold such a row the merge is refused as a whole. Rows of automatically created
-many-to-many tables carry nothing but the link, so a double link is simply dropped."""
+many-to-many tables carry nothing but the link, so a double link is simply dropped. Some rows can be
+combined instead (COMBINERS): two guest rows of one event become one, invited or present if either was."""
 
 import logging
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Organisation, Person
+from ..models import EventGuest, Organisation, Person
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,30 @@ class Move:
     @property
     def label(self) -> str:
         return str(self.model._meta.verbose_name_plural)
+
+
+def _combine_event_guests(*, keep, remove) -> int:
+    """Both persons are guests of one event: keep's row takes invited OR, attended OR of the two,
+    remove's row is deleted (event_guest_once allows one row per person and event). Returns how many
+    rows were combined. Runs inside the merge's transaction, rows locked."""
+    kept = {guest.event_id: guest for guest in EventGuest.objects.select_for_update().filter(person=keep)}
+    duplicates = list(EventGuest.objects.select_for_update().filter(person=remove, event_id__in=list(kept)))
+    if not duplicates:
+        return 0
+    combined = []
+    for duplicate in duplicates:
+        guest = kept[duplicate.event_id]
+        guest.invited = guest.invited or duplicate.invited
+        guest.attended = guest.attended or duplicate.attended
+        combined.append(guest)
+    EventGuest.objects.bulk_update(combined, ["invited", "attended"])
+    EventGuest.objects.filter(pk__in=[duplicate.pk for duplicate in duplicates]).delete()
+    return len(duplicates)
+
+
+# Relations whose clashing rows are combined onto the record that stays instead of refusing the merge:
+# (model, field name) -> combine(keep=..., remove=...), run in the merge's transaction before rows move.
+COMBINERS = {(EventGuest, "person"): _combine_event_guests}
 
 
 def _reverse_relations(model):
@@ -95,7 +120,7 @@ def merge_conflicts(*, keep, remove) -> list[str]:
     exist only once (automatically created many-to-many tables excepted: a double link is dropped)."""
     messages = []
     for model, field_name in _reverse_relations(type(remove)):
-        if model._meta.auto_created:
+        if model._meta.auto_created or (model, field_name) in COMBINERS:
             continue
         clashing = _clashing_rows(model, field_name, keep, remove)
         if clashing:
@@ -131,6 +156,10 @@ def _merge(*, keep, remove, by) -> list[Move]:
     conflicts = merge_conflicts(keep=keep, remove=remove)
     if conflicts:
         raise ValidationError(conflicts, code="merge_conflict")
+    for related_model, field_name in _reverse_relations(model):
+        combine = COMBINERS.get((related_model, field_name))
+        if combine is not None:
+            combine(keep=keep, remove=remove)
     moves = merge_moves(remove=remove)
     for move in moves:
         if move.model._meta.auto_created:
@@ -166,7 +195,8 @@ def organisation_merge(*, keep: Organisation, remove: Organisation, by) -> list[
 @transaction.atomic
 def person_merge(*, keep: Person, remove: Person, by) -> list[Move]:
     """Merge `remove` into `keep`: their enrolments, outreach contacts and every other row pointing at
-    `remove` move to `keep`; keep's empty fields (email, phone, function, organisation) take remove's
-    values; `remove` is deleted. Refused (ValidationError, nothing changed) when both are enrolled
+    `remove` move to `keep`; where both are guests of one event the two guest rows become keep's one
+    (invited or present if either was); keep's empty fields (email, phone, function, organisation) take
+    remove's values; `remove` is deleted. Refused (ValidationError, nothing changed) when both are enrolled
     in the same run, or hold any other row that may exist only once. Returns what moved."""
     return _merge(keep=keep, remove=remove, by=by)

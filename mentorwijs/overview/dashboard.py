@@ -8,15 +8,24 @@ How the filters apply:
 - target group and region narrow the organisations (their own target group and region); for
   participants (registered, trained, heard of) the target group is that of the person's
   organisation and the region that of the run; for trainers those of their ambassador profile;
-- the period: contacts count by their date, registrations by the enrolment's creation, completions
-  by the day they completed; a trainer counts when certified today, whatever the period.
+- the period: contacts count by their date, registrations by the day of the enrolment's creation,
+  completions by the day they completed (a moment counts on its day in the project's time zone,
+  Europe/Amsterdam); a trainer counts when certified on the period's last day.
+
+The conditions of the funnel's steps (`step_expression`) and of the participants
+(`participant_enrolments`, `enrolled_between`, `completed_between`) take the period's days as dates
+or as expressions, so the goals (mentorwijs/overview/goals.py) count with the same definitions,
+each in its own period.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -66,15 +75,6 @@ class DashboardFilters:
     date_to: date
     target_group: str = ""
     region: Region | None = None
-
-    @property
-    def starts_at(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.date_from, time.min))
-
-    @property
-    def ends_before(self) -> datetime:
-        """The first moment after the period (the period includes all of date_to)."""
-        return timezone.make_aware(datetime.combine(self.date_to + timedelta(days=1), time.min))
 
     def months(self) -> list[date]:
         """The first day of every month the period touches, in order."""
@@ -131,6 +131,86 @@ class Table:
         ]
 
 
+def step_of(stage: Stage) -> int:
+    """The funnel step a contact at `stage` reaches (1 informed .. 5 trained)."""
+    return next(rank for rank, key, _label in FUNNEL_STEPS if key == stage)
+
+
+# --- the shared conditions: the funnel here, the goals in goals.py ---------------------------------
+# `date_from` and `date_to` are the period's first and last day (inclusive): dates, or expressions
+# such as OuterRef(OuterRef("starts_on")) when each goal row brings its own period.
+
+
+def local_day(field_name: str) -> TruncDate:
+    """The day of a moment in the project's time zone (Europe/Amsterdam), whatever the active one."""
+    return TruncDate(field_name, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def on_days(field_name: str, date_from, date_to) -> Q:
+    """The moment `field_name` falls on a day from date_from up to and including date_to."""
+    day = local_day(field_name)
+    return Q(GreaterThanOrEqual(day, date_from), LessThanOrEqual(day, date_to))
+
+
+def enrolled_between(date_from, date_to) -> Q:
+    """An Enrolment that counts as registered (and as a participant) in the period: created then."""
+    return Q(status__in=REGISTERED_STATUSES) & on_days("created_at", date_from, date_to)
+
+
+def completed_between(date_from, date_to) -> Q:
+    """An Enrolment completed in the period."""
+    return Q(status=EnrolmentStatus.COMPLETED) & on_days("completed_at", date_from, date_to)
+
+
+def certified_on(day) -> Q:
+    """A Certification that makes its holder a trainer on `day`: granted, and valid_from <= day < valid_until."""
+    return Q(status__in=GRANTED_STATUSES, valid_from__lte=day, valid_until__gt=day)
+
+
+def participant_enrolments(*, target_group="", region=None):
+    """Enrolments narrowed as participants are counted: the target group is that of the person's
+    organisation, the region that of the run. `target_group` may be an expression (a goal's)."""
+    enrolments = Enrolment.objects.all()
+    if target_group:
+        enrolments = enrolments.filter(person__organisation__target_group=target_group)
+    if region is not None:
+        enrolments = enrolments.filter(training__region=region)
+    return enrolments
+
+
+def contact_rank_expression(date_from, date_to) -> Coalesce:
+    """For an organisation (the OuterRef("pk") row): the furthest stage of its contacts in the
+    period as a funnel step (1 informed .. 5 trained), 0 without a contact."""
+    rank = (
+        OutreachContact.objects.filter(organisation=OuterRef("pk"), date__gte=date_from, date__lte=date_to)
+        .order_by()
+        .values("organisation")
+        .annotate(rank=Max(stage_rank_expression() + 1))
+        .values("rank")
+    )
+    return Coalesce(Subquery(rank, output_field=IntegerField()), Value(0))
+
+
+def step_expression(date_from, date_to, *, trainers_on=None) -> Greatest:
+    """For an organisation (the OuterRef("pk") row): its furthest funnel step in the period: the
+    contact rank, 4 when a person of the organisation enrolled in the period, 5 when one completed
+    a run in the period, and (only with `trainers_on`, a day) 6 when an ambassador of the
+    organisation is certified as a trainer on that day."""
+    enrolled = Enrolment.objects.filter(enrolled_between(date_from, date_to), person__organisation=OuterRef("pk"))
+    completed = Enrolment.objects.filter(completed_between(date_from, date_to), person__organisation=OuterRef("pk"))
+    steps = [
+        contact_rank_expression(date_from, date_to),
+        Case(When(Exists(enrolled), then=Value(step_of(Stage.SUPERVISORS_REGISTERED))), default=Value(0)),
+        Case(When(Exists(completed), then=Value(step_of(Stage.TRAINED))), default=Value(0)),
+    ]
+    if trainers_on is not None:
+        trainer = Certification.objects.filter(
+            certified_on(trainers_on), holder__ambassador__organisation=OuterRef("pk")
+        )
+        steps.append(Case(When(Exists(trainer), then=Value(TRAINER_STEP)), default=Value(0)))
+    return Greatest(*steps, output_field=IntegerField())
+
+
 # --- organisations: reached and the funnel --------------------------------------------------------
 
 
@@ -145,47 +225,11 @@ def _organisations(filters: DashboardFilters):
 
 def organisations_with_step(filters: DashboardFilters):
     """The organisations (narrowed by target group and region) annotated in ONE query with
-    `contact_rank` (1 informed .. 5 trained: the furthest stage of their contacts in the period,
-    0 without a contact) and `step`, the furthest funnel step: the contact rank, 4 when a person of
-    the organisation enrolled in the period, 5 when one completed a run in the period, 6 when the
-    organisation has an ambassador certified as a trainer today."""
-    today = timezone.localdate()
-    contact_rank = (
-        OutreachContact.objects.filter(
-            organisation=OuterRef("pk"), date__gte=filters.date_from, date__lte=filters.date_to
-        )
-        .order_by()
-        .values("organisation")
-        .annotate(rank=Max(stage_rank_expression() + 1))
-        .values("rank")
-    )
-    enrolled = Enrolment.objects.filter(
-        person__organisation=OuterRef("pk"),
-        status__in=REGISTERED_STATUSES,
-        created_at__gte=filters.starts_at,
-        created_at__lt=filters.ends_before,
-    )
-    completed = Enrolment.objects.filter(
-        person__organisation=OuterRef("pk"),
-        status=EnrolmentStatus.COMPLETED,
-        completed_at__gte=filters.starts_at,
-        completed_at__lt=filters.ends_before,
-    )
-    trainer = Certification.objects.filter(
-        holder__ambassador__organisation=OuterRef("pk"),
-        status__in=GRANTED_STATUSES,
-        valid_from__lte=today,
-        valid_until__gt=today,
-    )
+    `contact_rank` (see contact_rank_expression) and `step` (see step_expression), trainers counted
+    on the period's last day."""
     return _organisations(filters).annotate(
-        contact_rank=Coalesce(Subquery(contact_rank, output_field=IntegerField()), Value(0)),
-        step=Greatest(
-            "contact_rank",
-            Case(When(Exists(enrolled), then=Value(4)), default=Value(0)),
-            Case(When(Exists(completed), then=Value(5)), default=Value(0)),
-            Case(When(Exists(trainer), then=Value(TRAINER_STEP)), default=Value(0)),
-            output_field=IntegerField(),
-        ),
+        contact_rank=contact_rank_expression(filters.date_from, filters.date_to),
+        step=step_expression(filters.date_from, filters.date_to, trainers_on=filters.date_to),
     )
 
 
@@ -275,41 +319,18 @@ def reached_per_target_group_and_region(filters: DashboardFilters, groups: list[
 
 
 def _enrolments(filters: DashboardFilters):
-    enrolments = Enrolment.objects.all()
-    if filters.target_group:
-        enrolments = enrolments.filter(person__organisation__target_group=filters.target_group)
-    if filters.region is not None:
-        enrolments = enrolments.filter(training__region=filters.region)
-    return enrolments
+    return participant_enrolments(target_group=filters.target_group, region=filters.region)
 
 
 def people(filters: DashboardFilters) -> dict:
     """Supervisors registered (distinct persons enrolled in the period), supervisors trained
-    (distinct persons who completed in the period) and trainers (certified today): two queries."""
+    (distinct persons who completed in the period) and trainers (distinct holders certified on the
+    period's last day): two queries."""
     counts = _enrolments(filters).aggregate(
-        registered=Count(
-            "person",
-            distinct=True,
-            filter=Q(
-                status__in=REGISTERED_STATUSES,
-                created_at__gte=filters.starts_at,
-                created_at__lt=filters.ends_before,
-            ),
-        ),
-        trained=Count(
-            "person",
-            distinct=True,
-            filter=Q(
-                status=EnrolmentStatus.COMPLETED,
-                completed_at__gte=filters.starts_at,
-                completed_at__lt=filters.ends_before,
-            ),
-        ),
+        registered=Count("person", distinct=True, filter=enrolled_between(filters.date_from, filters.date_to)),
+        trained=Count("person", distinct=True, filter=completed_between(filters.date_from, filters.date_to)),
     )
-    today = timezone.localdate()
-    certifications = Certification.objects.filter(
-        status__in=GRANTED_STATUSES, valid_from__lte=today, valid_until__gt=today
-    )
+    certifications = Certification.objects.filter(certified_on(filters.date_to))
     if filters.target_group:
         certifications = certifications.filter(holder__ambassador__organisation__target_group=filters.target_group)
     if filters.region is not None:
@@ -370,15 +391,14 @@ NOT_GIVEN = ""
 
 def heard_of(filters: DashboardFilters) -> Table:
     """Participants (distinct persons enrolled in the period) per answer to "how did you hear of
-    Mentorwijs?"; every channel is listed, "not given" only when someone left it empty (one query)."""
+    Mentorwijs?", each person once, with the answer of their earliest enrolment in the period, so
+    the rows add up to the participants. Every channel is listed, "not given" only when someone
+    left it empty (one query)."""
+    enrolled = _enrolments(filters).filter(enrolled_between(filters.date_from, filters.date_to))
+    earliest = enrolled.filter(person=OuterRef("person")).order_by("created_at", "pk").values("pk")[:1]
     counts = {
         row["source"]: row["participants"]
-        for row in _enrolments(filters)
-        .filter(
-            status__in=REGISTERED_STATUSES,
-            created_at__gte=filters.starts_at,
-            created_at__lt=filters.ends_before,
-        )
+        for row in enrolled.filter(pk=Subquery(earliest))
         .order_by()
         .values("source")
         .annotate(participants=Count("person", distinct=True))

@@ -1,34 +1,31 @@
 """Progress of the dissemination plan's goals: what was reached in each goal's period.
 
-Reached, per communication goal, for the goal's target group in its period (inclusive dates; a
-datetime counts on its day in the project's time zone, Europe/Amsterdam):
-- inform: distinct organisations with an outreach contact dated in the period, at any stage
-  (every stage implies informed);
-- convince: distinct organisations with a contact in the period at stage convinced or further,
-  or with a person enrolled (registered, completed, waitlisted or offered) in the period;
-- train: distinct persons of such organisations whose enrolment was completed in the period.
+Reached, per communication goal, for the goal's target group in its period, with the dashboard's
+own definitions (mentorwijs/overview/dashboard.py), so goals and funnel agree on the same data:
+- inform: organisations of the target group whose funnel step in the period is at least 1
+  (informed): a contact in the period, or a person enrolled or completing in the period;
+- convince: organisations whose step in the period is at least 3 (convinced): a contact at stage
+  convinced or further, or a person enrolled or completing in the period;
+- train: distinct persons of the target group (their organisation's) who completed a run in the
+  period, as the dashboard's "supervisors trained".
+The trainer step does not matter for these goals. With a region, organisations count in their
+own region and trained persons in the region of their run, as on the dashboard. Dates are
+inclusive; a moment counts on its day in Europe/Amsterdam.
 
 All of it is one query whatever the number of goals: each goal row gets a correlated subquery
-that counts in the database."""
+that counts in the database, with the goal's own period."""
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Case, F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dissemination.enums import STAGE_ORDER, CommunicationGoal, Stage
-from dissemination.models import Goal, Organisation, OutreachContact, Person
+from dissemination.enums import CommunicationGoal, Stage
+from dissemination.models import Goal, Organisation
 from dissemination.queries_goals import goal_list
-from trainings.enums import ACTIVE_STATUSES, EnrolmentStatus
-from trainings.models import Enrolment
 
-# Stages that count as convinced: convinced and everything further down the funnel.
-CONVINCED_STAGES = STAGE_ORDER[STAGE_ORDER.index(Stage.CONVINCED) :]
-# Enrolments that show an organisation is convinced: taking part, done, or in line for a place.
-CONVINCED_ENROLMENT_STATUSES = [*ACTIVE_STATUSES, EnrolmentStatus.WAITLISTED, EnrolmentStatus.OFFERED]
+from .dashboard import completed_between, participant_enrolments, step_expression, step_of
 
 
 @dataclass(frozen=True)
@@ -51,47 +48,36 @@ class GoalProgress:
         return self.reached >= self.target
 
 
-def _local_day(field: str):
-    return TruncDate(field, tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-
-def _count(queryset) -> Coalesce:
-    """The number of rows of a correlated queryset, as a scalar subquery (COUNT without GROUP BY)."""
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+def _count(queryset, field_name: str = "pk", *, distinct: bool = False) -> Coalesce:
+    """The number of rows (or of distinct `field_name` values) of a correlated queryset, as a
+    scalar subquery (COUNT without GROUP BY)."""
+    template = "%(function)s(DISTINCT %(expressions)s)" if distinct else "%(function)s(%(expressions)s)"
+    counted = queryset.order_by().annotate(n=Func(F(field_name), function="COUNT", template=template)).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def _in_period(field: str) -> dict:
-    """Filter kwargs: `field` within the period of the goal two query levels up."""
-    return {f"{field}__gte": OuterRef(OuterRef("starts_on")), f"{field}__lte": OuterRef(OuterRef("ends_on"))}
 
 
 def reached_expression(*, region=None) -> Case:
     """The number reached for a Goal row (annotate a Goal queryset with it). `region` limits the
-    count to organisations (and their people) in that region."""
+    count to organisations in that region and to persons trained in a run of that region."""
+    # The goal's period as seen from the subqueries of each organisation (two levels below the goal).
+    steps = step_expression(OuterRef(OuterRef("starts_on")), OuterRef(OuterRef("ends_on")))
     organisations = Organisation.objects.filter(target_group=OuterRef("target_group"))
-    people = Person.objects.filter(organisation__target_group=OuterRef("target_group"))
     if region is not None:
         organisations = organisations.filter(region=region)
-        people = people.filter(organisation__region=region)
-    contacts = OutreachContact.objects.filter(organisation=OuterRef("pk"), **_in_period("date"))
-    enrolled = (
-        Enrolment.objects.annotate(day=_local_day("created_at"))
-        .filter(person__organisation=OuterRef("pk"), status__in=CONVINCED_ENROLMENT_STATUSES)
-        .filter(**_in_period("day"))
-    )
-    completed = (
-        Enrolment.objects.annotate(day=_local_day("completed_at"))
-        .filter(person=OuterRef("pk"), status=EnrolmentStatus.COMPLETED)
-        .filter(**_in_period("day"))
+    organisations = organisations.annotate(step=steps)
+    trained = participant_enrolments(target_group=OuterRef("target_group"), region=region).filter(
+        completed_between(OuterRef("starts_on"), OuterRef("ends_on"))
     )
     return Case(
-        When(goal=CommunicationGoal.INFORM, then=_count(organisations.filter(Exists(contacts)))),
+        When(
+            goal=CommunicationGoal.INFORM,
+            then=_count(organisations.filter(step__gte=step_of(Stage.INFORMED))),
+        ),
         When(
             goal=CommunicationGoal.CONVINCE,
-            then=_count(organisations.filter(Exists(contacts.filter(stage__in=CONVINCED_STAGES)) | Exists(enrolled))),
+            then=_count(organisations.filter(step__gte=step_of(Stage.CONVINCED))),
         ),
-        When(goal=CommunicationGoal.TRAIN, then=_count(people.filter(Exists(completed)))),
+        When(goal=CommunicationGoal.TRAIN, then=_count(trained, "person", distinct=True)),
         default=Value(0),
         output_field=IntegerField(),
     )

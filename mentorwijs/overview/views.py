@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from ambassadors.queries.home import home_tasks
 from dissemination import queries as dissemination_queries
+from dissemination import queries_events
 from mentorwijs.accounts.roles import Role
 from trainings import queries as training_queries
 from trainings.enums import MeetingStatus
@@ -14,6 +15,7 @@ from trainings.services.attendance import RECORD_AHEAD
 UPCOMING_DAYS = 14
 UPCOMING_LIMIT = 8
 FOLLOW_UP_LIMIT = 10
+EVENT_FOLLOW_UP_LIMIT = 10
 
 # What each role's home page says needs doing; later issues add real to-do lists here.
 ROLE_INTROS = {
@@ -35,6 +37,7 @@ class HomeView(TemplateView):
             two_factor_enabled=is_mfa_enabled(user),
             upcoming_meetings=self.upcoming_meetings(user),
             follow_ups=self.follow_ups(user),
+            event_follow_ups=self.event_follow_ups(),
             quality_tasks=home_tasks(user),
             **kwargs,
         )
@@ -55,3 +58,9 @@ class HomeView(TemplateView):
         if not user.has_perm("dissemination.log_outreach"):
             return []
         return list(dissemination_queries.follow_ups_due(user)[:FOLLOW_UP_LIMIT])
+
+    def event_follow_ups(self):
+        """Staff: events whose follow-up date has come and that are not followed up yet (one query)."""
+        if not self.request.user.has_perm("dissemination.manage_events"):
+            return []
+        return list(queries_events.event_follow_ups_due()[:EVENT_FOLLOW_UP_LIMIT])

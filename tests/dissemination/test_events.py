@@ -53,14 +53,41 @@ def test_the_closing_conference_counts_77_invited_and_24_attended(client, people
     assert event_invite(event=event, persons=persons, by=people["staff"]) == 77
     event_record_attendance(event=event, present_person_ids=[p.pk for p in persons[:24]], by=people["staff"])
 
-    client.force_login(people["ambassador"])
+    client.force_login(people["staff"])
     detail = client.get(reverse("dissemination:event_detail", args=[event.pk]))
     assert (detail.context["event"].invited_count, detail.context["event"].attended_count) == (77, 24)
     assert len(detail.context["guests"]) == 77
 
+    client.force_login(people["ambassador"])
     listing = client.get(reverse("dissemination:event_list"), {"year": "2017", "kind": "conference"})
     [row] = listing.context["object_list"]
     assert (row.invited_count, row.attended_count) == (77, 24)
+
+
+def test_an_ambassador_sees_the_counts_speakers_and_outcomes_but_not_the_guest_list(client, people):
+    event = _event(outcomes="Drie werkgevers willen een training")
+    event.speakers.add(people["ambassador"])
+    [guest] = _persons(1, prefix="geheim")
+    event_invite(event=event, persons=[guest], by=people["staff"])
+    event_record_attendance(event=event, present_person_ids=[guest.pk], by=people["staff"])
+    url = reverse("dissemination:event_detail", args=[event.pk])
+
+    client.force_login(people["ambassador"])
+    response = client.get(url)
+    assert (response.context["event"].invited_count, response.context["event"].attended_count) == (1, 1)
+    assert "guests" not in response.context
+    content = response.content.decode()
+    assert 'data-testid="speakers"' in content
+    assert 'data-testid="outcomes"' in content
+    assert 'data-testid="guests"' not in content
+    assert guest.last_name not in content
+    assert guest.organisation.name not in content
+
+    client.force_login(people["staff"])
+    content = client.get(url).content.decode()
+    assert 'data-testid="guests"' in content
+    assert guest.last_name in content
+    assert guest.organisation.name in content
 
 
 # --- services ---------------------------------------------------------------------------------------
@@ -404,6 +431,56 @@ def test_an_ambassador_cannot_post_changes(client, people, event_with_guest):
     assert event.title == "Slotconferentie"
 
 
+# --- event follow-ups due on staff's home page -----------------------------------------------------------
+
+
+def test_staff_home_lists_the_event_follow_ups_that_are_due(client, people):
+    today = timezone.localdate()
+    overdue = _event(title="Overdue", follow_up="Bellen", follow_up_on=today - timedelta(days=1))
+    due_today = _event(title="Today", follow_up="Mailen", follow_up_on=today)
+    _event(title="Later", follow_up="Bellen", follow_up_on=today + timedelta(days=1))
+    _event(title="Done", follow_up="Bellen", follow_up_on=today - timedelta(days=2), follow_up_done=True)
+    _event(title="No follow-up")
+    client.force_login(people["staff"])
+
+    response = client.get(reverse("overview:home"))
+
+    assert response.context["event_follow_ups"] == [overdue, due_today]
+    assert response.content.count(b"data-event=") == 2
+
+    done_url = reverse("dissemination:event_follow_up_done", args=[overdue.pk])
+    assert client.post(done_url, {"next": reverse("overview:home")})["Location"] == reverse("overview:home")
+    assert client.get(reverse("overview:home")).context["event_follow_ups"] == [due_today]
+
+
+def test_staff_home_shows_at_most_ten_event_follow_ups(client, people):
+    for days in range(12):
+        _event(follow_up="Bellen", follow_up_on=timezone.localdate() - timedelta(days=days))
+    client.force_login(people["staff"])
+    assert len(client.get(reverse("overview:home")).context["event_follow_ups"]) == 10
+
+
+def test_an_ambassador_home_has_no_event_follow_ups(client, people):
+    _event(follow_up="Bellen", follow_up_on=timezone.localdate())
+    client.force_login(people["ambassador"])
+    response = client.get(reverse("overview:home"))
+    assert response.context["event_follow_ups"] == []
+    assert b'data-testid="home-event-follow-ups"' not in response.content
+
+
+@pytest.mark.parametrize("events", [1, 30])
+def test_the_event_follow_ups_on_staff_home_take_one_query(client, people, django_assert_num_queries, events):
+    Event.objects.bulk_create(
+        Event(kind="congress", title=f"Congres {n}", date=date(2024, 1, 1), follow_up_on=date(2024, 2, 1))
+        for n in range(events)
+    )
+    client.force_login(people["staff"])
+    # as tests/overview/test_home.py: 10 for the page without events, 1 for the event follow-ups due
+    with django_assert_num_queries(11):
+        response = client.get(reverse("overview:home"))
+    assert len(response.context["event_follow_ups"]) == min(events, 10)
+
+
 # --- query counts -------------------------------------------------------------------------------------------
 
 
@@ -437,11 +514,16 @@ def test_the_event_list_runs_fixed_queries(client, people, django_assert_num_que
 def test_the_event_detail_runs_fixed_queries(client, people, django_assert_num_queries, guests, speakers):
     event, _persons_ = _events_with_guests(1, guests)
     event.speakers.set([UserFactory(roles=["ambassador"]) for _ in range(speakers)])
-    client.force_login(people["ambassador"])
-    # session, user, groups, event with counts, speakers, guests
-    with django_assert_num_queries(6):
+    client.force_login(people["staff"])
+    # session, user, groups, two-factor check, event with counts, speakers, guests
+    with django_assert_num_queries(7):
         response = client.get(reverse("dissemination:event_detail", args=[event.pk]))
     assert len(response.context["guests"]) == guests
+    assert response.context["event"].invited_count == guests
+    client.force_login(people["ambassador"])
+    # session, user, groups, event with counts, speakers (no guest list)
+    with django_assert_num_queries(5):
+        response = client.get(reverse("dissemination:event_detail", args=[event.pk]))
     assert response.context["event"].invited_count == guests
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -88,6 +89,17 @@ def test_a_new_version_supersedes_the_current_one(staff):
     assert second.is_current
     assert second.title == "Handboek Mentorwijs"
     assert Material.objects.filter(superseded_at__isnull=True).count() == 1
+
+
+def test_titles_differing_only_in_case_are_one_material_in_the_database():
+    MaterialFactory(title="Handboek", version="1.0", superseded_at=timezone.now())
+    MaterialFactory(title="Handboek", version="2.0")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MaterialFactory(title="handboek", version="1.0", superseded_at=timezone.now())  # that version exists
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MaterialFactory(title="HANDBOEK", version="3.0")  # a second current version
+    MaterialFactory(title="handboek", version="1.0", language="en")  # another language: another material
+    assert Material.objects.filter(title__iexact="handboek", language="nl").count() == 2
 
 
 def test_another_language_is_another_material(staff):
@@ -218,6 +230,31 @@ def test_a_download_serves_the_file_as_an_attachment_and_counts_it(client, staff
     assert list(MaterialDownload.objects.values_list("month", "count")) == [(first_of_month(), 2)]
 
 
+def test_a_head_request_answers_without_counting_a_download(client, staff):
+    material = add(by=staff)
+    response = client.head(reverse("materials:download", args=[material.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="handboek.pdf"'
+    assert not MaterialDownload.objects.exists()
+    assert client.get(reverse("materials:download", args=[material.pk])).status_code == 200
+    assert list(MaterialDownload.objects.values_list("count", flat=True)) == [1]
+
+
+@pytest.mark.parametrize("name", ["public_list", "versions"])
+def test_the_public_pages_answer_head(client, name):
+    material = MaterialFactory()
+    url = reverse(f"materials:{name}", args=[material.pk] if name == "versions" else [])
+    assert client.head(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["public_list", "versions", "download"])
+def test_the_public_pages_refuse_a_post(client, staff, name):
+    material = add(by=staff)
+    url = reverse(f"materials:{name}", args=[] if name == "public_list" else [material.pk])
+    assert client.post(url).status_code == 405
+    assert not MaterialDownload.objects.exists()
+
+
 def test_a_superseded_version_still_downloads(client, staff):
     old = add("1.0", by=staff)
     add("2.0", by=staff)
@@ -273,6 +310,43 @@ def test_the_staff_list_shows_downloads_per_month(client, staff):
     assert response.context["months"][-2:] == [last_month().replace(day=1), first_of_month()]
     assert row.per_month[-2:] == [1, 2]
     assert sum(row.per_month) == row.downloads_recent == row.downloads_total == 3
+
+
+def test_the_staff_list_sums_the_downloads_of_all_versions_per_material(client, staff):
+    old = MaterialFactory(title="Handboek", version="1.0", superseded_at=timezone.now())
+    current = MaterialFactory(title="Handboek", version="2.0")
+    single = MaterialFactory(kind="factsheet", title="Factsheet")
+    months = download_months(timezone.localdate())
+    long_ago = download_months(months[0], 2)[0]
+    for material, month, count in [
+        (old, months[-2], 4),
+        (old, months[-1], 1),
+        (current, months[-1], 2),
+        (old, long_ago, 10),
+        (single, months[-1], 3),
+    ]:
+        MaterialDownload.objects.create(material=material, month=month, count=count)
+    client.force_login(staff)
+
+    response = client.get(reverse("materials:manage"))
+
+    handbook, factsheet = response.context["groups"]
+    assert [material.pk for material in handbook["versions"]] == [current.pk, old.pk]
+    assert handbook["totals"]["per_month"][-2:] == [4, 3]
+    assert (handbook["totals"]["recent"], handbook["totals"]["total"]) == (7, 17)
+    assert [material.pk for material in factsheet["versions"]] == [single.pk]
+    assert (factsheet["totals"]["recent"], factsheet["totals"]["total"]) == (3, 3)
+    # A subtotal row only where a material has more than one version.
+    assert response.content.count(b'data-testid="material-subtotal"') == 1
+    assert f'data-testid="subtotal-total-count">{17}<'.encode() in response.content
+
+
+def test_a_material_never_downloaded_has_zero_subtotals(client, staff):
+    MaterialFactory(title="Handboek", version="1.0", superseded_at=timezone.now())
+    MaterialFactory(title="Handboek", version="2.0")
+    client.force_login(staff)
+    [group] = client.get(reverse("materials:manage")).context["groups"]
+    assert (sum(group["totals"]["per_month"]), group["totals"]["recent"], group["totals"]["total"]) == (0, 0, 0)
 
 
 def test_downloads_older_than_twelve_months_count_only_in_the_total(client, staff):
@@ -343,6 +417,21 @@ def test_an_ambassador_cannot_upload(client, material_folder):
     assert stored_files(material_folder) == []
 
 
+def test_the_admin_looks_material_up_but_never_deletes_a_version(staff_client):
+    material = MaterialFactory()
+    assert staff_client.get(reverse("admin:dissemination_material_changelist")).status_code == 200
+    assert staff_client.get(reverse("admin:dissemination_material_change", args=[material.pk])).status_code == 200
+    delete_url = reverse("admin:dissemination_material_delete", args=[material.pk])
+    assert staff_client.get(delete_url).status_code == 403
+    assert staff_client.post(delete_url, {"post": "yes"}).status_code == 403
+    response = staff_client.post(
+        reverse("admin:dissemination_material_changelist"),
+        {"action": "delete_selected", "_selected_action": [material.pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302)  # the action is not offered; nothing happens
+    assert Material.objects.filter(pk=material.pk).exists()
+
+
 @pytest.mark.parametrize("name", ["manage", "upload"])
 def test_staff_pages_open_for_staff(client, staff, name):
     client.force_login(staff)
@@ -372,7 +461,10 @@ def test_the_public_list_runs_fixed_queries(client, django_assert_num_queries, c
 def test_the_staff_list_runs_fixed_queries(client, staff, django_assert_num_queries, count):
     _library(count)
     client.force_login(staff)
-    with django_assert_num_queries(6):
+    # session, user, groups, two-factor check, versions, downloads per version and month, per material
+    with django_assert_num_queries(7):
         response = client.get(reverse("materials:manage"))
     assert len(response.context["materials"]) == 2 * count
     assert sum(m.downloads_total for m in response.context["materials"]) == count * (count + 1) // 2
+    assert len(response.context["groups"]) == count
+    assert sum(group["totals"]["total"] for group in response.context["groups"]) == count * (count + 1) // 2

@@ -1,8 +1,10 @@
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from dissemination.models import Organisation, Person
+from dissemination.models import Event, EventGuest, Organisation, Person
 from dissemination.services.merge import organisation_merge, person_merge
 from tests.factories import (
     EnrolmentFactory,
@@ -82,6 +84,51 @@ def test_a_cancelled_enrolment_in_the_same_run_does_not_block_the_merge(staff):
 
     cancelled.refresh_from_db()
     assert cancelled.person == keep
+
+
+def test_person_merge_combines_the_guest_rows_of_an_event_both_were_at(staff):
+    keep, remove = PersonFactory(), PersonFactory()
+    both, only_removed = (
+        Event.objects.create(kind="conference", title=title, date=date(2017, 11, 23)) for title in ("A", "B")
+    )
+    kept_row = EventGuest.objects.create(event=both, person=keep, invited=True, attended=False)
+    EventGuest.objects.create(event=both, person=remove, invited=False, attended=True)  # a walk-in
+    moved_row = EventGuest.objects.create(event=only_removed, person=remove, invited=True, attended=False)
+
+    person_merge(keep=keep, remove=remove, by=staff)
+
+    assert not Person.objects.filter(pk=remove.pk).exists()
+    assert sorted(EventGuest.objects.values_list("pk", "event", "person", "invited", "attended")) == [
+        (kept_row.pk, both.pk, keep.pk, True, True),
+        (moved_row.pk, only_removed.pk, keep.pk, True, False),
+    ]
+
+
+def test_the_merge_preview_shows_no_conflict_for_a_shared_event(client, staff):
+    keep, remove = PersonFactory(), PersonFactory()
+    event = Event.objects.create(kind="conference", title="A", date=date(2017, 11, 23))
+    EventGuest.objects.create(event=event, person=keep)
+    EventGuest.objects.create(event=event, person=remove)
+    client.force_login(staff)
+    url = reverse("dissemination:person_merge", kwargs={"pk": keep.pk})
+    assert client.get(url, {"other": remove.pk}).context["conflicts"] == []
+    assert client.post(url, {"other": remove.pk}).status_code == 302
+    assert list(EventGuest.objects.values_list("person", flat=True)) == [keep.pk]
+
+
+def test_a_refused_person_merge_leaves_the_guest_rows_alone(staff):
+    keep, remove = PersonFactory(), PersonFactory()
+    run = TrainingFactory()
+    EnrolmentFactory(person=keep, training=run)
+    EnrolmentFactory(person=remove, training=run)
+    event = Event.objects.create(kind="conference", title="A", date=date(2017, 11, 23))
+    EventGuest.objects.create(event=event, person=keep, invited=True, attended=False)
+    EventGuest.objects.create(event=event, person=remove, invited=True, attended=True)
+
+    with pytest.raises(ValidationError):
+        person_merge(keep=keep, remove=remove, by=staff)
+
+    assert sorted(EventGuest.objects.values_list("person", "attended")) == sorted([(keep.pk, False), (remove.pk, True)])
 
 
 def test_a_record_is_not_merged_with_itself(staff):

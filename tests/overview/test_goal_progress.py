@@ -15,6 +15,7 @@ from tests.factories import (
     OrganisationFactory,
     OutreachContactFactory,
     PersonFactory,
+    TrainingFactory,
     UserFactory,
 )
 
@@ -50,9 +51,9 @@ def school(name):
     return OrganisationFactory(name=name, target_group=TargetGroup.SCHOOLS)
 
 
-def enrol(organisation, status, created_at, completed_at=None, person=None):
+def enrol(organisation, status, created_at, completed_at=None, person=None, **extra):
     person = person or PersonFactory(organisation=organisation)
-    return EnrolmentFactory(person=person, status=status, created_at=created_at, completed_at=completed_at)
+    return EnrolmentFactory(person=person, status=status, created_at=created_at, completed_at=completed_at, **extra)
 
 
 def reached(goal):
@@ -180,19 +181,34 @@ def test_without_goals_given_all_goals_come_in_the_order_of_the_list():
     assert [row.goal for row in goal_progress()] == [newer, older]
 
 
-def test_a_region_limits_the_count_to_its_organisations(contact):
+def test_a_region_counts_organisations_in_theirs_and_trained_persons_in_their_runs(contact):
+    twente_region = Region.objects.get(name="Twente")
     contact(employer("In Rivierenland"), date(2026, 2, 1))
-    twente = OrganisationFactory(target_group=TargetGroup.EMPLOYERS, region=Region.objects.get(name="Twente"))
+    twente = OrganisationFactory(target_group=TargetGroup.EMPLOYERS, region=twente_region)
     contact(twente, date(2026, 2, 1))
-    enrol(twente, "completed", at(2026, 1, 5), completed_at=at(2026, 3, 1))
+    enrol(
+        twente, "completed", at(2026, 1, 5), completed_at=at(2026, 3, 1), training=TrainingFactory(region=twente_region)
+    )
+    enrol(twente, "completed", at(2026, 1, 5), completed_at=at(2026, 3, 1))  # a run in Rivierenland
     inform = GoalFactory(**FIRST_HALF)
     train = GoalFactory(goal=CommunicationGoal.TRAIN, **FIRST_HALF)
     goals = Goal.objects.order_by("pk")
 
-    assert [row.reached for row in goal_progress(goals)] == [2, 1]
-    assert [row.reached for row in goal_progress(goals, region=Region.objects.get(name="Twente"))] == [1, 1]
-    assert [row.goal for row in goal_progress(goals, region=Region.objects.get(name="Rivierenland"))] == [inform, train]
-    assert [row.reached for row in goal_progress(goals, region=Region.objects.get(name="Rivierenland"))] == [1, 0]
+    assert [row.reached for row in goal_progress(goals)] == [2, 2]
+    assert [row.reached for row in goal_progress(goals, region=twente_region)] == [1, 1]
+    rivierenland = goal_progress(goals, region=Region.objects.get(name="Rivierenland"))
+    assert [row.goal for row in rivierenland] == [inform, train]
+    # The Twente organisation's person trained in a Rivierenland run counts there, as on the dashboard.
+    assert [row.reached for row in rivierenland] == [1, 1]
+
+
+def test_inform_also_counts_organisations_with_a_person_enrolled_or_completing_in_the_period():
+    enrol(employer("Alleen ingeschreven"), "registered", at(2026, 2, 1))
+    enrol(employer("Alleen afgerond"), "completed", at(2025, 9, 1), completed_at=at(2026, 3, 1))
+    enrol(employer("Ingeschreven ervoor"), "registered", at(2025, 12, 1))
+    goal = GoalFactory(goal=CommunicationGoal.INFORM, target_group=TargetGroup.EMPLOYERS, **FIRST_HALF)
+
+    assert reached(goal) == 2
 
 
 @pytest.mark.parametrize("goals", [2, 20])
