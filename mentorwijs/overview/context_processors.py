@@ -1,14 +1,12 @@
-import rules
-
 from .navigation import links_for
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(request, "two_factor_pending", False):
-        return {"nav_links": [], "has_ambassador_profile": False}
+        return {"nav_links": []}
     links = links_for(user)
     view_name = request.resolver_match.view_name if request.resolver_match else ""
     for link in links:
         link["active"] = request.path.startswith(link["url"]) or view_name in link["also_active_on"]
-    return {"nav_links": links, "has_ambassador_profile": rules.has_perm("ambassadors.edit_own_profile", user)}
+    return {"nav_links": links}

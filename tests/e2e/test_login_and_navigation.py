@@ -21,7 +21,6 @@ ROLES = {
             "evaluations",
             "quality",
             "ambassadors",
-            "invitations",
         ],
         "Werkzaak-medewerker",
     ),
@@ -35,7 +34,7 @@ ROLES = {
     "ambassador": ("Bram", False, ["organisations", "outreach", "dashboard"], "Ambassadeur"),
 }
 # Tools rather than daily work sit in the account menu.
-ACCOUNT_MENU_KEYS = {"staff": ["outbox", "admin"]}
+ACCOUNT_MENU_KEYS = {"staff": ["invitations", "outbox", "admin"]}
 
 
 @pytest.mark.parametrize("role", list(ROLES))
