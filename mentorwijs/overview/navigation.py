@@ -1,6 +1,7 @@
 """What each role may use: the navigation and the home page are built from this one list."""
 
 from dataclasses import dataclass
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
