@@ -105,3 +105,47 @@ class CommunicationGoal(models.TextChoices):
     INFORM = "inform", _("Inform")
     CONVINCE = "convince", _("Convince")
     TRAIN = "train", _("Train")
+
+
+class SubscriberStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    BOUNCED = "bounced", _("Address bounces")
+    COMPLAINED = "complained", _("Marked as spam")
+
+
+class ConsentAction(models.TextChoices):
+    GIVEN = "given", _("Consent given")
+    WITHDRAWN = "withdrawn", _("Consent withdrawn")
+
+
+class ConsentSource(models.TextChoices):
+    FORM = "form", _("Sign-up form (confirmed by email)")
+    IMPORT = "import", _("Import with proof of consent")
+    EVENT = "event", _("Given at an event")
+    PREFERENCES = "preferences", _("Preference page")
+    UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+    STAFF = "staff", _("Recorded by staff")
+
+
+class NewsletterStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped (no longer subscribed)")
+
+
+class MailEventKind(models.TextChoices):
+    HARD_BOUNCE = "hard_bounce", _("Hard bounce")
+    SOFT_BOUNCE = "soft_bounce", _("Soft bounce")
+    COMPLAINT = "complaint", _("Complaint")

@@ -8,7 +8,20 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import CommunicationGoal, EventKind, MaterialKind, OutreachChannel, Stage, TargetGroup
+from .enums import (
+    CommunicationGoal,
+    ConsentAction,
+    ConsentSource,
+    DeliveryStatus,
+    EventKind,
+    MailEventKind,
+    MaterialKind,
+    NewsletterStatus,
+    OutreachChannel,
+    Stage,
+    SubscriberStatus,
+    TargetGroup,
+)
 
 
 class Region(models.Model):
@@ -286,3 +299,174 @@ class Goal(models.Model):
 
     def __str__(self):
         return f"{self.get_goal_display()} – {self.get_target_group_display()} ({self.starts_on}–{self.ends_on})"
+
+
+class MailingList(models.Model):
+    """A newsletter list people can follow (for example: employers, schools, the national news)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    public = models.BooleanField(_("on the sign-up form"), default=True)
+
+    class Meta:
+        verbose_name = _("mailing list")
+        verbose_name_plural = _("mailing lists")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Subscriber(models.Model):
+    """An address that receives (or asked to receive) newsletters. Newsletter mail needs a
+    confirmed status; service mail (reminders, certificates) never looks here."""
+
+    email = models.EmailField(_("email address"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    target_group = models.CharField(_("target group"), max_length=32, choices=TargetGroup.choices, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="subscriptions"
+    )
+    lists = models.ManyToManyField(MailingList, verbose_name=_("lists"), blank=True, related_name="subscribers")
+    status = models.CharField(
+        _("status"), max_length=16, choices=SubscriberStatus.choices, default=SubscriberStatus.PENDING
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="nl")
+    created_at = models.DateTimeField(_("signed up at"), default=timezone.now)
+    confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    soft_bounces = models.PositiveSmallIntegerField(_("soft bounces in a row"), default=0)
+
+    class Meta:
+        verbose_name = _("subscriber")
+        verbose_name_plural = _("subscribers")
+        ordering = ["email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="subscriber_email_ci_unique")]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return self.email
+
+
+class ConsentRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Consent records are append-only.")
+
+    def delete(self):
+        raise TypeError("Consent records are append-only.")
+
+
+class ConsentRecord(models.Model):
+    """Proof of consent for one list, and of every withdrawal: append-only. A change is a new record."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, verbose_name=_("subscriber"), on_delete=models.PROTECT, related_name="consents"
+    )
+    email = models.EmailField(_("email address"))  # as it was when the record was made
+    mailing_list = models.ForeignKey(
+        MailingList, verbose_name=_("list"), on_delete=models.PROTECT, related_name="consents"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=ConsentAction.choices)
+    wording_version = models.CharField(_("version of the consent text"), max_length=20)
+    source = models.CharField(_("source"), max_length=16, choices=ConsentSource.choices)
+    proof = models.CharField(_("proof"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = ConsentRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.email} {self.get_action_display()} {self.mailing_list}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Consent records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Consent records are append-only.")
+
+
+class Newsletter(models.Model):
+    """A campaign: composed once, rendered once, sent to its audience in batches."""
+
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text (Markdown)"))
+    lists = models.ManyToManyField(MailingList, verbose_name=_("lists"), related_name="newsletters")
+    # Narrow the lists' subscribers; empty means everyone on the lists.
+    target_groups = models.JSONField(_("target groups"), default=list, blank=True)
+    regions = models.ManyToManyField(Region, verbose_name=_("regions"), blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=NewsletterStatus.choices, default="draft")
+    scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("sending started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("sending finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("newsletter")
+        verbose_name_plural = _("newsletters")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "scheduled_at"])]
+
+    def __str__(self):
+        return self.subject
+
+
+class Delivery(models.Model):
+    """One newsletter to one subscriber: at most one row, so nobody is mailed twice."""
+
+    newsletter = models.ForeignKey(
+        Newsletter, verbose_name=_("newsletter"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    subscriber = models.ForeignKey(
+        Subscriber, verbose_name=_("subscriber"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=DeliveryStatus.choices, default="pending")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    message_id = models.CharField(max_length=255, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [models.UniqueConstraint(fields=["newsletter", "subscriber"], name="delivery_once")]
+        indexes = [models.Index(fields=["newsletter", "status"])]
+
+    def __str__(self):
+        return f"{self.newsletter} → {self.subscriber}"
+
+
+class MailEvent(models.Model):
+    """A bounce or complaint reported for an address (by the provider's webhook or the bounce mailbox)."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, verbose_name=_("subscriber"), on_delete=models.CASCADE, related_name="mail_events"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=MailEventKind.choices)
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("delivery"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mail event")
+        verbose_name_plural = _("mail events")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.subscriber} {self.get_kind_display()}"

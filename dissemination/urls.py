@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_events, views_goals, views_outreach
+from . import views, views_events, views_goals, views_newsletters, views_outreach, views_subscribers
 from . import views_merge as merge
 from . import views_relations as relations
 from . import views_transfer as transfer
@@ -35,4 +35,6 @@ urlpatterns = [
     ),
     *views_events.urlpatterns,
     *views_goals.urlpatterns,
+    *views_newsletters.urlpatterns,
+    *views_subscribers.urlpatterns,
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "django_celery_beat",
+    "anymail",
     "rules.apps.AutodiscoverRulesConfig",
     "mentorwijs.accounts",
     "mentorwijs.outbox",
@@ -167,6 +168,19 @@ WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=48)
 CERTIFICATION_VALID_YEARS = env.int("CERTIFICATION_VALID_YEARS", default=2)
 CERTIFICATION_WARNING_MONTHS = (6, 1)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# Newsletters: the version of the consent text shown on the sign-up form (recorded with every
+# consent), how long a confirmation link works, the batch size of a send, and how many soft
+# bounces in a row stop mail to an address.
+CONSENT_WORDING_VERSION = env("CONSENT_WORDING_VERSION", default="2026-1")
+SUBSCRIPTION_CONFIRM_DAYS = 7
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=500)
+SOFT_BOUNCE_LIMIT = env.int("SOFT_BOUNCE_LIMIT", default=3)
+# The address in List-Unsubscribe's mailto and where bounces arrive; a mailbox the bounce command reads
+# (imaps://user:password@host/INBOX, or maildir:///path for tests and local use).
+UNSUBSCRIBE_MAILTO = env("UNSUBSCRIBE_MAILTO", default="unsubscribe@mentorwijs.local")
+BOUNCE_MAILBOX_URL = env("BOUNCE_MAILBOX_URL", default="")
+# django-anymail: the provider's tracking webhook posts to /anymail/<esp>/tracking/ with this secret.
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default="")}
 MATERIAL_MAX_BYTES = env.int("MATERIAL_MAX_BYTES", default=50 * 1024 * 1024)
 MEETING_REMINDER_DAYS_BEFORE = 2
 # Keys the pseudonyms of the research export; set it once and keep it, or pseudonyms change.

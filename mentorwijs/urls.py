@@ -17,6 +17,8 @@ urlpatterns = [
     path("beheer/", admin.site.urls),
     path("relaties/", include("dissemination.urls")),
     path("materialen/", include("dissemination.urls_materials")),
+    path("nieuwsbrief/", include("dissemination.urls_newsletter")),
+    path("anymail/", include("anymail.urls")),
     path("trainingen/", include("trainings.urls")),
     path("ambassadeurs/", include("ambassadors.urls")),
     path("taal/", switch_language, name="switch_language"),

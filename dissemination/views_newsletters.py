@@ -1,0 +1,3 @@
+"""Staff pages for newsletters: campaigns and subscribers."""
+
+urlpatterns = []

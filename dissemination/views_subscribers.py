@@ -1,0 +1,3 @@
+"""Staff pages for subscribers and their consent history."""
+
+urlpatterns = []
