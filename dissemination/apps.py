@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DisseminationConfig(AppConfig):
     name = "dissemination"
     verbose_name = _("Dissemination")
+
+    def ready(self):
+        from anymail.signals import tracking
+
+        from .signals import tracking_received
+
+        tracking.connect(tracking_received, dispatch_uid="dissemination.tracking_received")

@@ -1,3 +1,183 @@
-"""Staff pages for newsletters: campaigns and subscribers."""
+"""Staff pages for newsletter campaigns (dissemination.manage_newsletters), under /relaties/nieuwsbrieven/.
 
-urlpatterns = []
+Compose (with a live preview: mentorwijs/static/js/newsletter-preview.js posts the form to
+newsletter_preview and shows the HTML in a sandboxed iframe; without JS the "Preview" button renders it
+on the page), test send, schedule, cancel, and progress (newsletter_progress answers JSON that
+mentorwijs/static/js/newsletter-progress.js polls; the numbers are in the HTML too)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rules.contrib.views import permission_required
+
+from mentorwijs.forms import add_service_errors
+
+from . import newsletter_mail
+from .enums import NewsletterStatus, TargetGroup
+from .forms_newsletters import NewsletterForm, PreviewForm, ScheduleForm
+from .models import Newsletter
+from .queries_newsletters import newsletter_for_page, newsletter_list, newsletter_progress
+from .services.newsletters import (
+    audience,
+    newsletter_cancel,
+    newsletter_save,
+    newsletter_schedule,
+    newsletter_test_send,
+)
+
+PERMISSION = "dissemination.manage_newsletters"
+
+
+def _newsletter(pk) -> Newsletter:
+    newsletter = newsletter_for_page(pk)
+    if newsletter is None:
+        raise Http404
+    return newsletter
+
+
+def _preview_html(subject: str, body: str) -> str:
+    rendered = newsletter_mail.render_campaign(subject=subject, body=body)
+    message = newsletter_mail.build_test_message(rendered=rendered, to="preview@mentorwijs.nl", name="")
+    return message.alternatives[0][0]
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def newsletter_list_view(request):
+    return render(request, "dissemination/newsletters/newsletter_list.html", {"newsletters": newsletter_list()})
+
+
+def _compose(request, newsletter: Newsletter):
+    form = NewsletterForm(request.POST or None, newsletter=newsletter)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "preview":
+            preview = _preview_html(form.cleaned_data["subject"], form.cleaned_data["body"])
+        else:
+            try:
+                newsletter = newsletter_save(newsletter=newsletter, data=form.service_data(), created_by=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Newsletter saved."))
+                return redirect("dissemination:newsletter_detail", pk=newsletter.pk)
+    return render(
+        request,
+        "dissemination/newsletters/newsletter_form.html",
+        {"form": form, "newsletter": newsletter, "preview": preview},
+    )
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def newsletter_create_view(request):
+    return _compose(request, Newsletter())
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def newsletter_update_view(request, pk):
+    newsletter = _newsletter(pk)
+    if newsletter.status != NewsletterStatus.DRAFT:
+        messages.error(request, _("Only a draft can be changed."))
+        return redirect("dissemination:newsletter_detail", pk=newsletter.pk)
+    return _compose(request, newsletter)
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def newsletter_preview_view(request):
+    """The rendered HTML of the posted subject and body, as JSON for the live preview."""
+    form = PreviewForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    return JsonResponse({"html": _preview_html(data.get("subject", ""), data.get("body", ""))})
+
+
+def _detail(request, newsletter: Newsletter, schedule_form=None, status=200):
+    progress = newsletter_progress(newsletter.pk)
+    if newsletter.status in (NewsletterStatus.DRAFT, NewsletterStatus.SCHEDULED):
+        audience_size = audience(newsletter).count()
+    else:
+        audience_size = progress["total"]
+    labels = dict(TargetGroup.choices)
+    context = {
+        "newsletter": newsletter,
+        "progress": progress,
+        "audience_size": audience_size,
+        "target_group_labels": [labels.get(value, value) for value in newsletter.target_groups],
+        "schedule_form": schedule_form or ScheduleForm(),
+        "preview": _preview_html(newsletter.subject, newsletter.body),
+        "live": newsletter.status in (NewsletterStatus.SCHEDULED, NewsletterStatus.SENDING),
+    }
+    return render(request, "dissemination/newsletters/newsletter_detail.html", context, status=status)
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def newsletter_detail_view(request, pk):
+    return _detail(request, _newsletter(pk))
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def newsletter_test_send_view(request, pk):
+    newsletter = _newsletter(pk)
+    newsletter_test_send(newsletter=newsletter, user=request.user)
+    messages.success(request, _("A test is on its way to %(email)s.") % {"email": request.user.email})
+    return redirect("dissemination:newsletter_detail", pk=newsletter.pk)
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def newsletter_schedule_view(request, pk):
+    newsletter = _newsletter(pk)
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            newsletter_schedule(newsletter=newsletter, at=form.service_at())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The newsletter is scheduled."))
+            return redirect("dissemination:newsletter_detail", pk=newsletter.pk)
+    return _detail(request, newsletter, schedule_form=form, status=400)
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def newsletter_cancel_view(request, pk):
+    newsletter = _newsletter(pk)
+    try:
+        newsletter_cancel(newsletter=newsletter)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The newsletter is cancelled."))
+    return redirect("dissemination:newsletter_detail", pk=newsletter.pk)
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def newsletter_progress_view(request, pk):
+    status = Newsletter.objects.filter(pk=pk).values_list("status", flat=True).first()
+    if status is None:
+        raise Http404
+    return JsonResponse({"status": status, **newsletter_progress(pk)})
+
+
+urlpatterns = [
+    path("nieuwsbrieven/", newsletter_list_view, name="newsletter_list"),
+    path("nieuwsbrieven/nieuw/", newsletter_create_view, name="newsletter_create"),
+    path("nieuwsbrieven/voorbeeld/", newsletter_preview_view, name="newsletter_preview"),
+    path("nieuwsbrieven/<int:pk>/", newsletter_detail_view, name="newsletter_detail"),
+    path("nieuwsbrieven/<int:pk>/bewerken/", newsletter_update_view, name="newsletter_update"),
+    path("nieuwsbrieven/<int:pk>/testmail/", newsletter_test_send_view, name="newsletter_test_send"),
+    path("nieuwsbrieven/<int:pk>/versturen/", newsletter_schedule_view, name="newsletter_schedule"),
+    path("nieuwsbrieven/<int:pk>/annuleren/", newsletter_cancel_view, name="newsletter_cancel"),
+    path("nieuwsbrieven/<int:pk>/voortgang/", newsletter_progress_view, name="newsletter_progress"),
+]

@@ -2,6 +2,8 @@
 recipient's language. Templates live in templates/email/<name>_subject.txt, <name>.txt and
 <name>.html (the HTML part is optional)."""
 
+import smtplib
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.template import TemplateDoesNotExist
@@ -35,3 +37,19 @@ def send(*, template: str, to: str, context: dict, language: str | None = None) 
     message = build_message(template=template, to=to, context=context, language=language)
     message.send()
     return message.extra_headers["Message-ID"]
+
+
+def is_temporary(error: Exception) -> bool:
+    """Whether sending again later may succeed: an SMTP 4xx reply (also when every recipient was
+    refused with one), a dropped or refused connection, DNS and socket errors, timeouts. A 5xx reply
+    and anything else (a broken template, a server without the configured TLS or AUTH) is permanent."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in error.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return not 500 <= error.smtp_code < 600  # 4xx; also a connection that broke off mid-reply (-1)
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPException):
+        return False
+    return isinstance(error, OSError)  # socket.gaierror, ConnectionError, TimeoutError

@@ -266,6 +266,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dissemination.send_follow_up_digests",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Newsletters: start due campaigns and queue batch senders for those with rows to send.
+    "dissemination-start-due-newsletters": {"task": "dissemination.start_due_newsletters", "schedule": 60},
     # Certification mails (review steps, expiry warnings) are rows too.
     "ambassadors-send-due-notices": {"task": "ambassadors.send_due_notices", "schedule": 60},
     # Certifications lapse on their valid_until day (idempotent).

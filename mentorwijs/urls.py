@@ -18,6 +18,8 @@ urlpatterns = [
     path("relaties/", include("dissemination.urls")),
     path("materialen/", include("dissemination.urls_materials")),
     path("nieuwsbrief/", include("dissemination.urls_newsletter")),
+    # The provider webhooks: anymail marks its views login_not_required (and csrf_exempt) itself and
+    # checks ANYMAIL["WEBHOOK_SECRET"] as basic auth (tests/dissemination/test_bounces.py holds both).
     path("anymail/", include("anymail.urls")),
     path("trainingen/", include("trainings.urls")),
     path("ambassadeurs/", include("ambassadors.urls")),

@@ -239,3 +239,47 @@ class GoalFactory(factory.django.DjangoModelFactory):
     starts_on = factory.LazyFunction(lambda: timezone.localdate().replace(month=1, day=1))
     ends_on = factory.LazyAttribute(lambda goal: goal.starts_on.replace(month=12, day=31))
     target = 10
+
+
+class NewsletterFactory(factory.django.DjangoModelFactory):
+    """A draft campaign by a staff member; give `lists=[...]` for its audience."""
+
+    class Meta:
+        model = "dissemination.Newsletter"
+        skip_postgeneration_save = True
+
+    subject = factory.Sequence(lambda n: f"Nieuwsbrief {n}")
+    body = "## Nieuws\n\nDe training start in **maart**."
+    created_by = factory.SubFactory(UserFactory, roles=["staff"])
+
+    @factory.post_generation
+    def lists(newsletter, create, extracted, **kwargs):
+        if create and extracted:
+            newsletter.lists.set(extracted)
+
+
+class MailingListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dissemination.MailingList"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Lijst {n}")
+
+
+class SubscriberFactory(factory.django.DjangoModelFactory):
+    """A confirmed subscriber; give `lists=[...]` (set as-is: no consent records are made, see
+    dissemination.services.subscriptions for subscribers with a consent history)."""
+
+    class Meta:
+        model = "dissemination.Subscriber"
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"abonnee{n}@example.org")
+    name = factory.Sequence(lambda n: f"Abonnee {n}")
+    status = "confirmed"
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def lists(subscriber, create, extracted, **kwargs):
+        if create and extracted:
+            subscriber.lists.set(extracted)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from mentorwijs import mail
 from trainings.enums import MessageStatus
-from trainings.services.messages import MAX_ATTEMPTS, STALE_AFTER, is_temporary
+from trainings.services.messages import MAX_ATTEMPTS, STALE_AFTER
 
 from ..enums import CertificationStatus, NoticeKind
 from ..models import Certification, CertificationNotice
@@ -134,7 +134,7 @@ def notice_send(*, notice_id: int) -> bool:
         email = build_email(notice)
         email.send()
     except Exception as error:
-        if is_temporary(error) and notice.attempts < MAX_ATTEMPTS:
+        if mail.is_temporary(error) and notice.attempts < MAX_ATTEMPTS:
             rows.update(
                 status=MessageStatus.PENDING,
                 due_at=timezone.now() + timedelta(minutes=5 * notice.attempts),

@@ -8,7 +8,6 @@ Message-ID.
 """
 
 import logging
-import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -39,22 +38,6 @@ EVALUATION_MOMENTS = {
     MessageKind.EVALUATION_BEFORE: EvaluationMoment.BEFORE,
     MessageKind.EVALUATION_AFTER: EvaluationMoment.AFTER,
 }
-
-
-def is_temporary(error: Exception) -> bool:
-    """Whether sending again later may succeed: an SMTP 4xx reply (also when every recipient was
-    refused with one), a dropped or refused connection, DNS and socket errors, timeouts. A 5xx reply
-    and anything else (a broken template, a server without the configured TLS or AUTH) is permanent."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _reply in error.recipients.values()]
-        return bool(codes) and all(400 <= code < 500 for code in codes)
-    if isinstance(error, smtplib.SMTPResponseException):
-        return not 500 <= error.smtp_code < 600  # 4xx; also a connection that broke off mid-reply (-1)
-    if isinstance(error, smtplib.SMTPServerDisconnected):
-        return True
-    if isinstance(error, smtplib.SMTPException):
-        return False
-    return isinstance(error, OSError)  # socket.gaierror, ConnectionError, TimeoutError
 
 
 def message_schedule(
@@ -260,7 +243,7 @@ def message_send(*, message_id: int) -> bool:
         email = build_email(message)
         email.send()
     except Exception as error:
-        if not is_temporary(error):
+        if not mail.is_temporary(error):
             # A refused recipient, a broken template: sending again would fail the same way. The
             # row records why; the log carries the traceback; the other due messages still go out.
             ScheduledMessage.objects.filter(pk=message.pk).update(

@@ -1,0 +1,72 @@
+"""Forms of the newsletter pages: the public sign-up, the preference page, the staff filter and import."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .enums import SubscriberStatus, TargetGroup
+from .models import MailingList
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    target_group = forms.ChoiceField(
+        label=_("Which describes you best?"), choices=[("", "—"), *TargetGroup.choices], required=False
+    )
+    lists = forms.ModelMultipleChoiceField(
+        label=_("Newsletters you want to receive"),
+        queryset=MailingList.objects.filter(public=True),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one newsletter.")},
+    )
+
+    def service_kwargs(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in ("email", "name", "organisation_name", "target_group", "lists")
+        }
+
+
+class PreferencesForm(forms.Form):
+    """The lists to follow; none at all means leaving every newsletter."""
+
+    lists = forms.ModelMultipleChoiceField(
+        label=_("Newsletters you receive"),
+        queryset=MailingList.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lists"].queryset = choices
+
+
+class SubscriberFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *SubscriberStatus.choices], required=False
+    )
+    mailing_list = forms.ModelChoiceField(
+        label=_("List"), queryset=MailingList.objects.all(), required=False, empty_label=_("All lists")
+    )
+    target_group = forms.ChoiceField(
+        label=_("Target group"), choices=[("", _("All target groups")), *TargetGroup.choices], required=False
+    )
+    q = forms.CharField(
+        label=_("Search by email address or name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class SubscriberImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or Excel file"), help_text=_("At most 5000 rows."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload

@@ -1,0 +1,424 @@
+"""Newsletter subscribers: double opt-in sign-up, confirmation, preferences, unsubscribe, import.
+
+Consent is proven by ConsentRecord rows (append-only): one GIVEN row per list when consent arrives
+and one WITHDRAWN row when it leaves. The lists a subscriber has consented to are those whose latest
+record says GIVEN (consented_list_ids); for a confirmed subscriber `lists` mirrors exactly that set.
+Nothing but the confirmation mail goes to an address before it is confirmed, and nothing is
+recorded until the confirmation link is opened: the link itself carries the lists being confirmed.
+
+Service mail (reminders, certificates, invitations) never reads Subscriber: leaving the newsletter
+never stops it."""
+
+import csv
+import io
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+
+import tablib
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mentorwijs import mail
+
+from ..enums import ConsentAction, ConsentSource, SubscriberStatus, TargetGroup
+from ..models import ConsentRecord, MailingList, Subscriber
+
+logger = logging.getLogger(__name__)
+
+# Addresses that said no (or whose mail fails) are never signed up again by an import; only the
+# person themselves can come back, through the sign-up form and its confirmation link.
+BLOCKED_STATUSES = (SubscriberStatus.UNSUBSCRIBED, SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED)
+CONFIRMATION_SENT_KEY = "newsletter:confirmation-sent:{}"
+
+
+def consented_list_ids(subscriber: Subscriber) -> set[int]:
+    """The lists whose latest consent record for this subscriber says GIVEN. One query."""
+    latest: dict[int, str] = {}
+    for list_id, action in subscriber.consents.order_by("at", "pk").values_list("mailing_list_id", "action"):
+        latest[list_id] = action
+    return {list_id for list_id, action in latest.items() if action == ConsentAction.GIVEN}
+
+
+def _record(subscriber: Subscriber, list_ids, *, action: str, source: str, proof: str = "", version: str = ""):
+    now = timezone.now()
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            subscriber=subscriber,
+            email=subscriber.email,
+            mailing_list_id=list_id,
+            action=action,
+            wording_version=version or settings.CONSENT_WORDING_VERSION,
+            source=source,
+            proof=proof,
+            at=now,
+        )
+        for list_id in sorted(list_ids)
+    )
+
+
+def _queue_confirmation(subscriber: Subscriber, list_ids) -> None:
+    from ..tasks import send_subscription_confirmation
+
+    list_ids = sorted(list_ids)
+    request_id = uuid.uuid4().hex
+    transaction.on_commit(
+        lambda: send_subscription_confirmation.delay(
+            subscriber_id=subscriber.pk, list_ids=list_ids, request_id=request_id
+        ),
+        robust=True,
+    )
+
+
+def _locked(email: str) -> Subscriber | None:
+    return Subscriber.objects.select_for_update().filter(email__iexact=email).first()
+
+
+@transaction.atomic
+def subscriber_sign_up(
+    *, email: str, name: str, lists, organisation_name: str = "", target_group: str = "", language: str = "nl"
+) -> Subscriber:
+    """The public sign-up: create or refresh a PENDING subscriber with the chosen lists and queue the
+    confirmation mail (only that mail) on commit. A confirmed address is not changed at all: it gets
+    a confirmation mail for the lists it does not follow yet (none when it follows them all). An
+    address that unsubscribed, bounced or complained is not changed either; it gets a confirmation
+    mail for the chosen lists, and only opening that link brings it back. Records no consent."""
+    email = email.strip()
+    list_ids = {mailing_list.pk for mailing_list in lists}
+    if not list_ids:
+        raise ValidationError({"lists": _("Choose at least one newsletter.")})
+    subscriber = _locked(email)
+    if subscriber is None:
+        try:
+            with transaction.atomic():
+                subscriber = Subscriber.objects.create(
+                    email=email,
+                    name=name.strip(),
+                    organisation_name=organisation_name.strip(),
+                    target_group=target_group,
+                    language=language,
+                )
+        except IntegrityError:  # the same address signed up at the same moment
+            subscriber = _locked(email)
+    if subscriber.status == SubscriberStatus.PENDING:
+        subscriber.name = name.strip()
+        subscriber.organisation_name = organisation_name.strip()
+        subscriber.target_group = target_group
+        subscriber.language = language
+        subscriber.save(update_fields=["name", "organisation_name", "target_group", "language"])
+        subscriber.lists.set(list_ids)
+        to_confirm = list_ids
+    elif subscriber.status == SubscriberStatus.CONFIRMED:
+        to_confirm = list_ids - consented_list_ids(subscriber)
+    else:
+        to_confirm = list_ids
+    if to_confirm:
+        _queue_confirmation(subscriber, to_confirm)
+    return subscriber
+
+
+def subscription_confirmation_send(*, subscriber: Subscriber, list_ids, request_id: str = "") -> bool:
+    """Mail the confirmation link for these lists and note confirmation_sent_at. With a request_id,
+    a second run for the same request sends nothing (the task may run twice). Returns whether a mail
+    was sent."""
+    key = CONFIRMATION_SENT_KEY.format(request_id) if request_id else ""
+    if key and cache.get(key):
+        return False
+    from ..tokens import confirm_url
+
+    lists = list(MailingList.objects.filter(pk__in=list_ids))
+    if not lists:
+        return False
+    mail.send(
+        template="dissemination/subscription_confirm",
+        to=subscriber.email,
+        language=subscriber.language,
+        context={
+            "subscriber": subscriber,
+            "lists": lists,
+            "confirm_url": confirm_url(subscriber, list_ids=[mailing_list.pk for mailing_list in lists]),
+            "valid_days": settings.SUBSCRIPTION_CONFIRM_DAYS,
+        },
+    )
+    if key:
+        cache.set(key, True, timeout=settings.SUBSCRIPTION_CONFIRM_DAYS * 24 * 3600)
+    Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=timezone.now())
+    return True
+
+
+def _confirm(subscriber: Subscriber, list_ids, *, source: str, proof: str = "", version: str = "") -> set[int]:
+    """Give consent for the lists not consented yet and make the subscriber CONFIRMED."""
+    consented = consented_list_ids(subscriber)
+    new = set(MailingList.objects.filter(pk__in=list_ids).values_list("pk", flat=True)) - consented
+    _record(subscriber, new, action=ConsentAction.GIVEN, source=source, proof=proof, version=version)
+    if new and subscriber.status != SubscriberStatus.CONFIRMED:
+        subscriber.status = SubscriberStatus.CONFIRMED
+        subscriber.confirmed_at = timezone.now()
+        subscriber.soft_bounces = 0
+        subscriber.save(update_fields=["status", "confirmed_at", "soft_bounces"])
+    subscriber.lists.set(consented | new)
+    return new
+
+
+@transaction.atomic
+def subscriber_confirm(*, subscriber: Subscriber, list_ids) -> set[int]:
+    """The confirmation link was opened: a ConsentRecord GIVEN (source FORM, the current wording
+    version) for every list of the link not consented yet, status CONFIRMED, `lists` set to the
+    consented lists. Opening the link again records nothing. Returns the ids of the newly given lists."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    return _confirm(subscriber, list_ids, source=ConsentSource.FORM)
+
+
+def preferences_choices(*, consented: set[int]):
+    """The lists a subscriber may choose on the preference page: the public ones and those they follow."""
+    return MailingList.objects.filter(Q(public=True) | Q(pk__in=consented))
+
+
+@transaction.atomic
+def preferences_update(*, subscriber: Subscriber, lists) -> dict:
+    """Save the lists chosen on the preference page (reached by a link mailed to the address): a
+    GIVEN record for every list added and a WITHDRAWN record for every list left (source
+    PREFERENCES); no lists at all means UNSUBSCRIBED. Choosing lists makes the subscriber
+    CONFIRMED again. Refuses a list that is not public unless it is followed already.
+    Returns {"added": ids, "removed": ids}."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    consented = consented_list_ids(subscriber)
+    chosen = {mailing_list.pk for mailing_list in lists}
+    allowed = set(preferences_choices(consented=consented).values_list("pk", flat=True))
+    if chosen - allowed:
+        raise ValidationError({"lists": _("You cannot choose this newsletter.")})
+    if not chosen:
+        removed = _unsubscribe(subscriber, source=ConsentSource.PREFERENCES)
+        return {"added": set(), "removed": removed}
+    removed = consented - chosen
+    _record(subscriber, removed, action=ConsentAction.WITHDRAWN, source=ConsentSource.PREFERENCES)
+    subscriber.lists.set(consented - removed)
+    added = _confirm(subscriber, chosen, source=ConsentSource.PREFERENCES)
+    return {"added": added, "removed": removed}
+
+
+def _unsubscribe(subscriber: Subscriber, *, source: str) -> set[int]:
+    consented = consented_list_ids(subscriber)
+    _record(subscriber, consented, action=ConsentAction.WITHDRAWN, source=source)
+    subscriber.lists.clear()
+    if subscriber.status in (SubscriberStatus.PENDING, SubscriberStatus.CONFIRMED):
+        subscriber.status = SubscriberStatus.UNSUBSCRIBED
+        subscriber.unsubscribed_at = timezone.now()
+        subscriber.save(update_fields=["status", "unsubscribed_at"])
+    return consented
+
+
+@transaction.atomic
+def subscriber_unsubscribe(*, subscriber: Subscriber, source: str = ConsentSource.UNSUBSCRIBE) -> bool:
+    """Leave every list: a WITHDRAWN record per consented list, `lists` emptied, status
+    UNSUBSCRIBED (a bounced or complained status is kept). Harmless twice: the second call records
+    nothing. Service mail is not affected. Returns whether anything changed."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    before = subscriber.status
+    removed = _unsubscribe(subscriber, source=source)
+    return bool(removed) or subscriber.status != before
+
+
+# Import from a spreadsheet
+
+IMPORT_COLUMNS = ["email", "name", "organisation", "target_group", "lists", "consent_source", "proof"]
+REQUIRED_IMPORT_COLUMNS = ["email", "lists"]
+IMPORT_SOURCES = (ConsentSource.IMPORT, ConsentSource.EVENT)
+MAX_IMPORT_ROWS = 5000
+HEADER_ROWS = 1
+
+UNREADABLE = _("This file cannot be read. Upload a CSV file (UTF-8) or an Excel file (.xlsx).")
+NO_ROWS = _("The file has no subscribers below the header row.")
+TOO_MANY_ROWS = _("The file has more than %(max)s rows; split it into smaller files.")
+MISSING_COLUMNS = _("Columns missing from the header row: %(columns)s.")
+NOT_IMPORTED = _("Nothing was imported: the file has rows with errors.")
+
+
+@dataclass
+class ImportRowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class SubscriberImportReport:
+    rows: int
+    confirmed: int = 0  # rows with a consent source
+    pending: int = 0  # rows that get a confirmation request
+    skipped: list[int] = field(default_factory=list)  # rows of addresses that left or are blocked
+    errors: list[ImportRowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({error.row for error in self.errors})
+
+
+def subscribers_import_read(*, content: bytes, filename: str) -> list[dict]:
+    """Parse an uploaded CSV (UTF-8, comma or semicolon separated) or XLSX file into rows (dicts
+    with the known, lower-case columns as strings). Refuses (ValidationError) an unreadable file,
+    missing columns, no rows or more than MAX_IMPORT_ROWS rows. No side effects."""
+    try:
+        if filename.lower().endswith(".xlsx"):
+            dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+            headers, body = list(dataset.headers or []), [list(row) for row in dataset]
+        else:
+            text = content.decode("utf-8-sig")
+            try:
+                dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;")
+            except csv.Error:
+                dialect = csv.excel
+            rows = list(csv.reader(io.StringIO(text), dialect))
+            headers, body = (rows[0], rows[1:]) if rows else ([], [])
+    except Exception as error:  # any parser error means the same to the user: not readable
+        raise ValidationError(UNREADABLE, code="unreadable") from error
+    headers = [str(header or "").strip().lower() for header in headers]
+    if not headers:
+        raise ValidationError(NO_ROWS, code="no_rows")
+    missing = [column for column in REQUIRED_IMPORT_COLUMNS if column not in headers]
+    if missing:
+        raise ValidationError(MISSING_COLUMNS, code="missing_columns", params={"columns": ", ".join(missing)})
+    result = []
+    for values in body:
+        row = {
+            column: str(values[index] if index < len(values) and values[index] is not None else "").strip()
+            for index, column in enumerate(headers)
+            if column in IMPORT_COLUMNS
+        }
+        if any(row.values()):
+            result.append({column: row.get(column, "") for column in IMPORT_COLUMNS})
+    if not result:
+        raise ValidationError(NO_ROWS, code="no_rows")
+    if len(result) > MAX_IMPORT_ROWS:
+        raise ValidationError(TOO_MANY_ROWS, code="too_many_rows", params={"max": MAX_IMPORT_ROWS})
+    return result
+
+
+def _target_group(value: str) -> str | None:
+    """A target group given by its value or its label (any case); "" for none, None if unknown."""
+    if not value:
+        return ""
+    wanted = value.strip().lower()
+    for choice, label in TargetGroup.choices:
+        if wanted in (choice, str(label).lower()):
+            return choice
+    return None
+
+
+def _check_rows(rows: list[dict]) -> tuple[SubscriberImportReport, list[dict]]:
+    """Validate every row; the checked rows get `list_ids`, `target` and `existing`. Two queries."""
+    report = SubscriberImportReport(rows=len(rows))
+    lists_by_name = {mailing_list.name.lower(): mailing_list.pk for mailing_list in MailingList.objects.all()}
+    emails = {row["email"].lower() for row in rows if row["email"]}
+    found = Subscriber.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+    existing = {subscriber.email_lower: subscriber for subscriber in found}
+    seen: dict[str, int] = {}
+    checked = []
+    for number, row in enumerate(rows, 1 + HEADER_ROWS):
+        errors_before = len(report.errors)
+
+        def error(column, message, number=number):
+            report.errors.append(ImportRowError(row=number, column=column, message=str(message)))
+
+        email = row["email"]
+        try:
+            validate_email(email)
+        except ValidationError:
+            error("email", _("Enter a valid email address."))
+        else:
+            if email.lower() in seen:
+                error("email", _("This address is on row %(row)s already.") % {"row": seen[email.lower()]})
+            seen.setdefault(email.lower(), number)
+        names = [name.strip() for name in re.split(r"[;,|]", row["lists"]) if name.strip()]
+        unknown = [name for name in names if name.lower() not in lists_by_name]
+        if not names:
+            error("lists", _("Name at least one newsletter list."))
+        elif unknown:
+            error("lists", _("Unknown lists: %(names)s.") % {"names": ", ".join(unknown)})
+        target = _target_group(row["target_group"])
+        if target is None:
+            error("target_group", _("Unknown target group."))
+        source = row["consent_source"].lower()
+        if source and source not in IMPORT_SOURCES:
+            error("consent_source", _("Use import or event, or leave it empty to ask for confirmation."))
+        elif source == ConsentSource.IMPORT and not row["proof"]:
+            error("proof", _("Describe the proof of consent (for example: paper form of 12 March, archived)."))
+        if len(row["name"]) > 200 or len(row["organisation"]) > 200 or len(row["proof"]) > 300:
+            error("", _("A value in this row is too long."))
+        if len(report.errors) > errors_before:
+            continue
+        subscriber = existing.get(email.lower())
+        if subscriber is not None and subscriber.status in BLOCKED_STATUSES:
+            report.skipped.append(number)
+            continue
+        if source:
+            report.confirmed += 1
+        else:
+            report.pending += 1
+        checked.append(
+            {
+                **row,
+                "consent_source": source,
+                "target": target,
+                "list_ids": {lists_by_name[name.lower()] for name in names},
+                "existing": subscriber,
+            }
+        )
+    return report, checked
+
+
+def subscribers_import_preview(*, rows: list[dict]) -> SubscriberImportReport:
+    """The errors per row and how many rows would be confirmed, pending or skipped. No side effects."""
+    return _check_rows(rows)[0]
+
+
+@transaction.atomic
+def subscribers_import(*, rows: list[dict], by) -> SubscriberImportReport:
+    """Import checked rows, all or none (ValidationError with any bad row). A row with a consent
+    source (import with proof, or event) is CONFIRMED with a GIVEN record per list carrying that
+    source and proof; a row without one is a PENDING subscriber (or, for a confirmed address, its
+    new lists) that gets a confirmation request on commit, and no consent is recorded. Addresses that
+    unsubscribed, bounced or complained are skipped and left as they are."""
+    report, checked = _check_rows(rows)
+    if not report.ok:
+        raise ValidationError(NOT_IMPORTED, code="bad_rows")
+    for row in checked:
+        subscriber = row["existing"]
+        if subscriber is not None:
+            subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        else:
+            subscriber = Subscriber.objects.create(
+                email=row["email"],
+                name=row["name"],
+                organisation_name=row["organisation"],
+                target_group=row["target"],
+            )
+        if row["consent_source"]:
+            _confirm(subscriber, row["list_ids"], source=row["consent_source"], proof=row["proof"])
+        elif subscriber.status == SubscriberStatus.CONFIRMED:
+            new = row["list_ids"] - consented_list_ids(subscriber)
+            if new:
+                _queue_confirmation(subscriber, new)
+        else:  # pending
+            subscriber.lists.add(*row["list_ids"])
+            _queue_confirmation(subscriber, row["list_ids"])
+    logger.info(
+        "imported subscribers by user %s: %s confirmed, %s pending, %s skipped",
+        getattr(by, "pk", None),
+        report.confirmed,
+        report.pending,
+        len(report.skipped),
+    )
+    return report

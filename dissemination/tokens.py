@@ -1,0 +1,107 @@
+"""Signed links for subscribers: confirm a sign-up, change preferences, unsubscribe.
+
+Each purpose has its own salt, so a link of one kind never works as another. A token carries the
+subscriber's pk and a short hash of the address (not the address itself, which would be readable in
+the link and in logs): changing the address invalidates the links sent to the old one.
+
+- confirm_url(subscriber, lists=...): expires after settings.SUBSCRIPTION_CONFIRM_DAYS and also
+  carries the ids of the lists being confirmed (nothing is recorded before the confirmation).
+- preferences_url(subscriber), unsubscribe_url(subscriber): never expire (an old newsletter must
+  still let its reader leave); absolute with settings.SITE_URL, for the newsletter mail.
+
+The readers return the subscriber or raise signing.BadSignature (signing.SignatureExpired, a
+subclass, for an expired confirmation link)."""
+
+import hashlib
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from .models import Subscriber
+
+CONFIRM_SALT = "mentorwijs.newsletter.confirm"
+PREFERENCES_SALT = "mentorwijs.newsletter.preferences"
+UNSUBSCRIBE_SALT = "mentorwijs.newsletter.unsubscribe"
+
+
+def _email_key(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:10]
+
+
+def _subscriber(pk, key) -> Subscriber:
+    subscriber = Subscriber.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    if subscriber is None or _email_key(subscriber.email) != key:
+        raise signing.BadSignature("The subscriber of this link is gone or has another address.")
+    return subscriber
+
+
+# Confirmation (expires)
+
+
+def confirm_token(subscriber: Subscriber, *, list_ids) -> str:
+    payload = [subscriber.pk, _email_key(subscriber.email), sorted(int(pk) for pk in list_ids)]
+    return signing.dumps(payload, salt=CONFIRM_SALT, compress=True)
+
+
+def confirm_url(subscriber: Subscriber, *, list_ids=None) -> str:
+    """The absolute confirmation link; by default for the lists the subscriber has now (a pending sign-up)."""
+    if list_ids is None:
+        list_ids = subscriber.lists.values_list("pk", flat=True)
+    token = confirm_token(subscriber, list_ids=list_ids)
+    return settings.SITE_URL + reverse("newsletter:confirm", kwargs={"token": token})
+
+
+def read_confirm_token(token: str) -> tuple[Subscriber, list[int]]:
+    """Return the subscriber and the ids of the lists to confirm; raise signing.SignatureExpired
+    after SUBSCRIPTION_CONFIRM_DAYS, signing.BadSignature for anything else that is wrong."""
+    max_age = settings.SUBSCRIPTION_CONFIRM_DAYS * 24 * 3600
+    try:
+        pk, key, list_ids = signing.loads(token, salt=CONFIRM_SALT, max_age=max_age)
+    except (TypeError, ValueError) as error:  # a well-signed value of another shape
+        raise signing.BadSignature("Malformed token.") from error
+    if not isinstance(list_ids, list) or not all(isinstance(pk, int) for pk in list_ids):
+        raise signing.BadSignature("Malformed token.")
+    return _subscriber(pk, key), list_ids
+
+
+# Preferences and unsubscribe (no expiry, no timestamp: short and stable per subscriber)
+
+
+def _sign(subscriber: Subscriber, salt: str) -> str:
+    return signing.Signer(salt=salt).sign_object([subscriber.pk, _email_key(subscriber.email)])
+
+
+def _read(token: str, salt: str) -> Subscriber:
+    try:
+        pk, key = signing.Signer(salt=salt).unsign_object(token)
+    except (TypeError, ValueError) as error:
+        raise signing.BadSignature("Malformed token.") from error
+    return _subscriber(pk, key)
+
+
+def preferences_token(subscriber: Subscriber) -> str:
+    return _sign(subscriber, PREFERENCES_SALT)
+
+
+def unsubscribe_token(subscriber: Subscriber) -> str:
+    return _sign(subscriber, UNSUBSCRIBE_SALT)
+
+
+def preferences_url(subscriber: Subscriber) -> str:
+    """The absolute link to the subscriber's preference page, for every newsletter."""
+    return settings.SITE_URL + reverse("newsletter:preferences", kwargs={"token": preferences_token(subscriber)})
+
+
+def unsubscribe_url(subscriber: Subscriber) -> str:
+    """The absolute one-click link: a GET shows a button, a POST unsubscribes (RFC 8058
+    List-Unsubscribe-Post works on this same URL)."""
+    return settings.SITE_URL + reverse("newsletter:unsubscribe", kwargs={"token": unsubscribe_token(subscriber)})
+
+
+def read_preferences_token(token: str) -> Subscriber:
+    return _read(token, PREFERENCES_SALT)
+
+
+def read_unsubscribe_token(token: str) -> Subscriber:
+    return _read(token, UNSUBSCRIBE_SALT)

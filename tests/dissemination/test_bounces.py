@@ -1,0 +1,336 @@
+import base64
+import json
+import mailbox
+from email.message import EmailMessage
+
+import pytest
+from anymail.signals import AnymailTrackingEvent, EventType, RejectReason, tracking
+from django.core.management import call_command
+from django.urls import reverse
+
+from dissemination.enums import DeliveryStatus, MailEventKind, SubscriberStatus
+from dissemination.models import Delivery, MailEvent, MailingList, Newsletter, Subscriber
+from dissemination.services.bounces import mail_delivered_record, mail_event_record
+from tests.factories import OrganisationFactory, TrainingFactory, UserFactory
+from trainings.enums import MessageKind, MessageStatus
+from trainings.models import ScheduledMessage
+from trainings.services.enrolment import enrolment_create
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "anymail:a-webhook-secret"
+
+
+def subscriber(email="anna@example.org", status=SubscriberStatus.CONFIRMED, **fields):
+    return Subscriber.objects.create(email=email, status=status, **fields)
+
+
+def delivery_to(sub):
+    newsletter = Newsletter.objects.create(subject="Nieuws", body="Hallo", created_by=UserFactory())
+    newsletter.lists.add(MailingList.objects.get_or_create(name="Werkgevers")[0])
+    return Delivery.objects.create(
+        newsletter=newsletter,
+        subscriber=sub,
+        status=DeliveryStatus.SENT,
+        message_id=f"<newsletter-{newsletter.pk}-{sub.pk}@mentorwijs.nl>",
+    )
+
+
+def status_of(sub):
+    sub.refresh_from_db()
+    return sub.status
+
+
+def confirmed_audience():
+    return set(Subscriber.objects.filter(status=SubscriberStatus.CONFIRMED).values_list("email", flat=True))
+
+
+# --- the service ---------------------------------------------------------------------------------
+
+
+def test_a_hard_bounce_stops_newsletters_at_once_and_links_the_delivery():
+    anna, bob = subscriber(), subscriber("bob@example.org")
+    delivery = delivery_to(anna)
+    event = mail_event_record(email="ANNA@Example.org", kind=MailEventKind.HARD_BOUNCE, message_id=delivery.message_id)
+    assert (event.subscriber, event.kind, event.delivery) == (anna, MailEventKind.HARD_BOUNCE, delivery)
+    assert status_of(anna) == SubscriberStatus.BOUNCED
+    assert confirmed_audience() == {"bob@example.org"}
+    assert status_of(bob) == SubscriberStatus.CONFIRMED
+
+
+def test_a_complaint_stops_newsletters_at_once():
+    anna = subscriber()
+    mail_event_record(email="anna@example.org", kind=MailEventKind.COMPLAINT, detail="abuse")
+    assert status_of(anna) == SubscriberStatus.COMPLAINED
+    assert confirmed_audience() == set()
+
+
+def test_soft_bounces_count_up_to_the_limit(settings):
+    settings.SOFT_BOUNCE_LIMIT = 3
+    anna = subscriber()
+    for number in range(1, 3):
+        mail_event_record(email=anna.email, kind=MailEventKind.SOFT_BOUNCE, message_id=delivery_to(anna).message_id)
+        anna.refresh_from_db()
+        assert (anna.soft_bounces, anna.status) == (number, SubscriberStatus.CONFIRMED)
+    mail_event_record(email=anna.email, kind=MailEventKind.SOFT_BOUNCE, message_id=delivery_to(anna).message_id)
+    anna.refresh_from_db()
+    assert (anna.soft_bounces, anna.status) == (3, SubscriberStatus.BOUNCED)
+
+
+def test_a_delivery_resets_the_soft_bounce_count_but_not_the_status():
+    anna = subscriber(soft_bounces=2)
+    assert mail_delivered_record(email="Anna@example.org") == 1
+    anna.refresh_from_db()
+    assert (anna.soft_bounces, anna.status) == (0, SubscriberStatus.CONFIRMED)
+
+
+def test_the_same_report_twice_counts_once():
+    anna = subscriber()
+    delivery = delivery_to(anna)
+    for _ in range(2):
+        mail_event_record(email=anna.email, kind=MailEventKind.SOFT_BOUNCE, message_id=delivery.message_id)
+        mail_event_record(email=anna.email, kind=MailEventKind.SOFT_BOUNCE, event_id="Postmark:77", detail="x")
+        mail_event_record(email=anna.email, kind=MailEventKind.SOFT_BOUNCE, detail="DSN 4.2.2 mailbox full")
+    anna.refresh_from_db()
+    assert anna.soft_bounces == 3
+    assert MailEvent.objects.filter(subscriber=anna).count() == 3
+
+
+def test_an_unknown_address_is_ignored():
+    assert mail_event_record(email="nobody@example.org", kind=MailEventKind.HARD_BOUNCE) is None
+    assert MailEvent.objects.count() == 0
+
+
+def test_a_report_for_a_forwarded_address_finds_the_subscriber_by_message_id():
+    anna = subscriber()
+    delivery = delivery_to(anna)
+    mail_event_record(email="anna@forwarded.example", kind=MailEventKind.HARD_BOUNCE, message_id=delivery.message_id)
+    assert status_of(anna) == SubscriberStatus.BOUNCED
+
+
+# --- the provider webhook ------------------------------------------------------------------------
+
+
+def postmark_bounce(email="anna@example.org", bounce_type="HardBounce", event_id=4323372036854775807):
+    return {
+        "RecordType": "Bounce",
+        "ID": event_id,
+        "Type": bounce_type,
+        "TypeCode": 1,
+        "Name": "Hard bounce",
+        "Tag": "",
+        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+        "Metadata": {},
+        "ServerID": 23,
+        "MessageStream": "broadcast",
+        "Description": "The server was unable to deliver your message (ex: unknown user, mailbox not found).",
+        "Details": "smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+        "Email": email,
+        "From": "nieuwsbrief@mentorwijs.nl",
+        "BouncedAt": "2026-11-05T16:33:54.9070259Z",
+        "DumpAvailable": True,
+        "Inactive": True,
+        "CanActivate": True,
+        "Subject": "Nieuws",
+    }
+
+
+def post_webhook(client, payload, secret=SECRET):
+    headers = {}
+    if secret is not None:
+        headers["HTTP_AUTHORIZATION"] = "Basic " + base64.b64encode(secret.encode()).decode()
+    url = reverse("anymail:postmark_tracking_webhook")
+    return client.post(url, data=json.dumps(payload), content_type="application/json", **headers)
+
+
+@pytest.fixture
+def webhook_secret(settings):
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
+
+
+def test_the_postmark_webhook_records_a_hard_bounce_without_login(client, webhook_secret):
+    anna = subscriber()
+    response = post_webhook(client, postmark_bounce())
+    assert response.status_code == 200
+    assert status_of(anna) == SubscriberStatus.BOUNCED
+    event = MailEvent.objects.get()
+    assert event.kind == MailEventKind.HARD_BOUNCE
+    assert event.detail.startswith("[Postmark:4323372036854775807]")
+
+
+def test_the_same_webhook_call_twice_counts_once(client, webhook_secret):
+    anna = subscriber()
+    for _ in range(2):
+        assert post_webhook(client, postmark_bounce(bounce_type="SoftBounce")).status_code == 200
+    anna.refresh_from_db()
+    assert (anna.soft_bounces, anna.status) == (1, SubscriberStatus.CONFIRMED)
+
+
+@pytest.mark.parametrize("secret", [None, "anymail:wrong"])
+def test_the_webhook_refuses_a_missing_or_wrong_secret(client, webhook_secret, secret):
+    anna = subscriber()
+    response = post_webhook(client, postmark_bounce(), secret=secret)
+    assert response.status_code == 400
+    assert status_of(anna) == SubscriberStatus.CONFIRMED
+    assert MailEvent.objects.count() == 0
+
+
+def send_tracking(event_type, **fields):
+    event = AnymailTrackingEvent(event_type=event_type, recipient="anna@example.org", **fields)
+    tracking.send(sender=object, event=event, esp_name="Mailgun")
+
+
+@pytest.mark.parametrize(
+    ("event_type", "fields", "status", "soft_bounces"),
+    [
+        (EventType.BOUNCED, {"mta_response": "550 5.1.1 no such user"}, SubscriberStatus.BOUNCED, 0),
+        (EventType.BOUNCED, {"mta_response": "452 4.2.2 mailbox full"}, SubscriberStatus.CONFIRMED, 1),
+        (EventType.DEFERRED, {}, SubscriberStatus.CONFIRMED, 1),
+        (EventType.COMPLAINED, {}, SubscriberStatus.COMPLAINED, 0),
+        (EventType.REJECTED, {"reject_reason": RejectReason.INVALID}, SubscriberStatus.BOUNCED, 0),
+        (EventType.REJECTED, {"reject_reason": RejectReason.SPAM}, SubscriberStatus.COMPLAINED, 0),
+        (EventType.REJECTED, {"reject_reason": RejectReason.BLOCKED}, SubscriberStatus.CONFIRMED, 0),
+        (EventType.OPENED, {}, SubscriberStatus.CONFIRMED, 0),
+    ],
+)
+def test_the_tracking_signal_maps_provider_events(event_type, fields, status, soft_bounces):
+    anna = subscriber()
+    send_tracking(event_type, event_id="e1", **fields)
+    anna.refresh_from_db()
+    assert (anna.status, anna.soft_bounces) == (status, soft_bounces)
+
+
+def test_the_tracking_signal_links_the_newsletter_delivery():
+    anna = subscriber()
+    delivery = delivery_to(anna)
+    send_tracking(EventType.BOUNCED, message_id=delivery.message_id, mta_response="550 5.1.1")
+    assert MailEvent.objects.get().delivery == delivery
+
+
+# --- the bounce mailbox --------------------------------------------------------------------------
+
+DSN = """From: Mail Delivery System <MAILER-DAEMON@mx.example.org>
+To: bounces@mentorwijs.nl
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <dsn-{status}-{recipient}@mx.example.org>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="BOUNDARY"
+
+--BOUNDARY
+Content-Type: text/plain
+
+Your message could not be delivered.
+
+--BOUNDARY
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+Arrival-Date: Thu, 5 Nov 2026 10:00:00 +0100
+
+Final-Recipient: rfc822; {recipient}
+Action: {action}
+Status: {status}
+Diagnostic-Code: smtp; 550 5.1.1 <{recipient}>: Recipient address rejected
+
+--BOUNDARY
+Content-Type: message/rfc822
+
+From: Mentorwijs <nieuwsbrief@mentorwijs.nl>
+To: {recipient}
+Subject: Nieuws
+Message-ID: {message_id}
+
+Hallo
+--BOUNDARY--
+"""
+
+ARF = """From: feedback@isp.example
+To: bounces@mentorwijs.nl
+Subject: Complaint
+Message-ID: <arf-1@isp.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="BOUNDARY"
+
+--BOUNDARY
+Content-Type: text/plain
+
+This is an abuse report.
+
+--BOUNDARY
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+User-Agent: isp-fbl/1.0
+Version: 1
+
+--BOUNDARY
+Content-Type: text/rfc822-headers
+
+From: Mentorwijs <nieuwsbrief@mentorwijs.nl>
+To: Carla <{recipient}>
+Subject: Nieuws
+Message-ID: <newsletter-999-999@mentorwijs.nl>
+
+--BOUNDARY--
+"""
+
+
+def plain_mail():
+    message = EmailMessage()
+    message["From"] = "someone@example.org"
+    message["To"] = "unsubscribe@mentorwijs.nl"
+    message["Subject"] = "Please remove me"
+    message.set_content("Thanks.")
+    return message.as_bytes()
+
+
+def test_read_bounces_records_dsns_and_complaints_and_a_second_run_does_nothing(tmp_path, settings, capsys):
+    settings.SOFT_BOUNCE_LIMIT = 3
+    anna, bob, carla = subscriber(), subscriber("bob@example.org"), subscriber("carla@example.org")
+    delivery = delivery_to(anna)
+    box = mailbox.Maildir(tmp_path / "bounces", create=True)
+    box.add(DSN.format(recipient=anna.email, action="failed", status="5.1.1", message_id=delivery.message_id).encode())
+    box.add(DSN.format(recipient=bob.email, action="delayed", status="4.2.2", message_id="<x@mentorwijs.nl>").encode())
+    box.add(ARF.format(recipient=carla.email).encode())
+    box.add(plain_mail())
+    settings.BOUNCE_MAILBOX_URL = f"maildir://{tmp_path / 'bounces'}"
+
+    call_command("read_bounces")
+    first = capsys.readouterr().out
+    assert "3 events recorded" in first
+    assert status_of(anna) == SubscriberStatus.BOUNCED
+    assert MailEvent.objects.get(subscriber=anna).delivery == delivery
+    bob.refresh_from_db()
+    assert (bob.status, bob.soft_bounces) == (SubscriberStatus.CONFIRMED, 1)
+    assert status_of(carla) == SubscriberStatus.COMPLAINED
+    remaining = mailbox.Maildir(tmp_path / "bounces", create=False)
+    assert [message["Subject"] for message in remaining] == ["Please remove me"]  # left for a person
+
+    call_command("read_bounces")
+    assert capsys.readouterr().out.startswith("0 messages read")
+    assert MailEvent.objects.count() == 3
+    bob.refresh_from_db()
+    assert bob.soft_bounces == 1
+
+
+# --- service mail does not depend on newsletter consent ------------------------------------------
+
+
+@pytest.mark.parametrize("status", [SubscriberStatus.UNSUBSCRIBED, SubscriberStatus.BOUNCED])
+def test_service_mail_still_goes_out_after_unsubscribe_or_bounce(
+    status, mailoutbox, django_capture_on_commit_callbacks
+):
+    subscriber("anna@example.org", status=status)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment = enrolment_create(
+            training=TrainingFactory(meetings=2),
+            first_name="Anna",
+            last_name="de Vries",
+            email="anna@example.org",
+            organisation=OrganisationFactory(),
+            consent=True,
+        )
+    message = ScheduledMessage.objects.get(enrolment=enrolment, kind=MessageKind.ENROLMENT_CONFIRMED)
+    assert message.status == MessageStatus.SENT
+    sent_to_anna = [mail.extra_headers["Message-ID"] for mail in mailoutbox if mail.to == ["anna@example.org"]]
+    assert message.message_id in sent_to_anna

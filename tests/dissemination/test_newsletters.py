@@ -1,0 +1,573 @@
+"""Newsletter campaigns: compose, audience, start, batches, headers, test send, cancel, pages."""
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail.backends.locmem import EmailBackend
+from django.urls import reverse
+from django.utils import timezone
+
+from dissemination import newsletter_mail
+from dissemination.enums import DeliveryStatus, NewsletterStatus, SubscriberStatus, TargetGroup
+from dissemination.models import Delivery, MailingList, Newsletter, Region, Subscriber
+from dissemination.services.newsletters import (
+    audience,
+    deliveries_send_batch,
+    newsletter_cancel,
+    newsletter_save,
+    newsletter_schedule,
+    newsletter_start,
+    newsletters_start_due,
+)
+from dissemination.tokens import preferences_url, unsubscribe_token, unsubscribe_url
+from tests.factories import NewsletterFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_subscriber(email, *, lists, status=SubscriberStatus.CONFIRMED, name="", **kwargs):
+    subscriber = Subscriber.objects.create(email=email, name=name, status=status, **kwargs)
+    subscriber.lists.set(lists)
+    return subscriber
+
+
+@pytest.fixture
+def news():
+    return MailingList.objects.create(name="Nieuws")
+
+
+@pytest.fixture
+def employers_list():
+    return MailingList.objects.create(name="Werkgevers")
+
+
+def started(newsletter):
+    """Schedule a campaign for a minute ago and start it."""
+    Newsletter.objects.filter(pk=newsletter.pk).update(
+        status=NewsletterStatus.SCHEDULED, scheduled_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert newsletter_start(newsletter_id=newsletter.pk) is True
+    newsletter.refresh_from_db()
+    return newsletter
+
+
+@pytest.fixture
+def campaign(news):
+    """A started campaign to three confirmed subscribers."""
+    subscribers = [
+        make_subscriber("ans@example.org", lists=[news], name="Ans de Vries"),
+        make_subscriber("bram@example.org", lists=[news]),
+        make_subscriber("cor@example.org", lists=[news], name="Cor"),
+    ]
+    newsletter = started(NewsletterFactory(lists=[news]))
+    return newsletter, subscribers
+
+
+# Headers and content ------------------------------------------------------------------------------
+
+
+def test_every_newsletter_carries_its_message_id_and_both_unsubscribe_forms(campaign, mailoutbox):
+    newsletter, subscribers = campaign
+    result = deliveries_send_batch(newsletter_id=newsletter.pk)
+
+    assert result.sent == 3
+    by_address = {message.to[0]: message for message in mailoutbox}
+    assert sorted(by_address) == sorted(subscriber.email for subscriber in subscribers)
+    for subscriber in subscribers:
+        message = by_address[subscriber.email]
+        headers = message.message()
+        assert headers["Message-ID"] == f"<newsletter-{newsletter.pk}-{subscriber.pk}@mentorwijs.nl>"
+        mailto = f"mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe-{unsubscribe_token(subscriber)}"
+        assert headers["List-Unsubscribe"] == f"<{unsubscribe_url(subscriber)}>, <{mailto}>"
+        assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert headers["Content-Language"] == settings.LANGUAGE_CODE
+        assert message.subject == newsletter.subject
+        html = message.alternatives[0][0]
+        assert unsubscribe_url(subscriber) in message.body
+        assert preferences_url(subscriber) in message.body
+        assert preferences_url(subscriber) in html
+        assert "<strong>maart</strong>" in html
+    assert "Ans de Vries" in by_address["ans@example.org"].body
+    assert "Ans de Vries" not in by_address["cor@example.org"].body
+    assert set(Delivery.objects.values_list("message_id", flat=True)) == {
+        f"<newsletter-{newsletter.pk}-{subscriber.pk}@mentorwijs.nl>" for subscriber in subscribers
+    }
+
+
+def test_the_body_is_sanitised_and_a_name_is_escaped_in_the_html(news, mailoutbox):
+    make_subscriber("eve@example.org", lists=[news], name="<b>Eve</b>")
+    newsletter = started(
+        NewsletterFactory(
+            lists=[news], body='Hoi <script>alert(1)</script> [klik](javascript:alert(1)) <img src=x onerror="y">'
+        )
+    )
+    deliveries_send_batch(newsletter_id=newsletter.pk)
+
+    [message] = mailoutbox
+    html = message.alternatives[0][0]
+    assert "<script>" not in html
+    assert "javascript:" not in html
+    assert "onerror" not in html
+    assert "<b>Eve</b>" not in html
+    assert "&lt;b&gt;Eve&lt;/b&gt;" in html
+
+
+def test_a_campaign_is_rendered_once_for_all_its_batches(news, monkeypatch, mailoutbox):
+    for number in range(5):
+        make_subscriber(f"s{number}@example.org", lists=[news], name=f"Naam {number}")
+    newsletter = started(NewsletterFactory(lists=[news]))
+    calls = []
+    original = newsletter_mail.body_html
+    monkeypatch.setattr(newsletter_mail, "body_html", lambda body: calls.append(body) or original(body))
+    newsletter_mail._render.cache_clear()
+
+    for _ in range(3):
+        deliveries_send_batch(newsletter_id=newsletter.pk, limit=2)
+
+    assert len(mailoutbox) == 5
+    assert len(calls) == 1
+
+
+# Audience and start -------------------------------------------------------------------------------
+
+
+def test_the_audience_is_confirmed_subscribers_on_any_chosen_list_once(news, employers_list):
+    other = MailingList.objects.create(name="Scholen")
+    on_news = make_subscriber("a@example.org", lists=[news])
+    on_both = make_subscriber("b@example.org", lists=[news, employers_list])
+    make_subscriber("pending@example.org", lists=[news], status=SubscriberStatus.PENDING)
+    make_subscriber("gone@example.org", lists=[news], status=SubscriberStatus.UNSUBSCRIBED)
+    make_subscriber("bounced@example.org", lists=[news], status=SubscriberStatus.BOUNCED)
+    make_subscriber("complained@example.org", lists=[news], status=SubscriberStatus.COMPLAINED)
+    make_subscriber("other@example.org", lists=[other])
+    newsletter = NewsletterFactory(lists=[news, employers_list])
+
+    assert sorted(audience(newsletter).values_list("pk", flat=True)) == sorted([on_news.pk, on_both.pk])
+
+
+def test_target_groups_and_regions_narrow_the_audience(news):
+    rivierenland = Region.objects.get(name="Rivierenland")
+    elsewhere = Region.objects.create(name="Elders")
+    employer_here = make_subscriber(
+        "w1@example.org", lists=[news], target_group=TargetGroup.EMPLOYERS, region=rivierenland
+    )
+    make_subscriber("w2@example.org", lists=[news], target_group=TargetGroup.EMPLOYERS, region=elsewhere)
+    school_here = make_subscriber("s1@example.org", lists=[news], target_group=TargetGroup.SCHOOLS, region=rivierenland)
+    make_subscriber("none@example.org", lists=[news], region=rivierenland)
+
+    newsletter = NewsletterFactory(lists=[news])
+    newsletter.target_groups = [TargetGroup.EMPLOYERS, TargetGroup.SCHOOLS]
+    newsletter.save()
+    newsletter.regions.set([rivierenland])
+
+    assert sorted(audience(newsletter).values_list("pk", flat=True)) == sorted([employer_here.pk, school_here.pk])
+
+
+def test_starting_twice_creates_one_delivery_per_subscriber(news):
+    subscribers = [make_subscriber(f"s{number}@example.org", lists=[news]) for number in range(4)]
+    newsletter = started(NewsletterFactory(lists=[news]))
+
+    assert newsletter.status == NewsletterStatus.SENDING
+    Newsletter.objects.filter(pk=newsletter.pk).update(status=NewsletterStatus.SCHEDULED)
+    assert newsletter_start(newsletter_id=newsletter.pk) is True  # even when made to run again
+    assert newsletter_start(newsletter_id=newsletter.pk) is False
+    assert sorted(Delivery.objects.values_list("subscriber_id", flat=True)) == sorted(s.pk for s in subscribers)
+
+
+def test_a_campaign_is_not_started_before_its_time(news):
+    make_subscriber("a@example.org", lists=[news])
+    newsletter = NewsletterFactory(lists=[news])
+    newsletter_schedule(newsletter=newsletter, at=timezone.now() + timedelta(hours=2))
+
+    assert newsletters_start_due() == []
+    assert newsletter_start(newsletter_id=newsletter.pk) is False
+    assert Delivery.objects.count() == 0
+
+
+# Batches ------------------------------------------------------------------------------------------
+
+
+def test_a_batch_run_twice_sends_nothing_twice(campaign, mailoutbox):
+    newsletter, subscribers = campaign
+
+    first = deliveries_send_batch(newsletter_id=newsletter.pk)
+    second = deliveries_send_batch(newsletter_id=newsletter.pk)
+
+    assert (first.sent, second.sent, second.claimed) == (3, 0, 0)
+    assert len(mailoutbox) == 3
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT, attempts=1).count() == 3
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SENT
+    assert newsletter.finished_at is not None
+
+
+def test_batches_share_out_the_campaign_by_the_limit(news, mailoutbox):
+    for number in range(5):
+        make_subscriber(f"s{number}@example.org", lists=[news])
+    newsletter = started(NewsletterFactory(lists=[news]))
+
+    sent = [deliveries_send_batch(newsletter_id=newsletter.pk, limit=2).sent for _ in range(4)]
+
+    assert sent == [2, 2, 1, 0]
+    assert len({message.extra_headers["Message-ID"] for message in mailoutbox}) == 5
+
+
+def test_the_batch_size_setting_limits_a_batch(campaign, settings, mailoutbox):
+    settings.NEWSLETTER_BATCH_SIZE = 2
+    newsletter, _subscribers = campaign
+
+    assert deliveries_send_batch(newsletter_id=newsletter.pk).sent == 2
+    assert len(mailoutbox) == 2
+
+
+def test_who_left_after_the_start_is_skipped(campaign, employers_list, mailoutbox):
+    newsletter, (ans, bram, cor) = campaign
+    Subscriber.objects.filter(pk=ans.pk).update(status=SubscriberStatus.UNSUBSCRIBED)
+    Subscriber.objects.filter(pk=bram.pk).update(status=SubscriberStatus.BOUNCED)
+    cor.lists.set([employers_list])  # left the campaign's list on the preference page
+
+    result = deliveries_send_batch(newsletter_id=newsletter.pk)
+
+    assert (result.sent, result.skipped) == (0, 3)
+    assert mailoutbox == []
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SKIPPED}
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SENT
+
+
+def test_stale_rows_are_handed_back_and_fresh_ones_are_left_alone(campaign, mailoutbox):
+    newsletter, (ans, bram, _cor) = campaign
+    now = timezone.now()
+    Delivery.objects.filter(subscriber=ans).update(
+        status=DeliveryStatus.SENDING, claimed_at=now - timedelta(minutes=3), attempts=1
+    )
+    Delivery.objects.filter(subscriber=bram).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=1)
+
+    result = deliveries_send_batch(newsletter_id=newsletter.pk)
+
+    assert result.sent == 2
+    assert sorted(message.to[0] for message in mailoutbox) == ["ans@example.org", "cor@example.org"]
+    assert Delivery.objects.get(subscriber=ans).attempts == 2
+    assert Delivery.objects.get(subscriber=bram).status == DeliveryStatus.SENDING
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SENDING  # bram's row is still someone's
+
+
+class TemporarilyRefusingBackend(EmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("gone")
+
+
+class PermanentlyRefusingBackend(EmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused({messages[0].to[0]: (550, b"no such user")})
+
+
+def test_a_temporary_error_puts_the_rows_back_and_stops_the_batch(campaign, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.TemporarilyRefusingBackend"
+    newsletter, _subscribers = campaign
+
+    result = deliveries_send_batch(newsletter_id=newsletter.pk)
+
+    assert (result.sent, result.retry_later) == (0, True)
+    rows = list(Delivery.objects.order_by("pk").values_list("status", "attempts"))
+    assert rows == [(DeliveryStatus.PENDING, 1), (DeliveryStatus.PENDING, 0), (DeliveryStatus.PENDING, 0)]
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SENDING
+
+
+def test_a_refused_recipient_fails_and_the_campaign_finishes(campaign, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.PermanentlyRefusingBackend"
+    newsletter, _subscribers = campaign
+
+    result = deliveries_send_batch(newsletter_id=newsletter.pk)
+
+    assert (result.sent, result.failed) == (0, 3)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SENT
+
+
+def test_scheduling_now_sends_the_campaign_through_the_tasks(news, django_capture_on_commit_callbacks, mailoutbox):
+    for number in range(3):
+        make_subscriber(f"s{number}@example.org", lists=[news])
+    newsletter = NewsletterFactory(lists=[news])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        newsletter_schedule(newsletter=newsletter)
+
+    assert len(mailoutbox) == 3
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SENT
+
+
+# Compose, schedule, cancel ------------------------------------------------------------------------
+
+
+def test_a_newsletter_needs_a_list(staff_user):
+    with pytest.raises(ValidationError) as caught:
+        newsletter_save(newsletter=Newsletter(), data={"subject": "Hoi", "body": "Tekst"}, created_by=staff_user)
+    assert "lists" in caught.value.error_dict
+    assert Newsletter.objects.count() == 0
+
+
+def test_only_a_draft_can_be_changed_or_scheduled(news):
+    newsletter = NewsletterFactory(lists=[news])
+    newsletter_schedule(newsletter=newsletter, at=timezone.now() + timedelta(days=1))
+
+    with pytest.raises(ValidationError):
+        newsletter_save(newsletter=newsletter, data={"subject": "Anders", "body": "x", "lists": [news]})
+    with pytest.raises(ValidationError):
+        newsletter_schedule(newsletter=newsletter)
+
+
+def test_a_moment_in_the_past_is_refused(news):
+    newsletter = NewsletterFactory(lists=[news])
+    with pytest.raises(ValidationError) as caught:
+        newsletter_schedule(newsletter=newsletter, at=timezone.now() - timedelta(minutes=5))
+    assert "scheduled_at" in caught.value.error_dict
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.DRAFT
+
+
+def test_a_cancelled_campaign_never_starts(news, mailoutbox):
+    make_subscriber("a@example.org", lists=[news])
+    newsletter = NewsletterFactory(lists=[news])
+    newsletter_schedule(newsletter=newsletter, at=timezone.now() + timedelta(minutes=5))
+    newsletter_cancel(newsletter=newsletter)
+    Newsletter.objects.filter(pk=newsletter.pk).update(scheduled_at=timezone.now() - timedelta(minutes=1))
+
+    assert newsletters_start_due() == []
+    assert newsletter_start(newsletter_id=newsletter.pk) is False
+    assert Delivery.objects.count() == 0
+    assert mailoutbox == []
+
+
+def test_a_campaign_that_is_sending_cannot_be_cancelled(campaign):
+    newsletter, _subscribers = campaign
+    with pytest.raises(ValidationError):
+        newsletter_cancel(newsletter=newsletter)
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SENDING
+
+
+# Pages --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(db):
+    return {
+        "staff": UserFactory(roles=["staff"], two_factor=True),
+        "ambassador": UserFactory(roles=["ambassador"]),
+        "trainer": UserFactory(roles=["trainer"]),
+    }
+
+
+def _get_urls(newsletter):
+    return [
+        reverse("dissemination:newsletter_list"),
+        reverse("dissemination:newsletter_create"),
+        reverse("dissemination:newsletter_detail", args=[newsletter.pk]),
+        reverse("dissemination:newsletter_update", args=[newsletter.pk]),
+        reverse("dissemination:newsletter_progress", args=[newsletter.pk]),
+    ]
+
+
+def _post_urls(newsletter):
+    return [
+        reverse("dissemination:newsletter_preview"),
+        reverse("dissemination:newsletter_test_send", args=[newsletter.pk]),
+        reverse("dissemination:newsletter_schedule", args=[newsletter.pk]),
+        reverse("dissemination:newsletter_cancel", args=[newsletter.pk]),
+    ]
+
+
+@pytest.mark.parametrize(("who", "status"), [("staff", 200), ("ambassador", 403), ("trainer", 403)])
+def test_newsletter_pages_are_for_staff_only(client, people, news, who, status):
+    newsletter = NewsletterFactory(lists=[news])
+    client.force_login(people[who])
+    assert [client.get(url).status_code for url in _get_urls(newsletter)] == [status] * 5
+
+
+def test_other_roles_cannot_post_to_newsletter_actions(client, people, news, mailoutbox):
+    newsletter = NewsletterFactory(lists=[news])
+    client.force_login(people["ambassador"])
+    assert [client.post(url, {"when": "now"}).status_code for url in _post_urls(newsletter)] == [403] * 4
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.DRAFT
+    assert mailoutbox == []
+
+
+def test_anonymous_visitors_are_sent_to_the_login(client, news):
+    newsletter = NewsletterFactory(lists=[news])
+    for url in _get_urls(newsletter):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_missing_newsletter_answers_404(staff_client):
+    assert staff_client.get(reverse("dissemination:newsletter_detail", args=[999999])).status_code == 404
+    assert staff_client.get(reverse("dissemination:newsletter_progress", args=[999999])).status_code == 404
+
+
+def test_staff_compose_a_draft(staff_client, staff_user, news):
+    region = Region.objects.get(name="Rivierenland")
+    response = staff_client.post(
+        reverse("dissemination:newsletter_create"),
+        {
+            "subject": "Nieuws in maart",
+            "body": "Hallo *allemaal*",
+            "lists": [news.pk],
+            "target_groups": [TargetGroup.EMPLOYERS],
+            "regions": [region.pk],
+            "action": "save",
+        },
+    )
+
+    newsletter = Newsletter.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dissemination:newsletter_detail", args=[newsletter.pk])
+    assert (newsletter.subject, newsletter.status, newsletter.created_by) == (
+        "Nieuws in maart",
+        NewsletterStatus.DRAFT,
+        staff_user,
+    )
+    assert list(newsletter.lists.all()) == [news]
+    assert newsletter.target_groups == [TargetGroup.EMPLOYERS]
+    assert list(newsletter.regions.all()) == [region]
+
+
+def test_a_draft_without_a_list_is_refused_next_to_the_field(staff_client):
+    response = staff_client.post(
+        reverse("dissemination:newsletter_create"), {"subject": "Hoi", "body": "Tekst", "action": "save"}
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["lists"]
+    assert Newsletter.objects.count() == 0
+
+
+def test_the_preview_button_shows_the_rendered_mail_without_saving(staff_client, news):
+    response = staff_client.post(
+        reverse("dissemination:newsletter_create"),
+        {"subject": "Hoi", "body": "**Vet** <script>x()</script>", "lists": [news.pk], "action": "preview"},
+    )
+    assert response.status_code == 200
+    assert "<strong>Vet</strong>" in response.context["preview"]
+    assert "<script>" not in response.context["preview"]
+    assert Newsletter.objects.count() == 0
+
+
+def test_the_preview_endpoint_answers_the_rendered_html(staff_client):
+    response = staff_client.post(reverse("dissemination:newsletter_preview"), {"subject": "Hoi", "body": "# Kop"})
+    assert response.status_code == 200
+    assert "<h1>Kop</h1>" in response.json()["html"]
+
+
+def test_a_test_send_goes_to_the_staff_member_only(
+    staff_client, staff_user, campaign, django_capture_on_commit_callbacks, mailoutbox
+):
+    newsletter, _subscribers = campaign
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(reverse("dissemination:newsletter_test_send", args=[newsletter.pk]))
+
+    assert response.status_code == 302
+    [message] = mailoutbox
+    assert message.to == [staff_user.email]
+    assert message.subject == f"[TEST] {newsletter.subject}"
+    assert "List-Unsubscribe" not in message.message()
+    assert not Delivery.objects.exclude(status=DeliveryStatus.PENDING).exists()
+
+
+def test_staff_schedule_and_cancel_from_the_page(staff_client, news):
+    newsletter = NewsletterFactory(lists=[news])
+    at = timezone.localtime() + timedelta(days=2)
+
+    response = staff_client.post(
+        reverse("dissemination:newsletter_schedule", args=[newsletter.pk]),
+        {"when": "later", "scheduled_at": at.strftime("%Y-%m-%dT%H:%M")},
+    )
+    assert response.status_code == 302
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SCHEDULED
+    assert newsletter.scheduled_at == at.replace(second=0, microsecond=0)
+
+    staff_client.post(reverse("dissemination:newsletter_cancel", args=[newsletter.pk]))
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.CANCELLED
+
+
+def test_scheduling_in_the_past_is_refused_next_to_the_field(staff_client, news):
+    newsletter = NewsletterFactory(lists=[news])
+    response = staff_client.post(
+        reverse("dissemination:newsletter_schedule", args=[newsletter.pk]),
+        {"when": "later", "scheduled_at": "2020-01-01T10:00"},
+    )
+    assert response.status_code == 400
+    assert list(response.context["schedule_form"].errors) == ["scheduled_at"]
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.DRAFT
+
+
+def test_the_progress_endpoint_counts_sent_failed_and_remaining(staff_client, campaign):
+    newsletter, (ans, bram, _cor) = campaign
+    Delivery.objects.filter(subscriber=ans).update(status=DeliveryStatus.SENT)
+    Delivery.objects.filter(subscriber=bram).update(status=DeliveryStatus.FAILED)
+
+    response = staff_client.get(reverse("dissemination:newsletter_progress", args=[newsletter.pk]))
+
+    assert response.json() == {
+        "status": "sending",
+        "sent": 1,
+        "failed": 1,
+        "skipped": 0,
+        "remaining": 1,
+        "total": 3,
+    }
+    detail = staff_client.get(reverse("dissemination:newsletter_detail", args=[newsletter.pk]))
+    assert detail.context["progress"]["remaining"] == 1
+
+
+# Query counts -------------------------------------------------------------------------------------
+
+
+def _newsletters(count, lists):
+    for _ in range(count):
+        newsletter = started(NewsletterFactory(lists=lists))
+        Delivery.objects.filter(newsletter=newsletter).update(status=DeliveryStatus.SENT)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_list_page_runs_a_fixed_number_of_queries(
+    staff_client, news, employers_list, count, django_assert_num_queries
+):
+    make_subscriber("a@example.org", lists=[news])
+    make_subscriber("b@example.org", lists=[employers_list])
+    _newsletters(count, [news, employers_list])
+    staff_client.get(reverse("dissemination:newsletter_list"))  # warm the session and permission caches
+
+    with django_assert_num_queries(6):
+        response = staff_client.get(reverse("dissemination:newsletter_list"))
+    assert len(response.context["newsletters"]) == count
+
+
+@pytest.mark.parametrize("subscribers", [1, 4])
+@pytest.mark.parametrize("sending", [False, True])
+def test_the_detail_page_runs_a_fixed_number_of_queries(
+    staff_client, news, subscribers, sending, django_assert_num_queries
+):
+    for number in range(subscribers):
+        make_subscriber(f"s{number}@example.org", lists=[news], region=Region.objects.get(name="Rivierenland"))
+    newsletter = NewsletterFactory(lists=[news])
+    newsletter.regions.set(Region.objects.all())
+    if sending:
+        started(newsletter)
+    url = reverse("dissemination:newsletter_detail", args=[newsletter.pk])
+    staff_client.get(url)
+
+    with django_assert_num_queries(8 if sending else 9):
+        response = staff_client.get(url)
+    assert response.context["audience_size"] == subscribers
