@@ -7,10 +7,12 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from dissemination.enums import CommunicationGoal, EventKind, MaterialKind, TargetGroup
-from dissemination.models import Event, Goal, Material, Person, Region
+from dissemination.models import Event, Goal, MailingList, Material, Newsletter, Person, Region, Subscriber
 from dissemination.services.events import event_invite, event_record_attendance, event_save
 from dissemination.services.goals import goal_save
 from dissemination.services.materials import material_upload
+from dissemination.services.newsletters import newsletter_save
+from dissemination.services.subscriptions import subscribers_import, subscribers_import_read
 from mentorwijs.accounts.models import User
 
 STAFF = "staf@werkzaak.example"
@@ -30,6 +32,21 @@ GOALS = [
     (CommunicationGoal.TRAIN, TargetGroup.SCHOOLS, 12),
     (CommunicationGoal.INFORM, TargetGroup.MUNICIPALITIES, 8),
 ]
+
+
+LISTS = [
+    ("Werkgevers", "Nieuws voor werkgevers en leidinggevenden"),
+    ("Onderwijs en stages", "Voor praktijkscholen, VSO en stagebegeleiders"),
+    ("Landelijk nieuws", "Hoe Mentorwijs zich over het land verspreidt"),
+]
+# Invented subscribers, as if from the sign-up list of the inspiration meeting (consent with proof).
+SUBSCRIBERS_CSV = """email,name,organisation,target_group,lists,consent_source,proof
+anouk.demo@demo.example,Anouk de Wit,Bakkerij De Lingehoeve,employers,Werkgevers;Landelijk nieuws,event,Aanmeldlijst
+bram.demo@demo.example,Bram Kok,Hovenier Groen & Zo,employers,Werkgevers,event,Aanmeldlijst
+chantal.demo@demo.example,Chantal Vos,Praktijkschool De Waalstroom,schools,Onderwijs en stages,event,Aanmeldlijst
+daan.demo@demo.example,Daan Post,Gemeente West Betuwe (demo),municipalities,Landelijk nieuws,event,Aanmeldlijst
+esra.demo@demo.example,Esra Kaya,VSO De Bommelerwaard,schools,Onderwijs en stages;Landelijk nieuws,,
+"""
 
 
 def _pdf(title: str, version: str) -> bytes:
@@ -94,3 +111,29 @@ def seed_dissemination() -> None:
         guests = list(Person.objects.exclude(email="").order_by("pk")[:18])
         event_invite(event=event, persons=guests, by=staff)
         event_record_attendance(event=event, present_person_ids=[person.pk for person in guests[::3]], by=staff)
+
+
+def seed_newsletters() -> None:
+    """Three lists, five subscribers (four with consent from the event's sign-up list, one still to
+    confirm) and a draft newsletter."""
+    staff = User.objects.get(email=STAFF)
+    for name, description in LISTS:
+        MailingList.objects.get_or_create(name=name, defaults={"description": description})
+    if not Subscriber.objects.filter(email__endswith="@demo.example").exists():
+        rows = subscribers_import_read(content=SUBSCRIBERS_CSV.encode(), filename="aanmeldlijst.csv")
+        subscribers_import(rows=rows, by=staff)
+    subject = "Nieuws van Mentorwijs: drie nieuwe trainingen in het voorjaar"
+    if not Newsletter.objects.filter(subject=subject).exists():
+        newsletter_save(
+            newsletter=Newsletter(),
+            created_by=staff,
+            data={
+                "subject": subject,
+                "body": "Dit voorjaar starten **drie nieuwe trainingen** in Rivierenland.\n\n"
+                "- Tiel, vanaf februari\n- Culemborg, vanaf maart\n- Zaltbommel, vanaf april\n\n"
+                "Meld je leidinggevenden aan via de website.",
+                "lists": list(MailingList.objects.filter(name__in=["Werkgevers", "Landelijk nieuws"])),
+                "target_groups": [],
+                "regions": [],
+            },
+        )

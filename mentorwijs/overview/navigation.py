@@ -46,6 +46,9 @@ LINKS = [
             "dissemination:event_detail",
             "materials:public_list",
             "materials:manage",
+            "dissemination:newsletter_list",
+            "dissemination:newsletter_detail",
+            "dissemination:subscriber_list",
         ),
     ),
     Link(

@@ -3,7 +3,19 @@ from django.core.management import call_command
 
 from ambassadors.models import Ambassador, AssignmentOffer, Certification, CertificationNotice, FidelityReview
 from dissemination.enums import TargetGroup
-from dissemination.models import Event, EventGuest, Goal, Material, Organisation, OutreachContact, Person
+from dissemination.models import (
+    ConsentRecord,
+    Event,
+    EventGuest,
+    Goal,
+    MailingList,
+    Material,
+    Newsletter,
+    Organisation,
+    OutreachContact,
+    Person,
+    Subscriber,
+)
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 from trainings.models import Enrolment, Training
@@ -31,6 +43,7 @@ def test_seed_demo_is_idempotent_and_covers_every_target_group_and_role(settings
     def counts():
         models = (User, Organisation, Person, Training, Enrolment, OutreachContact, Certification, Ambassador)
         more = (FidelityReview, AssignmentOffer, CertificationNotice, Material, Goal, Event, EventGuest)
+        more += (MailingList, Subscriber, ConsentRecord, Newsletter)
         return [model.objects.count() for model in (*models, *more)]
 
     first = counts()
@@ -39,7 +52,8 @@ def test_seed_demo_is_idempotent_and_covers_every_target_group_and_role(settings
     # runs, enrolments, outreach contacts, certifications (master, trainer, a request), profiles,
     # a self-report, an offer to lead, the request's "received" mail
     # ... and five material versions, six goals, one event with its eighteen guests
-    assert first[3:] == [6, 42, 4, 3, 3, 1, 1, 1, 5, 6, 1, 18]
+    # ... and three lists, five subscribers, five consents (one person still to confirm), a draft newsletter
+    assert first[3:] == [6, 42, 4, 3, 3, 1, 1, 1, 5, 6, 1, 18, 3, 5, 5, 1]
     assert Material.objects.filter(superseded_at__isnull=False).count() == 1
     assert EventGuest.objects.filter(attended=True).count() == 6
     master = User.objects.get(email="opleider@werkzaak.example")

@@ -15,7 +15,7 @@ from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import TWO_FACTOR_ROLES, Role, role_labels
 from mentorwijs.accounts.services import user_set_roles
 from mentorwijs.overview.demo_ambassadors import seed_certifications, seed_quality
-from mentorwijs.overview.demo_dissemination import seed_dissemination
+from mentorwijs.overview.demo_dissemination import seed_dissemination, seed_newsletters
 from mentorwijs.overview.demo_outreach import seed_outreach
 from mentorwijs.overview.demo_trainings import seed_trainings
 
@@ -136,6 +136,7 @@ class Command(BaseCommand):
         contacts = seed_outreach()
         certifications = seed_quality()
         seed_dissemination()
+        seed_newsletters()
         self.stdout.write(
             f"Demo data: {len(DEMO_USERS)} users, {Organisation.objects.count()} organisations, "
             f"{Person.objects.count()} people, {runs} training runs, {contacts} outreach contacts, "
