@@ -435,6 +435,8 @@ class Delivery(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=DeliveryStatus.choices, default="pending")
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set anew by every claim: a sender only marks or resets rows that still carry its own token.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     message_id = models.CharField(max_length=255, blank=True)

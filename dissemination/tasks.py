@@ -8,38 +8,63 @@ def send_follow_up_digests() -> int:
     return send()
 
 
-@shared_task(
-    name="dissemination.send_subscription_confirmation", autoretry_for=(OSError,), max_retries=5, retry_backoff=True
-)
-def send_subscription_confirmation(*, subscriber_id: int, list_ids: list[int], request_id: str) -> None:
-    """The double opt-in mail of a sign-up or an import row (area S); a second run sends nothing."""
-    from .models import Subscriber
+@shared_task(bind=True, name="dissemination.send_subscription_confirmation", max_retries=5)
+def send_subscription_confirmation(
+    self,
+    *,
+    subscriber_id: int,
+    list_ids: list[int],
+    requested_at: str = "",
+    wording_version: str = "",
+    request_id: str = "",  # tasks queued before requested_at existed
+) -> bool:
+    """The double opt-in mail of a sign-up, an import row or a preference change (area S). The
+    request is kept on the subscriber row, so a second run sends nothing. Retried (with backoff)
+    only when the mail server's error is temporary."""
+    import logging
+    from datetime import datetime
+
+    from mentorwijs import mail
+
     from .services.subscriptions import subscription_confirmation_send
 
-    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None:
-        return
-    subscription_confirmation_send(subscriber=subscriber, list_ids=list_ids, request_id=request_id)
+    try:
+        return subscription_confirmation_send(
+            subscriber_id=subscriber_id,
+            list_ids=list_ids,
+            requested_at=datetime.fromisoformat(requested_at) if requested_at else None,
+            wording_version=wording_version,
+        )
+    except Exception as error:
+        if not mail.is_temporary(error):
+            logging.getLogger(__name__).exception("confirmation mail for subscriber %s failed", subscriber_id)
+            return False
+        raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
 
 
 @shared_task(name="dissemination.start_due_newsletters")
 def start_due_newsletters() -> int:
-    """Every minute: start due campaigns and queue batch senders for every campaign with rows to send."""
-    from .services.newsletters import PARALLEL_SENDERS, newsletters_start_due
+    """Every minute: start due campaigns and queue a sender for every free sender slot (at most
+    PARALLEL_SENDERS live per campaign) of every campaign with rows to send."""
+    from .services.newsletters import newsletters_start_due, sender_leases_take
 
     newsletter_ids = newsletters_start_due()
     for newsletter_id in newsletter_ids:
-        for _ in range(PARALLEL_SENDERS):
-            send_newsletter_batch.delay(newsletter_id=newsletter_id)
+        for slot, token in sender_leases_take(newsletter_id=newsletter_id):
+            send_newsletter_batch.delay(newsletter_id=newsletter_id, slot=slot, token=token)
     return len(newsletter_ids)
 
 
 @shared_task(name="dissemination.send_newsletter_batch")
-def send_newsletter_batch(*, newsletter_id: int) -> int:
-    """Send the campaign's pending rows batch by batch until none is left; safe to run twice or side by side."""
-    from .services.newsletters import newsletter_send
+def send_newsletter_batch(*, newsletter_id: int, slot: int | None = None, token: str | None = None) -> int:
+    """Send up to BATCHES_PER_SENDER batches of the campaign while holding sender slot `slot` (none:
+    no lease, e.g. a call by hand); safe to run twice or side by side."""
+    from .services import newsletters
 
-    return newsletter_send(newsletter_id=newsletter_id)
+    lease = (slot, token) if slot is not None and token else None
+    return newsletters.newsletter_send(
+        newsletter_id=newsletter_id, max_batches=newsletters.BATCHES_PER_SENDER, lease=lease
+    )
 
 
 @shared_task(name="dissemination.send_newsletter_test")

@@ -4,8 +4,9 @@ Each purpose has its own salt, so a link of one kind never works as another. A t
 subscriber's pk and a short hash of the address (not the address itself, which would be readable in
 the link and in logs): changing the address invalidates the links sent to the old one.
 
-- confirm_url(subscriber, lists=...): expires after settings.SUBSCRIPTION_CONFIRM_DAYS and also
-  carries the ids of the lists being confirmed (nothing is recorded before the confirmation).
+- confirm_url(subscriber, list_ids=..., wording_version=...): expires after
+  settings.SUBSCRIPTION_CONFIRM_DAYS and also carries the ids of the lists being confirmed and the
+  version of the consent text shown at sign-up (nothing is recorded before the confirmation).
 - preferences_url(subscriber), unsubscribe_url(subscriber): never expire (an old newsletter must
   still let its reader leave); absolute with settings.SITE_URL, for the newsletter mail.
 
@@ -39,30 +40,41 @@ def _subscriber(pk, key) -> Subscriber:
 # Confirmation (expires)
 
 
-def confirm_token(subscriber: Subscriber, *, list_ids) -> str:
-    payload = [subscriber.pk, _email_key(subscriber.email), sorted(int(pk) for pk in list_ids)]
+def confirm_token(subscriber: Subscriber, *, list_ids, wording_version: str = "") -> str:
+    version = wording_version or settings.CONSENT_WORDING_VERSION
+    payload = [subscriber.pk, _email_key(subscriber.email), sorted(int(pk) for pk in list_ids), version]
     return signing.dumps(payload, salt=CONFIRM_SALT, compress=True)
 
 
-def confirm_url(subscriber: Subscriber, *, list_ids=None) -> str:
-    """The absolute confirmation link; by default for the lists the subscriber has now (a pending sign-up)."""
+def confirm_url(subscriber: Subscriber, *, list_ids=None, wording_version: str = "") -> str:
+    """The absolute confirmation link; by default for the lists the subscriber has now (a pending
+    sign-up) and the current version of the consent text."""
     if list_ids is None:
         list_ids = subscriber.lists.values_list("pk", flat=True)
-    token = confirm_token(subscriber, list_ids=list_ids)
+    token = confirm_token(subscriber, list_ids=list_ids, wording_version=wording_version)
     return settings.SITE_URL + reverse("newsletter:confirm", kwargs={"token": token})
 
 
-def read_confirm_token(token: str) -> tuple[Subscriber, list[int]]:
-    """Return the subscriber and the ids of the lists to confirm; raise signing.SignatureExpired
-    after SUBSCRIPTION_CONFIRM_DAYS, signing.BadSignature for anything else that is wrong."""
+def read_confirm_token(token: str) -> tuple[Subscriber, list[int], str]:
+    """Return the subscriber, the ids of the lists to confirm and the version of the consent text
+    shown at sign-up ("" in a link made before versions were carried); raise
+    signing.SignatureExpired after SUBSCRIPTION_CONFIRM_DAYS, signing.BadSignature for anything
+    else that is wrong."""
     max_age = settings.SUBSCRIPTION_CONFIRM_DAYS * 24 * 3600
     try:
-        pk, key, list_ids = signing.loads(token, salt=CONFIRM_SALT, max_age=max_age)
+        pk, key, list_ids, *rest = signing.loads(token, salt=CONFIRM_SALT, max_age=max_age)
     except (TypeError, ValueError) as error:  # a well-signed value of another shape
         raise signing.BadSignature("Malformed token.") from error
-    if not isinstance(list_ids, list) or not all(isinstance(pk, int) for pk in list_ids):
+    version = rest[0] if len(rest) == 1 else ""
+    if (
+        len(rest) > 1
+        or not isinstance(list_ids, list)
+        or not all(isinstance(pk, int) for pk in list_ids)
+        or not isinstance(version, str)
+        or len(version) > 20
+    ):
         raise signing.BadSignature("Malformed token.")
-    return _subscriber(pk, key), list_ids
+    return _subscriber(pk, key), list_ids, version
 
 
 # Preferences and unsubscribe (no expiry, no timestamp: short and stable per subscriber)

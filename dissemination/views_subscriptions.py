@@ -56,7 +56,11 @@ def signup(request):
         form.add_error(None, _("Many sign-ups came from your connection just now. Please try again in an hour."))
     elif request.method == "POST" and form.is_valid():
         try:
-            subscriber_sign_up(language=request.LANGUAGE_CODE, **form.service_kwargs())
+            subscriber_sign_up(
+                language=request.LANGUAGE_CODE,
+                wording_version=settings.CONSENT_WORDING_VERSION,  # the version the form showed
+                **form.service_kwargs(),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -81,13 +85,14 @@ def confirm(request, token):
     """GET shows the lists and a button; the POST confirms them (a scanner following the link
     confirms nothing)."""
     try:
-        subscriber, list_ids = read_confirm_token(token)
+        subscriber, list_ids, wording_version = read_confirm_token(token)
     except signing.SignatureExpired:
         return _invalid_link(request, expired=True)
     except signing.BadSignature:
         return _invalid_link(request)
     if request.method == "POST":
-        subscriber_confirm(subscriber=subscriber, list_ids=list_ids)
+        subscriber_confirm(subscriber=subscriber, list_ids=list_ids, wording_version=wording_version)
+        subscriber.refresh_from_db(fields=["status"])
         return render(
             request,
             "dissemination/newsletter/public_confirmed.html",

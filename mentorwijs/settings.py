@@ -179,7 +179,8 @@ SOFT_BOUNCE_LIMIT = env.int("SOFT_BOUNCE_LIMIT", default=3)
 # (imaps://user:password@host/INBOX, or maildir:///path for tests and local use).
 UNSUBSCRIBE_MAILTO = env("UNSUBSCRIBE_MAILTO", default="unsubscribe@mentorwijs.local")
 BOUNCE_MAILBOX_URL = env("BOUNCE_MAILBOX_URL", default="")
-# django-anymail: the provider's tracking webhook posts to /anymail/<esp>/tracking/ with this secret.
+# django-anymail: the provider's tracking webhook posts to /anymail/<esp>/tracking/ with this secret
+# (as basic auth "user:password"); while it is empty the webhook URLs answer 404.
 ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default="")}
 MATERIAL_MAX_BYTES = env.int("MATERIAL_MAX_BYTES", default=50 * 1024 * 1024)
 MEETING_REMINDER_DAYS_BEFORE = 2

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from dissemination.signals import webhook_urls
 from mentorwijs.accounts.views import switch_language
 from mentorwijs.health import healthz
 
@@ -19,8 +20,9 @@ urlpatterns = [
     path("materialen/", include("dissemination.urls_materials")),
     path("nieuwsbrief/", include("dissemination.urls_newsletter")),
     # The provider webhooks: anymail marks its views login_not_required (and csrf_exempt) itself and
-    # checks ANYMAIL["WEBHOOK_SECRET"] as basic auth (tests/dissemination/test_bounces.py holds both).
-    path("anymail/", include("anymail.urls")),
+    # checks ANYMAIL["WEBHOOK_SECRET"] as basic auth; without a secret they answer 404
+    # (dissemination.signals.webhook_urls; tests/dissemination/test_bounces.py holds all three).
+    path("anymail/", include(webhook_urls())),
     path("trainingen/", include("trainings.urls")),
     path("ambassadeurs/", include("ambassadors.urls")),
     path("taal/", switch_language, name="switch_language"),

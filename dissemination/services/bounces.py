@@ -2,8 +2,12 @@
 mailbox (`manage.py read_bounces`).
 
 A hard bounce or a complaint stops newsletters to the address at once (status BOUNCED or
-COMPLAINED); soft bounces count up and stop them at settings.SOFT_BOUNCE_LIMIT. Only the
-Subscriber changes: service mail (reminders, certificates, invitations) never looks here.
+COMPLAINED); soft bounces count up and stop them at settings.SOFT_BOUNCE_LIMIT. A complaint also
+withdraws the subscriber's consent for every list. Only the Subscriber (and its consent records)
+change: service mail (reminders, certificates, invitations) never looks here.
+
+Addresses are looked up as LOWER(email) = the lower-cased address, the expression of the unique
+index on Subscriber, so the lookup uses it (email__iexact would not on PostgreSQL).
 """
 
 import email
@@ -17,10 +21,12 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from ..enums import MailEventKind, SubscriberStatus
-from ..models import Delivery, MailEvent, Subscriber
+from ..enums import ConsentAction, ConsentSource, MailEventKind, SubscriberStatus
+from ..models import ConsentRecord, Delivery, MailEvent, Subscriber
+from .subscriptions import consented_list_ids
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +40,35 @@ STOP_STATUS = {
     MailEventKind.HARD_BOUNCE: SubscriberStatus.BOUNCED,
     MailEventKind.COMPLAINT: SubscriberStatus.COMPLAINED,
 }
+
+
+# The proof kept on the WITHDRAWN consent records a complaint makes.
+COMPLAINT_PROOF = "complaint"
+
+
+def subscribers_by_email(email: str):
+    """Subscribers whose address is `email`, case-insensitively, through the Lower("email") index."""
+    return Subscriber.objects.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
+
+
+def _withdraw_consent(subscriber: Subscriber) -> None:
+    """A complaint: a WITHDRAWN record (source UNSUBSCRIBE, proof "complaint") per consented list,
+    and no lists left."""
+    now = timezone.now()
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            subscriber=subscriber,
+            email=subscriber.email,
+            mailing_list_id=list_id,
+            action=ConsentAction.WITHDRAWN,
+            wording_version=settings.CONSENT_WORDING_VERSION,
+            source=ConsentSource.UNSUBSCRIBE,
+            proof=COMPLAINT_PROOF,
+            at=now,
+        )
+        for list_id in sorted(consented_list_ids(subscriber))
+    )
+    subscriber.lists.clear()
 
 
 def delivery_for_message_id(message_id: str) -> Delivery | None:
@@ -73,9 +108,10 @@ def mail_event_record(
     same report twice is recorded once.
 
     Side effects: stores a MailEvent (linked to the Delivery when known); a hard bounce sets the
-    subscriber BOUNCED and a complaint COMPLAINED; a soft bounce adds one to soft_bounces and sets
-    BOUNCED at settings.SOFT_BOUNCE_LIMIT. Returns None, changing nothing, for an unknown address
-    (logged) or a report seen before.
+    subscriber BOUNCED and a complaint COMPLAINED, records a WITHDRAWN ConsentRecord (source
+    UNSUBSCRIBE, proof "complaint") per consented list and empties `lists`; a soft bounce adds one
+    to soft_bounces and sets BOUNCED at settings.SOFT_BOUNCE_LIMIT. Returns None, changing nothing,
+    for an unknown address (logged) or a report seen before.
     """
     if kind not in MailEventKind.values:
         raise ValueError(f"unknown mail event kind {kind!r}")
@@ -83,7 +119,7 @@ def mail_event_record(
     delivery = delivery_for_message_id(message_id)
     with transaction.atomic():
         # The lock makes two reports about one address (two webhook calls at once) take turns.
-        subscriber = Subscriber.objects.select_for_update().filter(email__iexact=email).first() if email else None
+        subscriber = subscribers_by_email(email).select_for_update().first() if email else None
         if subscriber is None and delivery is not None:
             # Forwarded mail: the report names the address it was forwarded to, the Message-ID ours.
             subscriber = Subscriber.objects.select_for_update().get(pk=delivery.subscriber_id)
@@ -112,6 +148,8 @@ def mail_event_record(
             subscriber.status = STOP_STATUS[kind]
             fields.append("status")
         subscriber.save(update_fields=fields)
+        if kind == MailEventKind.COMPLAINT:
+            _withdraw_consent(subscriber)
     logger.info("mail event %s recorded for subscriber %s", kind, subscriber.pk)
     return event
 
@@ -122,7 +160,7 @@ def mail_delivered_record(*, email: str) -> int:
     Side effects: sets soft_bounces to 0 (the status stays as it is). Returns the rows changed."""
     if not email:
         return 0
-    return Subscriber.objects.filter(email__iexact=email.strip(), soft_bounces__gt=0).update(soft_bounces=0)
+    return subscribers_by_email(email).filter(soft_bounces__gt=0).update(soft_bounces=0)
 
 
 # --- Reports from the bounce mailbox: DSNs (RFC 3464) and ARF complaints (RFC 5965) -----------------

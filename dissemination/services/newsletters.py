@@ -7,19 +7,31 @@ connection and mark each row SENT right after the server accepted it. That per-m
 keeps the promise of the issue: a worker killed mid-batch leaves at most the one message it was sending
 without a SENT mark; its row goes back to PENDING after STALE_AFTER and is sent again with the same
 Message-ID. (Marking the whole batch SENT at its end would resend the whole batch after a kill.)
+
+Every claim stamps its rows with a fresh token, and every later write of the batch (sent, failed,
+skipped, reset) is filtered by that token and status SENDING: a sender that was too slow and whose
+rows were handed back and claimed by another never marks or resets the other's rows, and stops.
+
+The periodic task keeps at most PARALLEL_SENDERS senders per campaign: each holds a lease (a cache
+key per slot, taken with cache.add, renewed after each batch, expiring after LEASE_TTL when its
+worker died) and sends at most BATCHES_PER_SENDER batches, so the shared queue keeps room for
+service mail and the next tick takes over.
 """
 
 import logging
+import smtplib
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,13 +43,20 @@ from ..models import Delivery, Newsletter, Subscriber
 
 logger = logging.getLogger(__name__)
 
-# A row left SENDING this long is handed back (its worker died). A batch stops claiming new sends
-# after BATCH_TIME_LIMIT, so a live sender never holds rows this long (plus one EMAIL_TIMEOUT).
-STALE_AFTER = timedelta(minutes=2)
+# A batch starts no new send after BATCH_TIME_LIMIT; a live batch then still needs the connection's
+# open (connect, EHLO, STARTTLS, AUTH) and the message in flight (MAIL, RCPT, DATA, end of data), each
+# step up to EMAIL_TIMEOUT (30 s): about 60 + 8 × 30 = 300 s at worst. A row left SENDING for
+# STALE_AFTER is therefore one whose worker died, and is handed back.
 BATCH_TIME_LIMIT = 60  # seconds
+STALE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
-# Batch tasks queued per sending campaign by the periodic task: parallel SMTP connections.
+# A row that one recipient's server refused for now (4xx, e.g. greylisting) is claimed again after this.
+RETRY_AFTER = timedelta(minutes=5)
+# Senders (batch tasks) per sending campaign at most: parallel SMTP connections.
 PARALLEL_SENDERS = 4
+BATCHES_PER_SENDER = 10
+# A sender's lease outlives one batch at worst; it is renewed after each batch.
+LEASE_TTL = int(STALE_AFTER.total_seconds())
 INSERT_CHUNK = 5000
 
 NOT_A_DRAFT = _("Only a draft can be changed.")
@@ -191,9 +210,9 @@ def deliveries_hand_back_stale(*, newsletter_id: int | None = None) -> int:
     if newsletter_id is not None:
         stale = stale.filter(newsletter_id=newsletter_id)
     stale.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=DeliveryStatus.FAILED, last_error="the worker stopped while sending, too often"
+        status=DeliveryStatus.FAILED, claim=None, last_error="the worker stopped while sending, too often"
     )
-    return stale.update(status=DeliveryStatus.PENDING)
+    return stale.update(status=DeliveryStatus.PENDING, claim=None)
 
 
 def newsletters_start_due() -> list[int]:
@@ -238,25 +257,36 @@ class BatchResult:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    deferred: int = 0  # rows one recipient's server refused for now (4xx): back to PENDING, batch went on
     retry_later: bool = False  # a temporary error stopped the batch: try again on the next tick
+    lost_claim: bool = False  # our rows were handed to another sender: this batch stopped
 
 
-def _claim(*, newsletter_id: int, limit: int) -> list[int]:
+def _claim(*, newsletter_id: int, limit: int) -> tuple[uuid.UUID, list[int]]:
+    """Claim up to `limit` PENDING rows (not those deferred less than RETRY_AFTER ago) under a new token."""
+    token = uuid.uuid4()
+    now = timezone.now()
     with transaction.atomic():
         ids = list(
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(newsletter_id=newsletter_id, status=DeliveryStatus.PENDING)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - RETRY_AFTER))
             .order_by("pk")
             .values_list("pk", flat=True)[:limit]
         )
         if ids:
             Delivery.objects.filter(pk__in=ids).update(
-                status=DeliveryStatus.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+                status=DeliveryStatus.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
             )
-    return ids
+    return token, ids
 
 
-def _skip_departed(newsletter: Newsletter, deliveries: list[Delivery]) -> list[Delivery]:
+def _ours(token: uuid.UUID, ids):
+    """The rows among `ids` this batch still holds: claimed with `token` and still SENDING."""
+    return Delivery.objects.filter(pk__in=ids, claim=token, status=DeliveryStatus.SENDING)
+
+
+def _skip_departed(newsletter: Newsletter, deliveries: list[Delivery], token: uuid.UUID) -> list[Delivery]:
     """Mark SKIPPED the rows whose subscriber unsubscribed, bounced or left the campaign's lists
     since the start; return the others."""
     still_on_lists = set(
@@ -270,33 +300,48 @@ def _skip_departed(newsletter: Newsletter, deliveries: list[Delivery]) -> list[D
         subscribed = delivery.subscriber.status == SubscriberStatus.CONFIRMED
         (keep if subscribed and delivery.subscriber_id in still_on_lists else skip).append(delivery)
     if skip:
-        Delivery.objects.filter(pk__in=[delivery.pk for delivery in skip]).update(status=DeliveryStatus.SKIPPED)
+        _ours(token, [delivery.pk for delivery in skip]).update(status=DeliveryStatus.SKIPPED)
     return keep
+
+
+def _only_this_recipient_deferred(error: Exception) -> bool:
+    """A temporary refusal of this message's recipient only (4xx to RCPT, e.g. greylisting or a full
+    mailbox): smtplib reset the transaction and the connection serves the next message. A 421 is the
+    server closing the connection: that stops the batch."""
+    if not isinstance(error, smtplib.SMTPRecipientsRefused):
+        return False
+    codes = [code for code, _reply in error.recipients.values()]
+    return bool(codes) and all(400 <= code < 500 and code != 421 for code in codes)
 
 
 def deliveries_send_batch(*, newsletter_id: int, limit: int | None = None) -> BatchResult:
     """Claim up to `limit` (default NEWSLETTER_BATCH_SIZE) PENDING rows of a SENDING campaign and
     send them over one SMTP connection. Safe to run twice and side by side: SKIP LOCKED hands every
-    row to one sender only.
+    row to one sender only, and the claim token keeps a slow sender off rows handed to another.
 
-    Side effects: claimed rows SENDING (one update, attempts + 1); each accepted message → SENT with
-    sent_at and Message-ID (one update per message, so a crash leaves at most the message in flight
-    unmarked); a refused one → FAILED with the error; a temporary error puts the row back to PENDING
-    (FAILED after MAX_ATTEMPTS) and the rest of the batch too, and stops the batch; departed subscribers
-    → SKIPPED; stale rows of the campaign handed back first; the campaign → SENT when nothing is left."""
+    Side effects: claimed rows SENDING with a new claim token (one update, attempts + 1); each accepted
+    message → SENT with sent_at and Message-ID (one update per message, so a crash leaves at most the
+    message in flight unmarked); a refused one → FAILED with the error; one recipient refused for now
+    (4xx) → that row back to PENDING (retried after RETRY_AFTER; FAILED after MAX_ATTEMPTS) and the
+    batch goes on; any other temporary error puts the row back likewise, the untried rest as they
+    were, and stops the batch; the mail server refusing the connection for good (e.g. 535) counts as
+    an attempt for every row (PENDING again, FAILED after MAX_ATTEMPTS); departed subscribers →
+    SKIPPED; every write only on rows still SENDING under this batch's token (when one turns out
+    handed to another sender, the batch stops); stale rows of the campaign handed back first; the
+    campaign → SENT when nothing is left."""
     result = BatchResult()
     newsletter = Newsletter.objects.filter(pk=newsletter_id, status=NewsletterStatus.SENDING).first()
     if newsletter is None:
         return result
     deliveries_hand_back_stale(newsletter_id=newsletter_id)
-    ids = _claim(newsletter_id=newsletter_id, limit=limit or settings.NEWSLETTER_BATCH_SIZE)
+    token, ids = _claim(newsletter_id=newsletter_id, limit=limit or settings.NEWSLETTER_BATCH_SIZE)
     result.claimed = len(ids)
     if not ids:
         newsletter_finish_if_done(newsletter_id=newsletter_id)
         return result
     started = time.monotonic()
     deliveries = list(Delivery.objects.filter(pk__in=ids).select_related("subscriber").order_by("pk"))
-    keep = _skip_departed(newsletter, deliveries)
+    keep = _skip_departed(newsletter, deliveries, token)
     result.skipped = len(deliveries) - len(keep)
     rendered = newsletter_mail.render_campaign(subject=newsletter.subject, body=newsletter.body)
     connection = get_connection()
@@ -306,10 +351,16 @@ def deliveries_send_batch(*, newsletter_id: int, limit: int | None = None) -> Ba
             try:
                 connection.open()  # one connection for the whole batch (send() alone opens one per message)
             except Exception as error:
-                if not mail.is_temporary(error):
-                    raise
-                logger.warning("newsletter %s: no mail connection: %s", newsletter.pk, error)
                 result.retry_later = True
+                if mail.is_temporary(error):  # the server is away: nobody's attempt, all back as they were
+                    logger.warning("newsletter %s: no mail connection: %s", newsletter.pk, error)
+                else:  # e.g. 535 authentication failed: counts as an attempt, so it cannot loop forever
+                    logger.error("newsletter %s: the mail server refused the connection: %s", newsletter.pk, error)
+                    last_error = f"{type(error).__name__}: {error}"[:1000]
+                    worn_out = [delivery.pk for delivery in keep if delivery.attempts >= MAX_ATTEMPTS]
+                    result.failed = _ours(token, worn_out).update(status=DeliveryStatus.FAILED, last_error=last_error)
+                    _ours(token, unsent).update(status=DeliveryStatus.PENDING, last_error=last_error)
+                    unsent = []
                 keep = []
         for delivery in keep:
             if time.monotonic() - started > BATCH_TIME_LIMIT:
@@ -323,39 +374,93 @@ def deliveries_send_batch(*, newsletter_id: int, limit: int | None = None) -> Ba
                 unsent.remove(delivery.pk)
                 if mail.is_temporary(error):
                     status = DeliveryStatus.FAILED if delivery.attempts >= MAX_ATTEMPTS else DeliveryStatus.PENDING
-                    Delivery.objects.filter(pk=delivery.pk).update(status=status, last_error=str(error)[:1000])
+                    if not _ours(token, [delivery.pk]).update(status=status, last_error=str(error)[:1000]):
+                        result.lost_claim = True
+                        break
                     result.failed += status == DeliveryStatus.FAILED
-                    result.retry_later = True
                     logger.warning("newsletter %s delivery %s not sent: %s", newsletter.pk, delivery.pk, error)
+                    if _only_this_recipient_deferred(error):
+                        result.deferred += status == DeliveryStatus.PENDING
+                        continue
+                    result.retry_later = True
                     break
-                Delivery.objects.filter(pk=delivery.pk).update(
+                if not _ours(token, [delivery.pk]).update(
                     status=DeliveryStatus.FAILED, last_error=f"{type(error).__name__}: {error}"[:1000]
-                )
+                ):
+                    result.lost_claim = True
+                    break
                 result.failed += 1
                 logger.warning("newsletter %s delivery %s refused: %s", newsletter.pk, delivery.pk, error)
                 continue
             unsent.remove(delivery.pk)
-            Delivery.objects.filter(pk=delivery.pk).update(
+            if not _ours(token, [delivery.pk]).update(
                 status=DeliveryStatus.SENT, sent_at=timezone.now(), message_id=message.extra_headers["Message-ID"]
-            )
+            ):
+                result.lost_claim = True  # handed to another sender meanwhile: leave the rest to it
+                break
             result.sent += 1
     finally:
         connection.close()
-        if unsent:  # never attempted: back as they were
-            Delivery.objects.filter(pk__in=unsent, status=DeliveryStatus.SENDING).update(
-                status=DeliveryStatus.PENDING, attempts=F("attempts") - 1
-            )
+        if unsent:  # never attempted: back as they were, at once claimable
+            _ours(token, unsent).update(status=DeliveryStatus.PENDING, claimed_at=None, attempts=F("attempts") - 1)
+    if result.lost_claim:
+        logger.warning("newsletter %s: a batch lost its rows to another sender and stopped", newsletter.pk)
     newsletter_finish_if_done(newsletter_id=newsletter_id)
     return result
 
 
-def newsletter_send(*, newsletter_id: int, max_batches: int | None = None) -> int:
-    """Send batches until none is left (or a temporary error asks to wait). Returns messages sent."""
+# Senders ------------------------------------------------------------------------------------------
+
+
+def _lease_key(newsletter_id: int, slot: int) -> str:
+    return f"dissemination:newsletter-sender:{newsletter_id}:{slot}"
+
+
+def sender_leases_take(*, newsletter_id: int) -> list[tuple[int, str]]:
+    """Take the campaign's free sender slots (PARALLEL_SENDERS in all) and return (slot, token) for each
+    taken one: the senders to queue. Side effects: one cache key per slot taken (cache.add, so two
+    ticks never take the same slot), expiring after LEASE_TTL unless its sender renews it."""
+    taken = []
+    for slot in range(PARALLEL_SENDERS):
+        token = uuid.uuid4().hex
+        if cache.add(_lease_key(newsletter_id, slot), token, timeout=LEASE_TTL):
+            taken.append((slot, token))
+    return taken
+
+
+def sender_lease_renew(*, newsletter_id: int, slot: int, token: str) -> bool:
+    """Whether the sender still holds its slot; if so, its lease runs LEASE_TTL from now."""
+    key = _lease_key(newsletter_id, slot)
+    if cache.get(key) != token:
+        return False
+    cache.touch(key, LEASE_TTL)
+    return True
+
+
+def sender_lease_release(*, newsletter_id: int, slot: int, token: str) -> None:
+    """Free the slot when the sender still holds it (the next tick may queue a sender for it)."""
+    key = _lease_key(newsletter_id, slot)
+    if cache.get(key) == token:
+        cache.delete(key)
+
+
+def newsletter_send(
+    *, newsletter_id: int, max_batches: int | None = BATCHES_PER_SENDER, lease: tuple[int, str] | None = None
+) -> int:
+    """Send up to `max_batches` batches, fewer when none is left, a temporary error asks to wait, or
+    the sender's `lease` (slot, token) turns out taken by another. Returns messages sent.
+    Side effects: those of deliveries_send_batch; the lease renewed before each batch, freed at the end."""
     sent = batches = 0
-    while max_batches is None or batches < max_batches:
-        result = deliveries_send_batch(newsletter_id=newsletter_id)
-        sent += result.sent
-        batches += 1
-        if result.claimed == 0 or result.retry_later:
-            break
+    try:
+        while max_batches is None or batches < max_batches:
+            if lease and not sender_lease_renew(newsletter_id=newsletter_id, slot=lease[0], token=lease[1]):
+                break  # queued too long ago: its slot expired and went to another sender
+            result = deliveries_send_batch(newsletter_id=newsletter_id)
+            sent += result.sent
+            batches += 1
+            if result.claimed == 0 or result.retry_later or result.lost_claim:
+                break
+    finally:
+        if lease:
+            sender_lease_release(newsletter_id=newsletter_id, slot=lease[0], token=lease[1])
     return sent

@@ -13,12 +13,12 @@ import csv
 import io
 import logging
 import re
-import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import tablib
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -37,7 +37,16 @@ logger = logging.getLogger(__name__)
 # Addresses that said no (or whose mail fails) are never signed up again by an import; only the
 # person themselves can come back, through the sign-up form and its confirmation link.
 BLOCKED_STATUSES = (SubscriberStatus.UNSUBSCRIBED, SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED)
-CONFIRMATION_SENT_KEY = "newsletter:confirmation-sent:{}"
+
+# Every confirmation mail goes to an address someone typed in: at most one per address in this
+# interval, and far fewer to an address that left, bounced or complained.
+CONFIRMATION_INTERVAL = timedelta(minutes=10)
+BLOCKED_CONFIRMATION_INTERVAL = timedelta(days=1)
+
+
+def normalise_email(email: str) -> str:
+    """Addresses are stored lower-cased (the unique index is on Lower("email"))."""
+    return email.strip().lower()
 
 
 def consented_list_ids(subscriber: Subscriber) -> set[int]:
@@ -65,33 +74,66 @@ def _record(subscriber: Subscriber, list_ids, *, action: str, source: str, proof
     )
 
 
-def _queue_confirmation(subscriber: Subscriber, list_ids) -> None:
+def _confirmation_allowed(subscriber: Subscriber, now: datetime) -> bool:
+    """Whether a new confirmation mail may be requested for this (locked) subscriber now."""
+    if subscriber.confirmation_sent_at is None:
+        return True
+    interval = BLOCKED_CONFIRMATION_INTERVAL if subscriber.status in BLOCKED_STATUSES else CONFIRMATION_INTERVAL
+    return now - subscriber.confirmation_sent_at >= interval
+
+
+def _on_commit_confirmation(subscriber_id: int, list_ids, *, requested_at: datetime, version: str) -> None:
     from ..tasks import send_subscription_confirmation
 
-    list_ids = sorted(list_ids)
-    request_id = uuid.uuid4().hex
-    transaction.on_commit(
-        lambda: send_subscription_confirmation.delay(
-            subscriber_id=subscriber.pk, list_ids=list_ids, request_id=request_id
-        ),
-        robust=True,
-    )
+    kwargs = {
+        "subscriber_id": subscriber_id,
+        "list_ids": sorted(list_ids),
+        "requested_at": requested_at.isoformat(),
+        "wording_version": version or settings.CONSENT_WORDING_VERSION,
+    }
+    transaction.on_commit(lambda: send_subscription_confirmation.delay(**kwargs), robust=True)
+
+
+def _queue_confirmation(subscriber: Subscriber, list_ids, *, version: str = "") -> bool:
+    """Request a confirmation mail for these lists on commit, unless one was requested recently
+    (the subscriber must be locked). The request is kept on the row: confirmation_sent_at holds the
+    request time until the task has sent the mail (then the time it was sent), so a task that runs
+    twice sends once. Returns whether a mail was requested."""
+    now = timezone.now()
+    if not _confirmation_allowed(subscriber, now):
+        return False
+    subscriber.confirmation_sent_at = now
+    subscriber.save(update_fields=["confirmation_sent_at"])
+    _on_commit_confirmation(subscriber.pk, list_ids, requested_at=now, version=version)
+    return True
 
 
 def _locked(email: str) -> Subscriber | None:
-    return Subscriber.objects.select_for_update().filter(email__iexact=email).first()
+    """The subscriber of this (normalised) address, locked; the lookup uses the Lower("email") index."""
+    return Subscriber.objects.select_for_update().alias(email_lower=Lower("email")).filter(email_lower=email).first()
 
 
 @transaction.atomic
 def subscriber_sign_up(
-    *, email: str, name: str, lists, organisation_name: str = "", target_group: str = "", language: str = "nl"
+    *,
+    email: str,
+    name: str,
+    lists,
+    organisation_name: str = "",
+    target_group: str = "",
+    language: str = "nl",
+    wording_version: str = "",
 ) -> Subscriber:
     """The public sign-up: create or refresh a PENDING subscriber with the chosen lists and queue the
     confirmation mail (only that mail) on commit. A confirmed address is not changed at all: it gets
     a confirmation mail for the lists it does not follow yet (none when it follows them all). An
     address that unsubscribed, bounced or complained is not changed either; it gets a confirmation
-    mail for the chosen lists, and only opening that link brings it back. Records no consent."""
-    email = email.strip()
+    mail for the chosen lists, and only opening that link brings it back. No mail (and for a pending
+    address no change) when a confirmation was requested within CONFIRMATION_INTERVAL (a day for an
+    address that left, bounced or complained). `wording_version` is the version of the consent text
+    shown on the form (default: the current one); the link carries it and the confirmation records
+    it. Records no consent."""
+    email = normalise_email(email)
     list_ids = {mailing_list.pk for mailing_list in lists}
     if not list_ids:
         raise ValidationError({"lists": _("Choose at least one newsletter.")})
@@ -108,6 +150,8 @@ def subscriber_sign_up(
                 )
         except IntegrityError:  # the same address signed up at the same moment
             subscriber = _locked(email)
+    if not _confirmation_allowed(subscriber, timezone.now()):
+        return subscriber
     if subscriber.status == SubscriberStatus.PENDING:
         subscriber.name = name.strip()
         subscriber.organisation_name = organisation_name.strip()
@@ -121,45 +165,60 @@ def subscriber_sign_up(
     else:
         to_confirm = list_ids
     if to_confirm:
-        _queue_confirmation(subscriber, to_confirm)
+        _queue_confirmation(subscriber, to_confirm, version=wording_version)
     return subscriber
 
 
-def subscription_confirmation_send(*, subscriber: Subscriber, list_ids, request_id: str = "") -> bool:
-    """Mail the confirmation link for these lists and note confirmation_sent_at. With a request_id,
-    a second run for the same request sends nothing (the task may run twice). Returns whether a mail
-    was sent."""
-    key = CONFIRMATION_SENT_KEY.format(request_id) if request_id else ""
-    if key and cache.get(key):
-        return False
+def subscription_confirmation_send(
+    *, subscriber_id: int, list_ids, requested_at: datetime | None = None, wording_version: str = ""
+) -> bool:
+    """Mail the confirmation link for these lists (carrying the consent text version) if the
+    request of `requested_at` is still open on the row, and note the time it was sent in
+    confirmation_sent_at (which closes the request: a second run of the task sends nothing, and a
+    superseded request neither). Without requested_at it sends unconditionally. Errors of the mail
+    server propagate and leave the request open. Returns whether a mail was sent."""
     from ..tokens import confirm_url
 
-    lists = list(MailingList.objects.filter(pk__in=list_ids))
-    if not lists:
-        return False
-    mail.send(
-        template="dissemination/subscription_confirm",
-        to=subscriber.email,
-        language=subscriber.language,
-        context={
-            "subscriber": subscriber,
-            "lists": lists,
-            "confirm_url": confirm_url(subscriber, list_ids=[mailing_list.pk for mailing_list in lists]),
-            "valid_days": settings.SUBSCRIPTION_CONFIRM_DAYS,
-        },
-    )
-    if key:
-        cache.set(key, True, timeout=settings.SUBSCRIPTION_CONFIRM_DAYS * 24 * 3600)
-    Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=timezone.now())
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+        if subscriber is None:
+            return False
+        if requested_at is not None and subscriber.confirmation_sent_at != requested_at:
+            return False
+        lists = list(MailingList.objects.filter(pk__in=list_ids))
+        if not lists:
+            return False
+        mail.send(
+            template="dissemination/subscription_confirm",
+            to=subscriber.email,
+            language=subscriber.language,
+            context={
+                "lists": lists,
+                "confirm_url": confirm_url(
+                    subscriber,
+                    list_ids=[mailing_list.pk for mailing_list in lists],
+                    wording_version=wording_version,
+                ),
+                "valid_days": settings.SUBSCRIPTION_CONFIRM_DAYS,
+            },
+        )
+        sent_at = timezone.now()
+        if sent_at == requested_at:
+            sent_at += timedelta(microseconds=1)
+        subscriber.confirmation_sent_at = sent_at
+        subscriber.save(update_fields=["confirmation_sent_at"])
     return True
 
 
 def _confirm(subscriber: Subscriber, list_ids, *, source: str, proof: str = "", version: str = "") -> set[int]:
-    """Give consent for the lists not consented yet and make the subscriber CONFIRMED."""
+    """Give consent for the lists not consented yet; the subscriber becomes CONFIRMED whenever it is
+    not and the lists (existing ones) are consented, also when all of them were consented already (an
+    address that bounced or complained comes back)."""
     consented = consented_list_ids(subscriber)
-    new = set(MailingList.objects.filter(pk__in=list_ids).values_list("pk", flat=True)) - consented
+    valid = set(MailingList.objects.filter(pk__in=list_ids).values_list("pk", flat=True))
+    new = valid - consented
     _record(subscriber, new, action=ConsentAction.GIVEN, source=source, proof=proof, version=version)
-    if new and subscriber.status != SubscriberStatus.CONFIRMED:
+    if valid and subscriber.status != SubscriberStatus.CONFIRMED:
         subscriber.status = SubscriberStatus.CONFIRMED
         subscriber.confirmed_at = timezone.now()
         subscriber.soft_bounces = 0
@@ -169,12 +228,14 @@ def _confirm(subscriber: Subscriber, list_ids, *, source: str, proof: str = "", 
 
 
 @transaction.atomic
-def subscriber_confirm(*, subscriber: Subscriber, list_ids) -> set[int]:
-    """The confirmation link was opened: a ConsentRecord GIVEN (source FORM, the current wording
-    version) for every list of the link not consented yet, status CONFIRMED, `lists` set to the
-    consented lists. Opening the link again records nothing. Returns the ids of the newly given lists."""
+def subscriber_confirm(*, subscriber: Subscriber, list_ids, wording_version: str = "") -> set[int]:
+    """The confirmation link was opened: a ConsentRecord GIVEN (source FORM, the wording version the
+    link carries, else the current one) for every list of the link not consented yet, status
+    CONFIRMED (also for an address that was unsubscribed, bounced or complained: the link reached
+    it), `lists` set to the consented lists. Opening the link again records nothing. Returns the ids
+    of the newly given lists."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-    return _confirm(subscriber, list_ids, source=ConsentSource.FORM)
+    return _confirm(subscriber, list_ids, source=ConsentSource.FORM, version=wording_version)
 
 
 def preferences_choices(*, consented: set[int]):
@@ -185,10 +246,12 @@ def preferences_choices(*, consented: set[int]):
 @transaction.atomic
 def preferences_update(*, subscriber: Subscriber, lists) -> dict:
     """Save the lists chosen on the preference page (reached by a link mailed to the address): a
-    GIVEN record for every list added and a WITHDRAWN record for every list left (source
-    PREFERENCES); no lists at all means UNSUBSCRIBED. Choosing lists makes the subscriber
-    CONFIRMED again. Refuses a list that is not public unless it is followed already.
-    Returns {"added": ids, "removed": ids}."""
+    WITHDRAWN record for every list left (source PREFERENCES); no lists at all means UNSUBSCRIBED.
+    A CONFIRMED subscriber gets a GIVEN record for every list added. Any other subscriber (pending,
+    unsubscribed, bounced, complained) is not reactivated here: the chosen lists get a confirmation
+    mail (throttled like the sign-up), and only opening its link brings the address back. Refuses
+    a list that is not public unless it is followed already.
+    Returns {"added": ids, "removed": ids, "to_confirm": ids mailed for confirmation}."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     consented = consented_list_ids(subscriber)
     chosen = {mailing_list.pk for mailing_list in lists}
@@ -197,12 +260,16 @@ def preferences_update(*, subscriber: Subscriber, lists) -> dict:
         raise ValidationError({"lists": _("You cannot choose this newsletter.")})
     if not chosen:
         removed = _unsubscribe(subscriber, source=ConsentSource.PREFERENCES)
-        return {"added": set(), "removed": removed}
+        return {"added": set(), "removed": removed, "to_confirm": set()}
     removed = consented - chosen
     _record(subscriber, removed, action=ConsentAction.WITHDRAWN, source=ConsentSource.PREFERENCES)
+    if subscriber.status != SubscriberStatus.CONFIRMED:
+        subscriber.lists.set(chosen if subscriber.status == SubscriberStatus.PENDING else consented - removed)
+        queued = _queue_confirmation(subscriber, chosen)
+        return {"added": set(), "removed": removed, "to_confirm": chosen if queued else set()}
     subscriber.lists.set(consented - removed)
     added = _confirm(subscriber, chosen, source=ConsentSource.PREFERENCES)
-    return {"added": added, "removed": removed}
+    return {"added": added, "removed": removed, "to_confirm": set()}
 
 
 def _unsubscribe(subscriber: Subscriber, *, source: str) -> set[int]:
@@ -317,12 +384,15 @@ def _target_group(value: str) -> str | None:
     return None
 
 
-def _check_rows(rows: list[dict]) -> tuple[SubscriberImportReport, list[dict]]:
-    """Validate every row; the checked rows get `list_ids`, `target` and `existing`. Two queries."""
+def _check_rows(rows: list[dict], *, lock: bool = False) -> tuple[SubscriberImportReport, list[dict]]:
+    """Validate every row; the checked rows get `list_ids`, `target` and `existing` (with `lock`,
+    the existing subscribers are locked). Two queries."""
     report = SubscriberImportReport(rows=len(rows))
     lists_by_name = {mailing_list.name.lower(): mailing_list.pk for mailing_list in MailingList.objects.all()}
-    emails = {row["email"].lower() for row in rows if row["email"]}
+    emails = {normalise_email(row["email"]) for row in rows if row["email"]}
     found = Subscriber.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+    if lock:
+        found = found.select_for_update(of=("self",))
     existing = {subscriber.email_lower: subscriber for subscriber in found}
     seen: dict[str, int] = {}
     checked = []
@@ -389,31 +459,102 @@ def subscribers_import(*, rows: list[dict], by) -> SubscriberImportReport:
     """Import checked rows, all or none (ValidationError with any bad row). A row with a consent
     source (import with proof, or event) is CONFIRMED with a GIVEN record per list carrying that
     source and proof; a row without one is a PENDING subscriber (or, for a confirmed address, its
-    new lists) that gets a confirmation request on commit, and no consent is recorded. Addresses that
-    unsubscribed, bounced or complained are skipped and left as they are."""
-    report, checked = _check_rows(rows)
+    new lists) that gets a confirmation request on commit (unless one was requested recently), and
+    no consent is recorded. Addresses that unsubscribed, bounced or complained are skipped and left
+    as they are. A fixed number of bulk statements whatever the number of rows."""
+    report, checked = _check_rows(rows, lock=True)
     if not report.ok:
         raise ValidationError(NOT_IMPORTED, code="bad_rows")
+    now = timezone.now()
+    existing = {row["existing"].pk: row["existing"] for row in checked if row["existing"] is not None}
+    latest: dict[tuple[int, int], str] = {}
+    consents = ConsentRecord.objects.filter(subscriber_id__in=existing).order_by("at", "pk")
+    for subscriber_id, list_id, action in consents.values_list("subscriber_id", "mailing_list_id", "action"):
+        latest[(subscriber_id, list_id)] = action
+    consented: dict[int, set[int]] = defaultdict(set)
+    for (subscriber_id, list_id), action in latest.items():
+        if action == ConsentAction.GIVEN:
+            consented[subscriber_id].add(list_id)
+
+    created = [
+        Subscriber(
+            email=normalise_email(row["email"]),
+            name=row["name"],
+            organisation_name=row["organisation"],
+            target_group=row["target"],
+            status=SubscriberStatus.CONFIRMED if row["consent_source"] else SubscriberStatus.PENDING,
+            confirmed_at=now if row["consent_source"] else None,
+            confirmation_sent_at=None if row["consent_source"] else now,
+        )
+        for row in checked
+        if row["existing"] is None
+    ]
+    try:
+        with transaction.atomic():
+            Subscriber.objects.bulk_create(created)
+    except IntegrityError as error:  # an address of the file signed up at this very moment
+        raise ValidationError(
+            _("An address in the file signed up just now. Import the file again."), code="race"
+        ) from error
+    created_iter = iter(created)
+
+    records, memberships = [], set()
+    confirm_existing, reset_lists, asked_existing, confirmations = [], [], [], []
     for row in checked:
-        subscriber = row["existing"]
-        if subscriber is not None:
-            subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-        else:
-            subscriber = Subscriber.objects.create(
-                email=row["email"],
-                name=row["name"],
-                organisation_name=row["organisation"],
-                target_group=row["target"],
-            )
+        subscriber = row["existing"] or next(created_iter)
+        is_new = row["existing"] is None
+        have = consented[subscriber.pk]
         if row["consent_source"]:
-            _confirm(subscriber, row["list_ids"], source=row["consent_source"], proof=row["proof"])
-        elif subscriber.status == SubscriberStatus.CONFIRMED:
-            new = row["list_ids"] - consented_list_ids(subscriber)
-            if new:
-                _queue_confirmation(subscriber, new)
+            for list_id in sorted(row["list_ids"] - have):
+                records.append(
+                    ConsentRecord(
+                        subscriber=subscriber,
+                        email=subscriber.email,
+                        mailing_list_id=list_id,
+                        action=ConsentAction.GIVEN,
+                        wording_version=settings.CONSENT_WORDING_VERSION,
+                        source=row["consent_source"],
+                        proof=row["proof"],
+                        at=now,
+                    )
+                )
+            if not is_new and subscriber.status != SubscriberStatus.CONFIRMED:
+                confirm_existing.append(subscriber.pk)
+                reset_lists.append(subscriber.pk)  # pending lists without consent do not stay
+            memberships.update((subscriber.pk, list_id) for list_id in row["list_ids"] | have)
+            continue
+        if subscriber.status == SubscriberStatus.CONFIRMED:
+            to_confirm = row["list_ids"] - have
         else:  # pending
-            subscriber.lists.add(*row["list_ids"])
-            _queue_confirmation(subscriber, row["list_ids"])
+            to_confirm = row["list_ids"]
+            memberships.update((subscriber.pk, list_id) for list_id in to_confirm)
+        if not to_confirm:
+            continue
+        if not is_new:
+            if not _confirmation_allowed(subscriber, now):
+                continue
+            asked_existing.append(subscriber.pk)
+        confirmations.append((subscriber.pk, to_confirm))
+
+    if confirm_existing:
+        Subscriber.objects.filter(pk__in=confirm_existing).update(
+            status=SubscriberStatus.CONFIRMED, confirmed_at=now, soft_bounces=0
+        )
+    if asked_existing:
+        Subscriber.objects.filter(pk__in=asked_existing).update(confirmation_sent_at=now)
+    Membership = Subscriber.lists.through
+    if reset_lists:
+        Membership.objects.filter(subscriber_id__in=reset_lists).delete()
+    ConsentRecord.objects.bulk_create(records)
+    Membership.objects.bulk_create(
+        [
+            Membership(subscriber_id=subscriber_id, mailinglist_id=list_id)
+            for subscriber_id, list_id in sorted(memberships)
+        ],
+        ignore_conflicts=True,
+    )
+    for subscriber_id, list_ids in confirmations:
+        _on_commit_confirmation(subscriber_id, list_ids, requested_at=now, version="")
     logger.info(
         "imported subscribers by user %s: %s confirmed, %s pending, %s skipped",
         getattr(by, "pk", None),

@@ -1,16 +1,22 @@
 import base64
+import email
 import json
 import mailbox
+from email import policy
 from email.message import EmailMessage
 
 import pytest
 from anymail.signals import AnymailTrackingEvent, EventType, RejectReason, tracking
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dissemination.enums import DeliveryStatus, MailEventKind, SubscriberStatus
-from dissemination.models import Delivery, MailEvent, MailingList, Newsletter, Subscriber
+from dissemination.enums import ConsentAction, ConsentSource, DeliveryStatus, MailEventKind, SubscriberStatus
+from dissemination.models import ConsentRecord, Delivery, MailEvent, MailingList, Newsletter, Subscriber
 from dissemination.services.bounces import mail_delivered_record, mail_event_record
+from dissemination.services.subscriptions import consented_list_ids, subscriber_confirm
+from dissemination.tokens import unsubscribe_token
 from tests.factories import OrganisationFactory, TrainingFactory, UserFactory
 from trainings.enums import MessageKind, MessageStatus
 from trainings.models import ScheduledMessage
@@ -108,6 +114,51 @@ def test_a_report_for_a_forwarded_address_finds_the_subscriber_by_message_id():
     assert status_of(anna) == SubscriberStatus.BOUNCED
 
 
+def test_addresses_are_found_case_insensitively_through_the_lower_email_index():
+    anna = subscriber("Anna.de.Vries@Example.org", soft_bounces=1)
+    with CaptureQueriesContext(connection) as queries:
+        mail_event_record(email=" ANNA.DE.VRIES@example.ORG ", kind=MailEventKind.HARD_BOUNCE)
+    lookup = next(query["sql"] for query in queries if 'FROM "dissemination_subscriber"' in query["sql"])
+    assert 'LOWER("dissemination_subscriber"."email") = ' in lookup
+    assert "UPPER" not in lookup
+    assert "LIKE" not in lookup
+    assert status_of(anna) == SubscriberStatus.BOUNCED
+    with CaptureQueriesContext(connection) as queries:
+        assert mail_delivered_record(email="anna.DE.vries@EXAMPLE.org") == 1
+    assert 'LOWER("dissemination_subscriber"."email") = ' in queries[0]["sql"]
+    assert "UPPER" not in queries[0]["sql"]
+
+
+def confirmed_on(sub, *names):
+    lists = [MailingList.objects.get_or_create(name=name)[0] for name in names]
+    subscriber_confirm(subscriber=sub, list_ids=[mailing_list.pk for mailing_list in lists])
+    return lists
+
+
+def test_a_complaint_withdraws_consent_for_every_list_and_clears_the_lists():
+    anna, bob = subscriber(status=SubscriberStatus.PENDING), subscriber("bob@example.org")
+    werkgevers, scholen = confirmed_on(anna, "Werkgevers", "Scholen")
+    confirmed_on(bob, "Werkgevers")
+    mail_event_record(email=anna.email, kind=MailEventKind.COMPLAINT, detail="abuse")
+    withdrawn = ConsentRecord.objects.filter(subscriber=anna, action=ConsentAction.WITHDRAWN)
+    assert sorted(withdrawn.values_list("mailing_list", "source", "proof")) == sorted(
+        [(werkgevers.pk, ConsentSource.UNSUBSCRIBE, "complaint"), (scholen.pk, ConsentSource.UNSUBSCRIBE, "complaint")]
+    )
+    assert consented_list_ids(anna) == set()
+    assert not anna.lists.exists()
+    assert status_of(anna) == SubscriberStatus.COMPLAINED
+    assert consented_list_ids(bob) == {werkgevers.pk}
+    mail_event_record(email=anna.email, kind=MailEventKind.COMPLAINT, detail="abuse again")
+    assert withdrawn.count() == 2
+
+
+def test_a_hard_bounce_keeps_the_consent_records():
+    anna = subscriber(status=SubscriberStatus.PENDING)
+    confirmed_on(anna, "Werkgevers")
+    mail_event_record(email=anna.email, kind=MailEventKind.HARD_BOUNCE)
+    assert not ConsentRecord.objects.filter(action=ConsentAction.WITHDRAWN).exists()
+
+
 # --- the provider webhook ------------------------------------------------------------------------
 
 
@@ -175,6 +226,53 @@ def test_the_webhook_refuses_a_missing_or_wrong_secret(client, webhook_secret, s
     assert MailEvent.objects.count() == 0
 
 
+def postmark_complaint(email="anna@example.org"):
+    return {
+        "RecordType": "SpamComplaint",
+        "ID": 42,
+        "Type": "SpamComplaint",
+        "TypeCode": 512,
+        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+        "MessageStream": "broadcast",
+        "Email": email,
+        "From": "nieuwsbrief@mentorwijs.nl",
+        "BouncedAt": "2026-11-05T16:33:54.9070259Z",
+        "Subject": "Nieuws",
+    }
+
+
+def test_without_a_webhook_secret_the_webhook_accepts_nothing(client, settings):
+    assert not settings.ANYMAIL.get("WEBHOOK_SECRET")  # the default
+    anna = subscriber(status=SubscriberStatus.PENDING)
+    confirmed_on(anna, "Werkgevers")
+    for secret in (None, "anymail:anything", ""):
+        response = post_webhook(client, postmark_complaint(), secret=secret)
+        assert response.status_code == 404
+    assert status_of(anna) == SubscriberStatus.CONFIRMED
+    assert MailEvent.objects.count() == 0
+    assert consented_list_ids(anna) == {MailingList.objects.get().pk}
+
+
+def test_with_a_webhook_secret_a_postmark_complaint_is_recorded(client, webhook_secret):
+    anna = subscriber(status=SubscriberStatus.PENDING)
+    confirmed_on(anna, "Werkgevers")
+    assert post_webhook(client, postmark_complaint()).status_code == 200
+    assert status_of(anna) == SubscriberStatus.COMPLAINED
+    assert consented_list_ids(anna) == set()
+
+
+def test_deferred_retries_of_one_message_do_not_bounce_the_address(settings):
+    settings.SOFT_BOUNCE_LIMIT = 2
+    anna = subscriber()
+    for number in range(5):
+        send_tracking(EventType.DEFERRED, event_id=f"retry-{number}", message_id="provider-message-1")
+    anna.refresh_from_db()
+    assert (anna.status, anna.soft_bounces) == (SubscriberStatus.CONFIRMED, 0)
+    assert MailEvent.objects.count() == 0
+    send_tracking(EventType.BOUNCED, event_id="final", message_id="provider-message-1", mta_response="550 5.1.1")
+    assert status_of(anna) == SubscriberStatus.BOUNCED
+
+
 def send_tracking(event_type, **fields):
     event = AnymailTrackingEvent(event_type=event_type, recipient="anna@example.org", **fields)
     tracking.send(sender=object, event=event, esp_name="Mailgun")
@@ -185,7 +283,7 @@ def send_tracking(event_type, **fields):
     [
         (EventType.BOUNCED, {"mta_response": "550 5.1.1 no such user"}, SubscriberStatus.BOUNCED, 0),
         (EventType.BOUNCED, {"mta_response": "452 4.2.2 mailbox full"}, SubscriberStatus.CONFIRMED, 1),
-        (EventType.DEFERRED, {}, SubscriberStatus.CONFIRMED, 1),
+        (EventType.DEFERRED, {}, SubscriberStatus.CONFIRMED, 0),
         (EventType.COMPLAINED, {}, SubscriberStatus.COMPLAINED, 0),
         (EventType.REJECTED, {"reject_reason": RejectReason.INVALID}, SubscriberStatus.BOUNCED, 0),
         (EventType.REJECTED, {"reject_reason": RejectReason.SPAM}, SubscriberStatus.COMPLAINED, 0),
@@ -334,3 +432,44 @@ def test_service_mail_still_goes_out_after_unsubscribe_or_bounce(
     assert message.status == MessageStatus.SENT
     sent_to_anna = [mail.extra_headers["Message-ID"] for mail in mailoutbox if mail.to == ["anna@example.org"]]
     assert message.message_id in sent_to_anna
+
+
+def unsubscribe_mail(subject):
+    message = EmailMessage()
+    message["From"] = "Anna <anna@example.org>"
+    message["To"] = "unsubscribe@mentorwijs.local"
+    message["Subject"] = subject
+    message.set_content("")
+    return message.as_bytes()
+
+
+def test_read_bounces_honours_an_unsubscribe_by_mail_and_removes_it(tmp_path, settings, capsys):
+    anna, bob = (
+        subscriber(status=SubscriberStatus.PENDING),
+        subscriber("bob@example.org", status=SubscriberStatus.PENDING),
+    )
+    (werkgevers,) = confirmed_on(anna, "Werkgevers")
+    confirmed_on(bob, "Werkgevers")
+    box = mailbox.Maildir(tmp_path / "bounces", create=True)
+    box.add(unsubscribe_mail(f"Re: unsubscribe-{unsubscribe_token(anna)}"))
+    box.add(unsubscribe_mail(f"unsubscribe-{unsubscribe_token(bob)}x"))  # tampered: left for a person
+    settings.BOUNCE_MAILBOX_URL = f"maildir://{tmp_path / 'bounces'}"
+
+    call_command("read_bounces")
+    assert "1 unsubscribes" in capsys.readouterr().out
+    anna.refresh_from_db()
+    assert anna.status == SubscriberStatus.UNSUBSCRIBED
+    assert consented_list_ids(anna) == set()
+    record = ConsentRecord.objects.get(subscriber=anna, action=ConsentAction.WITHDRAWN)
+    assert (record.mailing_list, record.source) == (werkgevers, ConsentSource.UNSUBSCRIBE)
+    assert status_of(bob) == SubscriberStatus.CONFIRMED
+    remaining = mailbox.Maildir(tmp_path / "bounces", create=False)
+    subjects = [
+        str(email.message_from_bytes(remaining.get_bytes(key), policy=policy.default)["Subject"])
+        for key in remaining.iterkeys()
+    ]
+    assert subjects == [f"unsubscribe-{unsubscribe_token(bob)}x"]
+
+    call_command("read_bounces")
+    assert capsys.readouterr().out.startswith("0 messages read")
+    assert ConsentRecord.objects.filter(action=ConsentAction.WITHDRAWN).count() == 1

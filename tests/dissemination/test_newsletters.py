@@ -13,7 +13,13 @@ from django.utils import timezone
 from dissemination import newsletter_mail
 from dissemination.enums import DeliveryStatus, NewsletterStatus, SubscriberStatus, TargetGroup
 from dissemination.models import Delivery, MailingList, Newsletter, Region, Subscriber
+from dissemination.services import newsletters
 from dissemination.services.newsletters import (
+    BATCH_TIME_LIMIT,
+    MAX_ATTEMPTS,
+    PARALLEL_SENDERS,
+    RETRY_AFTER,
+    STALE_AFTER,
     audience,
     deliveries_send_batch,
     newsletter_cancel,
@@ -22,6 +28,7 @@ from dissemination.services.newsletters import (
     newsletter_start,
     newsletters_start_due,
 )
+from dissemination.tasks import send_newsletter_batch, start_due_newsletters
 from dissemination.tokens import preferences_url, unsubscribe_token, unsubscribe_url
 from tests.factories import NewsletterFactory, UserFactory
 
@@ -242,7 +249,7 @@ def test_stale_rows_are_handed_back_and_fresh_ones_are_left_alone(campaign, mail
     newsletter, (ans, bram, _cor) = campaign
     now = timezone.now()
     Delivery.objects.filter(subscriber=ans).update(
-        status=DeliveryStatus.SENDING, claimed_at=now - timedelta(minutes=3), attempts=1
+        status=DeliveryStatus.SENDING, claimed_at=now - STALE_AFTER - timedelta(seconds=1), attempts=1
     )
     Delivery.objects.filter(subscriber=bram).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=1)
 
@@ -287,6 +294,123 @@ def test_a_refused_recipient_fails_and_the_campaign_finishes(campaign, settings)
 
     assert (result.sent, result.failed) == (0, 3)
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SENT
+
+
+def test_a_live_batch_never_lasts_until_its_rows_count_as_stale(settings):
+    # the time limit, the connection's open and the message in flight, each SMTP step one timeout
+    assert STALE_AFTER.total_seconds() >= 2 * (BATCH_TIME_LIMIT + 8 * settings.EMAIL_TIMEOUT)
+
+
+def test_a_slow_batch_whose_rows_went_to_another_sender_marks_and_resets_none_of_them(
+    campaign, monkeypatch, mailoutbox
+):
+    newsletter, _subscribers = campaign
+    rows = list(Delivery.objects.order_by("pk"))
+    original = newsletter_mail.build_message
+
+    def slow_then_reclaimed(**kwargs):
+        # While the first message is in flight, the rows are handed back as stale and another sender
+        # claims them under its own token.
+        if not mailoutbox:
+            Delivery.objects.filter(newsletter=newsletter).update(
+                claim="00000000-0000-0000-0000-000000000001", claimed_at=timezone.now()
+            )
+        return original(**kwargs)
+
+    monkeypatch.setattr(newsletter_mail, "build_message", slow_then_reclaimed)
+
+    result = deliveries_send_batch(newsletter_id=newsletter.pk)
+
+    assert (result.sent, result.lost_claim) == (0, True)
+    assert len(mailoutbox) == 1  # the one in flight; the batch stopped there
+    after = list(Delivery.objects.order_by("pk").values_list("status", "attempts", "sent_at", "message_id"))
+    assert after == [(DeliveryStatus.SENDING, 1, None, "")] * len(rows)  # the other sender's, untouched
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SENDING
+
+
+def test_the_periodic_task_keeps_at_most_the_parallel_senders_per_campaign(campaign, settings, monkeypatch, mailoutbox):
+    newsletter, _subscribers = campaign
+    settings.NEWSLETTER_BATCH_SIZE = 1
+    monkeypatch.setattr(newsletters, "BATCHES_PER_SENDER", 1)
+    queued = []
+    monkeypatch.setattr(send_newsletter_batch, "delay", lambda **kwargs: queued.append(kwargs))
+
+    start_due_newsletters()
+    start_due_newsletters()  # the senders of the first tick are still queued or running
+
+    assert len(queued) == PARALLEL_SENDERS
+    assert {kwargs["slot"] for kwargs in queued} == set(range(PARALLEL_SENDERS))
+
+    assert send_newsletter_batch(**queued[1]) == 1  # a bounded sender: one batch of one, then it ends
+    start_due_newsletters()
+    assert len(queued) == PARALLEL_SENDERS + 1  # its slot, and only its slot, is taken again
+    assert queued[-1]["slot"] == 1
+    assert len(mailoutbox) == 1
+
+
+def test_a_sender_whose_slot_went_to_another_sends_nothing(campaign, monkeypatch, mailoutbox):
+    newsletter, _subscribers = campaign
+    queued = []
+    monkeypatch.setattr(send_newsletter_batch, "delay", lambda **kwargs: queued.append(kwargs))
+    start_due_newsletters()
+
+    assert send_newsletter_batch(newsletter_id=newsletter.pk, slot=0, token="an-expired-lease") == 0
+
+    assert mailoutbox == []
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.PENDING}
+
+
+class AuthRefusingBackend(EmailBackend):
+    def open(self):
+        raise smtplib.SMTPAuthenticationError(535, b"5.7.8 authentication failed")
+
+
+def test_a_connection_refused_for_good_counts_as_an_attempt_until_the_rows_fail(campaign, settings, mailoutbox):
+    settings.EMAIL_BACKEND = f"{__name__}.AuthRefusingBackend"
+    newsletter, _subscribers = campaign
+
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        result = deliveries_send_batch(newsletter_id=newsletter.pk)
+        assert (result.claimed, result.sent, result.retry_later) == (3, 0, True)
+        statuses = set(Delivery.objects.values_list("status", "attempts"))
+        expected = DeliveryStatus.FAILED if attempt == MAX_ATTEMPTS else DeliveryStatus.PENDING
+        assert statuses == {(expected, attempt)}
+        Delivery.objects.update(claimed_at=timezone.now() - RETRY_AFTER)  # the next tick after the wait
+
+    assert all("535" in error for error in Delivery.objects.values_list("last_error", flat=True))
+    assert deliveries_send_batch(newsletter_id=newsletter.pk).claimed == 0
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SENT
+    assert mailoutbox == []
+
+
+class GreylistingBackend(EmailBackend):
+    """Refuses bram@ for now (450), as a greylisting server does for one recipient; sends the rest."""
+
+    def send_messages(self, messages):
+        if messages[0].to[0] == "bram@example.org":
+            raise smtplib.SMTPRecipientsRefused({"bram@example.org": (450, b"4.2.0 greylisted, try later")})
+        return super().send_messages(messages)
+
+
+def test_one_recipient_refused_for_now_goes_back_alone_and_the_batch_goes_on(campaign, settings, mailoutbox):
+    settings.EMAIL_BACKEND = f"{__name__}.GreylistingBackend"
+    newsletter, (ans, bram, cor) = campaign
+
+    result = deliveries_send_batch(newsletter_id=newsletter.pk)
+
+    assert (result.sent, result.deferred, result.failed, result.retry_later) == (2, 1, 0, False)
+    assert sorted(message.to[0] for message in mailoutbox) == ["ans@example.org", "cor@example.org"]
+    assert Delivery.objects.get(subscriber=bram).status == DeliveryStatus.PENDING
+    assert deliveries_send_batch(newsletter_id=newsletter.pk).claimed == 0  # not again at once
+
+    Delivery.objects.filter(subscriber=bram).update(claimed_at=timezone.now() - RETRY_AFTER)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert deliveries_send_batch(newsletter_id=newsletter.pk).sent == 1
+    assert Delivery.objects.get(subscriber=bram).attempts == 2
     newsletter.refresh_from_db()
     assert newsletter.status == NewsletterStatus.SENT
 

@@ -2,13 +2,18 @@
 import, and the staff pages."""
 
 import re
+import smtplib
 import time
+from datetime import timedelta
 
 import pytest
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dissemination import tokens
@@ -221,13 +226,49 @@ def test_sign_ups_are_rate_limited_per_connection(client, lists, mailoutbox, mon
     assert not Subscriber.objects.filter(email="c@example.org").exists()
 
 
-def test_the_confirmation_task_sends_once_when_it_runs_twice(lists, mailoutbox):
-    subscriber = SubscriberFactory(status=SubscriberStatus.PENDING, lists=lists)
-    for _ in range(2):
-        send_subscription_confirmation.apply(
-            kwargs={"subscriber_id": subscriber.pk, "list_ids": [lists[0].pk], "request_id": "r1"}
-        )
+def test_the_confirmation_task_sends_once_when_it_runs_twice(lists, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        subscriber_sign_up(email="anna@example.org", name="Anna", lists=lists)
+    [queue] = callbacks
+    queue()
+    queue()  # the broker delivers the same task again
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [(smtplib.SMTPResponseException(421, b"busy"), True), (smtplib.SMTPResponseException(550, b"no"), False)],
+)
+def test_the_confirmation_task_retries_only_temporary_errors(
+    lists, mailoutbox, monkeypatch, django_capture_on_commit_callbacks, error, retried
+):
+    from mentorwijs import mail
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        subscriber_sign_up(email="anna@example.org", name="Anna", lists=lists)
+    requested_at = Subscriber.objects.get().confirmation_sent_at
+
+    def fail(**kwargs):
+        raise error
+
+    class Retried(Exception):
+        pass
+
+    def retry(**kwargs):
+        raise Retried
+
+    monkeypatch.setattr(mail, "send", fail)
+    monkeypatch.setattr(send_subscription_confirmation, "retry", retry)
+    if retried:
+        with pytest.raises(Retried):
+            callbacks[0]()
+    else:
+        callbacks[0]()
+    assert Subscriber.objects.get().confirmation_sent_at == requested_at  # the request stays open
+    monkeypatch.undo()
+    if retried:
+        callbacks[0]()  # the retry sends it
+        assert len(mailoutbox) == 1
 
 
 # Append-only consent
@@ -556,3 +597,141 @@ def test_sign_up_service_refuses_no_lists():
     with pytest.raises(ValidationError) as refusal:
         subscriber_sign_up(email="a@example.org", name="A", lists=[])
     assert "lists" in refusal.value.message_dict
+
+
+# Coming back, throttling, consent version, addresses (fix round)
+
+
+@pytest.mark.parametrize("status", [SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED])
+def test_a_bounced_or_complained_address_comes_back_by_confirming(client, subscriber, lists, status):
+    Subscriber.objects.filter(pk=subscriber.pk).update(status=status, soft_bounces=3)
+    token = tokens.confirm_token(subscriber, list_ids=[lists[0].pk])
+    before = ConsentRecord.objects.count()
+    assert client.post(reverse("newsletter:confirm", kwargs={"token": token})).status_code == 200
+    subscriber.refresh_from_db()
+    assert (subscriber.status, subscriber.soft_bounces) == (SubscriberStatus.CONFIRMED, 0)
+    assert ConsentRecord.objects.count() == before  # the lists were consented already
+
+
+def test_the_preference_page_does_not_reactivate_a_bounced_address_but_mails_a_confirmation(
+    client, subscriber, lists, mailoutbox, django_capture_on_commit_callbacks
+):
+    Subscriber.objects.filter(pk=subscriber.pk).update(status=SubscriberStatus.BOUNCED)
+    national = MailingListFactory(name="Landelijk nieuws")
+    before = ConsentRecord.objects.count()
+    path = reverse("newsletter:preferences", kwargs={"token": tokens.preferences_token(subscriber)})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(path, {"lists": [lists[0].pk, national.pk]}).status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.BOUNCED
+    assert not ConsentRecord.objects.filter(action=ConsentAction.GIVEN).exclude(source=ConsentSource.FORM).exists()
+    assert ConsentRecord.objects.count() == before + 1  # only the list left is withdrawn
+    [message] = mailoutbox
+    assert message.to == ["bert@example.org"]
+    client.post(confirm_path(message))
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.CONFIRMED
+    assert set(subscriber.lists.all()) == {lists[0], national}
+
+
+def test_sign_up_confirmations_are_throttled_per_address(client, lists, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(client, lists)
+        assert sign_up(client, lists, email="ANNA@example.org").status_code == 302
+    assert len(mailoutbox) == 1
+    Subscriber.objects.update(confirmation_sent_at=F("confirmation_sent_at") - timedelta(minutes=11))
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(client, lists)
+    assert len(mailoutbox) == 2
+
+
+def test_an_address_that_left_gets_at_most_one_confirmation_a_day(
+    client, subscriber, lists, mailoutbox, django_capture_on_commit_callbacks
+):
+    subscriber_unsubscribe(subscriber=subscriber)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(client, lists, email="bert@example.org")
+    assert len(mailoutbox) == 1
+    Subscriber.objects.update(confirmation_sent_at=F("confirmation_sent_at") - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(client, lists, email="bert@example.org")
+    assert len(mailoutbox) == 1
+    Subscriber.objects.update(confirmation_sent_at=F("confirmation_sent_at") - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(client, lists, email="bert@example.org")
+    assert len(mailoutbox) == 2
+
+
+def test_the_confirmation_mail_does_not_show_the_typed_name(
+    client, lists, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("newsletter:signup"),
+            {"email": "anna@example.org", "name": "Win prizes at spam.example", "lists": [lists[0].pk]},
+        )
+    [message] = mailoutbox
+    assert "spam.example" not in message.body
+    assert "spam.example" not in message.alternatives[0][0]
+
+
+def test_the_consent_records_the_wording_version_shown_at_sign_up(
+    client, lists, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.CONSENT_WORDING_VERSION = "2026-1"
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(client, lists)
+    settings.CONSENT_WORDING_VERSION = "2027-1"  # the text changed before the link was opened
+    client.post(confirm_path(mailoutbox[0]))
+    assert set(ConsentRecord.objects.values_list("wording_version", flat=True)) == {"2026-1"}
+
+
+def test_addresses_are_stored_lower_case_and_found_through_the_lower_index(client, lists):
+    sign_up(client, lists, email="Anna@Example.ORG")
+    assert Subscriber.objects.get().email == "anna@example.org"
+    Subscriber.objects.update(confirmation_sent_at=None)
+    with CaptureQueriesContext(connection) as queries:
+        assert sign_up(client, lists, email="ANNA@example.org").status_code == 302
+    assert Subscriber.objects.count() == 1
+    lookups = [query["sql"] for query in queries if 'FROM "dissemination_subscriber"' in query["sql"]]
+    assert lookups
+    assert all("UPPER(" not in sql for sql in lookups)
+    assert any('LOWER("dissemination_subscriber"."email") =' in sql for sql in lookups)
+
+
+def import_rows(count: int, lists, prefix: str) -> list[dict]:
+    """`count` rows: a third existing pending addresses with a source, a third new with a source,
+    the rest new without one."""
+    third = count // 3
+    existing = [
+        SubscriberFactory(email=f"{prefix}oud{n}@example.org", status=SubscriberStatus.PENDING, lists=lists[:1])
+        for n in range(third)
+    ]
+    lines = [f'{subscriber.email};;;;"Werkgevers; Scholen";event;' for subscriber in existing]
+    lines += [f"{prefix}nieuw{n}@example.org;N;;;Scholen;import;Formulier" for n in range(third)]
+    lines += [f"{prefix}vraag{n}@example.org;V;;;Werkgevers;;" for n in range(count - 2 * third)]
+    return subscribers_import_read(content=csv_file(lines).read(), filename="a.csv")
+
+
+def test_the_import_runs_a_fixed_number_of_statements(lists, django_capture_on_commit_callbacks):
+    counts = {}
+    for count in (10, 100):
+        rows = import_rows(count, lists, prefix=f"r{count}")
+        with django_capture_on_commit_callbacks() as callbacks, CaptureQueriesContext(connection) as queries:
+            report = subscribers_import(rows=rows, by=None)
+        third = count // 3
+        assert (report.confirmed, report.pending) == (2 * third, count - 2 * third)
+        assert len(callbacks) == report.pending
+        counts[count] = len(queries)
+    assert counts[100] <= counts[10] + 3  # only bulk statements split into batches may grow
+    existing = Subscriber.objects.get(email="r100oud0@example.org")
+    assert existing.status == SubscriberStatus.CONFIRMED
+    assert consented_list_ids(existing) == {mailing_list.pk for mailing_list in lists}
+    assert set(existing.lists.all()) == set(lists)
+    new = Subscriber.objects.get(email="r100nieuw0@example.org")
+    assert (new.status, set(new.lists.all())) == (SubscriberStatus.CONFIRMED, {lists[1]})
+    [record] = new.consents.all()
+    assert (record.source, record.proof) == (ConsentSource.IMPORT, "Formulier")
+    asked = Subscriber.objects.get(email="r100vraag0@example.org")
+    assert (asked.status, asked.consents.count(), set(asked.lists.all())) == (SubscriberStatus.PENDING, 0, {lists[0]})
+    assert asked.confirmation_sent_at is not None

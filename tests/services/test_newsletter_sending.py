@@ -120,3 +120,45 @@ def test_two_senders_at_once_deliver_each_message_once_over_smtp(transactional_d
     assert Delivery.objects.filter(status=DeliveryStatus.SENT, attempts=1).count() == SUBSCRIBERS
     newsletter.refresh_from_db()
     assert newsletter.status == NewsletterStatus.SENT
+
+
+class Greylisting(Sink):
+    """Refuses one recipient for now (450 to RCPT), as greylisting does; accepts the others."""
+
+    def __init__(self, refused):
+        super().__init__()
+        self.refused = refused
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.refused:
+            return "450 4.2.0 greylisted, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_one_greylisted_recipient_goes_back_and_the_batch_goes_on_over_one_connection(
+    transactional_db, smtp_sink, settings
+):
+    newsletter, subscribers = campaign(count=5)
+    refused = subscribers[1]
+    greylisting = Greylisting(refused.email)
+    controller = Controller(greylisting, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings.EMAIL_PORT = controller.port  # the SMTP settings of smtp_sink, this server's port
+        Newsletter.objects.filter(pk=newsletter.pk).update(
+            status=NewsletterStatus.SCHEDULED, scheduled_at=timezone.now()
+        )
+        assert newsletter_start(newsletter_id=newsletter.pk)
+
+        result = deliveries_send_batch(newsletter_id=newsletter.pk)
+    finally:
+        controller.stop()
+
+    assert (result.sent, result.deferred, result.retry_later) == (4, 1, False)
+    recipients = sorted(rcpt for rcpt_tos, _message in greylisting.messages for rcpt in rcpt_tos)
+    assert recipients == sorted(subscriber.email for subscriber in subscribers if subscriber != refused)
+    assert len(greylisting.sessions) == 1
+    row = Delivery.objects.get(subscriber=refused)
+    assert (row.status, row.attempts) == (DeliveryStatus.PENDING, 1)
+    assert "450" in row.last_error
