@@ -174,6 +174,10 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 CONSENT_WORDING_VERSION = env("CONSENT_WORDING_VERSION", default="2026-1")
 SUBSCRIPTION_CONFIRM_DAYS = 7
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=500)
+# Seconds a newsletter row may stay SENDING before it counts as left by a dead worker and is handed
+# back (also the sender lease). Keep the default in production (a live batch may take up to ~300 s);
+# bench/newsletter --kill lowers it to keep the run short.
+NEWSLETTER_STALE_SECONDS = env.int("NEWSLETTER_STALE_SECONDS", default=600)
 SOFT_BOUNCE_LIMIT = env.int("SOFT_BOUNCE_LIMIT", default=3)
 # The address in List-Unsubscribe's mailto and where bounces arrive; a mailbox the bounce command reads
 # (imaps://user:password@host/INBOX, or maildir:///path for tests and local use).

@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 # step up to EMAIL_TIMEOUT (30 s): about 60 + 8 × 30 = 300 s at worst. A row left SENDING for
 # STALE_AFTER is therefore one whose worker died, and is handed back.
 BATCH_TIME_LIMIT = 60  # seconds
-STALE_AFTER = timedelta(minutes=10)
+STALE_AFTER = timedelta(seconds=settings.NEWSLETTER_STALE_SECONDS)  # default 600 s
 MAX_ATTEMPTS = 5
 # A row that one recipient's server refused for now (4xx, e.g. greylisting) is claimed again after this.
 RETRY_AFTER = timedelta(minutes=5)
