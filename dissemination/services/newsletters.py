@@ -30,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -345,6 +346,9 @@ def deliveries_send_batch(*, newsletter_id: int, limit: int | None = None) -> Ba
     result.skipped = len(deliveries) - len(keep)
     rendered = newsletter_mail.render_campaign(subject=newsletter.subject, body=newsletter.body)
     connection = get_connection()
+    # Plain SMTP: the serialized message built once per campaign, personal parts filled in per recipient
+    # (newsletter_mail.build_raw_message). Any other backend (outbox, locmem in tests) gets EmailMessages.
+    fast = type(connection) is SMTPEmailBackend
     unsent = [delivery.pk for delivery in keep]
     try:
         if keep:
@@ -365,11 +369,29 @@ def deliveries_send_batch(*, newsletter_id: int, limit: int | None = None) -> Ba
         for delivery in keep:
             if time.monotonic() - started > BATCH_TIME_LIMIT:
                 break  # the rest goes back below, before anyone could think these rows stale
-            message = newsletter_mail.build_message(
-                rendered=rendered, newsletter_id=newsletter.pk, subscriber=delivery.subscriber, connection=connection
+            raw = (
+                newsletter_mail.build_raw_message(
+                    rendered=rendered, newsletter_id=newsletter.pk, subscriber=delivery.subscriber
+                )
+                if fast
+                else None
             )
+            message = (
+                newsletter_mail.build_message(
+                    rendered=rendered,
+                    newsletter_id=newsletter.pk,
+                    subscriber=delivery.subscriber,
+                    connection=connection,
+                )
+                if raw is None
+                else None
+            )
+            sent_id = raw.message_id if raw is not None else message.extra_headers["Message-ID"]
             try:
-                message.send()
+                if raw is not None:  # the batch's SMTP connection, as the backend's send_messages would use it
+                    connection.connection.sendmail(raw.from_email, [raw.to], raw.data)
+                else:
+                    message.send()
             except Exception as error:
                 unsent.remove(delivery.pk)
                 if mail.is_temporary(error):
@@ -394,7 +416,7 @@ def deliveries_send_batch(*, newsletter_id: int, limit: int | None = None) -> Ba
                 continue
             unsent.remove(delivery.pk)
             if not _ours(token, [delivery.pk]).update(
-                status=DeliveryStatus.SENT, sent_at=timezone.now(), message_id=message.extra_headers["Message-ID"]
+                status=DeliveryStatus.SENT, sent_at=timezone.now(), message_id=sent_id
             ):
                 result.lost_claim = True  # handed to another sender meanwhile: leave the rest to it
                 break

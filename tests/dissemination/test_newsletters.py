@@ -1,7 +1,9 @@
 """Newsletter campaigns: compose, audience, start, batches, headers, test send, cancel, pages."""
 
+import re
 import smtplib
 from datetime import timedelta
+from email import message_from_bytes, policy
 
 import pytest
 from django.conf import settings
@@ -136,6 +138,132 @@ def test_a_campaign_is_rendered_once_for_all_its_batches(news, monkeypatch, mail
 
     assert len(mailoutbox) == 5
     assert len(calls) == 1
+
+
+# The fast path over SMTP: serialized once, personal parts filled in ------------------------------------
+
+
+class RecordingSMTP:
+    """Stands in for smtplib.SMTP under Django's SMTP backend: records every sendmail call; refuses the
+    recipients in `refuse` with the given reply, as a server does at RCPT."""
+
+    sent = []
+    refuse = {}
+
+    def __init__(self, host, port, **kwargs):
+        pass
+
+    def sendmail(self, from_addr, to_addrs, msg):
+        if to_addrs[0] in self.refuse:
+            raise smtplib.SMTPRecipientsRefused({to_addrs[0]: self.refuse[to_addrs[0]]})
+        self.sent.append((from_addr, list(to_addrs), bytes(msg)))
+        return {}
+
+    def quit(self):
+        pass
+
+
+@pytest.fixture
+def fake_smtp(settings, monkeypatch):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    monkeypatch.setattr(smtplib, "SMTP", RecordingSMTP)
+    monkeypatch.setattr(RecordingSMTP, "sent", [])
+    monkeypatch.setattr(RecordingSMTP, "refuse", {})
+    return RecordingSMTP
+
+
+def parsed(data: bytes):
+    return message_from_bytes(data, policy=policy.default)
+
+
+def normalized(data: bytes) -> bytes:
+    return re.sub(rb"^Date: [^\r]*", b"Date: -", re.sub(rb"={15}\d+==", b"BOUNDARY", data), flags=re.M)
+
+
+COMPARED_HEADERS = (
+    "Message-ID",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+    "To",
+    "From",
+    "Subject",
+    "Content-Language",
+    "MIME-Version",
+)
+
+
+def test_the_fast_path_sends_what_the_slow_path_would(news, fake_smtp, monkeypatch):
+    subscribers = [
+        make_subscriber("ans@example.org", lists=[news], name="Ans de Vries"),
+        make_subscriber("bram@example.org", lists=[news]),
+        make_subscriber("eve@example.org", lists=[news], name="<b>Eve</b> & O'Neil"),
+        make_subscriber("zoe@example.org", lists=[news], name="Zoë Ünal"),  # the slow path
+    ]
+    newsletter = started(NewsletterFactory(lists=[news], body="Nieuws uit **maart**: één overzicht."))
+    slow = []
+    original = newsletter_mail.build_message
+    monkeypatch.setattr(
+        newsletter_mail, "build_message", lambda **kwargs: slow.append(kwargs["subscriber"].email) or original(**kwargs)
+    )
+
+    result = deliveries_send_batch(newsletter_id=newsletter.pk)
+
+    assert result.sent == 4
+    assert slow == ["zoe@example.org"]
+    by_address = {to[0]: (sender, data) for sender, to, data in fake_smtp.sent}
+    assert sorted(by_address) == sorted(subscriber.email for subscriber in subscribers)
+    rendered = newsletter_mail.render_campaign(subject=newsletter.subject, body=newsletter.body)
+    for subscriber in subscribers:
+        sender, data = by_address[subscriber.email]
+        expected = original(rendered=rendered, newsletter_id=newsletter.pk, subscriber=subscriber)
+        assert sender == expected.from_email
+        slow_data = expected.message().as_bytes(linesep="\r\n")
+        assert normalized(data) == normalized(slow_data)  # byte for byte, but for Date and MIME boundary
+        fast, slow_message = parsed(data), parsed(slow_data)
+        assert sorted(fast.keys()) == sorted(slow_message.keys())
+        for name in COMPARED_HEADERS:
+            assert str(fast[name]) == str(slow_message[name]), name
+        assert fast["Date"]
+        assert fast.get_content_type() == slow_message.get_content_type() == "multipart/alternative"
+        for kind in ("plain", "html"):
+            fast_part, slow_part = fast.get_body((kind,)), slow_message.get_body((kind,))
+            assert fast_part.get_content() == slow_part.get_content()
+            assert fast_part["Content-Transfer-Encoding"] == slow_part["Content-Transfer-Encoding"]
+    eve = parsed(by_address["eve@example.org"][1])
+    assert "&lt;b&gt;Eve&lt;/b&gt; &amp; O&#x27;Neil" in eve.get_body(("html",)).get_content()
+    assert "<b>Eve</b> & O'Neil" in eve.get_body(("plain",)).get_content()
+    assert set(Delivery.objects.values_list("message_id", flat=True)) == {
+        f"<newsletter-{newsletter.pk}-{subscriber.pk}@mentorwijs.nl>" for subscriber in subscribers
+    }
+
+
+def test_the_fast_path_keeps_the_refusals_apart(campaign, fake_smtp):
+    newsletter, (ans, bram, cor) = campaign
+    fake_smtp.refuse = {"bram@example.org": (450, b"4.2.0 greylisted"), "cor@example.org": (550, b"no such user")}
+
+    result = deliveries_send_batch(newsletter_id=newsletter.pk)
+
+    assert (result.sent, result.deferred, result.failed, result.retry_later) == (1, 1, 1, False)
+    assert [to for _sender, to, _data in fake_smtp.sent] == [["ans@example.org"]]
+    assert Delivery.objects.get(subscriber=bram).status == DeliveryStatus.PENDING
+    assert Delivery.objects.get(subscriber=cor).status == DeliveryStatus.FAILED
+
+
+def test_what_plain_replacement_cannot_do_takes_the_slow_path():
+    rendered = newsletter_mail.render_campaign(subject="Nieuws", body="Hallo")
+    plain = Subscriber(pk=7, email="ans@example.org", name="Ans")
+    assert newsletter_mail.build_raw_message(rendered=rendered, newsletter_id=1, subscriber=plain) is not None
+    for odd in (
+        Subscriber(pk=7, email="ans@example.org", name="Zoë"),  # would need 8bit where the body is 7bit
+        Subscriber(pk=7, email="ans@example.org", name="A" * 1000),  # a line past 998: quoted-printable
+        Subscriber(pk=7, email="zoë@example.org", name="Ans"),  # an address to encode
+        Subscriber(pk=7, email='"a b"@example.org', name="Ans"),
+    ):
+        assert newsletter_mail.build_raw_message(rendered=rendered, newsletter_id=1, subscriber=odd) is None
+    long_line = newsletter_mail.render_campaign(subject="Nieuws", body="x" * 1200)  # quoted-printable body
+    assert newsletter_mail.build_raw_message(rendered=long_line, newsletter_id=1, subscriber=plain) is None
 
 
 # Audience and start -------------------------------------------------------------------------------
