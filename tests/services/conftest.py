@@ -23,6 +23,7 @@ import pytest
 from django.conf import settings
 
 from mentorwijs.celery import app as celery_app
+from tests.services import smtp
 
 SERVICES_DIR = Path(__file__).resolve().parent
 BASE_DIR = SERVICES_DIR.parent.parent
@@ -31,6 +32,7 @@ WORKER_LOG = BASE_DIR / "artifacts" / "celery-worker.log"
 WORKER_START_TIMEOUT = 30  # seconds until the worker must answer a ping
 WORKER_STOP_TIMEOUT = 15  # seconds for a warm shutdown before the worker is killed
 WAIT_TIMEOUT = 20  # seconds a test waits for the worker's effect in the database
+NEWSLETTER_BATCH_SIZE = 7  # the worker's batch size (the default is 500)
 
 REQUIRED = (
     "The services tier needs real servers. Run it as in .ci/run:\n"
@@ -119,8 +121,25 @@ class Worker:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on the test database, the test broker and the test cache."""
+def smtp_server():
+    """A real SMTP server on loopback; the worker sends all its mail here (see `worker_mail`)."""
+    sink = smtp.Sink()
+    controller = smtp.start(sink)
+    yield sink, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def worker_mail(smtp_server):
+    """The messages the worker sent over SMTP during this test: (recipients, parsed message) pairs."""
+    sink, _port = smtp_server
+    sink.clear()
+    return sink
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, smtp_server):
+    """A real `celery worker` process on the test database, the test broker, the test cache and SMTP."""
     from django.db import connection
 
     with django_db_blocker.unblock():
@@ -136,9 +155,10 @@ def celery_worker(django_db_setup, django_db_blocker):
         "DJANGO_SETTINGS_MODULE": "mentorwijs.settings",
         "PYTHONUNBUFFERED": "1",
     }
-    # No EMAIL_URL: the worker must use the embedded default, the database outbox (CaughtMail).
-    # The empty value also outranks an EMAIL_URL in a local .env (read_env only sets missing names).
-    environment["EMAIL_URL"] = ""
+    # Real SMTP to the session's server; this also outranks an EMAIL_URL in a local .env.
+    environment["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp_server[1]}"
+    # Small newsletter batches, so that a test campaign of a few dozen subscribers takes several.
+    environment["NEWSLETTER_BATCH_SIZE"] = str(NEWSLETTER_BATCH_SIZE)
     if not environment["CACHE_URL"]:
         del environment["CACHE_URL"]
 

@@ -8,7 +8,6 @@ from django.db import connection
 from django.utils import timezone
 
 from dissemination.models import Region
-from mentorwijs.outbox.models import CaughtMail
 from tests.factories import EnrolmentFactory, TrainingFactory
 from trainings.enums import MessageKind, MessageStatus
 from trainings.models import ScheduledMessage
@@ -71,7 +70,7 @@ def test_two_senders_at_the_same_moment_send_each_due_row_once(transactional_db,
     assert ScheduledMessage.objects.filter(status=MessageStatus.SENT, attempts=1).count() == ROWS
 
 
-def test_the_worker_sends_a_due_row_when_the_periodic_task_runs(transactional_db, wait_for):
+def test_the_worker_sends_a_due_row_when_the_periodic_task_runs(transactional_db, wait_for, worker_mail):
     [row] = due_reminders(1)
     later = ScheduledMessage.objects.create(
         kind=MessageKind.MEETING_REMINDER,
@@ -87,9 +86,10 @@ def test_the_worker_sends_a_due_row_when_the_periodic_task_runs(transactional_db
         "the worker to send the due reminder",
     )
     assert sent.message_id == f"<trainings-message-{row.pk}@mentorwijs.nl>"
-    caught = CaughtMail.objects.get(recipients=row.enrolment.person.email)
-    assert caught.parsed()["Message-ID"] == sent.message_id
-    assert caught.html_body()
-    assert caught.text_body()
+    [(recipients, message)] = worker_mail.received()
+    assert recipients == [row.enrolment.person.email]
+    assert message["Message-ID"] == sent.message_id
+    assert message.get_body(preferencelist=("html",)).get_content().strip()
+    assert message.get_body(preferencelist=("plain",)).get_content().strip()
     assert ScheduledMessage.objects.get(pk=later.pk).status == MessageStatus.PENDING
     assert mail.outbox == []

@@ -1,29 +1,24 @@
-"""Newsletter campaigns on PostgreSQL, Redis and a real worker; concurrent batches against a real SMTP sink.
+"""Newsletter campaigns on PostgreSQL, Redis and a real worker that sends to a real SMTP server on loopback.
 
-The session's worker (tests/services/conftest.py) runs with the embedded mail default, the database
-outbox (CaughtMail), and its settings are fixed when the session starts, so it cannot be pointed at
-an SMTP server started by one test. The worker test therefore checks the real task path (Redis → worker
-→ PostgreSQL rows → outbox); the concurrency test runs deliveries_send_batch in two threads of this
-process against an aiosmtpd server on loopback, over real SMTP connections.
+The worker test follows the whole path: the schedule queues the start through Redis, the worker
+splits the audience into batches and sends them over SMTP to the session's aiosmtpd server, where
+every message is checked. The concurrency tests run deliveries_send_batch in threads of this process
+against servers of their own, to control timing and refusals.
 """
 
-import socket
-import threading
-from email import message_from_bytes, policy
-
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from dissemination.enums import DeliveryStatus, NewsletterStatus, SubscriberStatus
 from dissemination.models import Delivery, MailingList, Newsletter, Region, Subscriber
 from dissemination.services.newsletters import deliveries_send_batch, newsletter_schedule, newsletter_start
-from mentorwijs.outbox.models import CaughtMail
 from tests.factories import NewsletterFactory
+from tests.services import smtp
+from tests.services.conftest import NEWSLETTER_BATCH_SIZE
 from tests.services.threads import at_once
 
 SUBSCRIBERS = 30
-BATCH = 7
+BATCH = 6
 
 
 def campaign(count=SUBSCRIBERS):
@@ -40,32 +35,10 @@ def campaign(count=SUBSCRIBERS):
     return NewsletterFactory(lists=[news]), subscribers
 
 
-class Sink:
-    """An SMTP server's handler that keeps every message and the session it came over."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.messages = []
-        self.sessions = set()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-            self.sessions.add(id(session))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_sink(settings):
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    sink = smtp.Sink()
+    controller = smtp.start(sink)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
@@ -74,7 +47,7 @@ def smtp_sink(settings):
     controller.stop()
 
 
-def test_the_worker_sends_a_campaign_once_to_every_subscriber(transactional_db, wait_for):
+def test_the_worker_sends_a_campaign_once_to_every_subscriber_over_smtp(transactional_db, wait_for, worker_mail):
     newsletter, subscribers = campaign()
 
     newsletter_schedule(newsletter=newsletter)  # queues the start on commit (autocommit here: at once)
@@ -83,11 +56,28 @@ def test_the_worker_sends_a_campaign_once_to_every_subscriber(transactional_db, 
         lambda: Newsletter.objects.filter(pk=newsletter.pk, status=NewsletterStatus.SENT).exists(),
         "the worker to send the whole campaign",
     )
-    caught = [mail.parsed() for mail in CaughtMail.objects.all()]
-    assert sorted(message["To"] for message in caught) == sorted(subscriber.email for subscriber in subscribers)
-    expected = {f"<newsletter-{newsletter.pk}-{subscriber.pk}@mentorwijs.nl>" for subscriber in subscribers}
-    assert {message["Message-ID"] for message in caught} == expected
-    assert all(message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" for message in caught)
+    received = worker_mail.received()
+    by_recipient = {rcpt: message for rcpt_tos, message in received for rcpt in rcpt_tos}
+    assert len(received) == SUBSCRIBERS  # one message each, no copies
+    assert sorted(by_recipient) == sorted(subscriber.email for subscriber in subscribers)
+    for subscriber in subscribers:
+        message = by_recipient[subscriber.email]
+        assert message["To"] == subscriber.email
+        assert message["Subject"] == newsletter.subject
+        assert message["Message-ID"] == f"<newsletter-{newsletter.pk}-{subscriber.pk}@mentorwijs.nl>"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        https_link, mailto = (part.strip(" <>") for part in message["List-Unsubscribe"].split(","))
+        assert https_link.startswith("http")
+        assert "/nieuwsbrief/afmelden/" in https_link
+        assert mailto.startswith("mailto:")
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        html = message.get_body(preferencelist=("html",)).get_content()
+        assert f"Hallo {subscriber.name}," in text
+        assert https_link in text
+        assert https_link.replace("&", "&amp;") in html
+    links = {message["List-Unsubscribe"] for message in by_recipient.values()}
+    assert len(links) == SUBSCRIBERS  # personal links, not one shared link
+    assert len(worker_mail.sessions) == -(-SUBSCRIBERS // NEWSLETTER_BATCH_SIZE)  # one connection per batch
     assert Delivery.objects.filter(status=DeliveryStatus.SENT, attempts=1).count() == SUBSCRIBERS
 
 
@@ -122,28 +112,13 @@ def test_two_senders_at_once_deliver_each_message_once_over_smtp(transactional_d
     assert newsletter.status == NewsletterStatus.SENT
 
 
-class Greylisting(Sink):
-    """Refuses one recipient for now (450 to RCPT), as greylisting does; accepts the others."""
-
-    def __init__(self, refused):
-        super().__init__()
-        self.refused = refused
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address == self.refused:
-            return "450 4.2.0 greylisted, try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-
 def test_one_greylisted_recipient_goes_back_and_the_batch_goes_on_over_one_connection(
     transactional_db, smtp_sink, settings
 ):
     newsletter, subscribers = campaign(count=5)
     refused = subscribers[1]
-    greylisting = Greylisting(refused.email)
-    controller = Controller(greylisting, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    greylisting = smtp.Greylisting(refused.email)
+    controller = smtp.start(greylisting)
     try:
         settings.EMAIL_PORT = controller.port  # the SMTP settings of smtp_sink, this server's port
         Newsletter.objects.filter(pk=newsletter.pk).update(
