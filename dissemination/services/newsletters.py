@@ -24,6 +24,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -369,25 +370,27 @@ def deliveries_send_batch(*, newsletter_id: int, limit: int | None = None) -> Ba
         for delivery in keep:
             if time.monotonic() - started > BATCH_TIME_LIMIT:
                 break  # the rest goes back below, before anyone could think these rows stale
-            raw = (
-                newsletter_mail.build_raw_message(
-                    rendered=rendered, newsletter_id=newsletter.pk, subscriber=delivery.subscriber
-                )
-                if fast
-                else None
-            )
-            message = (
-                newsletter_mail.build_message(
-                    rendered=rendered,
-                    newsletter_id=newsletter.pk,
-                    subscriber=delivery.subscriber,
-                    connection=connection,
-                )
-                if raw is None
-                else None
-            )
-            sent_id = raw.message_id if raw is not None else message.extra_headers["Message-ID"]
             try:
+                # Built inside the try: a message that cannot be built fails on its own (not temporary),
+                # instead of sending its whole batch back to PENDING again and again.
+                raw = (
+                    newsletter_mail.build_raw_message(
+                        rendered=rendered, newsletter_id=newsletter.pk, subscriber=delivery.subscriber
+                    )
+                    if fast
+                    else None
+                )
+                message = (
+                    newsletter_mail.build_message(
+                        rendered=rendered,
+                        newsletter_id=newsletter.pk,
+                        subscriber=delivery.subscriber,
+                        connection=connection,
+                    )
+                    if raw is None
+                    else None
+                )
+                sent_id = raw.message_id if raw is not None else message.extra_headers["Message-ID"]
                 if raw is not None:  # the batch's SMTP connection, as the backend's send_messages would use it
                     connection.connection.sendmail(raw.from_email, [raw.to], raw.data)
                 else:
@@ -471,8 +474,13 @@ def newsletter_send(
 ) -> int:
     """Send up to `max_batches` batches, fewer when none is left, a temporary error asks to wait, or
     the sender's `lease` (slot, token) turns out taken by another. Returns messages sent.
-    Side effects: those of deliveries_send_batch; the lease renewed before each batch, freed at the end."""
+
+    Side effects: those of deliveries_send_batch; the lease renewed before each batch. A sender that
+    used all its batches with rows left queues its successor on the same lease (after commit), so a
+    campaign keeps PARALLEL_SENDERS busy without waiting for the next tick, while other tasks still
+    get the worker between senders; otherwise the lease is freed."""
     sent = batches = 0
+    successor = False
     try:
         while max_batches is None or batches < max_batches:
             if lease and not sender_lease_renew(newsletter_id=newsletter_id, slot=lease[0], token=lease[1]):
@@ -482,7 +490,16 @@ def newsletter_send(
             batches += 1
             if result.claimed == 0 or result.retry_later or result.lost_claim:
                 break
+        else:
+            successor = lease is not None
     finally:
-        if lease:
+        if lease and not successor:
             sender_lease_release(newsletter_id=newsletter_id, slot=lease[0], token=lease[1])
+    if successor:
+        from ..tasks import send_newsletter_batch
+
+        transaction.on_commit(
+            partial(send_newsletter_batch.delay, newsletter_id=newsletter_id, slot=lease[0], token=lease[1]),
+            robust=True,
+        )
     return sent

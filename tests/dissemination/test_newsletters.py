@@ -459,8 +459,10 @@ def test_a_slow_batch_whose_rows_went_to_another_sender_marks_and_resets_none_of
     assert newsletter.status == NewsletterStatus.SENDING
 
 
-def test_the_periodic_task_keeps_at_most_the_parallel_senders_per_campaign(campaign, settings, monkeypatch, mailoutbox):
-    newsletter, _subscribers = campaign
+def test_the_periodic_task_keeps_at_most_the_parallel_senders_per_campaign(
+    campaign, settings, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    newsletter, subscribers = campaign
     settings.NEWSLETTER_BATCH_SIZE = 1
     monkeypatch.setattr(newsletters, "BATCHES_PER_SENDER", 1)
     queued = []
@@ -472,11 +474,45 @@ def test_the_periodic_task_keeps_at_most_the_parallel_senders_per_campaign(campa
     assert len(queued) == PARALLEL_SENDERS
     assert {kwargs["slot"] for kwargs in queued} == set(range(PARALLEL_SENDERS))
 
-    assert send_newsletter_batch(**queued[1]) == 1  # a bounded sender: one batch of one, then it ends
+    # A sender that used its batches with rows left queues its successor on its own slot and lease,
+    # so the campaign does not wait for the next tick; the tick finds every slot still held.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_newsletter_batch(**queued[1]) == 1
+    assert queued[-1] == queued[1]
     start_due_newsletters()
-    assert len(queued) == PARALLEL_SENDERS + 1  # its slot, and only its slot, is taken again
-    assert queued[-1]["slot"] == 1
-    assert len(mailoutbox) == 1
+    assert len(queued) == PARALLEL_SENDERS + 1
+
+    while queued:  # the worker runs what is queued, successors included
+        with django_capture_on_commit_callbacks(execute=True):
+            send_newsletter_batch(**queued.pop(0))
+
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(subscriber.email for subscriber in subscribers)
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SENT
+    # Senders that found nothing left freed their slots.
+    assert len(newsletters.sender_leases_take(newsletter_id=newsletter.pk)) == PARALLEL_SENDERS
+
+
+def test_a_message_that_cannot_be_built_fails_alone_and_the_batch_goes_on(campaign, monkeypatch, mailoutbox):
+    newsletter, subscribers = campaign
+    original = newsletter_mail.build_message
+
+    def broken_for_bram(**kwargs):
+        if kwargs["subscriber"].email == "bram@example.org":
+            raise ValueError("a name the template cannot take")
+        return original(**kwargs)
+
+    monkeypatch.setattr(newsletter_mail, "build_message", broken_for_bram)
+
+    result = deliveries_send_batch(newsletter_id=newsletter.pk)
+
+    assert (result.sent, result.failed, result.retry_later) == (2, 1, False)
+    assert sorted(message.to[0] for message in mailoutbox) == ["ans@example.org", "cor@example.org"]
+    row = Delivery.objects.get(subscriber__email="bram@example.org")
+    assert row.status == DeliveryStatus.FAILED
+    assert "ValueError" in row.last_error
+    newsletter.refresh_from_db()
+    assert newsletter.status == NewsletterStatus.SENT  # nothing left to retry
 
 
 def test_a_sender_whose_slot_went_to_another_sends_nothing(campaign, monkeypatch, mailoutbox):
