@@ -473,3 +473,77 @@ def test_read_bounces_honours_an_unsubscribe_by_mail_and_removes_it(tmp_path, se
     call_command("read_bounces")
     assert capsys.readouterr().out.startswith("0 messages read")
     assert ConsentRecord.objects.filter(action=ConsentAction.WITHDRAWN).count() == 1
+
+
+class FakeIMAPServer:
+    """The part of an IMAP server read_bounces talks to (RFC 3501 UID SEARCH/FETCH/STORE, EXPUNGE),
+    held in memory: uid → [raw message, set of flags]. One instance stands for the mailbox."""
+
+    def __init__(self, messages):
+        self.mail = {str(uid).encode(): [raw, set()] for uid, raw in enumerate(messages, start=1)}
+        self.logins = []
+
+    def __call__(self, host, port, timeout=None):  # imaplib.IMAP4_SSL(host, port, timeout=…)
+        self.address = (host, port)
+        return self
+
+    def login(self, user, password):
+        self.logins.append((user, password))
+        return "OK", [b"Logged in"]
+
+    def select(self, folder):
+        self.folder = folder
+        return "OK", [str(len(self.mail)).encode()]
+
+    def uid(self, command, *args):
+        if command == "SEARCH":
+            _charset, _unkeyword, keyword, _undeleted = args
+            found = [
+                uid for uid, (_raw, flags) in self.mail.items() if keyword not in flags and "\\Deleted" not in flags
+            ]
+            return "OK", [b" ".join(found)]
+        if command == "FETCH":
+            uid, _what = args
+            return "OK", [(uid + b" (UID " + uid + b" BODY[] {n}", self.mail[uid][0]), b")"]
+        if command == "STORE":
+            uid, _how, flags = args
+            self.mail[uid][1].add(flags.strip("()"))
+            return "OK", []
+        raise AssertionError(f"unexpected UID {command}")
+
+    def expunge(self):
+        self.mail = {uid: entry for uid, entry in self.mail.items() if "\\Deleted" not in entry[1]}
+        return "OK", []
+
+    def logout(self):
+        return "BYE", []
+
+
+def test_read_bounces_over_imap_deletes_reports_and_marks_the_rest_once(settings, capsys, monkeypatch):
+    from dissemination.management.commands import read_bounces
+
+    anna = subscriber()
+    delivery = delivery_to(anna)
+    server = FakeIMAPServer(
+        [
+            DSN.format(recipient=anna.email, action="failed", status="5.1.1", message_id=delivery.message_id).encode(),
+            plain_mail(),
+        ]
+    )
+    monkeypatch.setattr(read_bounces.imaplib, "IMAP4_SSL", server)
+    settings.BOUNCE_MAILBOX_URL = "imaps://bounces%40mentorwijs.nl:geheim%2F1@imap.example.org/Bounces"
+
+    call_command("read_bounces")
+
+    assert "1 events recorded" in capsys.readouterr().out
+    assert status_of(anna) == SubscriberStatus.BOUNCED
+    assert server.address == ("imap.example.org", 993)
+    assert server.logins == [("bounces@mentorwijs.nl", "geheim/1")]
+    assert server.folder == "Bounces"
+    [(raw, flags)] = server.mail.values()  # the report was deleted and expunged
+    assert b"Please remove me" in raw
+    assert flags == {read_bounces.DONE_KEYWORD}  # left for a person, not read again
+
+    call_command("read_bounces")
+    assert capsys.readouterr().out.startswith("0 messages read")
+    assert MailEvent.objects.count() == 1
