@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mentorwijs.forms import add_service_errors
 
+from .enums import SubscriberStatus
 from .forms_subscriptions import PreferencesForm, SignUpForm
 from .models import MailingList
 from .services.subscriptions import (
@@ -115,7 +116,7 @@ def preferences(request, token):
         choices=preferences_choices(consented=consented),
         initial={"lists": sorted(consented)},
     )
-    saved = False
+    saved = awaiting_confirmation = False
     if request.method == "POST" and form.is_valid():
         try:
             preferences_update(subscriber=subscriber, lists=form.cleaned_data["lists"])
@@ -124,6 +125,8 @@ def preferences(request, token):
         else:
             saved = True
             subscriber.refresh_from_db(fields=["status"])
+            # Not confirmed and lists chosen: a confirmation link is (or was lately) on its way.
+            awaiting_confirmation = bool(form.cleaned_data["lists"]) and subscriber.status != SubscriberStatus.CONFIRMED
             form = PreferencesForm(
                 choices=preferences_choices(consented=consented_list_ids(subscriber)),
                 initial={"lists": sorted(consented_list_ids(subscriber))},
@@ -131,7 +134,7 @@ def preferences(request, token):
     return render(
         request,
         "dissemination/newsletter/public_preferences.html",
-        {"subscriber": subscriber, "form": form, "saved": saved},
+        {"subscriber": subscriber, "form": form, "saved": saved, "awaiting_confirmation": awaiting_confirmation},
         status=400 if form.errors else 200,
     )
 

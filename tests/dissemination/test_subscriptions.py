@@ -621,7 +621,10 @@ def test_the_preference_page_does_not_reactivate_a_bounced_address_but_mails_a_c
     before = ConsentRecord.objects.count()
     path = reverse("newsletter:preferences", kwargs={"token": tokens.preferences_token(subscriber)})
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(path, {"lists": [lists[0].pk, national.pk]}).status_code == 200
+        response = client.post(path, {"lists": [lists[0].pk, national.pk]})
+    assert response.status_code == 200
+    assert "We hebben een bevestigingslink gestuurd naar bert@example.org" in response.content.decode()
+    assert 'data-testid="preferences-saved"' not in response.content.decode()
     subscriber.refresh_from_db()
     assert subscriber.status == SubscriberStatus.BOUNCED
     assert not ConsentRecord.objects.filter(action=ConsentAction.GIVEN).exclude(source=ConsentSource.FORM).exists()
