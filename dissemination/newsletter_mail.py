@@ -112,8 +112,8 @@ def _fill(rendered: RenderedCampaign, *, greeting: str, preferences: str, unsubs
     return html, text
 
 
-def _unsubscribe_mailto(subscriber) -> str:
-    return f"mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe-{unsubscribe_token(subscriber)}"
+def _unsubscribe_mailto(subscriber, token: str | None = None) -> str:
+    return f"mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe-{token or unsubscribe_token(subscriber)}"
 
 
 def _message(*, rendered: RenderedCampaign, to: str, text: str, html: str, headers: dict, connection=None):
@@ -256,9 +256,10 @@ def build_raw_message(*, rendered: RenderedCampaign, newsletter_id: int, subscri
         or "==" in greeting  # never anything like the MIME boundary
     ):
         return None
-    unsubscribe = unsubscribe_url(subscriber)
+    token = unsubscribe_token(subscriber)  # signed once for the link and the mailto
+    unsubscribe = unsubscribe_url(subscriber, token=token)
     preferences = preferences_url(subscriber)
-    mailto = _unsubscribe_mailto(subscriber)
+    mailto = _unsubscribe_mailto(subscriber, token=token)
     msgid = message_id(newsletter_id=newsletter_id, subscriber_id=subscriber.pk)
     if not all(value.isascii() and value.isprintable() for value in (unsubscribe, preferences, mailto)):
         return None

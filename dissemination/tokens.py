@@ -13,6 +13,7 @@ the link and in logs): changing the address invalidates the links sent to the ol
 The readers return the subscriber or raise signing.BadSignature (signing.SignatureExpired, a
 subclass, for an expired confirmation link)."""
 
+import functools
 import hashlib
 
 from django.conf import settings
@@ -100,15 +101,29 @@ def unsubscribe_token(subscriber: Subscriber) -> str:
     return _sign(subscriber, UNSUBSCRIBE_SALT)
 
 
+@functools.cache
+def _path_around_token(url_name: str) -> tuple[str, str]:
+    """The URL's path before and after its token, reversed once per process: a campaign builds two links
+    per recipient, and reverse() would cost more than the rest of the message."""
+    before, after = reverse(url_name, kwargs={"token": "TOKEN"}).split("TOKEN")
+    return before, after
+
+
+def _absolute_url(url_name: str, token: str) -> str:
+    before, after = _path_around_token(url_name)
+    return f"{settings.SITE_URL}{before}{token}{after}"
+
+
 def preferences_url(subscriber: Subscriber) -> str:
     """The absolute link to the subscriber's preference page, for every newsletter."""
-    return settings.SITE_URL + reverse("newsletter:preferences", kwargs={"token": preferences_token(subscriber)})
+    return _absolute_url("newsletter:preferences", preferences_token(subscriber))
 
 
-def unsubscribe_url(subscriber: Subscriber) -> str:
+def unsubscribe_url(subscriber: Subscriber, token: str | None = None) -> str:
     """The absolute one-click link: a GET shows a button, a POST unsubscribes (RFC 8058
-    List-Unsubscribe-Post works on this same URL)."""
-    return settings.SITE_URL + reverse("newsletter:unsubscribe", kwargs={"token": unsubscribe_token(subscriber)})
+    List-Unsubscribe-Post works on this same URL). `token`: the subscriber's unsubscribe_token, when
+    the caller has it already."""
+    return _absolute_url("newsletter:unsubscribe", token or unsubscribe_token(subscriber))
 
 
 def read_preferences_token(token: str) -> Subscriber:
