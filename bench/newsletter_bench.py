@@ -375,7 +375,9 @@ def campaign(
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=100_000)
-    parser.add_argument("--concurrency", type=int, default=2)
+    # Four pool processes on two cores: a sender mostly waits for the SMTP server and PostgreSQL, and
+    # PARALLEL_SENDERS (4) senders can then each have a connection at once.
+    parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--kill", action="store_true", help="SIGKILL a worker process three times during the send")
     parser.add_argument("--stale-seconds", type=int, default=15, help="NEWSLETTER_STALE_SECONDS for --kill")
     parser.add_argument("--seed", type=int, default=None, help="random seed of the kill moments")
