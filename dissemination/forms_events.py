@@ -6,11 +6,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.accounts.models import User
+from mentorwijs.forms import ModelMultipleChoiceField
 
 from .enums import EventKind
 from .forms_outreach import DateInput
 from .models import Event, Person, Region
 from .services.events import SPEAKER_ROLES
+
+PRIVACY_HELP = _("Never write anything about an employee's health or disability here.")
 
 EVENT_FIELDS = (
     "kind",
@@ -43,14 +46,18 @@ class EventForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    speakers = forms.ModelMultipleChoiceField(
+    speakers = ModelMultipleChoiceField(
         label=_("Ambassadors and trainers who spoke"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    outcomes = forms.CharField(label=_("Outcomes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    follow_up = forms.CharField(label=_("Follow-up"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    outcomes = forms.CharField(
+        label=_("Outcomes"), required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=PRIVACY_HELP
+    )
+    follow_up = forms.CharField(
+        label=_("Follow-up"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=PRIVACY_HELP
+    )
     follow_up_on = forms.DateField(label=_("Follow up on"), required=False, widget=DateInput())
 
     def __init__(self, *args, event: Event | None = None, **kwargs):
@@ -77,14 +84,14 @@ class GuestSearchForm(forms.Form):
 class InviteForm(forms.Form):
     """The persons ticked among the search matches."""
 
-    persons = forms.ModelMultipleChoiceField(label=_("Invite"), queryset=Person.objects.all())
+    persons = ModelMultipleChoiceField(label=_("Invite"), queryset=Person.objects.all())
 
 
 class AttendanceForm(forms.Form):
     """The checklist: the guests present (person ids) and walk-ins ticked among the search matches."""
 
     present = forms.TypedMultipleChoiceField(label=_("Present"), coerce=int, required=False)
-    walk_ins = forms.ModelMultipleChoiceField(label=_("Walk-ins"), queryset=Person.objects.all(), required=False)
+    walk_ins = ModelMultipleChoiceField(label=_("Walk-ins"), queryset=Person.objects.all(), required=False)
 
     def __init__(self, *args, guests, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,8 @@ services/newsletters.py; these forms collect input and the views show refusals n
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorwijs.forms import ModelMultipleChoiceField
+
 from .enums import TargetGroup
 from .models import MailingList, Newsletter, Region
 
@@ -15,7 +17,7 @@ class NewsletterForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text=_("Markdown: **bold**, *italic*, [link](https://…), lists with - or 1."),
     )
-    lists = forms.ModelMultipleChoiceField(
+    lists = ModelMultipleChoiceField(
         label=_("Lists"), queryset=MailingList.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     target_groups = forms.MultipleChoiceField(
@@ -25,7 +27,7 @@ class NewsletterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None chosen: everyone on the lists."),
     )
-    regions = forms.ModelMultipleChoiceField(
+    regions = ModelMultipleChoiceField(
         label=_("Only these regions"),
         queryset=Region.objects.all(),
         required=False,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
+from mentorwijs.forms import parse_id
 
 from .enums import KeyMessage, MaterialShared, OutreachChannel, Stage, TargetGroup
 from .models import Person, Region
@@ -46,6 +47,7 @@ class ContactFields(forms.Form):
         label=_("Notes"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Never write anything about an employee's health or disability here."),
     )
     follow_up_on = forms.DateField(label=_("Follow up on"), required=False, widget=DateInput())
 
@@ -95,7 +97,7 @@ class ContactLogForm(ContactFields):
 
     def clean_person(self):
         value = self.cleaned_data["person"].strip()
-        return Person.objects.filter(pk=value).first() if value.isdigit() else None
+        return Person.objects.filter(pk=value).first() if parse_id(value) else None
 
     def clean(self):
         cleaned = super().clean()

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorwijs.forms import ModelMultipleChoiceField
+
 from .enums import SubscriberStatus, TargetGroup
 from .models import MailingList
 
@@ -14,7 +16,7 @@ class SignUpForm(forms.Form):
     target_group = forms.ChoiceField(
         label=_("Which describes you best?"), choices=[("", "—"), *TargetGroup.choices], required=False
     )
-    lists = forms.ModelMultipleChoiceField(
+    lists = ModelMultipleChoiceField(
         label=_("Newsletters you want to receive"),
         queryset=MailingList.objects.filter(public=True),
         widget=forms.CheckboxSelectMultiple,
@@ -30,7 +32,7 @@ class SignUpForm(forms.Form):
 class PreferencesForm(forms.Form):
     """The lists to follow; none at all means leaving every newsletter."""
 
-    lists = forms.ModelMultipleChoiceField(
+    lists = ModelMultipleChoiceField(
         label=_("Newsletters you receive"),
         queryset=MailingList.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -338,6 +338,9 @@ class Subscriber(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="nl")
     created_at = models.DateTimeField(_("signed up at"), default=timezone.now)
     confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
+    # The confirmation mail requested and not sent yet: {"lists": [ids], "version": wording version};
+    # confirmation_sent_at holds the request time meanwhile. Cleared when the mail leaves (or cannot).
+    confirmation_request = models.JSONField(_("confirmation requested"), null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
     soft_bounces = models.PositiveSmallIntegerField(_("soft bounces in a row"), default=0)
@@ -347,7 +350,15 @@ class Subscriber(models.Model):
         verbose_name_plural = _("subscribers")
         ordering = ["email"]
         constraints = [models.UniqueConstraint(Lower("email"), name="subscriber_email_ci_unique")]
-        indexes = [models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            # The confirmation sweep reads only the open requests, a handful among 100,000 rows.
+            models.Index(
+                fields=["confirmation_sent_at"],
+                condition=models.Q(confirmation_request__isnull=False),
+                name="subscriber_open_request_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.email

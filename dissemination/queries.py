@@ -4,6 +4,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from mentorwijs.forms import parse_id
+
 from .models import Organisation, Person
 
 
@@ -153,7 +155,7 @@ def picked_organisation(picked, name: str):
     """The organisation a search box picked (its hidden id), unless the typed name was changed
     after picking; None then, or when nothing (valid) was picked."""
     picked = str(picked or "").strip()
-    organisation = Organisation.objects.filter(pk=picked).first() if picked.isdigit() else None
+    organisation = Organisation.objects.filter(pk=picked).first() if parse_id(picked) else None
     if organisation is not None and organisation.name.strip().lower() != (name or "").strip().lower():
         return None
     return organisation

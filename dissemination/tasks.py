@@ -26,20 +26,29 @@ def send_subscription_confirmation(
 
     from mentorwijs import mail
 
-    from .services.subscriptions import subscription_confirmation_send
+    from .services.subscriptions import subscription_confirmation_abandon, subscription_confirmation_send
 
+    requested = datetime.fromisoformat(requested_at) if requested_at else None
     try:
         return subscription_confirmation_send(
-            subscriber_id=subscriber_id,
-            list_ids=list_ids,
-            requested_at=datetime.fromisoformat(requested_at) if requested_at else None,
-            wording_version=wording_version,
+            subscriber_id=subscriber_id, list_ids=list_ids, requested_at=requested, wording_version=wording_version
         )
     except Exception as error:
         if not mail.is_temporary(error):
             logging.getLogger(__name__).exception("confirmation mail for subscriber %s failed", subscriber_id)
+            if requested is not None:  # refused for good: the sweep must not try it again
+                subscription_confirmation_abandon(subscriber_id=subscriber_id, requested_at=requested)
             return False
         raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
+
+
+@shared_task(name="dissemination.send_pending_confirmations")
+def send_pending_confirmations() -> int:
+    """Every 5 minutes: mail the confirmations requested but never sent (their task was lost, e.g.
+    the broker was down). Safe to run twice or beside the tasks: each request is mailed once."""
+    from .services.subscriptions import subscription_confirmations_send_pending
+
+    return subscription_confirmations_send_pending()
 
 
 @shared_task(name="dissemination.start_due_newsletters")

@@ -18,7 +18,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
 
-from mentorwijs.forms import add_service_errors
+from mentorwijs.forms import add_service_errors, parse_id
 
 from . import queries_events as queries
 from .enums import EventKind
@@ -176,7 +176,7 @@ def event_attendance(request, pk):
         else:
             messages.success(request, _("Attendance saved: %(count)d present.") % {"count": result["present"]})
             return redirect("dissemination:event_detail", pk=event.pk)
-    present = {int(value) for value in (form["present"].value() or []) if str(value).isdigit()}
+    present = {parse_id(value) for value in (form["present"].value() or [])} - {None}
     context = {
         "event": event,
         "form": form,

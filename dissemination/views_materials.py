@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from mentorwijs.forms import add_service_errors
+from mentorwijs.forms import add_service_errors, parse_id
 
 from . import queries_materials as queries
 from .forms_materials import LanguageFilterForm, MaterialUploadForm
@@ -105,7 +105,7 @@ class UploadView(PermissionRequiredMixin, FormView):
     def previous(self) -> Material | None:
         """The current version of the material ?from= names (any of its versions may be named)."""
         value = self.request.GET.get("from", "")
-        named = Material.objects.filter(pk=value).first() if value.isdigit() else None
+        named = Material.objects.filter(pk=value).first() if parse_id(value) else None
         if named is None or named.is_current:
             return named
         return queries.material_versions(named).filter(superseded_at__isnull=True).first() or named

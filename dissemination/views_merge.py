@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rules.contrib.views import permission_required
 
+from mentorwijs.forms import parse_id
+
 from .models import Organisation, Person
 from .services.merge import merge_conflicts, merge_moves, organisation_merge, person_merge
 
@@ -39,7 +41,7 @@ def _field_rows(model, fields, keep, other):
 def _merge_page(request, *, keep, queryset, search, fields, merge, template_context):
     other = None
     other_param = request.POST.get("other") or request.GET.get("other", "")
-    if other_param.isdigit():
+    if parse_id(other_param):
         other = get_object_or_404(queryset.exclude(pk=keep.pk), pk=other_param)
     if request.method == "POST" and other is not None:
         try:

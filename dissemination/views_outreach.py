@@ -21,7 +21,7 @@ from rules.contrib.views import PermissionRequiredMixin, permission_required
 
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
-from mentorwijs.forms import add_service_errors
+from mentorwijs.forms import add_service_errors, parse_id
 
 from . import queries
 from .enums import STAGE_ORDER, Stage
@@ -79,11 +79,11 @@ class ContactLogView(PermissionRequiredMixin, FormView):
         """?organisation=<pk> (and &person=<pk>) start the form with a known organisation."""
         initial = super().get_initial()
         value = self.request.GET.get("organisation", "")
-        organisation = Organisation.objects.filter(pk=value).first() if value.isdigit() else None
+        organisation = Organisation.objects.filter(pk=value).first() if parse_id(value) else None
         if organisation is not None:
             initial.update(organisation=organisation.pk, organisation_name=organisation.name)
             person = self.request.GET.get("person", "")
-            if person.isdigit() and organisation.people.filter(pk=person).exists():
+            if parse_id(person) and organisation.people.filter(pk=person).exists():
                 initial["person"] = person
         return initial
 
@@ -113,7 +113,9 @@ class ContactDetailView(PermissionRequiredMixin, FormView):
         return _contact_for(self.request, self.kwargs["pk"])
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "contact": self.contact}
+        kwargs = super().get_form_kwargs()
+        del kwargs["initial"]  # FormView's empty initial would hide the contact's values; the form fills them
+        return {**kwargs, "contact": self.contact}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -11,7 +11,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
 
-from mentorwijs.forms import add_service_errors
+from mentorwijs.forms import add_service_errors, parse_id
 
 from . import queries
 from .filters_relations import PersonFilter
@@ -100,7 +100,7 @@ def _person_form(request, person: Person, initial=None):
 @require_http_methods(["GET", "POST"])
 def person_create(request):
     organisation = None
-    if request.GET.get("organisation", "").isdigit():
+    if parse_id(request.GET.get("organisation")):
         organisation = Organisation.objects.filter(pk=request.GET["organisation"]).first()
     return _person_form(request, Person(), initial={"organisation": organisation})
 

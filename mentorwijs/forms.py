@@ -1,6 +1,10 @@
 """What every form of the project shares."""
 
+from datetime import date
+
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 def add_service_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
@@ -13,3 +17,49 @@ def add_service_errors(form, error: ValidationError, field_map: dict[str, str] |
     for field, errors in error.error_dict.items():
         field = field_map.get(field, field)
         form.add_error(field if field in form.fields else None, errors)
+
+
+def parse_id(value) -> int | None:
+    """A database id the client sent (a hidden field, a query parameter), or None when it is none.
+
+    `str.isdigit()` is not enough: it accepts "²", which int() refuses, and int() refuses more
+    than 4300 digits; either became a 500."""
+    value = str(value if value is not None else "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
+# The widest integer a primary key can hold (BigAutoField).
+LARGEST_ID = 2**63 - 1
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, except that an id beyond the database's integer range is an invalid choice.
+
+    Django checks each posted id only for its type and then filters with `pk__in`; on SQLite an id
+    of 2**63 or more raised OverflowError there (a 500 on a crafted POST)."""
+
+    def _check_values(self, value):
+        if isinstance(value, list | tuple):
+            for item in value:
+                try:
+                    number = int(str(item).strip())
+                except ValueError:
+                    continue  # Django refuses it as it is
+                if not -LARGEST_ID <= number <= LARGEST_ID:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                    )
+        return super()._check_values(value)
+
+
+# Dates a form takes where the code adds or subtracts days, weeks or years (and converts between
+# time zones): the first and last day Python knows overflowed there (a 500).
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def plausible_date(value: date) -> None:
+    """Validator: refuses a date before 1900 or after 2999."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(_("Enter a date between 1900 and 2999."), code="implausible_date")

@@ -50,21 +50,27 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "anymail",
     "rules.apps.AutodiscoverRulesConfig",
+    "csp",
+    "auditlog",
     "mentorwijs.accounts",
     "mentorwijs.outbox",
     "dissemination",
     "trainings",
     "ambassadors",
     "mentorwijs.overview",
+    "mentorwijs.privacy",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mentorwijs.accounts.middleware.SessionPolicyMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "mentorwijs.accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -113,6 +119,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT: compiling the dashboard's grouped subqueries cost 0.3-5 s per request (bench/pages, issue 7).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://mentorwijs")}
@@ -273,8 +281,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Newsletters: start due campaigns and queue batch senders for those with rows to send.
     "dissemination-start-due-newsletters": {"task": "dissemination.start_due_newsletters", "schedule": 60},
+    # Newsletter confirmations whose task was lost (broker down): the request is kept on the row.
+    "dissemination-send-pending-confirmations": {
+        "task": "dissemination.send_pending_confirmations",
+        "schedule": 300,
+    },
     # Certification mails (review steps, expiry warnings) are rows too.
     "ambassadors-send-due-notices": {"task": "ambassadors.send_due_notices", "schedule": 60},
+    # Privacy: apply the retention periods below (idempotent).
+    "privacy-apply-retention": {"task": "privacy.apply_retention", "schedule": crontab(minute=30, hour=2)},
     # Certifications lapse on their valid_until day (idempotent).
     "ambassadors-expire-certifications": {
         "task": "ambassadors.expire_certifications",
@@ -291,10 +306,45 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_COOKIES else None
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Only switch these on when every subdomain serves HTTPS (preload: once submitted, hard to undo).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Security (issue 7) ---
+# Content-Security-Policy (django-csp): only this origin's scripts, styles, images and fonts; no inline code.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+# Staff sessions end after this many seconds without a request (mentorwijs.accounts.middleware).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+# --- end Security ---
+
+# --- Privacy (issue 7) ---
+# Retention: how long each kind of personal data is kept; privacy.apply_retention applies these nightly
+# and /privacy/bewaartermijnen/ states them.
+RETENTION_PARTICIPANT_YEARS = env.int("RETENTION_PARTICIPANT_YEARS", default=5)  # after their run ended
+RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS = env.int("RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS", default=30)
+RETENTION_OUTREACH_NOTES_YEARS = env.int("RETENTION_OUTREACH_NOTES_YEARS", default=3)
+RETENTION_CAUGHT_MAIL_DAYS = env.int("RETENTION_CAUGHT_MAIL_DAYS", default=90)
+RETENTION_AUDIT_LOG_YEARS = env.int("RETENTION_AUDIT_LOG_YEARS", default=5)  # audit-trail entries
+# --- end Privacy ---
 
 # Structured logging: one JSON object per line on stdout.
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

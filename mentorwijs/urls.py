@@ -1,3 +1,5 @@
+import os
+
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
@@ -25,9 +27,14 @@ urlpatterns = [
     path("anymail/", include(webhook_urls())),
     path("trainingen/", include("trainings.urls")),
     path("ambassadeurs/", include("ambassadors.urls")),
+    path("privacy/", include("mentorwijs.privacy.urls")),
     path("taal/", switch_language, name="switch_language"),
     path("healthz", healthz, name="healthz"),
 ]
+
+# bench/pages only: a constant-string view to compare the pages with (mentorwijs/bench_urls.py).
+if os.environ.get("BENCH_BARE_VIEW", "").lower() == "true":
+    urlpatterns += [path("bench/", include("mentorwijs.bench_urls"))]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from mentorwijs.forms import add_service_errors
+from mentorwijs.forms import add_service_errors, plausible_date
 
 from ..enums import Level
 from ..evidence import MAX_FILES
+from .assignments import PRIVACY_HELP
 
 __all__ = [
     "AddInfoForm",
@@ -63,8 +64,13 @@ class DateInput(forms.DateInput):
 
 
 def note_field(label, required=False, help_text=""):
+    """A free-text note; its help text always ends with the privacy warning."""
     return forms.CharField(
-        label=label, required=required, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), help_text=help_text
+        label=label,
+        required=required,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=format_lazy("{} {}", help_text, PRIVACY_HELP) if help_text else PRIVACY_HELP,
     )
 
 
@@ -111,12 +117,14 @@ class ApproveForm(forms.Form):
         required=False,
         widget=DateInput(),
         help_text=_("Empty: today, or for a renewal the end of the current one."),
+        validators=[plausible_date],
     )
     valid_until = forms.DateField(
         label=_("Expires on"),
         required=False,
         widget=DateInput(),
         help_text=_("The first day the certification is no longer valid; after today. Empty: the usual period."),
+        validators=[plausible_date],
     )
     override_rules = forms.BooleanField(
         label=_("Approve although not every renewal rule is met"),

@@ -1,10 +1,12 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from trainings.enums import ActiveComponent
 
 from ..enums import ChecklistItem
 from ..services.fidelity import NOTES_MAX_LENGTH, SCORE_SCALE, score_field
+from .assignments import PRIVACY_HELP
 
 
 class FidelityReviewForm(forms.Form):
@@ -16,7 +18,9 @@ class FidelityReviewForm(forms.Form):
         required=False,
         max_length=NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("What went well, what to improve, and what you will do about it."),
+        help_text=format_lazy(
+            "{} {}", _("What went well, what to improve, and what you will do about it."), PRIVACY_HELP
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -19,6 +19,7 @@ from django.views.generic import FormView, ListView
 from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.accounts.rules import is_staff_member
+from mentorwijs.forms import parse_id
 
 from ..enums import GRANTED_STATUSES, OPEN_STATUSES, CertificationStatus
 from ..forms.certification import (
@@ -56,7 +57,7 @@ class CertificationRequestView(RoleOnlyPermissionMixin, FormView):
         pk = self.request.GET.get("renews")
         if not pk:
             return None
-        if not pk.isdigit():
+        if not parse_id(pk):
             raise Http404
         own = Certification.objects.filter(holder_id=self.request.user.pk, status__in=GRANTED_STATUSES)
         return get_object_or_404(own, pk=pk)

@@ -43,6 +43,11 @@ BLOCKED_STATUSES = (SubscriberStatus.UNSUBSCRIBED, SubscriberStatus.BOUNCED, Sub
 CONFIRMATION_INTERVAL = timedelta(minutes=10)
 BLOCKED_CONFIRMATION_INTERVAL = timedelta(days=1)
 
+# The sweep (send_pending_confirmations, every 5 minutes) leaves a request this long to the task
+# queued on commit, and gives up on requests older than SUBSCRIPTION_CONFIRM_DAYS.
+CONFIRMATION_SWEEP_GRACE = timedelta(minutes=2)
+CONFIRMATION_SWEEP_LIMIT = 500
+
 
 def normalise_email(email: str) -> str:
     """Addresses are stored lower-cased (the unique index is on Lower("email"))."""
@@ -82,7 +87,13 @@ def _confirmation_allowed(subscriber: Subscriber, now: datetime) -> bool:
     return now - subscriber.confirmation_sent_at >= interval
 
 
+def _confirmation_request(list_ids, *, version: str) -> dict:
+    """What the row keeps of an open request, so the sweep can send it when the queued task is lost."""
+    return {"lists": sorted(list_ids), "version": version or settings.CONSENT_WORDING_VERSION}
+
+
 def _on_commit_confirmation(subscriber_id: int, list_ids, *, requested_at: datetime, version: str) -> None:
+    """Queue the mail on commit; a broker outage only logs (robust): the request is on the row."""
     from ..tasks import send_subscription_confirmation
 
     kwargs = {
@@ -98,12 +109,14 @@ def _queue_confirmation(subscriber: Subscriber, list_ids, *, version: str = "") 
     """Request a confirmation mail for these lists on commit, unless one was requested recently
     (the subscriber must be locked). The request is kept on the row: confirmation_sent_at holds the
     request time until the task has sent the mail (then the time it was sent), so a task that runs
-    twice sends once. Returns whether a mail was requested."""
+    twice sends once, and confirmation_request holds the lists and wording version until then, so
+    the sweep sends it if the queued task is lost (broker down). Returns whether a mail was requested."""
     now = timezone.now()
     if not _confirmation_allowed(subscriber, now):
         return False
     subscriber.confirmation_sent_at = now
-    subscriber.save(update_fields=["confirmation_sent_at"])
+    subscriber.confirmation_request = _confirmation_request(list_ids, version=version)
+    subscriber.save(update_fields=["confirmation_sent_at", "confirmation_request"])
     _on_commit_confirmation(subscriber.pk, list_ids, requested_at=now, version=version)
     return True
 
@@ -175,8 +188,9 @@ def subscription_confirmation_send(
     """Mail the confirmation link for these lists (carrying the consent text version) if the
     request of `requested_at` is still open on the row, and note the time it was sent in
     confirmation_sent_at (which closes the request: a second run of the task sends nothing, and a
-    superseded request neither). Without requested_at it sends unconditionally. Errors of the mail
-    server propagate and leave the request open. Returns whether a mail was sent."""
+    superseded request neither) and clear confirmation_request. Without requested_at it sends
+    unconditionally. Errors of the mail server propagate and leave the request open. Returns whether
+    a mail was sent."""
     from ..tokens import confirm_url
 
     with transaction.atomic():
@@ -187,6 +201,9 @@ def subscription_confirmation_send(
             return False
         lists = list(MailingList.objects.filter(pk__in=list_ids))
         if not lists:
+            if requested_at is not None:  # the lists are gone: nothing left to confirm
+                subscriber.confirmation_request = None
+                subscriber.save(update_fields=["confirmation_request"])
             return False
         mail.send(
             template="dissemination/subscription_confirm",
@@ -206,8 +223,55 @@ def subscription_confirmation_send(
         if sent_at == requested_at:
             sent_at += timedelta(microseconds=1)
         subscriber.confirmation_sent_at = sent_at
-        subscriber.save(update_fields=["confirmation_sent_at"])
+        subscriber.confirmation_request = None
+        subscriber.save(update_fields=["confirmation_sent_at", "confirmation_request"])
     return True
+
+
+def subscription_confirmation_abandon(*, subscriber_id: int, requested_at: datetime) -> bool:
+    """Close the open request of `requested_at` without mail (the mail server refused it for good),
+    so the sweep does not try it again. Returns whether a request was closed."""
+    closed = Subscriber.objects.filter(
+        pk=subscriber_id, confirmation_sent_at=requested_at, confirmation_request__isnull=False
+    ).update(confirmation_request=None)
+    return bool(closed)
+
+
+def subscription_confirmations_send_pending(*, limit: int = CONFIRMATION_SWEEP_LIMIT) -> int:
+    """The sweep: send every confirmation requested at least CONFIRMATION_SWEEP_GRACE ago (and
+    within SUBSCRIPTION_CONFIRM_DAYS) whose mail has not left, e.g. because the broker was down when
+    it was requested and the queued task was lost. Each goes through subscription_confirmation_send
+    with the row's own request time: the row is locked and the request closed with the mail, so a
+    request is mailed once whether the task, a retry or the sweep gets there first (only a worker
+    killed between the SMTP call and the commit can cause one repeat). Requests stay throttled:
+    nothing here creates one. A temporary mail error leaves the request for the next sweep, a
+    permanent one closes it. Returns how many mails were sent."""
+    now = timezone.now()
+    open_requests = (
+        Subscriber.objects.filter(
+            confirmation_request__isnull=False,
+            confirmation_sent_at__lte=now - CONFIRMATION_SWEEP_GRACE,
+            confirmation_sent_at__gte=now - timedelta(days=settings.SUBSCRIPTION_CONFIRM_DAYS),
+        )
+        .order_by("confirmation_sent_at", "pk")
+        .values_list("pk", "confirmation_sent_at", "confirmation_request")[:limit]
+    )
+    sent = 0
+    for subscriber_id, requested_at, request in list(open_requests):
+        try:
+            sent += subscription_confirmation_send(
+                subscriber_id=subscriber_id,
+                list_ids=request.get("lists", []),
+                requested_at=requested_at,
+                wording_version=request.get("version", ""),
+            )
+        except Exception as error:
+            if mail.is_temporary(error):
+                logger.warning("confirmation mail for subscriber %s not sent: %s", subscriber_id, error)
+                continue
+            logger.exception("confirmation mail for subscriber %s failed", subscriber_id)
+            subscription_confirmation_abandon(subscriber_id=subscriber_id, requested_at=requested_at)
+    return sent
 
 
 def _confirm(subscriber: Subscriber, list_ids, *, source: str, proof: str = "", version: str = "") -> set[int]:
@@ -485,6 +549,7 @@ def subscribers_import(*, rows: list[dict], by) -> SubscriberImportReport:
             status=SubscriberStatus.CONFIRMED if row["consent_source"] else SubscriberStatus.PENDING,
             confirmed_at=now if row["consent_source"] else None,
             confirmation_sent_at=None if row["consent_source"] else now,
+            confirmation_request=None if row["consent_source"] else _confirmation_request(row["list_ids"], version=""),
         )
         for row in checked
         if row["existing"] is None
@@ -533,7 +598,9 @@ def subscribers_import(*, rows: list[dict], by) -> SubscriberImportReport:
         if not is_new:
             if not _confirmation_allowed(subscriber, now):
                 continue
-            asked_existing.append(subscriber.pk)
+            subscriber.confirmation_sent_at = now
+            subscriber.confirmation_request = _confirmation_request(to_confirm, version="")
+            asked_existing.append(subscriber)
         confirmations.append((subscriber.pk, to_confirm))
 
     if confirm_existing:
@@ -541,7 +608,7 @@ def subscribers_import(*, rows: list[dict], by) -> SubscriberImportReport:
             status=SubscriberStatus.CONFIRMED, confirmed_at=now, soft_bounces=0
         )
     if asked_existing:
-        Subscriber.objects.filter(pk__in=asked_existing).update(confirmation_sent_at=now)
+        Subscriber.objects.bulk_update(asked_existing, ["confirmation_sent_at", "confirmation_request"])
     Membership = Subscriber.lists.through
     if reset_lists:
         Membership.objects.filter(subscriber_id__in=reset_lists).delete()

@@ -1,5 +1,6 @@
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
@@ -19,3 +20,12 @@ def create_role_groups(sender, using="default", **kwargs):
     staff = Group.objects.using(using).get(name=Role.STAFF)
     permissions = Permission.objects.using(using).filter(content_type__app_label__in=STAFF_ADMIN_APPS)
     staff.permissions.add(*permissions)
+
+
+@receiver(user_logged_in)
+def stamp_session_policy(sender, request, user, **kwargs):
+    """The session policy (SessionPolicyMiddleware) compares later requests with the login state."""
+    from .middleware import session_policy_stamp
+
+    if request is not None and hasattr(request, "session"):
+        session_policy_stamp(request, user)

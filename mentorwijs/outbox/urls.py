@@ -7,4 +7,5 @@ app_name = "outbox"
 urlpatterns = [
     path("", views.CaughtMailListView.as_view(), name="list"),
     path("<int:pk>/", views.CaughtMailDetailView.as_view(), name="detail"),
+    path("<int:pk>/html/", views.CaughtMailHtmlView.as_view(), name="html"),
 ]

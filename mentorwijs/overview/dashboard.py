@@ -19,7 +19,7 @@ each in its own period.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -77,12 +77,14 @@ class DashboardFilters:
     region: Region | None = None
 
     def months(self) -> list[date]:
-        """The first day of every month the period touches, in order."""
-        found, month = [], self.date_from.replace(day=1)
-        while month <= self.date_to:
-            found.append(month)
-            month = (month + timedelta(days=32)).replace(day=1)
-        return found
+        """The first day of every month the period touches, in order. Counted, not stepped with a
+        timedelta: a period ending in December 9999 (a date a visitor can type) must not overflow."""
+        first = self.date_from.replace(day=1)
+        count = (self.date_to.year - first.year) * 12 + self.date_to.month - first.month + 1
+        return [
+            date(first.year + (first.month - 1 + step) // 12, (first.month - 1 + step) % 12 + 1, 1)
+            for step in range(max(count, 0))
+        ]
 
 
 @dataclass

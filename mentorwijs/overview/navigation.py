@@ -115,6 +115,15 @@ LINKS = [
         in_account_menu=True,
     ),
     Link(
+        "privacy",
+        _("Privacy"),
+        "privacy:register",
+        "privacy.view_register",
+        _("The processing register, the retention periods and who changed which personal data."),
+        also_active_on=("privacy:audit",),
+        in_account_menu=True,
+    ),
+    Link(
         "admin",
         _("Management"),
         "admin:index",

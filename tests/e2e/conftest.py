@@ -60,13 +60,30 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def open_context(new_context):
+def csp_violations():
+    """Console messages of the test's browser contexts that report a Content-Security-Policy refusal;
+    any left at the end fails the test (inline code slipped past the policy: see tests/security/test_csp.py)."""
+    violations: list[str] = []
+    yield violations
+    if violations:
+        pytest.fail("Content-Security-Policy violations in the browser:\n" + "\n".join(violations), pytrace=False)
+
+
+def _record_csp_violation(violations, message):
+    text = message.text
+    if "Content Security Policy" in text or "Refused to" in text:
+        violations.append(f"{message.type}: {text} ({message.location.get('url', '')})")
+
+
+@pytest.fixture
+def open_context(new_context, csp_violations):
     """Make a fresh browser context (its own cookies): desktop size, Dutch browser, bounded timeouts."""
 
     def _open(**kwargs):
         context = new_context(**{"viewport": DESKTOP, "locale": "nl-NL", **kwargs})
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
+        context.on("console", lambda message: _record_csp_violation(csp_violations, message))
         return context
 
     return _open

@@ -34,7 +34,7 @@ ROLES = {
     "ambassador": ("Bram", False, ["organisations", "outreach", "dashboard"], "Ambassadeur"),
 }
 # Tools rather than daily work sit in the account menu.
-ACCOUNT_MENU_KEYS = {"staff": ["invitations", "outbox", "admin"]}
+ACCOUNT_MENU_KEYS = {"staff": ["invitations", "outbox", "privacy", "admin"]}
 
 
 @pytest.mark.parametrize("role", list(ROLES))

@@ -27,6 +27,7 @@ def nav_keys(client):
                 "ambassadors",
                 "invitations",
                 "outbox",
+                "privacy",
                 "admin",
             ],
         ),

@@ -53,6 +53,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if _in_services(item):
             item.add_marker(pytest.mark.services)
+            if "transactional_db" in getattr(item, "fixturenames", ()):
+                # The worker process caches ContentType ids (the audit log writes them). A flush between
+                # tests would let post_migrate recreate the content types under new ids; a serialized
+                # rollback restores them with the ids the worker knows.
+                item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
 def pytest_collection_finish(session):

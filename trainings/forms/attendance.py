@@ -1,11 +1,13 @@
 """Forms for attendance, catch-ups and revoking a certificate."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Attendance, Enrolment
 
 PRESENT, ABSENT = "present", "absent"
+PRIVACY_HELP = _("Never write anything about an employee's health or disability here.")
 
 
 class AttendanceSheetForm(forms.Form):
@@ -37,6 +39,7 @@ class AttendanceSheetForm(forms.Form):
                 max_length=reason_length,
                 required=False,
                 initial=attendance.absence_reason if attendance is not None else "",
+                help_text=PRIVACY_HELP,
             )
 
     def bound_rows(self):
@@ -86,5 +89,7 @@ class CertificateRevokeForm(forms.Form):
         label=_("Reason for revocation"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Kept with the certificate; not shown on the public verification page."),
+        help_text=format_lazy(
+            "{} {}", _("Kept with the certificate; not shown on the public verification page."), PRIVACY_HELP
+        ),
     )

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import ActiveComponent, EvaluationMoment, SelfEfficacyItem
@@ -25,7 +26,11 @@ class EvaluationForm(forms.Form):
         required=False,
         max_length=REMARKS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Optional. Please leave out names: remarks are read anonymously for research."),
+        help_text=format_lazy(
+            "{} {}",
+            _("Optional. Please leave out names: remarks are read anonymously for research."),
+            _("Never write anything about an employee's health or disability here."),
+        ),
     )
 
     def __init__(self, *args, moment: str, **kwargs):

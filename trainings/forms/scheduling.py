@@ -6,9 +6,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.queries import organisation_chosen
+from mentorwijs.forms import plausible_date
 
 from ..enums import ActiveComponent
 from ..models import Location, Meeting, Training
@@ -51,6 +53,13 @@ class TrainingForm(forms.ModelForm):
         model = Training
         fields = ["title", "variant", "region", "host_organisation", "capacity", "local_adaptations"]
         widgets = {"local_adaptations": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "local_adaptations": format_lazy(
+                "{} {}",
+                _("How this run is adapted to the local situation (maatwerk)."),
+                _("Never write anything about an employee's health or disability here."),
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,7 +84,9 @@ class TrainingForm(forms.ModelForm):
 
 
 class TrainingCreateForm(TrainingForm):
-    first_meeting_date = forms.DateField(label=_("Date of the first meeting"), widget=DateInput())
+    first_meeting_date = forms.DateField(
+        label=_("Date of the first meeting"), widget=DateInput(), validators=[plausible_date]
+    )
     first_meeting_start = forms.TimeField(label=_("Starts at"), initial=time(18, 0), widget=TimeInput())
     first_meeting_end = forms.TimeField(label=_("Ends at"), initial=time(21, 0), widget=TimeInput())
     location = forms.ModelChoiceField(
@@ -115,7 +126,7 @@ class TrainingUpdateForm(TrainingForm):
 
 
 class MeetingForm(forms.ModelForm):
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[plausible_date])
     start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput())
     end_time = forms.TimeField(label=_("Ends at"), widget=TimeInput())
     components = forms.MultipleChoiceField(

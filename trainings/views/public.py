@@ -12,10 +12,12 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dissemination import queries as dissemination_queries
+from mentorwijs.forms import parse_id
 
 from .. import queries
 from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, PUBLIC_STATUSES
@@ -31,6 +33,11 @@ from ..services.enrolment import (
 )
 from ..templatetags.participants import participant_feed_url
 
+# The list of open runs is rendered once per region and kept this long in the cache (a template
+# fragment): hundreds of runs at national scale (bench/pages, issue 7). The enrolment form checks
+# the places itself, so a number of free places at most this old does no harm.
+PUBLIC_LIST_CACHE_SECONDS = 60
+
 
 @login_not_required
 @require_GET
@@ -38,12 +45,18 @@ def public_list(request):
     regions = list(queries.public_regions())
     region = None
     region_param = request.GET.get("region", "")
-    if region_param.isdigit():
-        region = next((r for r in regions if r.pk == int(region_param)), None)
-    runs = list(queries.public_training_list(region_id=region.pk if region else None))
-    for run in runs:
-        run.places_free = max(run.capacity - run.places_held, 0)
-    return render(request, "trainings/public_list.html", {"runs": runs, "regions": regions, "region": region})
+    if parse_id(region_param):
+        region = next((r for r in regions if r.pk == parse_id(region_param)), None)
+
+    def open_runs():
+        runs = list(queries.public_training_list(region_id=region.pk if region else None))
+        for run in runs:
+            run.places_free = max(run.capacity - run.places_held, 0)
+        return runs
+
+    # The runs are read only when the cached fragment of the page is missing (PUBLIC_LIST_CACHE_SECONDS).
+    context = {"runs": SimpleLazyObject(open_runs), "regions": regions, "region": region}
+    return render(request, "trainings/public_list.html", {**context, "cache_seconds": PUBLIC_LIST_CACHE_SECONDS})
 
 
 def too_many_enrolments(request) -> bool:

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyConfig(AppConfig):
+    """The AVG side of the platform: a person's data export and erasure, retention, the processing
+    register and the audit trail."""
+
+    name = "mentorwijs.privacy"
+    label = "privacy"
+    verbose_name = _("Privacy")
+
+    def ready(self):
+        from . import auditlog, rules_policy  # noqa: F401  (rules_policy adds the permissions)
+
+        auditlog.register_models()

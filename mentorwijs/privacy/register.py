@@ -1,0 +1,336 @@
+"""The processing register (verwerkingsregister, AVG art. 30): which personal data the platform
+keeps, for what purpose, on which legal basis, how long and who can see it.
+
+Each entry names the fields it covers as "app_label.Model.field". tests/privacy/test_register.py
+keeps it in step with the models: every personal field (the rule is in that test) must appear in
+exactly one entry, and every field named here must exist. Retention texts may use the periods from
+settings as {participant_years}, {unconfirmed_subscriber_days}, {outreach_notes_years},
+{caught_mail_days} and {audit_log_years}.
+
+The legal bases are the platform's proposal; Werkzaak's data protection officer (FG) confirms them.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+# Legal bases (AVG art. 6(1)).
+CONSENT = _("Consent (art. 6(1)(a))")
+CONTRACT = _("Agreement with the person (art. 6(1)(b))")
+PUBLIC_TASK = _("Public task of Werkzaak (art. 6(1)(e))")
+LEGITIMATE_INTEREST = _("Legitimate interest (art. 6(1)(f))")
+LEGAL_OBLIGATION = _("Legal obligation (art. 6(1)(c))")
+
+# Who has access.
+STAFF = _("Staff")
+STAFF_AND_TRAINERS = _("Staff; trainers of the run")
+STAFF_AND_REVIEWERS = _("Staff; master trainers who review; the holder")
+STAFF_AND_OWNER = _("Staff; the ambassador who logged it")
+EVERYONE_DOING_OUTREACH = _("Staff; ambassadors and trainers (their own, and a summary per organisation)")
+
+
+def retention_periods() -> dict[str, int]:
+    """The retention periods from settings, by the names the retention texts use."""
+    return {
+        "participant_years": settings.RETENTION_PARTICIPANT_YEARS,
+        "unconfirmed_subscriber_days": settings.RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS,
+        "outreach_notes_years": settings.RETENTION_OUTREACH_NOTES_YEARS,
+        "caught_mail_days": settings.RETENTION_CAUGHT_MAIL_DAYS,
+        "audit_log_years": settings.RETENTION_AUDIT_LOG_YEARS,
+    }
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    category: str
+    fields: tuple[str, ...]
+    purpose: str
+    legal_basis: str
+    retention: str
+    access: str
+
+    def retention_text(self) -> str:
+        return str(self.retention).format(**retention_periods())
+
+    def models(self) -> list[str]:
+        """The models this entry covers, in order of first mention."""
+        return list(dict.fromkeys(field.rsplit(".", 1)[0] for field in self.fields))
+
+
+REGISTER = [
+    Entry(
+        key="accounts",
+        category=_("Accounts of staff, trainers and ambassadors"),
+        fields=(
+            "accounts.User.first_name",
+            "accounts.User.last_name",
+            "accounts.User.email",
+            "accounts.User.language",
+            "accounts.User.groups",
+            "account.EmailAddress.email",
+            "mfa.Authenticator.user",
+            "sessions.Session.session_data",
+        ),
+        purpose=_("Signing in, roles and permissions, two-factor authentication, service mail."),
+        legal_basis=CONTRACT,
+        retention=_("As long as the account is active; staff close it when the cooperation ends."),
+        access=STAFF,
+    ),
+    Entry(
+        key="invitations",
+        category=_("Invitations"),
+        fields=(
+            "accounts.Invitation.email",
+            "accounts.Invitation.first_name",
+            "accounts.Invitation.invited_by",
+            "accounts.Invitation.accepted_user",
+        ),
+        purpose=_("Inviting a person to the platform and proving who invited whom."),
+        legal_basis=CONTRACT,
+        retention=_("As long as the account it led to; an unused invitation expires after a week."),
+        access=STAFF,
+    ),
+    Entry(
+        key="relations",
+        category=_("Contact persons at organisations"),
+        fields=(
+            "dissemination.Person.first_name",
+            "dissemination.Person.last_name",
+            "dissemination.Person.email",
+            "dissemination.Person.phone",
+            "dissemination.Person.function",
+            "dissemination.Person.organisation",
+        ),
+        purpose=_("Keeping in touch with employers, schools and partners about Mentorwijs."),
+        legal_basis=PUBLIC_TASK,
+        retention=_(
+            "As long as the relation lasts; participants are anonymised {participant_years} years after "
+            "their last run; on request earlier (erasure)."
+        ),
+        access=EVERYONE_DOING_OUTREACH,
+    ),
+    Entry(
+        key="outreach",
+        category=_("Outreach log"),
+        fields=(
+            "dissemination.OutreachContact.logged_by",
+            "dissemination.OutreachContact.person",
+            "dissemination.OutreachContact.notes",
+            "dissemination.OutreachContact.follow_up_on",
+            "dissemination.OutreachContact.follow_up_done",
+            "dissemination.FollowUpDigest.user",
+        ),
+        purpose=_("Recording who informed which organisation, and following up."),
+        legal_basis=PUBLIC_TASK,
+        retention=_(
+            "Notes are emptied {outreach_notes_years} years after the contact; the contact itself stays "
+            "as a number in the dissemination figures."
+        ),
+        access=STAFF_AND_OWNER,
+    ),
+    Entry(
+        key="events",
+        category=_("Events: guests, speakers and outcomes"),
+        fields=(
+            "dissemination.Event.created_by",
+            "dissemination.Event.speakers",
+            "dissemination.Event.outcomes",
+            "dissemination.Event.follow_up",
+            "dissemination.Event.follow_up_on",
+            "dissemination.Event.follow_up_done",
+            "dissemination.EventGuest.person",
+            "dissemination.EventGuest.invited",
+            "dissemination.EventGuest.attended",
+        ),
+        purpose=_("Organising conferences and meetings and counting who was reached."),
+        legal_basis=PUBLIC_TASK,
+        retention=_("As long as the contact person is kept (see contact persons)."),
+        access=EVERYONE_DOING_OUTREACH,
+    ),
+    Entry(
+        key="subscribers",
+        category=_("Newsletter subscribers"),
+        fields=(
+            "dissemination.Subscriber.email",
+            "dissemination.Subscriber.name",
+            "dissemination.Subscriber.organisation_name",
+            "dissemination.Subscriber.person",
+            "dissemination.Subscriber.lists",
+            "dissemination.Delivery.subscriber",
+            "dissemination.MailEvent.subscriber",
+            "dissemination.MailEvent.detail",
+        ),
+        purpose=_("Sending the newsletters a person asked for, and stopping at bounces and complaints."),
+        legal_basis=CONSENT,
+        retention=_(
+            "Unconfirmed sign-ups are deleted after {unconfirmed_subscriber_days} days; confirmed ones are "
+            "kept until the person unsubscribes or asks for erasure."
+        ),
+        access=STAFF,
+    ),
+    Entry(
+        key="consent",
+        category=_("Proof of consent"),
+        fields=(
+            "dissemination.ConsentRecord.subscriber",
+            "dissemination.ConsentRecord.email",
+            "dissemination.ConsentRecord.proof",
+        ),
+        purpose=_("Proving when and how someone gave or withdrew consent for a newsletter."),
+        legal_basis=LEGAL_OBLIGATION,
+        retention=_("Kept as proof for as long as the consent could be questioned; never changed."),
+        access=STAFF,
+    ),
+    Entry(
+        key="authorship",
+        category=_("Authors of materials and newsletters"),
+        fields=("dissemination.Material.uploaded_by", "dissemination.Newsletter.created_by"),
+        purpose=_("Knowing who published what."),
+        legal_basis=LEGITIMATE_INTEREST,
+        retention=_("As long as the material or newsletter is kept."),
+        access=STAFF,
+    ),
+    Entry(
+        key="participants",
+        category=_("Participants of training runs"),
+        fields=(
+            "trainings.Enrolment.person",
+            "trainings.Enrolment.status",
+            "trainings.Enrolment.source",
+            "trainings.Enrolment.dietary_wishes",
+            "trainings.Enrolment.privacy_version",
+            "trainings.Enrolment.consented_at",
+            "trainings.Enrolment.language",
+            "trainings.Enrolment.enrolled_by",
+            "trainings.Attendance.enrolment",
+            "trainings.Attendance.present",
+            "trainings.Attendance.absence_reason",
+            "trainings.Attendance.recorded_by",
+            "trainings.Certificate.enrolment",
+            "trainings.Certificate.code",
+            "trainings.Certificate.revoked_by",
+            "trainings.Certificate.revocation_reason",
+        ),
+        purpose=_("Running the training: places, waiting list, attendance and certificates."),
+        legal_basis=PUBLIC_TASK,
+        retention=_(
+            "Anonymised {participant_years} years after the last meeting of the person's last run; "
+            "attendance and certificates then remain only as figures."
+        ),
+        access=STAFF_AND_TRAINERS,
+    ),
+    Entry(
+        key="evaluations",
+        category=_("Evaluations by participants"),
+        fields=("trainings.Evaluation.enrolment", "trainings.Evaluation.remarks"),
+        purpose=_("Improving the training; research with pseudonymised scores only."),
+        legal_basis=PUBLIC_TASK,
+        retention=_("Remarks are removed with the participant's anonymisation; scores stay as figures."),
+        access=STAFF_AND_TRAINERS,
+    ),
+    Entry(
+        key="service_mail",
+        category=_("Service mail"),
+        fields=(
+            "trainings.ScheduledMessage.enrolment",
+            "trainings.ScheduledMessage.user",
+            "outbox.CaughtMail.from_email",
+            "outbox.CaughtMail.recipients",
+            "outbox.CaughtMail.raw",
+        ),
+        purpose=_("Confirmations, reminders and certificates to participants and trainers."),
+        legal_basis=PUBLIC_TASK,
+        retention=_(
+            "As long as the enrolment or account; copies kept by the test outbox are deleted after "
+            "{caught_mail_days} days."
+        ),
+        access=STAFF,
+    ),
+    Entry(
+        key="trainers",
+        category=_("Trainers of runs"),
+        fields=(
+            "trainings.Training.trainers",
+            "trainings.Assignment.trainer",
+            "trainings.Assignment.assigned_by",
+            "ambassadors.AssignmentOffer.trainer",
+            "ambassadors.AssignmentOffer.note",
+            "ambassadors.AssignmentOffer.decided_by",
+            "ambassadors.AssignmentOffer.decision_note",
+            "ambassadors.RefresherMeeting.attendees",
+        ),
+        purpose=_("Planning who gives which run, and the trainers' teaching history for renewals."),
+        legal_basis=CONTRACT,
+        retention=_("As long as the trainer's account; the teaching history stays for the lineage figures."),
+        access=STAFF_AND_TRAINERS,
+    ),
+    Entry(
+        key="ambassadors",
+        category=_("Ambassador profiles"),
+        fields=(
+            "ambassadors.Ambassador.user",
+            "ambassadors.Ambassador.person",
+            "ambassadors.Ambassador.invitation",
+            "ambassadors.Ambassador.organisation",
+            "ambassadors.Ambassador.region",
+            "ambassadors.Ambassador.offers",
+            "ambassadors.Ambassador.public_listing",
+        ),
+        purpose=_("Knowing who carries Mentorwijs where; the public register of trainers (only with consent)."),
+        legal_basis=CONTRACT,
+        retention=_("As long as the person is an ambassador; the public listing until consent is withdrawn."),
+        access=STAFF,
+    ),
+    Entry(
+        key="certifications",
+        category=_("Certifications of trainers"),
+        fields=(
+            "ambassadors.Certification.holder",
+            "ambassadors.Certification.request_note",
+            "ambassadors.Certification.certified_by",
+            "ambassadors.Certification.reviewed_by",
+            "ambassadors.Certification.review_note",
+            "ambassadors.CertificationEvidence.original_name",
+            "ambassadors.CertificationEvidence.file",
+            "ambassadors.CertificationEvidence.uploaded_by",
+            "ambassadors.CertificationEvent.actor",
+            "ambassadors.CertificationEvent.note",
+        ),
+        purpose=_("Deciding who may give the training, and the train-the-trainer lineage."),
+        legal_basis=CONTRACT,
+        retention=_("As long as the trainer's account; the lineage stays as history."),
+        access=STAFF_AND_REVIEWERS,
+    ),
+    Entry(
+        key="fidelity",
+        category=_("Fidelity reviews"),
+        fields=("ambassadors.FidelityReview.reviewer", "ambassadors.FidelityReview.notes"),
+        purpose=_("Keeping every run faithful to the handbook; one of the renewal rules."),
+        legal_basis=PUBLIC_TASK,
+        retention=_("As long as the trainer's account."),
+        access=STAFF_AND_REVIEWERS,
+    ),
+    Entry(
+        key="accountability",
+        category=_("Audit trail and erasure records"),
+        fields=(
+            "auditlog.LogEntry.actor",
+            "auditlog.LogEntry.actor_email",
+            "auditlog.LogEntry.remote_addr",
+            "auditlog.LogEntry.object_repr",
+            "auditlog.LogEntry.changes",
+            "privacy.ErasureRecord.person_id",
+            "privacy.ErasureRecord.by",
+            "privacy.ErasureRecord.reason",
+        ),
+        purpose=_("Showing who changed personal data and certifications, and who erased whom and why."),
+        legal_basis=LEGAL_OBLIGATION,
+        retention=_(
+            "Audit entries are deleted after {audit_log_years} years; an erasure blanks the old values. "
+            "Erasure records are kept (they hold no name)."
+        ),
+        access=STAFF,
+    ),
+]

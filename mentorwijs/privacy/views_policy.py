@@ -1,0 +1,127 @@
+"""The policy pages: the retention periods (public), the processing register and the audit trail (staff)."""
+
+from auditlog.models import LogEntry
+from django import forms
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import ListView
+from rules.contrib.views import PermissionRequiredMixin, permission_required
+
+from mentorwijs.accounts.models import User
+
+from .auditlog import tracked_models
+from .register import REGISTER, retention_periods
+
+
+@login_not_required
+def retention_policy(request):
+    """Public: how long each kind of personal data is kept, with the periods from settings."""
+    return render(request, "privacy/policy_retention.html", {"periods": retention_periods()})
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        field = model._meta.get_field(name)
+        return str(getattr(field, "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
+
+
+def _register_rows():
+    from django.apps import apps
+
+    rows = []
+    for entry in REGISTER:
+        by_model = {}
+        for dotted in entry.fields:
+            label, name = dotted.rsplit(".", 1)
+            by_model.setdefault(label, []).append(name)
+        models = []
+        for label, names in by_model.items():
+            model = apps.get_model(label)
+            models.append({"label": model._meta.verbose_name, "fields": [_field_label(model, name) for name in names]})
+        rows.append({"entry": entry, "retention": entry.retention_text(), "models": models})
+    return rows
+
+
+@permission_required("privacy.view_register", raise_exception=True)
+def processing_register(request):
+    """Staff: the processing register (verwerkingsregister), from mentorwijs/privacy/register.py."""
+    return render(request, "privacy/policy_register.html", {"entries": _register_rows()})
+
+
+class AuditFilterForm(forms.Form):
+    model = forms.TypedChoiceField(label=_("Kind of data"), required=False, coerce=int, empty_value=None)
+    actor = forms.ModelChoiceField(label=_("Changed by"), required=False, queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        content_types = ContentType.objects.get_for_models(*tracked_models())
+        self.fields["model"].choices = [("", _("All"))] + sorted(
+            ((content_type.pk, str(model._meta.verbose_name)) for model, content_type in content_types.items()),
+            key=lambda choice: choice[1],
+        )
+        self.fields["actor"].queryset = User.objects.filter(
+            pk__in=LogEntry.objects.filter(actor__isnull=False).values("actor_id")
+        ).order_by("first_name", "last_name", "email")
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+
+def _change_rows(entry: LogEntry):
+    """(field label, old, new) for an entry; a many-to-many change shows what was added or removed."""
+    model = entry.content_type.model_class()
+    changes = entry.changes if isinstance(entry.changes, dict) else {}
+    rows = []
+    for name, values in changes.items():
+        label = _field_label(model, name) if model else name
+        if isinstance(values, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
+            objects = ", ".join(str(item) for item in values.get("objects", []))
+            if values.get("operation") == "delete":
+                rows.append({"field": label, "old": objects, "new": ""})
+            else:
+                rows.append({"field": label, "old": "", "new": objects})
+        elif isinstance(values, list | tuple) and len(values) == 2:
+            rows.append({"field": label, "old": _shown(values[0]), "new": _shown(values[1])})
+    return rows
+
+
+def _shown(value) -> str:
+    return "" if value in (None, "None") else str(value)
+
+
+class AuditLogView(PermissionRequiredMixin, ListView):
+    """Staff: who changed what in personal data and certifications, newest first, filtered by kind
+    of data and by who changed it. A fixed number of queries whatever the number of entries."""
+
+    permission_required = "privacy.view_audit_log"
+    template_name = "privacy/policy_audit.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter_form = AuditFilterForm(self.request.GET or None)
+        entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+        if self.filter_form.is_bound and self.filter_form.is_valid():
+            if self.filter_form.cleaned_data["model"]:
+                entries = entries.filter(content_type_id=self.filter_form.cleaned_data["model"])
+            if self.filter_form.cleaned_data["actor"]:
+                entries = entries.filter(actor=self.filter_form.cleaned_data["actor"])
+        return entries
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        context["rows"] = [
+            {
+                "entry": entry,
+                "kind": entry.content_type.model_class()._meta.verbose_name
+                if entry.content_type.model_class()
+                else entry.content_type.model,
+                "changes": _change_rows(entry),
+            }
+            for entry in context["object_list"]
+        ]
+        return context
