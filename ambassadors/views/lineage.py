@@ -4,11 +4,16 @@ Staff and master trainers only (ambassadors.view_lineage); everyone else gets 40
 
 from django.urls import path
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from ..queries.quality import STALE_AFTER, lineage
+
+# The tree is rendered once and kept this long in the cache (a template fragment): with 2,000
+# trainers it takes a few hundred milliseconds (bench/pages, issue 7).
+LINEAGE_CACHE_SECONDS = 300
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -17,11 +22,12 @@ class LineageView(PermissionRequiredMixin, TemplateView):
     template_name = "ambassadors/lineage.html"
 
     def get_context_data(self, **kwargs):
-        tree = lineage()
+        tree = SimpleLazyObject(lineage)  # read only when the cached fragment is missing
         return super().get_context_data(
-            rows=tree["rows"],
-            generations=tree["generations"],
+            rows=SimpleLazyObject(lambda: tree["rows"]),
+            generations=SimpleLazyObject(lambda: tree["generations"]),
             stale_months=STALE_AFTER.months + 12 * STALE_AFTER.years,
+            cache_seconds=LINEAGE_CACHE_SECONDS,
             **kwargs,
         )
 

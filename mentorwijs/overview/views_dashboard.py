@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -86,6 +87,10 @@ TABLES = {
 }
 EXPORTS = [*TABLES, "goals"]
 
+# The page's figures are rendered once per filter choice and kept this long in the cache (a
+# template fragment): computing them takes seconds at national scale (bench/pages, issue 7).
+DASHBOARD_CACHE_SECONDS = 300
+
 
 @method_decorator(never_cache, name="dispatch")
 class DashboardView(PermissionRequiredMixin, TemplateView):
@@ -96,25 +101,29 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         default_from, default_to = dashboard.default_period()
         form = DashboardFilterForm(self.request.GET or None, initial={"date_from": default_from, "date_to": default_to})
         filters = form.filters()
-        groups = dashboard.funnel_groups(filters)  # one query feeds the funnel and reach tables
-        funnel = dashboard.funnel_per_target_group(filters, groups)
-        channels = dashboard.contacts_per_channel_per_month(filters)
-        heard_of = dashboard.heard_of(filters)
+        # Lazy: the figures are computed only when the cached fragment of the page is missing
+        # (the same queries, in the order the template asks for them).
+        groups = SimpleLazyObject(lambda: dashboard.funnel_groups(filters))  # feeds funnel and reach
+        funnel = SimpleLazyObject(lambda: dashboard.funnel_per_target_group(filters, groups))
+        channels = SimpleLazyObject(lambda: dashboard.contacts_per_channel_per_month(filters))
+        heard_of = SimpleLazyObject(lambda: dashboard.heard_of(filters))
+        steps = [key for _rank, key, _label in dashboard.FUNNEL_STEPS]
         return super().get_context_data(
             form=form,
             filters=filters,
             export_query=filter_query(filters),
-            reached_chart=funnel.chart("reached"),
-            reached=dashboard.reached_per_target_group_and_region(filters, groups),
+            cache_seconds=DASHBOARD_CACHE_SECONDS,
+            reached_chart=SimpleLazyObject(lambda: funnel.chart("reached")),
+            reached=SimpleLazyObject(lambda: dashboard.reached_per_target_group_and_region(filters, groups)),
             funnel=funnel,
-            funnel_chart=funnel.total_chart([key for _rank, key, _label in dashboard.FUNNEL_STEPS]),
-            funnel_regions=dashboard.funnel_per_region(filters, groups),
-            people=dashboard.people(filters),
-            goal_rows=goal_progress(dashboard.goals_for(filters), region=filters.region),
+            funnel_chart=SimpleLazyObject(lambda: funnel.total_chart(steps)),
+            funnel_regions=SimpleLazyObject(lambda: dashboard.funnel_per_region(filters, groups)),
+            people=SimpleLazyObject(lambda: dashboard.people(filters)),
+            goal_rows=SimpleLazyObject(lambda: goal_progress(dashboard.goals_for(filters), region=filters.region)),
             channels=channels,
-            channels_chart=channels.total_chart(),
+            channels_chart=SimpleLazyObject(lambda: channels.total_chart()),
             heard_of=heard_of,
-            heard_of_chart=heard_of.chart("participants"),
+            heard_of_chart=SimpleLazyObject(lambda: heard_of.chart("participants")),
             **kwargs,
         )
 
