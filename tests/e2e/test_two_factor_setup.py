@@ -64,4 +64,4 @@ def test_staff_without_totp_sets_it_up(page):
     assert nav_keys(page) == ["trainings", "organisations", "outreach", "dashboard", "evaluations", "quality",
                               "ambassadors"]  # fmt: skip
     menu = page.locator(".dropdown-menu [data-nav]")
-    assert menu.evaluate_all("links => links.map(a => a.dataset.nav)") == ["invitations", "admin"]
+    assert menu.evaluate_all("links => links.map(a => a.dataset.nav)") == ["invitations", "privacy", "admin"]
