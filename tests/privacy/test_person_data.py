@@ -66,7 +66,7 @@ def test_export_holds_enrolments_with_attendance_certificate_evaluations_and_mai
     assert enrolment["privacy_version"] == "2026-11"
     assert enrolment["consented_at"] == timezone.localtime(everything.enrolment.consented_at).isoformat()
     first_meeting = everything.training.meetings.order_by("number").first()
-    assert enrolment["training"]["first_meeting"][:10] == first_meeting.starts_at.date().isoformat()
+    assert enrolment["training"]["first_meeting"][:10] == timezone.localdate(first_meeting.starts_at).isoformat()
     assert [a["present"] for a in enrolment["attendances"]] == [True, True, True, True, False]
     assert enrolment["attendances"][-1]["absence_reason"] == "Griep"
     assert enrolment["certificate"]["code"] == everything.enrolment.certificate.code
