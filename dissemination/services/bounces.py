@@ -25,8 +25,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from ..enums import ConsentAction, ConsentSource, MailEventKind, SubscriberStatus
-from ..models import ConsentRecord, Delivery, MailEvent, Subscriber
-from .subscriptions import consented_list_ids
+from ..models import Delivery, MailEvent, Subscriber
+from .subscriptions import consent_records_add, consented_list_ids
 
 logger = logging.getLogger(__name__)
 
@@ -54,19 +54,12 @@ def subscribers_by_email(email: str):
 def _withdraw_consent(subscriber: Subscriber) -> None:
     """A complaint: a WITHDRAWN record (source UNSUBSCRIBE, proof "complaint") per consented list,
     and no lists left."""
-    now = timezone.now()
-    ConsentRecord.objects.bulk_create(
-        ConsentRecord(
-            subscriber=subscriber,
-            email=subscriber.email,
-            mailing_list_id=list_id,
-            action=ConsentAction.WITHDRAWN,
-            wording_version=settings.CONSENT_WORDING_VERSION,
-            source=ConsentSource.UNSUBSCRIBE,
-            proof=COMPLAINT_PROOF,
-            at=now,
-        )
-        for list_id in sorted(consented_list_ids(subscriber))
+    consent_records_add(
+        subscriber,
+        consented_list_ids(subscriber),
+        action=ConsentAction.WITHDRAWN,
+        source=ConsentSource.UNSUBSCRIBE,
+        proof=COMPLAINT_PROOF,
     )
     subscriber.lists.clear()
 

@@ -62,7 +62,10 @@ def consented_list_ids(subscriber: Subscriber) -> set[int]:
     return {list_id for list_id, action in latest.items() if action == ConsentAction.GIVEN}
 
 
-def _record(subscriber: Subscriber, list_ids, *, action: str, source: str, proof: str = "", version: str = ""):
+def consent_records_add(
+    subscriber: Subscriber, list_ids, *, action: str, source: str, proof: str = "", version: str = ""
+) -> None:
+    """One append-only ConsentRecord per list: given or withdrawn, with source, proof and wording version."""
     now = timezone.now()
     ConsentRecord.objects.bulk_create(
         ConsentRecord(
@@ -281,7 +284,7 @@ def _confirm(subscriber: Subscriber, list_ids, *, source: str, proof: str = "", 
     consented = consented_list_ids(subscriber)
     valid = set(MailingList.objects.filter(pk__in=list_ids).values_list("pk", flat=True))
     new = valid - consented
-    _record(subscriber, new, action=ConsentAction.GIVEN, source=source, proof=proof, version=version)
+    consent_records_add(subscriber, new, action=ConsentAction.GIVEN, source=source, proof=proof, version=version)
     if valid and subscriber.status != SubscriberStatus.CONFIRMED:
         subscriber.status = SubscriberStatus.CONFIRMED
         subscriber.confirmed_at = timezone.now()
@@ -326,7 +329,7 @@ def preferences_update(*, subscriber: Subscriber, lists) -> dict:
         removed = _unsubscribe(subscriber, source=ConsentSource.PREFERENCES)
         return {"added": set(), "removed": removed, "to_confirm": set()}
     removed = consented - chosen
-    _record(subscriber, removed, action=ConsentAction.WITHDRAWN, source=ConsentSource.PREFERENCES)
+    consent_records_add(subscriber, removed, action=ConsentAction.WITHDRAWN, source=ConsentSource.PREFERENCES)
     if subscriber.status != SubscriberStatus.CONFIRMED:
         subscriber.lists.set(chosen if subscriber.status == SubscriberStatus.PENDING else consented - removed)
         queued = _queue_confirmation(subscriber, chosen)
@@ -338,7 +341,7 @@ def preferences_update(*, subscriber: Subscriber, lists) -> dict:
 
 def _unsubscribe(subscriber: Subscriber, *, source: str) -> set[int]:
     consented = consented_list_ids(subscriber)
-    _record(subscriber, consented, action=ConsentAction.WITHDRAWN, source=source)
+    consent_records_add(subscriber, consented, action=ConsentAction.WITHDRAWN, source=source)
     subscriber.lists.clear()
     if subscriber.status in (SubscriberStatus.PENDING, SubscriberStatus.CONFIRMED):
         subscriber.status = SubscriberStatus.UNSUBSCRIBED
