@@ -1,7 +1,8 @@
 """bench/pages: the main pages under a bounded load at national scale (issue 7, "Performance").
 
 1. A fresh PostgreSQL database (mentorwijs_pages, migrated) filled by `manage.py seed_large --scale S`
-   (timed: the seed's own figure for the issue).
+   (timed: the seed's own figure for the issue); VACUUM ANALYZE. The cache is Redis (database 13,
+   flushed), shared by the workers as in production.
 2. Sessions made directly (django.test.Client.force_login: a session row with the user's auth hash,
    as a login makes), for a staff member, a master trainer, a trainer and an ambassador. Staff and
    master trainers have TOTP set up by the seed, so the two-factor middleware lets them through.
@@ -16,7 +17,7 @@
    the bare view, queries, bytes, and the checks p95 < 100 ms and ratio >= 0.10. Load average at the
    start and the end. Exit status 1 if a check fails or any response was not a 200.
 
-Cleanup: gunicorn is stopped and the database dropped (unless --keep-db).
+Cleanup: gunicorn is stopped, the database dropped (unless --keep-db) and the cache flushed.
 """
 
 import argparse
@@ -36,6 +37,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = BASE_DIR / ".venv" / "bin"
 DB_NAME = "mentorwijs_pages"
+CACHE_DB = 13  # Redis database of the shared cache (as production: CACHE_URL=rediscache://...); flushed
 PG = ["-h", "127.0.0.1", "-p", "5432", "-U", "mentorwijs"]
 P95_TARGET_MS = 100
 RATIO_TARGET = 0.10
@@ -356,6 +358,7 @@ def main():
         "BENCH_BARE_VIEW": "true",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "EMAIL_URL": "",
+        "CACHE_URL": f"rediscache://127.0.0.1:6379/{CACHE_DB}",
         "PYTHONUNBUFFERED": "1",
     }
     os.environ.update(environment)
@@ -385,8 +388,12 @@ def main():
             report["seed_output"] = seeded.stdout.splitlines()
             log(f"seeded in {report['seed_seconds']} s:\n{seeded.stdout}")
 
-        # Fresh statistics, as autovacuum would have them on a database in use.
-        subprocess.run(["psql", *PG, "-d", args.database, "-qc", "ANALYZE"], check=True, capture_output=True)
+        # Fresh statistics and visibility maps, as autovacuum keeps them on a database in use (the
+        # seed's COPY leaves the visibility maps empty: index-only scans would read the tables).
+        subprocess.run(["psql", *PG, "-d", args.database, "-qc", "VACUUM ANALYZE"], check=True, capture_output=True)
+        import redis
+
+        redis.Redis(host="127.0.0.1", port=6379, db=CACHE_DB).flushdb()
         sys.path.insert(0, str(BASE_DIR))
         import django
 
@@ -481,6 +488,12 @@ def main():
         if not args.keep_db:
             subprocess.run(["dropdb", *PG, "--if-exists", "--force", args.database], check=False)
             log(f"dropped {args.database}")
+        try:
+            import redis
+
+            redis.Redis(host="127.0.0.1", port=6379, db=CACHE_DB).flushdb()
+        except Exception:  # noqa: BLE001 - Redis may be down; nothing of it is needed afterwards
+            pass
         log(f"report and gunicorn log in {workdir}")
 
 

@@ -158,7 +158,16 @@ class Meeting(models.Model):
             models.UniqueConstraint(fields=["training", "number"], name="meeting_number_unique"),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"),
         ]
-        indexes = [models.Index(fields=["location", "starts_at"]), models.Index(fields=["starts_at"])]
+        indexes = [
+            models.Index(fields=["location", "starts_at"]),
+            models.Index(fields=["starts_at"]),
+            # A run's first and last scheduled meeting (the staff list sorts all runs by the first).
+            models.Index(
+                fields=["training", "starts_at"],
+                condition=models.Q(status=MeetingStatus.SCHEDULED),
+                name="meeting_scheduled_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.training} #{self.number}"

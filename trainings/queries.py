@@ -120,7 +120,9 @@ def training_list(*, user):
     meeting_count = scheduled.order_by().values("training").annotate(count=Count("pk")).values("count")
     return (
         trainings_visible_to(user)
-        .select_related("region", "host_organisation")
+        # The host by prefetch: joined, PostgreSQL hashed all organisations before sorting the runs.
+        .select_related("region")
+        .prefetch_related("host_organisation")
         .annotate(
             places_held=_places_held(),
             meeting_count=Coalesce(Subquery(meeting_count, output_field=IntegerField()), Value(0)),

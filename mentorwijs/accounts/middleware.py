@@ -1,6 +1,5 @@
 import time
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
@@ -47,7 +46,7 @@ class RequireTwoFactorMiddleware:
     def __call__(self, request):
         user = request.user
         # The navigation reads this too: until set-up is done it offers nothing else.
-        request.two_factor_pending = user.is_authenticated and user.requires_two_factor and not is_mfa_enabled(user)
+        request.two_factor_pending = user.is_authenticated and user.requires_two_factor and not user.has_two_factor
         if request.two_factor_pending and not request.path.startswith(self.allowed_prefixes):
             messages.warning(request, _("Set up two-factor authentication first: your role requires it."))
             return redirect(reverse("mfa_activate_totp"))

@@ -72,6 +72,14 @@ class User(AbstractUser):
     def requires_two_factor(self) -> bool:
         return self.is_superuser or bool(self.roles & TWO_FACTOR_ROLES)
 
+    @cached_property
+    def has_two_factor(self) -> bool:
+        """An authenticator (TOTP) is set up; one query, or none for the user of a session (the
+        authentication backend loads it with the user)."""
+        from allauth.mfa.utils import is_mfa_enabled
+
+        return is_mfa_enabled(self)
+
 
 class InvitationQuerySet(models.QuerySet):
     def open(self):

@@ -1,3 +1,5 @@
+from mentorwijs.fragments import fragment_key, get_fragment, set_fragment
+
 from .navigation import links_for
 
 
@@ -5,7 +7,12 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(request, "two_factor_pending", False):
         return {"nav_links": []}
-    links = links_for(user)
+    # The user's links (a permission check and an address each) are kept like a page fragment.
+    key = fragment_key("nav_links", user.pk)
+    links = get_fragment(key)
+    if links is None:
+        links = links_for(user)
+        set_fragment(key, links)
     view_name = request.resolver_match.view_name if request.resolver_match else ""
     for link in links:
         link["active"] = request.path.startswith(link["url"]) or view_name in link["also_active_on"]

@@ -139,9 +139,9 @@ def links_for(user) -> list[dict]:
     return [
         {
             "key": link.key,
-            "label": link.label,
+            "label": str(link.label),  # in the active language: the list is cached per language
             "url": reverse(link.url_name),
-            "description": link.description,
+            "description": str(link.description),
             "also_active_on": link.also_active_on,
             "in_account_menu": link.in_account_menu,
         }

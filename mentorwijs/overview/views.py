@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -8,6 +7,7 @@ from ambassadors.queries.home import home_tasks
 from dissemination import queries as dissemination_queries
 from dissemination import queries_events
 from mentorwijs.accounts.roles import Role
+from mentorwijs.fragments import FragmentCacheMixin
 from trainings import queries as training_queries
 from trainings.enums import MeetingStatus
 from trainings.services.attendance import RECORD_AHEAD
@@ -26,15 +26,16 @@ ROLE_INTROS = {
 }
 
 
-class HomeView(TemplateView):
+class HomeView(FragmentCacheMixin, TemplateView):
     template_name = "overview/home.html"
+    fragment_vary_on_minute = True  # what is due, upcoming or overdue moves with the clock
 
     def get_context_data(self, **kwargs):
         user = self.request.user
         return super().get_context_data(
             today=timezone.localdate(),
             role_intros=[ROLE_INTROS[role] for role in Role if role in user.roles],
-            two_factor_enabled=is_mfa_enabled(user),
+            two_factor_enabled=user.has_two_factor,
             upcoming_meetings=self.upcoming_meetings(user),
             follow_ups=self.follow_ups(user),
             event_follow_ups=self.event_follow_ups(),

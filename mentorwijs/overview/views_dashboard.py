@@ -8,6 +8,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
@@ -21,6 +22,7 @@ from dissemination.enums import TargetGroup
 from dissemination.forms_outreach import DateInput
 from dissemination.models import Region
 from dissemination.resources import neutralise
+from mentorwijs.fragments import FragmentCacheMixin
 
 from . import dashboard
 from .goals import goal_progress
@@ -93,9 +95,13 @@ DASHBOARD_CACHE_SECONDS = 300
 
 
 @method_decorator(never_cache, name="dispatch")
-class DashboardView(PermissionRequiredMixin, TemplateView):
+class DashboardView(PermissionRequiredMixin, FragmentCacheMixin, TemplateView):
     permission_required = "overview.view_dashboard"
     template_name = "overview/dashboard/dashboard.html"
+
+    def fragment_vary_on(self):
+        # The default period ends today.
+        return (*super().fragment_vary_on(), "day", timezone.localdate())
 
     def get_context_data(self, **kwargs):
         default_from, default_to = dashboard.default_period()

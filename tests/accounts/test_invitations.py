@@ -219,7 +219,7 @@ def test_there_is_no_open_signup(client):
 def test_invitation_list_runs_fixed_queries(staff_client, django_assert_num_queries, rows):
     staff = UserFactory(roles=["staff"])
     InvitationFactory.create_batch(rows, invited_by=staff)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         response = staff_client.get(reverse("accounts:invitation_list"))
     assert len(response.context["object_list"]) == min(rows, 25)
 

@@ -491,7 +491,7 @@ def test_assignments_page_runs_fixed_queries(staff_client, django_assert_num_que
     for _n in range(rows):
         AssignmentFactory(training=training, trainer=trainer(level="co_trainer"), role=CO_TRAINER)
         AssignmentOffer.objects.create(training=training, trainer=trainer(), role=CO_TRAINER, note="Ja")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = staff_client.get(reverse("ambassadors:training_assignments", args=[training.pk]))
     assert response.content.decode().count('data-testid="assignment"') == rows + 1
     assert response.content.decode().count('data-testid="offer"') == rows
@@ -505,7 +505,7 @@ def test_open_runs_page_runs_fixed_queries(client, django_assert_num_queries, ro
         if n % 2:
             AssignmentFactory(training=training, trainer=trainer())
         AssignmentOffer.objects.create(training=run(first_day=300 + n), trainer=user, role=LEAD)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         response = client.get(reverse("ambassadors:open_runs"))
     page = response.content.decode()
     assert page.count('data-testid="open-run"') == 2 * rows

@@ -566,7 +566,7 @@ def test_the_review_list_runs_a_fixed_number_of_queries(client, reviewer, ttt_ru
     renewed = CertificationFactory()
     certification_request(holder=renewed.holder, renews=renewed)
     client.force_login(reviewer)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         response = client.get(reverse("ambassadors:review_list"))
     assert response.status_code == 200
     assert len(response.context["requests"]) == count + 1

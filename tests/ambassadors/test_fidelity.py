@@ -470,9 +470,9 @@ def test_the_overview_runs_fixed_queries(client, django_assert_num_queries, trai
     client.force_login(UserFactory(roles=["staff"], two_factor=True))
     bulk_reviews(trainers)
 
-    # session, user, groups, two-factor; trainers count and page; runs and their leads;
+    # the user with roles and two-factor state; trainers count and page; runs and their leads;
     # runs without review and their count.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get(reverse("ambassadors:fidelity_overview"))
 
     assert response.status_code == 200

@@ -500,7 +500,7 @@ def test_the_list_runs_a_fixed_number_of_queries(staff_client, django_assert_num
             email=ambassador.person.email, roles=["ambassador"], invited_by=UserFactory()
         )
         ambassador.save()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         response = staff_client.get(reverse("ambassadors:ambassador_list"))
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="ambassador"') == min(rows, 50)

@@ -344,8 +344,8 @@ def test_my_certification_runs_a_fixed_number_of_queries(client, holder, count, 
     current = CertificationFactory(holder=holder, valid_from=VALID_FROM, valid_until=TODAY + timedelta(days=300))
     run_given(holder, first_meeting_day=TODAY - timedelta(days=100))
     client.force_login(holder)
-    # session, user, roles; certifications; rules with progress
-    with django_assert_num_queries(5):
+    # the user with roles; certifications; rules with progress
+    with django_assert_num_queries(3):
         response = page(client)
     assert response.context["current"] == current
     assert rows(response, "certification") == count

@@ -476,7 +476,7 @@ def test_the_event_follow_ups_on_staff_home_take_one_query(client, people, djang
     )
     client.force_login(people["staff"])
     # as tests/overview/test_home.py: 10 for the page without events, 1 for the event follow-ups due
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(7):
         response = client.get(reverse("overview:home"))
     assert len(response.context["event_follow_ups"]) == min(events, 10)
 
@@ -502,8 +502,8 @@ def _events_with_guests(events: int, guests_each: int):
 def test_the_event_list_runs_fixed_queries(client, people, django_assert_num_queries, events, guests):
     _events_with_guests(events, guests)
     client.force_login(people["staff"])
-    # session, user, groups, two-factor check, filter years, count, page of events
-    with django_assert_num_queries(7):
+    # the user with roles and two-factor state, filter years, count, page of events
+    with django_assert_num_queries(4):
         response = client.get(reverse("dissemination:event_list"), {"kind": "congress"})
     rows = response.context["object_list"]
     assert len(rows) == min(events, 25)
@@ -515,14 +515,14 @@ def test_the_event_detail_runs_fixed_queries(client, people, django_assert_num_q
     event, _persons_ = _events_with_guests(1, guests)
     event.speakers.set([UserFactory(roles=["ambassador"]) for _ in range(speakers)])
     client.force_login(people["staff"])
-    # session, user, groups, two-factor check, event with counts, speakers, guests
-    with django_assert_num_queries(7):
+    # the user with roles and two-factor state, event with counts, speakers, guests
+    with django_assert_num_queries(4):
         response = client.get(reverse("dissemination:event_detail", args=[event.pk]))
     assert len(response.context["guests"]) == guests
     assert response.context["event"].invited_count == guests
     client.force_login(people["ambassador"])
-    # session, user, groups, event with counts, speakers (no guest list)
-    with django_assert_num_queries(5):
+    # the user with roles, event with counts, speakers (no guest list)
+    with django_assert_num_queries(3):
         response = client.get(reverse("dissemination:event_detail", args=[event.pk]))
     assert response.context["event"].invited_count == guests
 
@@ -531,8 +531,8 @@ def test_the_event_detail_runs_fixed_queries(client, people, django_assert_num_q
 def test_the_attendance_page_runs_fixed_queries(client, people, django_assert_num_queries, guests):
     event, _persons_ = _events_with_guests(1, guests)
     client.force_login(people["staff"])
-    # session, user, groups, two-factor check, event, guests, search matches
-    with django_assert_num_queries(7):
+    # the user with roles and two-factor state, event, guests, search matches
+    with django_assert_num_queries(4):
         response = client.get(reverse("dissemination:event_attendance", args=[event.pk]), {"q": "gast"})
     assert len(response.context["rows"]) == guests
 
@@ -541,8 +541,8 @@ def test_the_attendance_page_runs_fixed_queries(client, people, django_assert_nu
 def test_the_guests_page_runs_fixed_queries(client, people, django_assert_num_queries, guests):
     event, _persons_ = _events_with_guests(1, guests)
     client.force_login(people["staff"])
-    # session, user, groups, two-factor check, event with counts, search matches, guests
-    with django_assert_num_queries(7):
+    # the user with roles and two-factor state, event with counts, search matches, guests
+    with django_assert_num_queries(4):
         response = client.get(reverse("dissemination:event_guests", args=[event.pk]), {"q": "gast"})
     assert len(response.context["guests"]) == guests
     assert len(response.context["matches"]) == min(guests, 25)

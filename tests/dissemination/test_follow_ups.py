@@ -93,7 +93,7 @@ def test_the_home_page_runs_fixed_queries_with_follow_ups(client, ambassador, dj
         rows, logged_by=ambassador, organisation=organisation, follow_up_on=timezone.localdate()
     )
     client.force_login(ambassador)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(2):
         response = client.get(reverse("overview:home"))
     assert len(response.context["follow_ups"]) == min(rows, 10)
 
@@ -105,7 +105,7 @@ def test_the_follow_up_list_runs_fixed_queries(client, ambassador, django_assert
         rows, logged_by=ambassador, organisation=organisation, follow_up_on=timezone.localdate()
     )
     client.force_login(ambassador)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         response = client.get(reverse("dissemination:follow_up_list"))
     assert len(response.context["object_list"]) == min(rows, 50)
 

@@ -265,8 +265,8 @@ def test_the_list_runs_a_fixed_number_of_queries(client, people, django_assert_n
     for number in range(goals):
         GoalFactory(target_group=TargetGroup.values[number % 8], starts_on=date(2020 + number // 8, 1, 1))
     client.force_login(people["staff"])
-    # session, user, the user's roles, the TOTP check, the goals
-    with django_assert_num_queries(5):
+    # the user with roles and two-factor state, the goals
+    with django_assert_num_queries(2):
         response = client.get(reverse("dissemination:goal_list"))
     assert response.content.count(b'data-testid="goal-row"') == goals
 

@@ -461,8 +461,8 @@ def test_the_public_list_runs_fixed_queries(client, django_assert_num_queries, c
 def test_the_staff_list_runs_fixed_queries(client, staff, django_assert_num_queries, count):
     _library(count)
     client.force_login(staff)
-    # session, user, groups, two-factor check, versions, downloads per version and month, per material
-    with django_assert_num_queries(7):
+    # the user with roles and two-factor state, versions, downloads per version and month, per material
+    with django_assert_num_queries(4):
         response = client.get(reverse("materials:manage"))
     assert len(response.context["materials"]) == 2 * count
     assert sum(m.downloads_total for m in response.context["materials"]) == count * (count + 1) // 2

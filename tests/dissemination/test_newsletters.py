@@ -837,7 +837,7 @@ def test_the_list_page_runs_a_fixed_number_of_queries(
     _newsletters(count, [news, employers_list])
     staff_client.get(reverse("dissemination:newsletter_list"))  # warm the session and permission caches
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         response = staff_client.get(reverse("dissemination:newsletter_list"))
     assert len(response.context["newsletters"]) == count
 
@@ -856,6 +856,6 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(
     url = reverse("dissemination:newsletter_detail", args=[newsletter.pk])
     staff_client.get(url)
 
-    with django_assert_num_queries(8 if sending else 9):
+    with django_assert_num_queries(5 if sending else 6):
         response = staff_client.get(url)
     assert response.context["audience_size"] == subscribers

@@ -53,6 +53,6 @@ def test_trainers_may_not_browse_organisations(client):
 def test_organisation_list_runs_fixed_queries(client, django_assert_num_queries, rows):
     client.force_login(UserFactory(roles=["ambassador"]))
     OrganisationFactory.create_batch(rows)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         response = client.get(reverse("dissemination:organisation_list"))
     assert len(response.context["object_list"]) == min(rows, 25)

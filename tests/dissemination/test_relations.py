@@ -245,7 +245,7 @@ def test_organisation_search_json_gives_at_most_ten(ambassador_client):
 def test_person_list_runs_fixed_queries(ambassador_client, django_assert_num_queries, rows):
     organisation = OrganisationFactory()
     PersonFactory.create_batch(rows, organisation=organisation)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         response = ambassador_client.get(reverse("dissemination:person_list"))
     assert len(response.context["object_list"]) == min(rows, 25)
 
@@ -254,7 +254,7 @@ def test_person_list_runs_fixed_queries(ambassador_client, django_assert_num_que
 def test_organisation_detail_runs_fixed_queries(ambassador_client, django_assert_num_queries, rows):
     organisation = OrganisationFactory()
     PersonFactory.create_batch(rows, organisation=organisation)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         response = ambassador_client.get(reverse("dissemination:organisation_detail", kwargs={"pk": organisation.pk}))
     assert len(response.context["people"]) == rows
 
@@ -263,7 +263,7 @@ def test_organisation_detail_runs_fixed_queries(ambassador_client, django_assert
 def test_organisation_list_runs_fixed_queries_for_staff(client, django_assert_num_queries, rows):
     client.force_login(UserFactory(roles=["staff"], two_factor=True))
     OrganisationFactory.create_batch(rows)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         response = client.get(reverse("dissemination:organisation_list"))
     assert len(response.context["object_list"]) == min(rows, 25)
 

@@ -571,8 +571,8 @@ def test_the_subscriber_list_runs_fixed_queries(staff_client, lists, django_asse
     for _ in range(count):
         SubscriberFactory(lists=lists)
     staff_client.get(reverse("dissemination:subscriber_list"))  # warm the session and the user
-    # session, user, roles, two-factor check; the lists of the filter, count, page, the lists of the page
-    with django_assert_num_queries(8):
+    # the user with roles and two-factor state; the lists of the filter, count, page, the lists of the page
+    with django_assert_num_queries(5):
         response = staff_client.get(reverse("dissemination:subscriber_list"))
     assert len(response.context["subscribers"]) == count
 
@@ -581,8 +581,8 @@ def test_the_subscriber_list_runs_fixed_queries(staff_client, lists, django_asse
 def test_the_subscriber_page_runs_fixed_queries(staff_client, subscriber, lists, django_assert_num_queries, changes):
     for number in range(changes):
         preferences_update(subscriber=subscriber, lists=lists[: number % 2 + 1])
-    # session, user, roles, two-factor check; the subscriber, its lists, its consent history, its mail events
-    with django_assert_num_queries(8):
+    # the user with roles and two-factor state; the subscriber, its lists, its consent history, its mail events
+    with django_assert_num_queries(5):
         response = staff_client.get(reverse("dissemination:subscriber_detail", kwargs={"pk": subscriber.pk}))
     assert response.status_code == 200
 

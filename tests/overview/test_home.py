@@ -35,7 +35,7 @@ def test_staff_home_runs_fixed_queries(client, django_assert_num_queries, rows):
         TrainingFactory(meetings=5, meetings__first_meeting=timezone.now() + timedelta(hours=1))
     # 7 for the page and its meetings, 3 for staff's quality to-dos (requests, runs without a lead,
     # offers), 1 for the event follow-ups due.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(7):
         response = client.get(reverse("overview:home"))
     # Two of each run's weekly meetings fall in the coming fortnight; the page shows at most eight.
     assert len(response.context["upcoming_meetings"]) == min(2 * (rows // 5), 8)

@@ -37,7 +37,7 @@ def test_dashboard_second_visit_reads_no_figures_and_shows_the_same(client):
     first, first_page = queries_of(client, url)
     again, again_page = queries_of(client, url)
 
-    # Session, user, roles and the two-factor check stay; the figures and the form's regions do not.
+    # The user (with roles and two-factor state) stays; the figures and the form's regions do not.
     assert again < first - 5
     assert '<section class="mt-4" aria-labelledby="reached-heading">' in again_page.decode()
     assert again_page.count(b'data-testid="export-') == first_page.count(b'data-testid="export-') == 6
@@ -75,7 +75,7 @@ def test_public_list_second_visit_reads_no_runs_and_each_region_has_its_own(clie
     again, again_page = queries_of(client, url)
     regional, regional_page = queries_of(client, url, {"region": zeeland.pk})
 
-    assert again == first - 2  # the runs and their meetings
+    assert again == first - 3  # the count, the runs and their meetings
     assert again_page.count(b'data-testid="run"') == first_page.count(b'data-testid="run"') == 3
     assert regional == first
     assert regional_page.count(b'data-testid="run"') == 1

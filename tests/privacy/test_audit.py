@@ -187,7 +187,7 @@ def test_the_page_runs_a_fixed_number_of_queries(staff_client, staff_user, djang
     with django_assert_num_queries(len(few.captured_queries)):
         response = staff_client.get(reverse("privacy:audit"))
     assert len(response.context["rows"]) == 50
-    assert len(few.captured_queries) <= 8  # session, user, roles, count, entries, actors
+    assert len(few.captured_queries) <= 8  # the user with roles, count, entries, actors
 
 
 @pytest.mark.parametrize("roles", [["master_trainer"], ["trainer"], ["ambassador"]])

@@ -283,7 +283,7 @@ def test_attendance_page_runs_fixed_queries(client, run, trainer, django_assert_
     )
     attendance_catch_up(enrolment=EnrolmentFactory(training=past_run()), meeting=meeting, by=None)
     client.force_login(trainer)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get(sheet_url(meeting))
     assert len(response.context["rows"]) == rows + 1
 

@@ -158,7 +158,7 @@ def test_calendar_runs_fixed_queries(staff_client, django_assert_num_queries, ro
         TrainingFactory(
             meetings=1, meetings__location=location, meetings__first_meeting=first + timedelta(hours=number * 3)
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         response = staff_client.get(reverse("trainings:calendar"), {"date": first.date().isoformat()})
     shown = [m for week in response.context["weeks"] for cell in week for m in cell["meetings"]]
     assert len(shown) == rows

@@ -514,7 +514,7 @@ def test_participant_list_runs_fixed_queries(django_assert_num_queries, staff_us
 def test_run_page_with_its_participants_runs_fixed_queries(staff_client, django_assert_num_queries, rows):
     training = TrainingFactory(capacity=60, meetings=5)
     EnrolmentFactory.create_batch(rows, training=training, person__organisation=OrganisationFactory())
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = staff_client.get(reverse("trainings:training_detail", kwargs={"pk": training.pk}))
     assert response.status_code == 200
     assert response.content.decode().count('data-enrolment-status="registered"') == rows

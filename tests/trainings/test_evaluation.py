@@ -405,7 +405,7 @@ def test_overview_runs_fixed_queries(client, django_assert_num_queries, rows):
     for number in range(rows):
         EvaluationFactory(enrolment__training=runs[number % 3], moment=(BEFORE, AFTER)[number % 2])
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         response = client.get(reverse("trainings:evaluation_overview"))
 
     assert response.status_code == 200

@@ -13,6 +13,7 @@ from dissemination.models import Organisation, Person, Region
 from tests.factories import EnrolmentFactory, MeetingFactory, OrganisationFactory, PersonFactory, TrainingFactory
 from trainings.enums import EnrolmentStatus, MeetingStatus, MessageKind, TrainingStatus
 from trainings.models import Enrolment, ScheduledMessage
+from trainings.views.public import PUBLIC_LIST_PAGE_SIZE
 from trainings.views.scheduling import participant_feed_token
 
 pytestmark = pytest.mark.django_db
@@ -85,9 +86,23 @@ def test_public_list_links_the_public_calendar_feed(client):
 def test_public_list_runs_fixed_queries(client, django_assert_num_queries, rows):
     for _ in range(rows):
         TrainingFactory(meetings=1)
-    with django_assert_num_queries(3):
+    # The regions of the form; the count, the page of runs and their meetings.
+    with django_assert_num_queries(4):
         response = client.get(reverse("trainings:public_list"))
-    assert len(response.context["runs"]) == rows
+    assert len(response.context["runs"]) == min(rows, PUBLIC_LIST_PAGE_SIZE)
+
+
+def test_public_list_shows_the_runs_a_page_at_a_time_in_order(client):
+    runs = [
+        TrainingFactory(meetings=1, meetings__first_meeting=timezone.now() + timedelta(days=10 + number))
+        for number in range(PUBLIC_LIST_PAGE_SIZE + 3)
+    ]
+    first = client.get(reverse("trainings:public_list"))
+    second = client.get(reverse("trainings:public_list"), {"page": "2"})
+    assert [run.pk for run in first.context["runs"]] == [run.pk for run in runs[:PUBLIC_LIST_PAGE_SIZE]]
+    assert [run.pk for run in second.context["runs"]] == [run.pk for run in runs[PUBLIC_LIST_PAGE_SIZE:]]
+    assert "Pagina 2 van 2" in second.content.decode()
+    assert 'href="?page=2"' in first.content.decode()
 
 
 # --- the enrolment form ---

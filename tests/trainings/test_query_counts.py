@@ -56,7 +56,7 @@ def test_catch_up_page_runs_fixed_queries(client, django_assert_num_queries, row
     EnrolmentFactory.create_batch(rows, training=other)
     client.force_login(trainer)
     meeting = run.meetings.get(number=2)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         response = client.get(reverse("trainings:catch_up", args=[meeting.pk]))
     assert response.status_code == 200
 
@@ -76,7 +76,7 @@ def test_evaluation_export_runs_fixed_queries(staff_client, django_assert_num_qu
     Evaluation.objects.bulk_create(
         Evaluation(enrolment=enrolment, moment=EvaluationMoment.BEFORE, self_efficacy={}) for enrolment in enrolments
     )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(2):
         response = staff_client.get(reverse("trainings:evaluation_export"))
     assert len(b"".join(response.streaming_content if response.streaming else [response.content]).splitlines()) == (
         rows + 1

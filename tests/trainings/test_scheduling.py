@@ -624,7 +624,7 @@ def test_list_runs_fixed_queries(staff_client, django_assert_num_queries, rows):
     location = LocationFactory()
     for number in range(rows):
         TrainingFactory(meetings=1, meetings__location=location, meetings__first_meeting=at(number))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         response = staff_client.get(reverse("trainings:training_list"))
     assert len(response.context["object_list"]) == min(rows, 25)
 
@@ -700,7 +700,7 @@ def test_the_edit_page_shows_the_host_and_empty_name_removes_it(staff_client):
 def test_create_page_runs_fixed_queries_however_many_organisations(staff_client, django_assert_num_queries, rows):
     OrganisationFactory.create_batch(rows)
     LocationFactory()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         response = staff_client.get(reverse("trainings:training_create"))
     assert response.status_code == 200
 

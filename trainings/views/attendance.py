@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.accounts.rules import is_staff_member, is_trainer
+from mentorwijs.fragments import FragmentCacheMixin
 
 from .. import queries
 from ..forms.attendance import AttendanceSheetForm, CatchUpForm, CatchUpSearchForm
@@ -48,14 +49,18 @@ class MeetingView(PermissionRequiredMixin, View):
 
 
 @method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
-class MeetingAttendanceView(MeetingView):
+class MeetingAttendanceView(FragmentCacheMixin, MeetingView):
     template_name = "trainings/attendance.html"
+    fragment_vary_on_minute = True
+
+    def outside_context(self):
+        return {"meeting": self.meeting, "training": self.meeting.training}
 
     def get_form(self, data=None):
         return AttendanceSheetForm(data, rows=queries.attendance_sheet(meeting=self.meeting))
 
     def get(self, request, pk):
-        return self.show(self.get_form())
+        return self.cached_response(request) or self.show(self.get_form())
 
     def post(self, request, pk):
         form = self.get_form(request.POST)

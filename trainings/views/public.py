@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
@@ -37,6 +38,8 @@ from ..templatetags.participants import participant_feed_url
 # fragment): hundreds of runs at national scale (bench/pages, issue 7). The enrolment form checks
 # the places itself, so a number of free places at most this old does no harm.
 PUBLIC_LIST_CACHE_SECONDS = 60
+# Runs per page (a grid of two or three columns): all open runs of the country made 470 KB.
+PUBLIC_LIST_PAGE_SIZE = 24
 
 
 @login_not_required
@@ -48,14 +51,24 @@ def public_list(request):
     if parse_id(region_param):
         region = next((r for r in regions if r.pk == parse_id(region_param)), None)
 
-    def open_runs():
-        runs = list(queries.public_training_list(region_id=region.pk if region else None))
-        for run in runs:
+    page_number = parse_id(request.GET.get("page")) or 1
+
+    def open_runs_page():
+        runs = queries.public_training_list(region_id=region.pk if region else None)
+        page = Paginator(runs, PUBLIC_LIST_PAGE_SIZE).get_page(page_number)
+        for run in page.object_list:
             run.places_free = max(run.capacity - run.places_held, 0)
-        return runs
+        return page
 
     # The runs are read only when the cached fragment of the page is missing (PUBLIC_LIST_CACHE_SECONDS).
-    context = {"runs": SimpleLazyObject(open_runs), "regions": regions, "region": region}
+    page_obj = SimpleLazyObject(open_runs_page)
+    context = {
+        "page_obj": page_obj,
+        "page_number": page_number,
+        "runs": SimpleLazyObject(lambda: page_obj.object_list),
+        "regions": regions,
+        "region": region,
+    }
     return render(request, "trainings/public_list.html", {**context, "cache_seconds": PUBLIC_LIST_CACHE_SECONDS})
 
 

@@ -19,6 +19,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
+from mentorwijs.fragments import FragmentCacheMixin
 
 from .. import queries
 from ..calendar import feed_token, feed_token_id, ics_for_meetings
@@ -63,7 +64,7 @@ class RoleOnlyPermissionMixin(PermissionRequiredMixin):
         return None
 
 
-class TrainingListView(RoleOnlyPermissionMixin, FilterView):
+class TrainingListView(RoleOnlyPermissionMixin, FragmentCacheMixin, FilterView):
     permission_required = "trainings.browse_trainings"
     filterset_class = TrainingFilter
     template_name = "trainings/training_list.html"
@@ -73,10 +74,14 @@ class TrainingListView(RoleOnlyPermissionMixin, FilterView):
         return queries.training_list(user=self.request.user)
 
 
-class TrainingDetailView(RoleOnlyPermissionMixin, DetailView):
+class TrainingDetailView(RoleOnlyPermissionMixin, FragmentCacheMixin, DetailView):
     permission_required = "trainings.browse_trainings"
     template_name = "trainings/training_detail.html"
     context_object_name = "training"
+    fragment_vary_on_minute = True  # the cancel button goes once a meeting has begun
+
+    def outside_context(self):
+        return {"training": self.get_object(queries.trainings_visible_to(self.request.user))}
 
     def get_queryset(self):
         # The trainers are shown with their role: their assignments replace the plain trainers

@@ -1,0 +1,137 @@
+"""Cached page fragments (mentorwijs/fragments.py): served without reading rows while nothing was
+written, never after a write, never to another user, and with the visitor's own CSRF token."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from mentorwijs.fragments import generation, is_shown_write
+from tests.factories import EnrolmentFactory, PersonFactory, TrainingFactory, UserFactory
+from trainings.models import Attendance, Training
+
+pytestmark = pytest.mark.django_db
+
+TRAINING_LIST = reverse("trainings:training_list")
+
+
+def main_of(response) -> str:
+    """The page's main element: the fragment and the messages (the header has a fresh CSRF token)."""
+    page = response.content.decode()
+    return page[page.index('<main id="main"') : page.index("</main>")]
+
+
+def csrf_token_in(response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
+
+
+@pytest.mark.parametrize(
+    ("sql", "shown"),
+    [
+        ('INSERT INTO "trainings_training" ("title") VALUES (%s)', True),
+        ('UPDATE "dissemination_organisation" SET "name" = %s', True),
+        (' delete FROM "trainings_enrolment" WHERE "id" = %s', True),
+        ('SELECT "trainings_training"."id" FROM "trainings_training"', False),
+        ('UPDATE "django_session" SET "session_data" = %s', False),
+        ('UPDATE "django_celery_beat_periodictask" SET "last_run_at" = %s', False),
+        ('UPDATE "dissemination_delivery" SET "status" = %s', False),
+    ],
+)
+def test_writes_to_shown_tables_move_the_generation(sql, shown):
+    assert is_shown_write(sql) is shown
+
+
+def test_a_write_moves_the_generation_at_once_and_again_at_commit(django_capture_on_commit_callbacks):
+    before = generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        TrainingFactory()
+        written = generation()
+        assert written > before
+    assert len(callbacks) == 1  # once per transaction, however many statements
+    assert generation() > written
+
+
+def test_reads_and_session_writes_leave_the_generation():
+    TrainingFactory()
+    before = generation()
+    list(Training.objects.all())
+    Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now())
+    assert generation() == before
+
+
+def test_the_second_visit_reads_no_rows_and_a_write_shows_at_once(staff_client):
+    TrainingFactory(title="Eerste run", meetings=2)
+    first = staff_client.get(TRAINING_LIST)
+    assert "Eerste run" in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        second = staff_client.get(TRAINING_LIST)
+    assert main_of(second) == main_of(first)
+    # Only the user (the session comes from the cache): no runs, counts or regions.
+    assert [query["sql"] for query in queries.captured_queries if "trainings_" in query["sql"]] == []
+    assert len(queries) <= 1
+
+    TrainingFactory(title="Tweede run", meetings=2)
+    third = staff_client.get(TRAINING_LIST).content.decode()
+    assert "Eerste run" in third
+    assert "Tweede run" in third
+
+
+def test_a_fragment_is_not_served_to_another_user(staff_client):
+    TrainingFactory(title="Run zonder deze trainer")
+    given = TrainingFactory(title="Run van de trainer")
+    trainer = UserFactory(roles=["trainer"])
+    given.trainers.add(trainer)
+    assert "Run zonder deze trainer" in staff_client.get(TRAINING_LIST).content.decode()
+
+    other = Client()
+    other.force_login(trainer)
+    page = other.get(TRAINING_LIST).content.decode()
+    assert "Run van de trainer" in page
+    assert "Run zonder deze trainer" not in page
+
+
+def test_a_cached_form_carries_the_visitors_own_csrf_token():
+    """Two browsers of one trainer: the second gets the sheet from the cache, with a token that its
+    own CSRF cookie accepts, and saving through it works."""
+    run = TrainingFactory(meetings=1, meetings__first_meeting=timezone.now() - timedelta(hours=1), status="running")
+    enrolment = EnrolmentFactory(training=run, person=PersonFactory())
+    trainer = UserFactory(roles=["trainer"])
+    run.trainers.add(trainer)
+    url = reverse("trainings:meeting_attendance", kwargs={"pk": run.meetings.get().pk})
+    phone, laptop = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    phone.force_login(trainer)
+    laptop.force_login(trainer)
+
+    first = phone.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        second = laptop.get(url)
+    assert not any("trainings_enrolment" in query["sql"] for query in queries.captured_queries)  # from the cache
+    assert csrf_token_in(first) != csrf_token_in(second)
+
+    response = laptop.post(url, {"csrfmiddlewaretoken": csrf_token_in(second), f"present_{enrolment.pk}": "present"})
+    assert response.status_code == 302
+    assert Attendance.objects.get(enrolment=enrolment).present is True
+    # The sheet shows what was just saved, not the cached one from before.
+    assert "checked" in laptop.get(url).content.decode()
+
+
+def test_a_form_with_errors_is_rendered_fresh_and_not_cached(client):
+    run = TrainingFactory(meetings=1, meetings__first_meeting=timezone.now() - timedelta(hours=1), status="running")
+    trainer = UserFactory(roles=["trainer"])
+    run.trainers.add(trainer)
+    meeting = run.meetings.get()
+    meeting.status = "cancelled"
+    meeting.save()
+    enrolment = EnrolmentFactory(training=run)
+    client.force_login(trainer)
+    url = reverse("trainings:meeting_attendance", kwargs={"pk": meeting.pk})
+    refused = client.post(url, {f"present_{enrolment.pk}": "present"})
+    assert refused.status_code == 400
+    shown = client.get(url)
+    assert shown.context["form"].errors == {}  # rendered anew for the GET, not the POST's page
