@@ -4,13 +4,13 @@ from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
-from mentorwijs.fragments import FragmentCacheMixin
+from mentorwijs.page_cache import PageCacheMixin
 
 from . import queries
 from .filters import OrganisationFilter
 
 
-class OrganisationListView(PermissionRequiredMixin, FragmentCacheMixin, FilterView):
+class OrganisationListView(PermissionRequiredMixin, PageCacheMixin, FilterView):
     permission_required = "dissemination.browse_organisations"
     filterset_class = OrganisationFilter
     template_name = "dissemination/organisation_list.html"

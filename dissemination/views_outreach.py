@@ -22,7 +22,7 @@ from rules.contrib.views import PermissionRequiredMixin, permission_required
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 from mentorwijs.forms import add_service_errors, parse_id
-from mentorwijs.fragments import FragmentCacheMixin
+from mentorwijs.page_cache import PageCacheMixin
 
 from . import queries
 from .enums import STAGE_ORDER, Stage
@@ -51,7 +51,7 @@ class ContactFilter(django_filters.FilterSet):
         )
 
 
-class ContactListView(PermissionRequiredMixin, FragmentCacheMixin, FilterView):
+class ContactListView(PermissionRequiredMixin, PageCacheMixin, FilterView):
     permission_required = "dissemination.log_outreach"
     template_name = "dissemination/outreach/contact_list.html"
     filterset_class = ContactFilter
@@ -65,11 +65,10 @@ class ContactListView(PermissionRequiredMixin, FragmentCacheMixin, FilterView):
             return filterset_class(None, queryset=self.get_queryset(), request=self.request)
         return super().get_filterset(filterset_class)
 
-    def outside_context(self):
-        return {"can_manage": self.request.user.has_perm("dissemination.manage_outreach")}
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**self.outside_context(), **kwargs)
+        return super().get_context_data(
+            can_manage=self.request.user.has_perm("dissemination.manage_outreach"), **kwargs
+        )
 
 
 class ContactLogView(PermissionRequiredMixin, FormView):

@@ -1,4 +1,4 @@
-from mentorwijs.fragments import fragment_key, get_fragment, set_fragment
+from mentorwijs.page_cache import CSRF_PLACEHOLDER
 
 from .navigation import links_for
 
@@ -7,13 +7,16 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(request, "two_factor_pending", False):
         return {"nav_links": []}
-    # The user's links (a permission check and an address each) are kept like a page fragment.
-    key = fragment_key("nav_links", user.pk)
-    links = get_fragment(key)
-    if links is None:
-        links = links_for(user)
-        set_fragment(key, links)
+    links = links_for(user)
     view_name = request.resolver_match.view_name if request.resolver_match else ""
     for link in links:
         link["active"] = request.path.startswith(link["url"]) or view_name in link["also_active_on"]
     return {"nav_links": links}
+
+
+def page_cache_csrf(request):
+    """While a page is rendered for the page cache, its forms get a placeholder for the CSRF token
+    (mentorwijs/page_cache.py puts the visitor's own in)."""
+    if getattr(request, "page_cache_rendering", False):
+        return {"csrf_token": CSRF_PLACEHOLDER}
+    return {}

@@ -1,5 +1,6 @@
 """What each role may use: the navigation and the home page are built from this one list."""
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -134,14 +135,21 @@ LINKS = [
 ]
 
 
+@functools.cache
+def link_url(url_name: str) -> str:
+    """The address of a link: the URL patterns do not change while the process runs, and every page
+    asks for all of them."""
+    return reverse(url_name)
+
+
 def links_for(user) -> list[dict]:
     mail_is_caught = settings.EMAIL_BACKEND == "mentorwijs.outbox.backends.OutboxBackend"
     return [
         {
             "key": link.key,
-            "label": str(link.label),  # in the active language: the list is cached per language
-            "url": reverse(link.url_name),
-            "description": str(link.description),
+            "label": link.label,
+            "url": link_url(link.url_name),
+            "description": link.description,
             "also_active_on": link.also_active_on,
             "in_account_menu": link.in_account_menu,
         }

@@ -7,7 +7,7 @@ from ambassadors.queries.home import home_tasks
 from dissemination import queries as dissemination_queries
 from dissemination import queries_events
 from mentorwijs.accounts.roles import Role
-from mentorwijs.fragments import FragmentCacheMixin
+from mentorwijs.page_cache import PageCacheMixin
 from trainings import queries as training_queries
 from trainings.enums import MeetingStatus
 from trainings.services.attendance import RECORD_AHEAD
@@ -26,9 +26,9 @@ ROLE_INTROS = {
 }
 
 
-class HomeView(FragmentCacheMixin, TemplateView):
+class HomeView(PageCacheMixin, TemplateView):
     template_name = "overview/home.html"
-    fragment_vary_on_minute = True  # what is due, upcoming or overdue moves with the clock
+    page_cache_vary_on_minute = True  # what is due, upcoming or overdue moves with the clock
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -22,7 +22,7 @@ from dissemination.enums import TargetGroup
 from dissemination.forms_outreach import DateInput
 from dissemination.models import Region
 from dissemination.resources import neutralise
-from mentorwijs.fragments import FragmentCacheMixin
+from mentorwijs.page_cache import PageCacheMixin
 
 from . import dashboard
 from .goals import goal_progress
@@ -95,13 +95,13 @@ DASHBOARD_CACHE_SECONDS = 300
 
 
 @method_decorator(never_cache, name="dispatch")
-class DashboardView(PermissionRequiredMixin, FragmentCacheMixin, TemplateView):
+class DashboardView(PermissionRequiredMixin, PageCacheMixin, TemplateView):
     permission_required = "overview.view_dashboard"
     template_name = "overview/dashboard/dashboard.html"
 
-    def fragment_vary_on(self):
+    def page_cache_vary_on(self):
         # The default period ends today.
-        return (*super().fragment_vary_on(), "day", timezone.localdate())
+        return (*super().page_cache_vary_on(), "day", timezone.localdate())
 
     def get_context_data(self, **kwargs):
         default_from, default_to = dashboard.default_period()

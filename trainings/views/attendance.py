@@ -5,7 +5,8 @@ run's meeting gets 404, any other role 403."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.accounts.rules import is_staff_member, is_trainer
-from mentorwijs.fragments import FragmentCacheMixin
+from mentorwijs.page_cache import PageCacheMixin
 
 from .. import queries
 from ..forms.attendance import AttendanceSheetForm, CatchUpForm, CatchUpSearchForm
@@ -28,7 +29,7 @@ def meetings_for(user):
     """Meetings whose attendance a user may register; 403 for roles that register none."""
     if not (is_staff_member | is_trainer)(user):
         raise PermissionDenied
-    meetings = Meeting.objects.select_related("training__region", "location")
+    meetings = Meeting.objects.select_related("training", "location")
     if is_staff_member(user):
         return meetings
     return meetings.filter(training__trainers=user)
@@ -49,18 +50,15 @@ class MeetingView(PermissionRequiredMixin, View):
 
 
 @method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
-class MeetingAttendanceView(FragmentCacheMixin, MeetingView):
+class MeetingAttendanceView(PageCacheMixin, MeetingView):
     template_name = "trainings/attendance.html"
-    fragment_vary_on_minute = True
-
-    def outside_context(self):
-        return {"meeting": self.meeting, "training": self.meeting.training}
+    page_cache_vary_on_minute = True
 
     def get_form(self, data=None):
         return AttendanceSheetForm(data, rows=queries.attendance_sheet(meeting=self.meeting))
 
     def get(self, request, pk):
-        return self.cached_response(request) or self.show(self.get_form())
+        return self.cached_response(request) or self.keep(request, self.show(self.get_form()))
 
     def post(self, request, pk):
         form = self.get_form(request.POST)
@@ -88,7 +86,7 @@ class MeetingAttendanceView(FragmentCacheMixin, MeetingView):
             "rows": rows,
             "present_count": sum(1 for row in rows if row["attendance"] and row["attendance"].present),
         }
-        return render(self.request, self.template_name, context, status=status)
+        return TemplateResponse(self.request, self.template_name, context, status=status)
 
 
 @method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
@@ -134,4 +132,4 @@ class CatchUpView(MeetingView):
         }
         context["more"] = len(context["candidates"]) > CANDIDATES_SHOWN
         context["candidates"] = context["candidates"][:CANDIDATES_SHOWN]
-        return render(self.request, self.template_name, context, status=status)
+        return TemplateResponse(self.request, self.template_name, context, status=status)

@@ -45,7 +45,8 @@ PUBLIC_LIST_PAGE_SIZE = 24
 @login_not_required
 @require_GET
 def public_list(request):
-    regions = list(queries.public_regions())
+    # The regions of the form change with the runs: kept as long as the list's fragment.
+    regions = cache.get_or_set("public_regions", lambda: list(queries.public_regions()), PUBLIC_LIST_CACHE_SECONDS)
     region = None
     region_param = request.GET.get("region", "")
     if parse_id(region_param):

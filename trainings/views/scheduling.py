@@ -19,7 +19,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
-from mentorwijs.fragments import FragmentCacheMixin
+from mentorwijs.page_cache import PageCacheMixin
 
 from .. import queries
 from ..calendar import feed_token, feed_token_id, ics_for_meetings
@@ -64,7 +64,7 @@ class RoleOnlyPermissionMixin(PermissionRequiredMixin):
         return None
 
 
-class TrainingListView(RoleOnlyPermissionMixin, FragmentCacheMixin, FilterView):
+class TrainingListView(RoleOnlyPermissionMixin, PageCacheMixin, FilterView):
     permission_required = "trainings.browse_trainings"
     filterset_class = TrainingFilter
     template_name = "trainings/training_list.html"
@@ -74,14 +74,11 @@ class TrainingListView(RoleOnlyPermissionMixin, FragmentCacheMixin, FilterView):
         return queries.training_list(user=self.request.user)
 
 
-class TrainingDetailView(RoleOnlyPermissionMixin, FragmentCacheMixin, DetailView):
+class TrainingDetailView(RoleOnlyPermissionMixin, PageCacheMixin, DetailView):
     permission_required = "trainings.browse_trainings"
     template_name = "trainings/training_detail.html"
     context_object_name = "training"
-    fragment_vary_on_minute = True  # the cancel button goes once a meeting has begun
-
-    def outside_context(self):
-        return {"training": self.get_object(queries.trainings_visible_to(self.request.user))}
+    page_cache_vary_on_minute = True  # the cancel button goes once a meeting has begun
 
     def get_queryset(self):
         # The trainers are shown with their role: their assignments replace the plain trainers

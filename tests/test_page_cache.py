@@ -1,5 +1,5 @@
-"""Cached page fragments (mentorwijs/fragments.py): served without reading rows while nothing was
-written, never after a write, never to another user, and with the visitor's own CSRF token."""
+"""Cached pages (mentorwijs/page_cache.py): served without reading rows while nothing was written,
+never after a write, never to another user, with the visitor's own CSRF token, never with messages."""
 
 import re
 from datetime import timedelta
@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorwijs.fragments import generation, is_shown_write
+from mentorwijs.page_cache import CSRF_PLACEHOLDER, generation, is_shown_write
 from tests.factories import EnrolmentFactory, PersonFactory, TrainingFactory, UserFactory
 from trainings.models import Attendance, Training
 
@@ -135,3 +135,39 @@ def test_a_form_with_errors_is_rendered_fresh_and_not_cached(client):
     assert refused.status_code == 400
     shown = client.get(url)
     assert shown.context["form"].errors == {}  # rendered anew for the GET, not the POST's page
+
+
+def test_a_page_with_a_message_is_neither_served_from_nor_kept_in_the_cache(client):
+    run = TrainingFactory(meetings=1, meetings__first_meeting=timezone.now() - timedelta(hours=1), status="running")
+    enrolment = EnrolmentFactory(training=run)
+    trainer = UserFactory(roles=["trainer"])
+    run.trainers.add(trainer)
+    client.force_login(trainer)
+    url = reverse("trainings:meeting_attendance", kwargs={"pk": run.meetings.get().pk})
+    client.get(url)  # kept
+
+    saved = client.post(url, {f"present_{enrolment.pk}": "present"}, follow=True)
+    again = client.get(url)
+    third = client.get(url)
+
+    assert "Aanwezigheid opgeslagen voor 1 deelnemers." in saved.content.decode()
+    # The page with the message was not kept: the next visit renders it anew, without the message,
+    # and that one is kept.
+    assert again.context is not None
+    assert third.context is None
+    assert "Aanwezigheid opgeslagen" not in again.content.decode()
+    assert third.content.decode().count("checked") == again.content.decode().count("checked") > 0
+
+
+def test_no_page_carries_the_placeholder_of_the_csrf_token(staff_client):
+    run = TrainingFactory(meetings=2)
+    urls = [TRAINING_LIST, reverse("trainings:training_detail", args=[run.pk]), reverse("overview:home")]
+    for url in urls * 2:  # rendered, then from the cache
+        page = staff_client.get(url).content.decode()
+        assert CSRF_PLACEHOLDER not in page
+        assert 'name="csrfmiddlewaretoken" value="' in page
+    trainer_client = Client()
+    trainer_client.force_login(UserFactory(roles=["trainer"]))
+    refused = trainer_client.get(reverse("trainings:training_detail", args=[run.pk]))
+    assert refused.status_code == 404
+    assert CSRF_PLACEHOLDER not in refused.content.decode()
