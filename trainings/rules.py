@@ -8,7 +8,12 @@ from mentorwijs.accounts.rules import is_master_trainer, is_staff_member, is_tra
 
 @rules.predicate
 def gives_training(user, training):
-    return training is not None and training.trainers.filter(pk=user.pk).exists()
+    """One query, unless the view read the run through its trainers already (known_trainer_ids)."""
+    if training is None:
+        return False
+    if user.pk in getattr(training, "known_trainer_ids", ()):
+        return True
+    return training.trainers.filter(pk=user.pk).exists()
 
 
 rules.add_perm("trainings.manage_trainings", is_staff_member)

@@ -5,6 +5,7 @@ Staff and master trainers only (ambassadors.view_lineage); everyone else gets 40
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.urls import path
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
@@ -12,6 +13,7 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.forms import parse_id
+from mentorwijs.page_cache import PageCacheMixin
 
 from ..queries.quality import STALE_AFTER, lineage
 
@@ -23,9 +25,13 @@ LINEAGE_PAGE_SIZE = 100
 
 
 @method_decorator(never_cache, name="dispatch")
-class LineageView(PermissionRequiredMixin, TemplateView):
+class LineageView(PermissionRequiredMixin, PageCacheMixin, TemplateView):
     permission_required = "ambassadors.view_lineage"
     template_name = "ambassadors/lineage.html"
+
+    def page_cache_vary_on(self):
+        # A branch is flagged by how long ago its last run was.
+        return (*super().page_cache_vary_on(), "day", timezone.localdate())
 
     def get_context_data(self, **kwargs):
         # Read only when the page's cached fragment is missing.

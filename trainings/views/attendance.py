@@ -29,7 +29,8 @@ def meetings_for(user):
     """Meetings whose attendance a user may register; 403 for roles that register none."""
     if not (is_staff_member | is_trainer)(user):
         raise PermissionDenied
-    meetings = Meeting.objects.select_related("training", "location")
+    # Only what the permission check and a cached page need; the sheet itself loads the location.
+    meetings = Meeting.objects.select_related("training")
     if is_staff_member(user):
         return meetings
     return meetings.filter(training__trainers=user)
@@ -45,7 +46,11 @@ class MeetingView(PermissionRequiredMixin, View):
     permission_required = "trainings.record_attendance"
 
     def get_permission_object(self):
-        self.meeting = get_object_or_404(meetings_for(self.request.user), pk=self.kwargs["pk"])
+        user = self.request.user
+        self.meeting = get_object_or_404(meetings_for(user), pk=self.kwargs["pk"])
+        if not is_staff_member(user):
+            # meetings_for found it among the runs this trainer gives: the rule need not ask again.
+            self.meeting.training.known_trainer_ids = {user.pk}
         return self.meeting.training
 
 
