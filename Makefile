@@ -2,7 +2,9 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-LOCAL := DEBUG=true
+# The web server, worker and beat share a file cache (sessions, the page cache's data generation)
+# unless CACHE_URL names another.
+LOCAL := DEBUG=true CACHE_URL="$${CACHE_URL:-filecache://$(CURDIR)/var/cache}"
 
 .PHONY: run test install migrate demo totp lint format messages services e2e ci clean
 

@@ -346,6 +346,9 @@ def main():
     parser.add_argument("--reuse-db", action="store_true", help="measure the database as it is (seeded before)")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
     parser.add_argument("--only", nargs="*", help="measure only these pages (names as in the report)")
+    parser.add_argument(
+        "--no-page-cache", action="store_true", help="PAGE_CACHE_SECONDS=0: every request renders its page"
+    )
     args = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -356,6 +359,7 @@ def main():
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "BENCH_BARE_VIEW": "true",
+        **({"PAGE_CACHE_SECONDS": "0"} if args.no_page_cache else {}),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "EMAIL_URL": "",
         "CACHE_URL": f"rediscache://127.0.0.1:6379/{CACHE_DB}",
@@ -368,7 +372,7 @@ def main():
     log(f"work files in {workdir}")
     report = {"machine": machine(), "scale": args.scale, "seconds_per_page": args.seconds,
               "connections": args.connections, "gunicorn_workers": args.workers,
-              "load_average_start": load_average()}  # fmt: skip
+              "page_cache": not args.no_page_cache, "load_average_start": load_average()}  # fmt: skip
     server = None
     try:
         if not args.reuse_db:
