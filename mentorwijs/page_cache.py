@@ -3,9 +3,9 @@
 Every write to the database through Django (INSERT, UPDATE or DELETE, in any web or worker process)
 moves a counter in the cache on: the data generation. A page is stored with the generation it was
 rendered in and served only while that is still the current one, so never after a write; it
-expires after PAGE_CACHE_SECONDS. The counter
-moves when the statement runs (a test, or the same request, sees its own write) and again at commit
-(a page rendered by another request before the commit, from the old rows, is not served after it).
+expires after PAGE_CACHE_SECONDS. The counter moves when the statement runs (a test, or the same
+request, sees its own write) and again at commit (a page rendered by another request before the
+commit, from the old rows, is not served after it).
 
 Writes to the tables in UNSHOWN_TABLES do not move it: they change all the time and no cached page
 shows them. A page that shows one of them must not be cached here.
@@ -128,7 +128,6 @@ class PageCacheMixin:
     The view's own get() runs only when the page is missing. A view with its own get() starts with
     cached_response() and returns its (TemplateResponse) answer through keep()."""
 
-    page_cache_name = ""
     # Pages that change with the clock (a meeting has begun, a follow-up is due) vary on the minute.
     page_cache_vary_on_minute = False
 
@@ -147,7 +146,7 @@ class PageCacheMixin:
         vary_on = self.page_cache_vary_on()
         if self.page_cache_vary_on_minute:
             vary_on += ("minute", int(time.time() // 60))
-        key = page_key(self.page_cache_name or type(self).__name__, request.get_full_path(), *vary_on)
+        key = page_key(type(self).__name__, request.get_full_path(), *vary_on)
         current, html = fetch(key)
         if html is None:
             request.page_cache_entry = (key, current)
