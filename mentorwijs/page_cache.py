@@ -81,6 +81,11 @@ def store(key: str, rendered_in: int, value) -> None:
     cache.set(key, (rendered_in, value), settings.PAGE_CACHE_SECONDS)
 
 
+def current_minute() -> int:
+    """The minute a page that changes with the clock is kept for."""
+    return int(time.time() // 60)
+
+
 def is_shown_write(sql: str) -> bool:
     """A statement that writes to a table a cached page may show (the table is the statement's first
     quoted name: Django quotes every table name)."""
@@ -145,7 +150,7 @@ class PageCacheMixin:
             return None
         vary_on = self.page_cache_vary_on()
         if self.page_cache_vary_on_minute:
-            vary_on += ("minute", int(time.time() // 60))
+            vary_on += ("minute", current_minute())
         key = page_key(type(self).__name__, request.get_full_path(), *vary_on)
         current, html = fetch(key)
         if html is None:

@@ -121,6 +121,18 @@ def test_a_cached_form_carries_the_visitors_own_csrf_token():
     assert "checked" in laptop.get(url).content.decode()
 
 
+def test_a_page_that_changes_with_the_clock_is_rendered_anew_the_next_minute(client, page_minute):
+    run = TrainingFactory(meetings=1, meetings__first_meeting=timezone.now() - timedelta(hours=1), status="running")
+    trainer = UserFactory(roles=["trainer"])
+    run.trainers.add(trainer)
+    client.force_login(trainer)
+    url = reverse("trainings:meeting_attendance", kwargs={"pk": run.meetings.get().pk})
+    client.get(url)
+    assert client.get(url).context is None  # the same minute: from the cache
+    page_minute[0] += 1
+    assert client.get(url).context is not None
+
+
 def test_a_form_with_errors_is_rendered_fresh_and_not_cached(client):
     run = TrainingFactory(meetings=1, meetings__first_meeting=timezone.now() - timedelta(hours=1), status="running")
     trainer = UserFactory(roles=["trainer"])
