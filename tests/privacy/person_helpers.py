@@ -58,7 +58,8 @@ def person_with_everything(
     person = PersonFactory(
         first_name=first_name, last_name=last_name, email=email, phone="0612345678", function="Teamleider"
     )
-    trainer = trainer or UserFactory(roles=["trainer"])
+    # Named, so that a random name ("Johanna Jansen") never holds the words the tests look for.
+    trainer = trainer or UserFactory(roles=["trainer"], first_name="Tineke", last_name="Trainersma")
     if training is None:
         CertificationFactory(holder=trainer, valid_from=timezone.localdate() - timedelta(days=200))
     mailing_list = MailingListFactory(name="Werkgevers")

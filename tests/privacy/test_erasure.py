@@ -42,7 +42,7 @@ def everything():
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(roles=["staff"], two_factor=True)
+    return UserFactory(roles=["staff"], two_factor=True, first_name="Sanne", last_name="Staf")
 
 
 def erase(everything, staff, reason="Verzoek van betrokkene, 27-11"):
