@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.core import mail
 from django.utils import timezone
+from django_celery_beat.models import CrontabSchedule
 from playwright.sync_api import expect
 
 from mentorwijs.outbox.backends import OutboxBackend
@@ -61,3 +62,18 @@ def test_attendance_script_marks_everyone_present_and_hides_reasons(page):
 
     expect(page.locator('.attendance-row input[value="present"]:checked')).to_have_count(2)
     expect(page.locator(".attendance-reason").first).to_be_hidden()  # the stylesheet's :has() rule
+
+
+def test_periodic_task_form_in_the_admin_shows_the_schedule_in_words(page):
+    """django-celery-beat's inline script, blocked by the policy, runs from js/periodic-task-form.js."""
+    nightly = CrontabSchedule.objects.create(minute="30", hour="2", timezone="Europe/Amsterdam")
+    staff = UserFactory(roles=["staff"], two_factor=True)
+    log_in(page, staff.email, totp_secret=staff.totp_secret)
+    expect(page).to_have_url(HOME_URL)
+
+    page.goto("/beheer/django_celery_beat/periodictask/add/")
+    page.locator("#id_crontab").select_option(str(nightly.pk))
+
+    help_text = page.locator(".field-crontab .help")
+    expect(help_text).to_contain_text(f"Schema in woorden: {nightly.human_readable}")
+    expect(page.locator(".field-crontab_translation")).to_be_hidden()
