@@ -351,6 +351,8 @@ STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 
 # Retention: how long each kind of personal data is kept; privacy.apply_retention applies these nightly
 # and /privacy/bewaartermijnen/ states them.
 RETENTION_PARTICIPANT_YEARS = env.int("RETENTION_PARTICIPANT_YEARS", default=5)  # after their run ended
+# Dietary wishes and reasons for absence: needed for the run only, emptied this long after it ended.
+RETENTION_RUN_DETAILS_DAYS = env.int("RETENTION_RUN_DETAILS_DAYS", default=90)
 RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS = env.int("RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS", default=30)
 RETENTION_OUTREACH_NOTES_YEARS = env.int("RETENTION_OUTREACH_NOTES_YEARS", default=3)
 RETENTION_CAUGHT_MAIL_DAYS = env.int("RETENTION_CAUGHT_MAIL_DAYS", default=90)

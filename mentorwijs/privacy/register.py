@@ -4,7 +4,7 @@ keeps, for what purpose, on which legal basis, how long and who can see it.
 Each entry names the fields it covers as "app_label.Model.field". tests/privacy/test_register.py
 keeps it in step with the models: every personal field (the rule is in that test) must appear in
 exactly one entry, and every field named here must exist. Retention texts may use the periods from
-settings as {participant_years}, {unconfirmed_subscriber_days}, {outreach_notes_years},
+settings as {participant_years}, {run_details_days}, {unconfirmed_subscriber_days}, {outreach_notes_years},
 {caught_mail_days} and {audit_log_years}.
 
 The legal bases are the platform's proposal; Werkzaak's data protection officer (FG) confirms them.
@@ -34,6 +34,7 @@ def retention_periods() -> dict[str, int]:
     """The retention periods from settings, by the names the retention texts use."""
     return {
         "participant_years": settings.RETENTION_PARTICIPANT_YEARS,
+        "run_details_days": settings.RETENTION_RUN_DETAILS_DAYS,
         "unconfirmed_subscriber_days": settings.RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS,
         "outreach_notes_years": settings.RETENTION_OUTREACH_NOTES_YEARS,
         "caught_mail_days": settings.RETENTION_CAUGHT_MAIL_DAYS,
@@ -216,7 +217,8 @@ REGISTER = [
         purpose=_("Running the training: places, waiting list, attendance and certificates."),
         legal_basis=PUBLIC_TASK,
         retention=_(
-            "Anonymised {participant_years} years after the last meeting of the person's last run; "
+            "Dietary wishes and reasons for absence are emptied {run_details_days} days after the run; "
+            "anonymised {participant_years} years after the last meeting of the person's last run; "
             "attendance and certificates then remain only as figures."
         ),
         access=STAFF_AND_TRAINERS,

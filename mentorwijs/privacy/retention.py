@@ -6,6 +6,7 @@ them all; /privacy/bewaartermijnen/ states the same periods.
 The periods count from a moment the data itself holds:
 - participants: the end of the last meeting of their last run (or the enrolment, for a run that
   never had a meeting);
+- dietary wishes and reasons for absence: the end of the last meeting of that run (or the enrolment);
 - unconfirmed subscribers: the sign-up or the last confirmation request, whichever is later;
 - outreach notes: the date of the contact;
 - caught mail: the moment it was caught;
@@ -30,11 +31,13 @@ from dissemination.models import OutreachContact, Person, Subscriber
 from mentorwijs.accounts.models import User
 from mentorwijs.outbox.models import CaughtMail
 from mentorwijs.privacy.models import ErasureRecord
-from mentorwijs.privacy.services.erasure import person_erase
+from mentorwijs.privacy.services.erasure import person_erase, redact_audit_log
+from trainings.models import Attendance, Enrolment
 
 logger = logging.getLogger(__name__)
 
 RETENTION_REASON = "retention"
+BATCH_SIZE = 1000
 
 
 def participants_due(*, now=None):
@@ -73,6 +76,32 @@ def anonymise_former_participants(*, now=None) -> int:
             logger.warning("retention: person %s not anonymised: %s", person.pk, error)
             continue
         count += 1
+    return count
+
+
+@transaction.atomic
+def clear_run_details(*, now=None) -> int:
+    """Empty the dietary wishes and the reasons for absence of runs whose last meeting ended more
+    than RETENTION_RUN_DETAILS_DAYS ago (both may tell something about health, and the run no longer
+    needs them), also in the audit trail. Enrolment, attendance and certificate stay. Returns the
+    number of enrolments and attendance rows emptied."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.RETENTION_RUN_DETAILS_DAYS)
+    ended = Enrolment.objects.exclude(training__meetings__ends_at__gte=cutoff).exclude(created_at__gte=cutoff)
+    due = (
+        (Enrolment, "dietary_wishes", ended),
+        # A catch-up in a later run keeps its reason until that meeting is as old.
+        (Attendance, "absence_reason", Attendance.objects.filter(enrolment__in=ended, meeting__ends_at__lt=cutoff)),
+    )
+    count = 0
+    for model, field, rows in due:
+        ids = list(rows.exclude(**{field: ""}).values_list("pk", flat=True))
+        for start in range(0, len(ids), BATCH_SIZE):  # a bounded IN (...) list, also on SQLite
+            batch = ids[start : start + BATCH_SIZE]
+            model.objects.filter(pk__in=batch).update(**{field: ""})
+            # The rows keep their names until the participant is anonymised; only the values go.
+            redact_audit_log(model, batch, [field], name=False)
+        count += len(ids)
     return count
 
 
@@ -134,6 +163,7 @@ def delete_old_audit_entries(*, now=None) -> int:
 
 RULES = {
     "participants_anonymised": anonymise_former_participants,
+    "run_details_cleared": clear_run_details,
     "unconfirmed_subscribers_deleted": delete_unconfirmed_subscribers,
     "outreach_notes_cleared": clear_outreach_notes,
     "caught_mail_deleted": delete_caught_mail,

@@ -16,6 +16,7 @@ from mentorwijs.outbox.models import CaughtMail
 from mentorwijs.privacy import retention
 from mentorwijs.privacy.models import ErasureRecord
 from mentorwijs.privacy.tasks import apply_retention_task
+from trainings.models import Attendance, Enrolment
 from tests.factories import (
     AmbassadorFactory,
     EnrolmentFactory,
@@ -36,6 +37,7 @@ DAY = timedelta(days=1)
 @pytest.fixture(autouse=True)
 def _periods(settings):
     settings.RETENTION_PARTICIPANT_YEARS = 5
+    settings.RETENTION_RUN_DETAILS_DAYS = 90
     settings.RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS = 30
     settings.RETENTION_OUTREACH_NOTES_YEARS = 3
     settings.RETENTION_CAUGHT_MAIL_DAYS = 90
@@ -125,6 +127,68 @@ def test_anonymising_twice_changes_nothing_the_second_time(now):
     assert retention.anonymise_former_participants(now=now) == 1
     assert retention.anonymise_former_participants(now=now) == 0
     assert ErasureRecord.objects.count() == 1
+
+
+# Dietary wishes and reasons for absence
+
+
+def absent_at_the_last_meeting(person, reason="Griep"):
+    enrolment = person.enrolments.get()
+    return Attendance.objects.create(
+        enrolment=enrolment, meeting=enrolment.training.meetings.get(number=2), present=False, absence_reason=reason
+    )
+
+
+def test_run_details_are_emptied_after_the_period_and_the_rest_is_kept(now):
+    old = participant(run_ended=now - timedelta(days=90) - DAY)
+    old_absence = absent_at_the_last_meeting(old)
+    recent = participant(run_ended=now - timedelta(days=90) + DAY)
+    recent_absence = absent_at_the_last_meeting(recent)
+
+    assert retention.clear_run_details(now=now) == 2
+
+    old_enrolment = old.enrolments.get()
+    old_absence.refresh_from_db()
+    assert (old_enrolment.dietary_wishes, old_absence.absence_reason) == ("", "")
+    assert (old_enrolment.status, old_absence.present) == ("completed", False)  # the figures stay
+    old.refresh_from_db()
+    assert old.first_name != "Verwijderd"  # the person is anonymised only after RETENTION_PARTICIPANT_YEARS
+    recent_absence.refresh_from_db()
+    assert recent.enrolments.get().dietary_wishes == "vegetarisch"
+    assert recent_absence.absence_reason == "Griep"
+    assert retention.clear_run_details(now=now) == 0
+
+
+def test_run_details_leave_the_audit_trail_too(now):
+    old = participant(run_ended=now - timedelta(days=91))
+    absence = absent_at_the_last_meeting(old, reason="Griep")
+    enrolment = old.enrolments.get()
+
+    retention.clear_run_details(now=now)
+
+    entries = LogEntry.objects.filter(
+        content_type__in=ContentType.objects.get_for_models(Enrolment, Attendance).values(),
+        object_pk__in=[str(enrolment.pk), str(absence.pk)],
+    )
+    assert entries.count() == 2  # the creation of each
+    for entry in entries:
+        text = f"{entry.changes} {entry.changes_text} {entry.serialized_data}"
+        assert "vegetarisch" not in text
+        assert "Griep" not in text
+        assert entry.object_repr.startswith(str(old))  # still named until the person is anonymised
+
+
+def test_a_catch_up_in_a_later_run_keeps_its_reason_until_that_meeting_is_as_old(now):
+    old = participant(run_ended=now - timedelta(days=200))
+    later_meeting = MeetingFactory(starts_at=now - timedelta(days=30))
+    catch_up = Attendance.objects.create(
+        enrolment=old.enrolments.get(), meeting=later_meeting, present=False, absence_reason="Zorg voor kind"
+    )
+
+    assert retention.clear_run_details(now=now) == 1  # the dietary wishes only
+
+    catch_up.refresh_from_db()
+    assert catch_up.absence_reason == "Zorg voor kind"
 
 
 # Unconfirmed subscribers
@@ -244,6 +308,7 @@ def test_audit_entries_are_deleted_after_the_period(now):
 def test_the_nightly_task_applies_every_rule_and_is_idempotent():
     now = timezone.now()
     participant(run_ended=five_years_before(now) - timedelta(days=2))
+    participant(run_ended=now - timedelta(days=100))
     pending(signed_up=now - timedelta(days=40))
     OutreachContactFactory(date=timezone.localdate() - relativedelta(years=4), notes="Oude notitie")
     caught(now - timedelta(days=120))
@@ -252,6 +317,7 @@ def test_the_nightly_task_applies_every_rule_and_is_idempotent():
     second = apply_retention_task.delay().get()
 
     assert first["participants_anonymised"] == 1
+    assert first["run_details_cleared"] == 1  # the other's went with the anonymisation
     assert first["unconfirmed_subscribers_deleted"] == 1
     assert first["outreach_notes_cleared"] == 1
     assert first["caught_mail_deleted"] == 1
@@ -268,6 +334,7 @@ def test_the_task_is_scheduled_nightly(settings):
 def test_the_retention_page_is_public_and_states_the_periods_from_settings(client, settings):
     settings.RETENTION_PARTICIPANT_YEARS = 7
     settings.RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS = 21
+    settings.RETENTION_RUN_DETAILS_DAYS = 60
     response = client.get(reverse("privacy:retention"))
 
     assert response.status_code == 200
@@ -276,6 +343,7 @@ def test_the_retention_page_is_public_and_states_the_periods_from_settings(clien
     content = response.content.decode()
     assert re.search(r'data-testid="retention-participants">7\b', content)
     assert re.search(r'data-testid="retention-unconfirmed-subscribers">21\b', content)
+    assert re.search(r'data-testid="retention-run-details">60\b', content)
 
 
 def test_the_footer_links_to_the_retention_page(client):

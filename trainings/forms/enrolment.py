@@ -40,7 +40,10 @@ class EnrolmentForm(forms.Form):
         label=_("Dietary wishes"),
         max_length=200,
         required=False,
-        help_text=_("Meetings often include a shared meal."),
+        help_text=_(
+            "Meetings often include a shared meal. Only what the kitchen needs to know, such as vegetarian "
+            "or no nuts; no medical details. We remove it after the training."
+        ),
     )
     consent = forms.BooleanField(label=_("I agree to the privacy statement."), required=True)
 

@@ -84,9 +84,10 @@ def enrolments_in_unfinished_runs(person: Person):
     )
 
 
-def _redact_audit_log(model, pks, fields: list[str] | None) -> int:
+def redact_audit_log(model, pks, fields: list[str] | None, *, name: bool = True) -> int:
     """Blank the old and new values of `fields` (all fields when None) in the auditlog entries of
-    these rows, and their object_repr (which names the person). Returns the entries changed."""
+    these rows; with `name`, also their object_repr (which names the person). Returns the entries
+    changed."""
     from auditlog.models import LogEntry
 
     pks = [str(pk) for pk in pks]
@@ -102,10 +103,13 @@ def _redact_audit_log(model, pks, fields: list[str] | None) -> int:
             else values
             for field, values in changes.items()
         }
+        if not name and redacted == changes:
+            continue
         entry.changes = redacted
         entry.changes_text = ""
         entry.serialized_data = None
-        entry.object_repr = REDACTED
+        if name:
+            entry.object_repr = REDACTED
         entry.save(update_fields=["changes", "changes_text", "serialized_data", "object_repr"])
         changed += 1
     return changed
@@ -199,19 +203,19 @@ def person_erase(*, person: Person, by, reason: str) -> ErasureRecord:
 
     # Last, so the entries this erasure itself produced are redacted too.
     summary["audit_entries"] = (
-        _redact_audit_log(Person, [person.pk], None)
-        + _redact_audit_log(Subscriber, subscriber_ids, ["email", "name", "organisation_name"])
-        + _redact_audit_log(Enrolment, enrolment_ids, ["dietary_wishes", "token"])
-        + _redact_audit_log(
+        redact_audit_log(Person, [person.pk], None)
+        + redact_audit_log(Subscriber, subscriber_ids, ["email", "name", "organisation_name"])
+        + redact_audit_log(Enrolment, enrolment_ids, ["dietary_wishes", "token"])
+        + redact_audit_log(
             Attendance,
             Attendance.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True),
             ["absence_reason"],
         )
-        + _redact_audit_log(
+        + redact_audit_log(
             Evaluation,
             Evaluation.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True),
             ["remarks"],
         )
-        + _redact_audit_log(OutreachContact, contact_ids, ["notes"])
+        + redact_audit_log(OutreachContact, contact_ids, ["notes"])
     )
     return ErasureRecord.objects.create(person_id=person.pk, by=by, reason=reason, summary=summary)
