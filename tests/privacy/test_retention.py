@@ -16,7 +16,6 @@ from mentorwijs.outbox.models import CaughtMail
 from mentorwijs.privacy import retention
 from mentorwijs.privacy.models import ErasureRecord
 from mentorwijs.privacy.tasks import apply_retention_task
-from trainings.models import Attendance, Enrolment
 from tests.factories import (
     AmbassadorFactory,
     EnrolmentFactory,
@@ -28,6 +27,7 @@ from tests.factories import (
     TrainingFactory,
     UserFactory,
 )
+from trainings.models import Attendance, Enrolment
 
 pytestmark = pytest.mark.django_db
 
