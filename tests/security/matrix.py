@@ -154,12 +154,12 @@ ROWS = [
     get("trainings:training_create", STAFF_ONLY),
     get("trainings:training_detail", TRAINER_ROLES_AND_STAFF, case="trainer's run", pk="run"),
     get("trainings:training_detail", "login 403 403 404 200 200", case="another's run", pk="other_run"),
-    # These three look the run up among the runs the user may see before they check the permission:
-    # ambassadors (who see no runs) get 404 rather than 403. Nothing leaks, but it differs from the
-    # house rule (missing permission: 403); see the report of issue 7.
-    get("trainings:training_update", "login 404 404 403 403 200", pk="run"),
-    get("trainings:meetings_update", "login 404 404 403 403 200", pk="run"),
-    get("trainings:meeting_cancel", "login 404 404 403 403 200", pk="meeting"),
+    get("trainings:training_update", STAFF_ONLY, pk="run"),
+    get("trainings:meetings_update", STAFF_ONLY, pk="run"),
+    get("trainings:meeting_cancel", STAFF_ONLY, pk="meeting"),
+    # The permission is checked before the lookup: a role without it gets 403, staff a 404.
+    get("trainings:training_update", "login 403 403 403 403 404", case="no such run", pk=999999),
+    get("trainings:meeting_cancel", "login 403 403 403 403 404", case="no such meeting", pk=999999),
     get("trainings:location_create", STAFF_ONLY),
     get("trainings:staff_enrol", STAFF_ONLY, pk="run"),
     get("trainings:enrolment_move", STAFF_ONLY, pk="enrolment"),

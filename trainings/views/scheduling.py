@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, FormView, TemplateView
@@ -147,9 +148,10 @@ class TrainingUpdateView(PermissionRequiredMixin, FormView):
     template_name = "trainings/training_form.html"
     form_class = TrainingUpdateForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.training = get_object_or_404(queries.training_detail(user=request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def training(self):
+        # Looked up after the permission check (dispatch), so a role without it gets 403, not 404.
+        return get_object_or_404(queries.training_detail(user=self.request.user), pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.training}
@@ -171,9 +173,10 @@ class MeetingsUpdateView(PermissionRequiredMixin, TemplateView):
     permission_required = "trainings.manage_trainings"
     template_name = "trainings/meetings_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.training = get_object_or_404(queries.training_detail(user=request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def training(self):
+        # Looked up after the permission check (dispatch), so a role without it gets 403, not 404.
+        return get_object_or_404(queries.training_detail(user=self.request.user), pk=self.kwargs["pk"])
 
     def get_context_data(self, formset=None, **kwargs):
         formset = formset or MeetingFormSet(training=self.training, prefix="meetings")
@@ -206,14 +209,15 @@ class MeetingCancelView(PermissionRequiredMixin, TemplateView):
     permission_required = "trainings.manage_trainings"
     template_name = "trainings/meeting_cancel.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.meeting = get_object_or_404(
+    @cached_property
+    def meeting(self):
+        # Looked up after the permission check (dispatch), so a role without it gets 403, not 404.
+        return get_object_or_404(
             Meeting.objects.select_related("training", "location").filter(
-                training__in=queries.trainings_visible_to(request.user)
+                training__in=queries.trainings_visible_to(self.request.user)
             ),
-            pk=kwargs["pk"],
+            pk=self.kwargs["pk"],
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(meeting=self.meeting, training=self.meeting.training, **kwargs)
