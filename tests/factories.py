@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from dissemination.enums import TargetGroup
@@ -192,7 +193,7 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     level = "trainer"
     status = "approved"
     valid_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
-    valid_until = factory.LazyAttribute(lambda c: c.valid_from.replace(year=c.valid_from.year + 2))
+    valid_until = factory.LazyAttribute(lambda c: c.valid_from + relativedelta(years=2))
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):

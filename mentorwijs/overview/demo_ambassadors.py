@@ -5,6 +5,7 @@ rest (a self-report, a refresher, profiles, a request waiting for review, an off
 
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from ambassadors.enums import AmbassadorKind, AmbassadorOffer, CertificationAction, CertificationStatus, Level
@@ -37,7 +38,7 @@ def _grant(holder, level, certified_by, days_ago):
         level=level,
         status=CertificationStatus.APPROVED,
         valid_from=valid_from,
-        valid_until=valid_from.replace(year=valid_from.year + 2),
+        valid_until=valid_from + relativedelta(years=2),
         certified_by=certified_by,
         reviewed_by=certified_by,
         reviewed_at=timezone.now() - timedelta(days=days_ago),

@@ -4,6 +4,7 @@ the seed again changes nothing. Built through the services, as staff would."""
 
 from datetime import datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from ambassadors.enums import CertificationStatus, Level
@@ -129,7 +130,7 @@ def _certify(trainer):
             level=Level.TRAINER,
             status=CertificationStatus.APPROVED,
             valid_from=valid_from,
-            valid_until=valid_from.replace(year=valid_from.year + 2),
+            valid_until=valid_from + relativedelta(years=2),
             reviewed_at=timezone.now(),
         )
 

@@ -16,7 +16,12 @@ from trainings.enums import MessageStatus
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    """The day the test runs (a module constant would be the day the tests were collected)."""
+    return timezone.localdate()
+
+
 SIX, ONE = NoticeKind.EXPIRES_IN_SIX_MONTHS, NoticeKind.EXPIRES_IN_ONE_MONTH
 
 
@@ -45,7 +50,7 @@ def make_due(certification, kind):
 
 
 def test_the_warnings_are_due_six_and_one_month_before_expiry_at_eight():
-    valid_until = TODAY + timedelta(days=400)
+    valid_until = today() + timedelta(days=400)
     certification = approved(valid_until)
     stored = notices(certification)
     assert set(stored) == {SIX, ONE}
@@ -55,14 +60,14 @@ def test_the_warnings_are_due_six_and_one_month_before_expiry_at_eight():
 
 
 def test_warnings_are_stored_once_per_certification():
-    certification = approved(TODAY + timedelta(days=400))
+    certification = approved(today() + timedelta(days=400))
     warnings_schedule(certification=certification)
     assert CertificationNotice.objects.filter(certification=certification).count() == 2
 
 
 def test_send_due_sends_only_what_is_due_and_only_once(mailoutbox):
     holder = UserFactory(roles=["trainer"])
-    certification = approved(TODAY + timedelta(days=400), holder=holder)
+    certification = approved(today() + timedelta(days=400), holder=holder)
     assert notices_send_due() == 0
     assert mailoutbox == []
 
@@ -85,7 +90,7 @@ def test_send_due_sends_only_what_is_due_and_only_once(mailoutbox):
 
 
 def test_a_renewed_certification_is_not_warned(mailoutbox):
-    certification = approved(TODAY + timedelta(days=100))
+    certification = approved(today() + timedelta(days=100))
     CertificationFactory(
         holder=certification.holder,
         renews=certification,
@@ -100,7 +105,7 @@ def test_a_renewed_certification_is_not_warned(mailoutbox):
 
 
 def test_a_revoked_certification_is_not_warned(mailoutbox):
-    certification = approved(TODAY + timedelta(days=400))
+    certification = approved(today() + timedelta(days=400))
     certification.status = "revoked"
     certification.save()
     make_due(certification, SIX)
@@ -111,7 +116,7 @@ def test_a_revoked_certification_is_not_warned(mailoutbox):
 
 def test_with_less_than_six_months_left_only_the_one_month_warning_is_stored_for_its_day(mailoutbox):
     """Approved late (100 days left): the six-month warning's day has passed, so it is skipped."""
-    valid_until = TODAY + timedelta(days=100)
+    valid_until = today() + timedelta(days=100)
     certification = approved(valid_until)
     stored = notices(certification)
     assert set(stored) == {ONE}
@@ -124,7 +129,7 @@ def test_with_less_than_a_month_left_the_one_month_warning_goes_out_at_once_and_
     mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        certification = approved(TODAY + timedelta(days=20))
+        certification = approved(today() + timedelta(days=20))
     stored = notices(certification)
     assert set(stored) == {ONE}
     assert stored[ONE].status == MessageStatus.SENT
@@ -144,6 +149,6 @@ def test_a_warning_on_its_very_day_is_still_stored():
 
 @pytest.mark.parametrize("days_left", [0, -3])
 def test_a_certification_that_has_lapsed_gets_no_warning(days_left, mailoutbox):
-    certification = approved(TODAY + timedelta(days=days_left))
+    certification = approved(today() + timedelta(days=days_left))
     assert notices(certification) == {}
     assert mailoutbox == []

@@ -11,7 +11,12 @@ from tests.factories import AmbassadorFactory, CertificationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    """The day the test runs (a module constant would be the day the tests were collected)."""
+    return timezone.localdate()
+
+
 URL = reverse("ambassadors:public_register")
 
 
@@ -36,17 +41,23 @@ def test_the_register_is_public_and_lists_consenting_trainers_certified_today(cl
     CertificationFactory(holder=no_profile)
     expired = trainer(
         certifications=[
-            {"status": "expired", "valid_from": TODAY - timedelta(days=800), "valid_until": TODAY - timedelta(days=70)}
+            {
+                "status": "expired",
+                "valid_from": today() - timedelta(days=800),
+                "valid_until": today() - timedelta(days=70),
+            }
         ]
     )
     lapses_today = trainer(
-        certifications=[{"valid_from": TODAY - timedelta(days=730), "valid_until": TODAY}]  # the task has not run yet
+        certifications=[
+            {"valid_from": today() - timedelta(days=730), "valid_until": today()}
+        ]  # the task has not run yet
     )
     revoked = trainer(certifications=[{"status": "revoked"}])
     requested = trainer(certifications=[{"status": "requested", "valid_from": None, "valid_until": None}])
     rejected = trainer(certifications=[{"status": "rejected", "valid_from": None, "valid_until": None}])
     not_yet = trainer(
-        certifications=[{"valid_from": TODAY + timedelta(days=1), "valid_until": TODAY + timedelta(days=731)}]
+        certifications=[{"valid_from": today() + timedelta(days=1), "valid_until": today() + timedelta(days=731)}]
     )
     left = trainer(is_active=False)
 
@@ -63,12 +74,12 @@ def test_the_register_is_public_and_lists_consenting_trainers_certified_today(cl
 
 
 def test_each_trainer_appears_once_with_the_highest_current_level(client):
-    until = TODAY + timedelta(days=300)
+    until = today() + timedelta(days=300)
     user = trainer(
         certifications=[
-            {"level": "trainer", "valid_until": TODAY + timedelta(days=600)},
+            {"level": "trainer", "valid_until": today() + timedelta(days=600)},
             {"level": "master_trainer", "valid_until": until},
-            {"level": "master_trainer", "status": "revoked", "valid_until": TODAY + timedelta(days=700)},
+            {"level": "master_trainer", "status": "revoked", "valid_until": today() + timedelta(days=700)},
         ]
     )
     response = client.get(URL)
@@ -112,7 +123,7 @@ def test_the_register_is_paginated_by_25(client):
 
 def test_the_register_gives_the_day_the_certification_expires(client):
     """valid_until is exclusive: the register shows it as the expiry day, in the datetime attribute."""
-    expires_on = TODAY + timedelta(days=300)
+    expires_on = today() + timedelta(days=300)
     trainer(certifications=[{"valid_until": expires_on}])
     response = client.get(URL)
     [row] = response.context["object_list"]

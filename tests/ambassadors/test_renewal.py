@@ -23,8 +23,15 @@ from trainings.enums import MessageStatus
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-VALID_FROM = TODAY - timedelta(days=400)
+
+def today():
+    """The day the test runs (a module constant would be the day the tests were collected)."""
+    return timezone.localdate()
+
+
+def valid_from():
+    """The start of the certification whose renewal the tests check."""
+    return today() - timedelta(days=400)
 
 
 def at(day, hour=18):
@@ -39,7 +46,8 @@ def run_given(trainer, *, role="lead", first_meeting_day, meetings=3, status="co
     return run
 
 
-def review(run, *, average, submitted_on=TODAY - timedelta(days=10), kind="observation", reviewer=None):
+def review(run, *, average, submitted_on=None, kind="observation", reviewer=None):
+    submitted_on = submitted_on or today() - timedelta(days=10)
     return FidelityReview.objects.create(
         training=run,
         kind=kind,
@@ -67,7 +75,7 @@ def holder():
 @pytest.fixture
 def certification(holder):
     return CertificationFactory(
-        holder=holder, level="trainer", valid_from=VALID_FROM, valid_until=VALID_FROM + timedelta(days=730)
+        holder=holder, level="trainer", valid_from=valid_from(), valid_until=valid_from() + timedelta(days=730)
     )
 
 
@@ -75,15 +83,15 @@ def certification(holder):
 
 
 def test_runs_given_counts_completed_runs_as_lead_or_co_trainer_ending_in_the_period(holder, certification):
-    run_given(holder, role="lead", first_meeting_day=TODAY - timedelta(days=100))
-    run_given(holder, role="co_trainer", first_meeting_day=TODAY - timedelta(days=200))
+    run_given(holder, role="lead", first_meeting_day=today() - timedelta(days=100))
+    run_given(holder, role="co_trainer", first_meeting_day=today() - timedelta(days=200))
     # Started before the period but its last meeting fell within it: counts.
-    run_given(holder, role="lead", first_meeting_day=VALID_FROM - timedelta(days=7))
+    run_given(holder, role="lead", first_meeting_day=valid_from() - timedelta(days=7))
     # None of these count:
-    run_given(holder, role="candidate", first_meeting_day=TODAY - timedelta(days=100))
-    run_given(holder, role="lead", first_meeting_day=TODAY - timedelta(days=60), status="running")
-    run_given(holder, role="lead", first_meeting_day=VALID_FROM - timedelta(days=60))  # ended before the period
-    run_given(UserFactory(roles=["trainer"]), first_meeting_day=TODAY - timedelta(days=100))  # someone else's
+    run_given(holder, role="candidate", first_meeting_day=today() - timedelta(days=100))
+    run_given(holder, role="lead", first_meeting_day=today() - timedelta(days=60), status="running")
+    run_given(holder, role="lead", first_meeting_day=valid_from() - timedelta(days=60))  # ended before the period
+    run_given(UserFactory(roles=["trainer"]), first_meeting_day=today() - timedelta(days=100))  # someone else's
 
     item = progress_by_kind(certification)[RuleKind.RUNS_GIVEN]
     assert (item.achieved, item.minimum, item.met) == (3, 2, True)
@@ -91,34 +99,37 @@ def test_runs_given_counts_completed_runs_as_lead_or_co_trainer_ending_in_the_pe
 
 def test_a_run_ending_after_the_certification_expired_does_not_count(holder):
     lapsed = CertificationFactory(
-        holder=holder, status="expired", valid_from=TODAY - timedelta(days=800), valid_until=TODAY - timedelta(days=70)
+        holder=holder,
+        status="expired",
+        valid_from=today() - timedelta(days=800),
+        valid_until=today() - timedelta(days=70),
     )
-    run_given(holder, first_meeting_day=TODAY - timedelta(days=40))
-    run_given(holder, first_meeting_day=TODAY - timedelta(days=120))
+    run_given(holder, first_meeting_day=today() - timedelta(days=40))
+    run_given(holder, first_meeting_day=today() - timedelta(days=120))
     item = progress_by_kind(lapsed)[RuleKind.RUNS_GIVEN]
     assert (item.achieved, item.met) == (1, False)
 
 
 def test_supervised_runs_count_runs_given_as_candidate(holder, certification):
     RenewalRule.objects.create(level="trainer", kind=RuleKind.SUPERVISED_RUNS, minimum=2)
-    run_given(holder, role="candidate", first_meeting_day=TODAY - timedelta(days=100))
-    run_given(holder, role="lead", first_meeting_day=TODAY - timedelta(days=100))
-    run_given(holder, role="candidate", first_meeting_day=TODAY - timedelta(days=30), status="running")
+    run_given(holder, role="candidate", first_meeting_day=today() - timedelta(days=100))
+    run_given(holder, role="lead", first_meeting_day=today() - timedelta(days=100))
+    run_given(holder, role="candidate", first_meeting_day=today() - timedelta(days=30), status="running")
     item = progress_by_kind(certification)[RuleKind.SUPERVISED_RUNS]
     assert (item.achieved, item.minimum, item.met) == (1, 2, False)
 
 
 def test_fidelity_reviews_count_reviews_of_own_runs_in_the_period_reaching_the_minimum_score(holder, certification):
-    led = run_given(holder, role="lead", first_meeting_day=TODAY - timedelta(days=100))
-    co = run_given(holder, role="co_trainer", first_meeting_day=TODAY - timedelta(days=200))
-    supervised = run_given(holder, role="candidate", first_meeting_day=TODAY - timedelta(days=100))
-    other = run_given(UserFactory(roles=["trainer"]), first_meeting_day=TODAY - timedelta(days=100))
+    led = run_given(holder, role="lead", first_meeting_day=today() - timedelta(days=100))
+    co = run_given(holder, role="co_trainer", first_meeting_day=today() - timedelta(days=200))
+    supervised = run_given(holder, role="candidate", first_meeting_day=today() - timedelta(days=100))
+    other = run_given(UserFactory(roles=["trainer"]), first_meeting_day=today() - timedelta(days=100))
     review(led, average="3.50")
     review(co, average="3.00")  # exactly the minimum: counts
     review(led, average="2.75", kind="self_report")  # below the minimum
     review(supervised, average="4.00")  # given as candidate
     review(other, average="4.00")  # not the holder's run
-    review(led, average="4.00", submitted_on=VALID_FROM - timedelta(days=1))  # before the period
+    review(led, average="4.00", submitted_on=valid_from() - timedelta(days=1))  # before the period
 
     item = progress_by_kind(certification)[RuleKind.FIDELITY_REVIEWS]
     assert item.rule.minimum_score == Decimal("3.00")
@@ -126,14 +137,14 @@ def test_fidelity_reviews_count_reviews_of_own_runs_in_the_period_reaching_the_m
 
 
 def test_fidelity_reviews_count_distinct_runs_reviewed_by_someone_else(holder, certification):
-    observed_twice = run_given(holder, role="lead", first_meeting_day=TODAY - timedelta(days=100))
+    observed_twice = run_given(holder, role="lead", first_meeting_day=today() - timedelta(days=100))
     review(observed_twice, average="3.50")
     review(observed_twice, average="3.25")  # a second observation of the same run: still one run
     # The holder's own self-report never counts, however high.
-    self_reported = run_given(holder, role="lead", first_meeting_day=TODAY - timedelta(days=150))
+    self_reported = run_given(holder, role="lead", first_meeting_day=today() - timedelta(days=150))
     review(self_reported, average="4.00", kind="self_report", reviewer=holder)
     # As co-trainer, the lead's self-report on the run is a review by someone else: counts.
-    co = run_given(holder, role="co_trainer", first_meeting_day=TODAY - timedelta(days=200))
+    co = run_given(holder, role="co_trainer", first_meeting_day=today() - timedelta(days=200))
     lead = UserFactory(roles=["trainer"])
     AssignmentFactory(training=co, trainer=lead, role="lead")
     review(co, average="3.00", kind="self_report", reviewer=lead)
@@ -144,11 +155,11 @@ def test_fidelity_reviews_count_distinct_runs_reviewed_by_someone_else(holder, c
 
 def test_refreshers_count_meetings_the_holder_attended_in_the_period(holder, certification):
     someone = UserFactory(roles=["trainer"])
-    refresher(holder, someone, held_on=TODAY - timedelta(days=30))
-    refresher(holder, held_on=VALID_FROM)
-    refresher(holder, held_on=VALID_FROM - timedelta(days=1))  # before the period
-    refresher(holder, held_on=TODAY + timedelta(days=30))  # not held yet
-    refresher(someone, held_on=TODAY - timedelta(days=5))  # holder absent
+    refresher(holder, someone, held_on=today() - timedelta(days=30))
+    refresher(holder, held_on=valid_from())
+    refresher(holder, held_on=valid_from() - timedelta(days=1))  # before the period
+    refresher(holder, held_on=today() + timedelta(days=30))  # not held yet
+    refresher(someone, held_on=today() - timedelta(days=5))  # holder absent
     item = progress_by_kind(certification)[RuleKind.REFRESHERS]
     assert (item.achieved, item.minimum, item.met) == (2, 1, True)
 
@@ -162,15 +173,15 @@ def test_an_inactive_rule_is_not_shown_and_rules_follow_the_level(holder, certif
 
 def test_a_request_without_period_has_achieved_nothing(holder):
     requested = CertificationFactory(holder=holder, status="requested", valid_from=None, valid_until=None)
-    run_given(holder, first_meeting_day=TODAY - timedelta(days=100))
+    run_given(holder, first_meeting_day=today() - timedelta(days=100))
     assert {item.achieved for item in renewal_progress(certification=requested)} == {0}
 
 
 def test_renewal_progress_is_one_query_whatever_was_done(holder, certification, django_assert_num_queries):
     RenewalRule.objects.create(level="trainer", kind=RuleKind.SUPERVISED_RUNS, minimum=1)
     for days in (50, 150, 250):
-        review(run_given(holder, first_meeting_day=TODAY - timedelta(days=days)), average="3.5")
-        refresher(holder, held_on=TODAY - timedelta(days=days))
+        review(run_given(holder, first_meeting_day=today() - timedelta(days=days)), average="3.5")
+        refresher(holder, held_on=today() - timedelta(days=days))
     with django_assert_num_queries(1):
         progress = renewal_progress(certification=certification)
     assert [(item.kind, item.achieved) for item in progress] == [
@@ -190,8 +201,8 @@ def expire(django_capture_on_commit_callbacks, **kwargs):
 
 
 def test_a_certification_expires_on_its_valid_until_day_once(holder, mailoutbox, django_capture_on_commit_callbacks):
-    due = CertificationFactory(holder=holder, valid_from=TODAY - timedelta(days=730), valid_until=TODAY)
-    tomorrow = CertificationFactory(valid_from=TODAY - timedelta(days=729), valid_until=TODAY + timedelta(days=1))
+    due = CertificationFactory(holder=holder, valid_from=today() - timedelta(days=730), valid_until=today())
+    tomorrow = CertificationFactory(valid_from=today() - timedelta(days=729), valid_until=today() + timedelta(days=1))
 
     assert expire(django_capture_on_commit_callbacks) == 1
     assert expire(django_capture_on_commit_callbacks) == 0  # twice is harmless
@@ -212,10 +223,10 @@ def test_a_certification_expires_on_its_valid_until_day_once(holder, mailoutbox,
 
 def test_the_lapse_cancels_pending_warnings(holder, mailoutbox, django_capture_on_commit_callbacks):
     certification = CertificationFactory(
-        holder=holder, valid_from=TODAY - timedelta(days=730), valid_until=TODAY + timedelta(days=400)
+        holder=holder, valid_from=today() - timedelta(days=730), valid_until=today() + timedelta(days=400)
     )
     warnings_schedule(certification=certification)  # both due months ahead
-    certification.valid_until = TODAY
+    certification.valid_until = today()
     certification.save()
     expire(django_capture_on_commit_callbacks)
     statuses = dict(CertificationNotice.objects.filter(certification=certification).values_list("kind", "status"))
@@ -228,7 +239,7 @@ def test_the_lapse_cancels_pending_warnings(holder, mailoutbox, django_capture_o
 
 
 def test_revoked_rejected_and_already_expired_certifications_are_left_alone(mailoutbox):
-    past = {"valid_from": TODAY - timedelta(days=800), "valid_until": TODAY - timedelta(days=5)}
+    past = {"valid_from": today() - timedelta(days=800), "valid_until": today() - timedelta(days=5)}
     revoked = CertificationFactory(status="revoked", **past)
     expired = CertificationFactory(status="expired", **past)
     assert certifications_expire() == 0
@@ -240,8 +251,8 @@ def test_revoked_rejected_and_already_expired_certifications_are_left_alone(mail
 def test_an_expired_certification_that_was_renewed_sends_no_expiry_mail(
     holder, mailoutbox, django_capture_on_commit_callbacks
 ):
-    old = CertificationFactory(holder=holder, valid_from=TODAY - timedelta(days=730), valid_until=TODAY)
-    CertificationFactory(holder=holder, renews=old, valid_from=TODAY, valid_until=TODAY + timedelta(days=730))
+    old = CertificationFactory(holder=holder, valid_from=today() - timedelta(days=730), valid_until=today())
+    CertificationFactory(holder=holder, renews=old, valid_from=today(), valid_until=today() + timedelta(days=730))
     expire(django_capture_on_commit_callbacks)
     old.refresh_from_db()
     assert old.status == CertificationStatus.EXPIRED
@@ -250,7 +261,7 @@ def test_an_expired_certification_that_was_renewed_sends_no_expiry_mail(
 
 
 def test_the_expire_task_runs_the_lapse():
-    due = CertificationFactory(valid_from=TODAY - timedelta(days=730), valid_until=TODAY - timedelta(days=1))
+    due = CertificationFactory(valid_from=today() - timedelta(days=730), valid_until=today() - timedelta(days=1))
     assert expire_certifications.apply().get() == 1
     due.refresh_from_db()
     assert due.status == CertificationStatus.EXPIRED
@@ -271,8 +282,8 @@ def test_my_certification_shows_only_my_own_certifications_current_first(client,
     old = CertificationFactory(
         holder=holder,
         status="expired",
-        valid_from=VALID_FROM - timedelta(days=730),
-        valid_until=VALID_FROM,
+        valid_from=valid_from() - timedelta(days=730),
+        valid_until=valid_from(),
     )
     requested = CertificationFactory(
         holder=holder, level="master_trainer", status="requested", valid_from=None, valid_until=None
@@ -288,7 +299,7 @@ def test_my_certification_shows_only_my_own_certifications_current_first(client,
     assert others not in response.context["certifications"]
     assert rows(response, "certification") == 3
     assert f'data-pk="{others.pk}"' not in response.content.decode()
-    assert response.context["current"].days_left == (certification.valid_until - TODAY).days
+    assert response.context["current"].days_left == (certification.valid_until - today()).days
     assert {item.kind for item in response.context["progress"]} == {
         RuleKind.RUNS_GIVEN,
         RuleKind.FIDELITY_REVIEWS,
@@ -301,7 +312,10 @@ def test_my_certification_shows_only_my_own_certifications_current_first(client,
 
 def test_my_certification_without_a_current_one_offers_a_request(client, holder):
     CertificationFactory(
-        holder=holder, status="expired", valid_from=TODAY - timedelta(days=800), valid_until=TODAY - timedelta(days=5)
+        holder=holder,
+        status="expired",
+        valid_from=today() - timedelta(days=800),
+        valid_until=today() - timedelta(days=5),
     )
     client.force_login(holder)
     response = page(client)
@@ -339,10 +353,10 @@ def test_my_certification_refuses_an_ambassador_and_redirects_anonymous(client):
 @pytest.mark.parametrize("count", [1, 8])
 def test_my_certification_runs_a_fixed_number_of_queries(client, holder, count, django_assert_num_queries):
     for years_back in range(1, count):
-        start = VALID_FROM - timedelta(days=730 * years_back)
+        start = valid_from() - timedelta(days=730 * years_back)
         CertificationFactory(holder=holder, status="expired", valid_from=start, valid_until=start + timedelta(days=730))
-    current = CertificationFactory(holder=holder, valid_from=VALID_FROM, valid_until=TODAY + timedelta(days=300))
-    run_given(holder, first_meeting_day=TODAY - timedelta(days=100))
+    current = CertificationFactory(holder=holder, valid_from=valid_from(), valid_until=today() + timedelta(days=300))
+    run_given(holder, first_meeting_day=today() - timedelta(days=100))
     client.force_login(holder)
     # the user with roles; certifications; rules with progress
     with django_assert_num_queries(3):
@@ -378,7 +392,7 @@ def test_staff_keep_refresher_meetings_and_only_look_up_certifications(staff_cli
     trainer = UserFactory(roles=["trainer"])
     response = staff_client.post(
         reverse("admin:ambassadors_refreshermeeting_add"),
-        {"title": "Terugkomdag voorjaar", "held_on": TODAY.isoformat(), "attendees": [trainer.pk]},
+        {"title": "Terugkomdag voorjaar", "held_on": today().isoformat(), "attendees": [trainer.pk]},
     )
     assert response.status_code == 302
     assert list(RefresherMeeting.objects.get().attendees.all()) == [trainer]

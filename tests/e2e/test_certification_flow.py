@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -76,7 +77,7 @@ def test_request_review_approve_and_assign(open_context, settings, live_server):
     today = timezone.localdate()
     assert certification.status == CertificationStatus.APPROVED
     assert (certification.certified_by, certification.reviewed_by) == (master, master)
-    assert (certification.valid_from, certification.valid_until) == (today, today.replace(year=today.year + 2))
+    assert (certification.valid_from, certification.valid_until) == (today, today + relativedelta(years=2))
     assert list(certification.events.values_list("action", "actor")) == [
         (CertificationAction.REQUESTED, trainer.pk),
         (CertificationAction.APPROVED, master.pk),

@@ -19,12 +19,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 # More examples: FUZZ_MAX_EXAMPLES=500 (or HYPOTHESIS_PROFILE=fuzz-long) in front of the pytest command.
+# The default profile draws the same examples every run, so CI cannot fail on an input it never saw
+# before and cannot replay; fuzz-long draws new ones each time, to look further.
 settings.register_profile(
     "fuzz",
     max_examples=int(os.environ.get("FUZZ_MAX_EXAMPLES", "25")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     database=None,
+    derandomize=True,
 )
 settings.register_profile(
     "fuzz-long",

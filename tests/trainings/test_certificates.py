@@ -147,7 +147,7 @@ def test_verify_a_revoked_code(client, certificate):
     response = verify(client, certificate.code)
     assert response.context["result"] == "revoked"
     certificate.refresh_from_db()
-    assert certificate.revoked_at.strftime("%Y") in response.content.decode()
+    assert timezone.localtime(certificate.revoked_at).strftime("%Y") in response.content.decode()
 
 
 @pytest.mark.parametrize("code", ["AAAA-BBBB-CCCC", "short", "AAAA-BBBB-CCCC-DDDD"])
