@@ -246,6 +246,11 @@ PAGES = [
         lambda d: reverse("privacy:person_data", args=[d["people"]["participant"].pk]),
         {"participant"},
     ),
+    Page(
+        "a person's data as JSON",
+        lambda d: reverse("privacy:person_data_json", args=[d["people"]["participant"].pk]),
+        about={"participant"},
+    ),
     Page("audit trail", _url("privacy:audit"), about=set(MARKERS)),
     # The duplicate guard names the other person only to someone who may see them.
     *(
