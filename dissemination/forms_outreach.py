@@ -11,7 +11,7 @@ from mentorwijs.forms import parse_id
 
 from .enums import KeyMessage, MaterialShared, OutreachChannel, Stage, TargetGroup
 from .models import Person, Region
-from .queries import picked_organisation
+from .queries import organisation_people, people_visible_to, picked_organisation
 
 
 class DateInput(forms.DateInput):
@@ -89,15 +89,22 @@ class ContactLogForm(ContactFields):
         "stage",
     ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         widget = self.fields["organisation_name"].widget
         widget.attrs["data-organisation-search"] = reverse("dissemination:organisation_search")
         widget.attrs["data-organisation-target"] = "organisation"
 
     def clean_person(self):
+        # Only someone this user may see (the service checks again); an empty or unreadable id is none.
         value = self.cleaned_data["person"].strip()
-        return Person.objects.filter(pk=value).first() if parse_id(value) else None
+        if not parse_id(value):
+            return None
+        person = people_visible_to(self.user).filter(pk=value).first()
+        if person is None:
+            raise forms.ValidationError(_("Choose one of your own contact persons."))
+        return person
 
     def clean(self):
         cleaned = super().clean()
@@ -134,13 +141,14 @@ class ContactEditForm(ContactFields):
     person = forms.ModelChoiceField(label=_("Contact person"), queryset=Person.objects.none(), required=False)
     follow_up_done = forms.BooleanField(label=_("Follow-up done"), required=False)
 
-    def __init__(self, *args, contact, **kwargs):
+    def __init__(self, *args, contact, user, **kwargs):
         kwargs.setdefault(
             "initial",
             {field: getattr(contact, field) for field in (*ContactFields.base_fields, "person", "follow_up_done")},
         )
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = contact.organisation.people.order_by("last_name", "first_name", "pk")
+        # The organisation's people this user may see (the contact's own person is one of them).
+        self.fields["person"].queryset = organisation_people(user, contact.organisation)
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

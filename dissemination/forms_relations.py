@@ -10,6 +10,7 @@ from localflavor.nl.forms import NLZipCodeField
 
 from .models import Organisation, Person
 from .queries import organisation_chosen
+from .services.relations import EMAIL_LOCKED, person_email_may_change
 
 
 class OrganisationForm(forms.ModelForm):
@@ -62,15 +63,21 @@ class PersonForm(forms.ModelForm):
     )
     organisation = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    # Filled by the view when the email address belongs to another person.
+    # Filled by the view when the email address belongs to another person (whom the user may see,
+    # else only email_owner_hidden).
     email_owner = None
+    email_owner_hidden = False
 
     class Meta:
         model = Person
         fields = ["first_name", "last_name", "email", "phone", "function"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # The address that mail goes to is shown, not changed, by those who may not change it.
+        if not person_email_may_change(person=self.instance, by=user):
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = EMAIL_LOCKED
         widget = self.fields["organisation_name"].widget
         widget.attrs["data-organisation-search"] = reverse("dissemination:organisation_search")
         widget.attrs["data-organisation-target"] = "organisation"

@@ -82,6 +82,18 @@ class Person(models.Model):
         related_name="people",
     )
     function = models.CharField(_("function"), max_length=150, blank=True)
+    # Who typed this person in (person_save). An ambassador sees the people they added and the
+    # contact persons of their own contacts; empty for people added by a visitor (public enrolment)
+    # or before this was recorded (see migration 0009).
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("person")
@@ -93,6 +105,12 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
+
+    def get_additional_data(self):
+        """For the audit trail (django-auditlog): a change the person made themselves has no user,
+        so person_save notes how it came ("personal_link") for the entry of that save."""
+        through = getattr(self, "changed_through", "")
+        return {"changed_through": through} if through else None
 
 
 class OutreachContact(models.Model):

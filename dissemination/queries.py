@@ -2,6 +2,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from mentorwijs.forms import parse_id
@@ -136,8 +137,40 @@ def organisation_detail():
     return Organisation.objects.select_related("region")
 
 
-def person_list():
-    return Person.objects.select_related("organisation")
+# --- who sees which people (docs/security.md, "Who sees which people") ----------------------------
+
+
+def people_visible_to(user):
+    """The people a user may see and change in the directory: staff (and superusers) everyone; an
+    ambassador the people they added and the contact persons of their own outreach contacts; every
+    other role nobody (trainers see their runs' participants in trainings, not here)."""
+    from .models import OutreachContact
+
+    if user.has_perm("dissemination.manage_relations"):
+        return Person.objects.all()
+    if not user.has_perm("dissemination.edit_relations"):
+        return Person.objects.none()
+    own_contacts = OutreachContact.objects.filter(logged_by=user, person=OuterRef("pk"))
+    return Person.objects.filter(Q(added_by=user) | Exists(own_contacts))
+
+
+def person_visible_to(user, person) -> bool:
+    """Whether `user` may see `person` (one query for an ambassador, none for staff)."""
+    if person is None or person.pk is None:
+        return False
+    if user.has_perm("dissemination.manage_relations"):
+        return True
+    return people_visible_to(user).filter(pk=person.pk).exists()
+
+
+def person_list(user):
+    """The people list of `user`, by name, with their organisation (one query)."""
+    return people_visible_to(user).select_related("organisation").order_by("last_name", "first_name", "pk")
+
+
+def organisation_people(user, organisation):
+    """The people of an organisation that `user` may see, by name."""
+    return people_visible_to(user).filter(organisation=organisation).order_by("last_name", "first_name", "pk")
 
 
 def organisations_named(q: str, limit: int = 10):

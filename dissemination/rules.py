@@ -11,6 +11,7 @@ rules.add_perm("dissemination.view_outreach_summary", is_staff_member | is_ambas
 rules.add_perm("dissemination.manage_outreach", is_staff_member)
 
 # Organisations and people (helper H): staff and ambassadors create and edit; staff merge, import, export.
+# Which people: queries.people_visible_to (staff all, an ambassador their own; docs/security.md).
 rules.add_perm("dissemination.edit_relations", is_staff_member | is_ambassador)
 rules.add_perm("dissemination.manage_relations", is_staff_member)
 

@@ -84,9 +84,13 @@ class ContactLogView(PermissionRequiredMixin, FormView):
         if organisation is not None:
             initial.update(organisation=organisation.pk, organisation_name=organisation.name)
             person = self.request.GET.get("person", "")
-            if parse_id(person) and organisation.people.filter(pk=person).exists():
+            people = queries.organisation_people(self.request.user, organisation)
+            if parse_id(person) and people.filter(pk=person).exists():
                 initial["person"] = person
         return initial
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
         try:
@@ -116,7 +120,7 @@ class ContactDetailView(PermissionRequiredMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         del kwargs["initial"]  # FormView's empty initial would hide the contact's values; the form fills them
-        return {**kwargs, "contact": self.contact}
+        return {**kwargs, "contact": self.contact, "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

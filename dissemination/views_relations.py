@@ -32,7 +32,8 @@ class OrganisationDetailView(PermissionRequiredMixin, DetailView):
         return queries.organisation_detail()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(people=self.object.people.order_by("last_name", "first_name", "pk"), **kwargs)
+        # Only the people this user may see (staff all, an ambassador their own).
+        return super().get_context_data(people=queries.organisation_people(self.request.user, self.object), **kwargs)
 
 
 def _organisation_form(request, organisation: Organisation):
@@ -76,18 +77,21 @@ class PersonListView(PermissionRequiredMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        return queries.person_list()
+        return queries.person_list(self.request.user)
 
 
 def _person_form(request, person: Person, initial=None):
-    form = PersonForm(request.POST or None, instance=person, initial=initial)
+    form = PersonForm(request.POST or None, instance=person, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            person_save(person=person, data=form.service_data())
+            person_save(person=person, data=form.service_data(), by=request.user)
         except ValidationError as error:
             email = form.cleaned_data["email"]
             add_service_errors(form, error)
-            form.email_owner = queries.person_with_email(email=email, exclude_pk=person.pk)
+            # The duplicate guard names the other person only to someone who may see them.
+            owner = queries.person_with_email(email=email, exclude_pk=person.pk)
+            form.email_owner = owner if queries.person_visible_to(request.user, owner) else None
+            form.email_owner_hidden = owner is not None and form.email_owner is None
         else:
             messages.success(request, _("Person saved."))
             if person.organisation_id:
@@ -108,4 +112,5 @@ def person_create(request):
 @permission_required("dissemination.edit_relations", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def person_update(request, pk):
-    return _person_form(request, get_object_or_404(Person.objects.select_related("organisation"), pk=pk))
+    people = queries.people_visible_to(request.user).select_related("organisation")
+    return _person_form(request, get_object_or_404(people, pk=pk))

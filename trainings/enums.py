@@ -91,6 +91,7 @@ class MessageKind(models.TextChoices):
     EVALUATION_BEFORE = "evaluation_before", _("Evaluation request (before)")
     EVALUATION_AFTER = "evaluation_after", _("Evaluation request (after)")
     CERTIFICATE = "certificate", _("Certificate of participation")
+    EMAIL_CHANGED = "email_changed", _("Email address changed (to the old address)")
 
 
 class MessageStatus(models.TextChoices):

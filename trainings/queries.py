@@ -6,6 +6,7 @@ from operator import add
 
 from django.db.models import (
     Avg,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -19,7 +20,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, TruncQuarter
+from django.db.models.functions import Cast, Coalesce, Concat, TruncQuarter
 from django.utils import timezone
 
 from dissemination.models import Person, Region
@@ -222,9 +223,11 @@ def attendance_sheet(*, meeting) -> list[dict]:
     return rows
 
 
-def catch_up_candidates(*, meeting, q: str = ""):
+def catch_up_candidates(*, meeting, q: str = "", full_name_only: bool = False):
     """Participants of other runs of the same variant who can catch up this meeting: their own run
-    has a meeting with this number, and they neither attended it nor caught it up yet."""
+    has a meeting with this number, and they neither attended it nor caught it up yet. `q` narrows
+    them by words of the name; with `full_name_only` (a trainer: docs/security.md) only someone whose
+    full name is `q` is found, and nobody for an empty `q`."""
     number = meeting.number
     own_meeting = Meeting.objects.filter(training=OuterRef("training"), number=number)
     attended = Attendance.objects.filter(enrolment=OuterRef("pk"), present=True).filter(
@@ -239,6 +242,13 @@ def catch_up_candidates(*, meeting, q: str = ""):
         .select_related("person__organisation", "training__region")
         .order_by("person__last_name", "person__first_name", "pk")
     )
+    if full_name_only:
+        full_name = " ".join(q.split())
+        if not full_name:
+            return candidates.none()
+        return candidates.annotate(
+            full_name=Concat("person__first_name", Value(" "), "person__last_name", output_field=CharField())
+        ).filter(full_name__iexact=full_name)
     for word in q.split():
         candidates = candidates.filter(Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word))
     return candidates

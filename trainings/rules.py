@@ -8,9 +8,13 @@ from mentorwijs.accounts.rules import is_master_trainer, is_staff_member, is_tra
 
 @rules.predicate
 def gives_training(user, training):
-    """One query, unless the view read the run through its trainers already (known_trainer_ids)."""
+    """One query, unless the view read the run's trainers already: all of them (`trainer_ids`), or
+    found the run among the user's own (`known_trainer_ids`)."""
     if training is None:
         return False
+    trainer_ids = getattr(training, "trainer_ids", None)
+    if trainer_ids is not None:
+        return user.pk in trainer_ids
     if user.pk in getattr(training, "known_trainer_ids", ()):
         return True
     return training.trainers.filter(pk=user.pk).exists()
@@ -20,4 +24,7 @@ rules.add_perm("trainings.manage_trainings", is_staff_member)
 rules.add_perm("trainings.browse_trainings", is_staff_member | is_master_trainer | is_trainer)
 rules.add_perm("trainings.view_training", is_staff_member | is_master_trainer | (is_trainer & gives_training))
 rules.add_perm("trainings.record_attendance", is_staff_member | (is_trainer & gives_training))
+# Who enrolled, with their details: staff, and whoever gives the run. Master trainers see every run
+# for their reviews, but its participants only when they give it themselves (docs/security.md).
+rules.add_perm("trainings.view_participants", is_staff_member | gives_training)
 rules.add_perm("trainings.view_evaluations", is_staff_member | is_master_trainer)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("mijn/<str:token>/", public.personal, name="personal"),
     path("mijn/<str:token>/annuleren/", public.personal_cancel, name="personal_cancel"),
     path("mijn/<str:token>/plaats-aannemen/", public.personal_offer_accept, name="offer_accept"),
+    path("mijn/<str:token>/emailadres/", public.personal_email, name="personal_email"),
     # staff enrolment management
     path("<int:pk>/inschrijven/", enrolment.StaffEnrolView.as_view(), name="staff_enrol"),
     path("inschrijving/<int:pk>/verplaatsen/", enrolment.EnrolmentMoveView.as_view(), name="enrolment_move"),

@@ -52,7 +52,9 @@ def _free_person(email: str) -> Person | None:
     return Person.objects.filter(email__iexact=email, ambassador__isnull=True).first()
 
 
-def _locked_person(*, email: str, first_name: str, last_name: str, organisation, person: Person | None) -> Person:
+def _locked_person(
+    *, email: str, first_name: str, last_name: str, organisation, person: Person | None, by: User
+) -> Person:
     """The dissemination Person with this address (or `person`), stored first when there is none,
     and locked until commit. Person's email is unique whatever its case, so this row is the lock of
     the address: a second invitation of the same address waits here, then finds the first one's
@@ -71,6 +73,7 @@ def _locked_person(*, email: str, first_name: str, last_name: str, organisation,
         return person_save(
             person=Person(),
             data={"first_name": first_name, "last_name": last_name, "email": email, "organisation": organisation},
+            by=by,
         )
     except ValidationError:
         found = locked.filter(email__iexact=email).first()  # stored by a request at the same moment
@@ -113,7 +116,7 @@ def ambassador_invite(
         raise ValidationError({"kind": _("Choose a kind of ambassador.")})
     offers = _checked_offers(offers)
     person = _locked_person(
-        email=email, first_name=first_name, last_name=last_name, organisation=organisation, person=person
+        email=email, first_name=first_name, last_name=last_name, organisation=organisation, person=person, by=invited_by
     )
     user = User.objects.select_for_update(no_key=True).filter(email__iexact=email).first()
     if Invitation.objects.open().filter(email__iexact=email).exists():

@@ -21,11 +21,15 @@ from mentorwijs.accounts.roles import Role
 from .. import queries
 from ..enums import KeyMessage, MaterialShared, OutreachChannel, Stage
 from ..models import FollowUpDigest, Organisation, OutreachContact, Person
+from .relations import person_save
 
 logger = logging.getLogger(__name__)
 
 NOT_YOURS = _("You can only change your own contacts.")
 OTHER_ORGANISATION_EMAIL = _("This email address belongs to someone at another organisation.")
+SOMEONE_ELSES_EMAIL = _(
+    "Someone you cannot see here already has this email address. Leave it empty, or ask Werkzaak staff."
+)
 
 
 def _is_manager(user) -> bool:
@@ -82,8 +86,14 @@ def _organisation_for(*, organisation, new_organisation: dict | None) -> Organis
     return Organisation.objects.create(name=name, city=city, target_group=data["target_group"], region=data["region"])
 
 
-def _person_for(*, organisation: Organisation, person, new_person: dict | None) -> Person | None:
+def _person_for(*, by, organisation: Organisation, person, new_person: dict | None) -> Person | None:
+    """The contact person: `person` (one `by` may see, at the organisation), or the one `new_person`
+    names among the people `by` may see (by email, else by name at the organisation), else a new one.
+    Someone `by` may not see is never taken: their address is refused without naming them."""
+    visible = queries.people_visible_to(by)
     if person is not None:
+        if not visible.filter(pk=person.pk).exists():
+            raise ValidationError({"person": _("Choose one of your own contact persons.")})
         if person.organisation_id != organisation.pk:
             raise ValidationError({"person": _("This person does not belong to the organisation.")})
         return person
@@ -98,6 +108,8 @@ def _person_for(*, organisation: Organisation, person, new_person: dict | None) 
     if email:
         existing = Person.objects.select_for_update().filter(email__iexact=email).first()
         if existing is not None:
+            if not visible.filter(pk=existing.pk).exists():
+                raise ValidationError({"person_email": SOMEONE_ELSES_EMAIL})
             if existing.organisation_id not in (None, organisation.pk):
                 raise ValidationError({"person_email": OTHER_ORGANISATION_EMAIL})
             if existing.organisation_id is None:
@@ -106,13 +118,22 @@ def _person_for(*, organisation: Organisation, person, new_person: dict | None) 
             return existing
     else:
         existing = (
-            organisation.people.filter(first_name__iexact=first_name, last_name__iexact=last_name)
+            visible.filter(organisation=organisation, first_name__iexact=first_name, last_name__iexact=last_name)
             .order_by("pk")
             .first()
         )
         if existing is not None:
             return existing
-    return Person.objects.create(first_name=first_name, last_name=last_name, email=email, organisation=organisation)
+    try:
+        return person_save(
+            person=Person(),
+            data={"first_name": first_name, "last_name": last_name, "email": email, "organisation": organisation},
+            by=by,
+        )
+    except ValidationError as error:
+        if "email" in getattr(error, "error_dict", {}):  # the address stored by another request just now
+            raise ValidationError({"person_email": SOMEONE_ELSES_EMAIL}) from error
+        raise
 
 
 def contact_log(
@@ -134,8 +155,10 @@ def contact_log(
 
     `new_organisation` (name, city, target_group, region) is used when no `organisation` is given:
     the same name in the same city is taken as the existing one, otherwise it is created.
-    `person` must belong to the organisation; `new_person` (first_name, last_name, email) finds the
-    Person with that email (or that name at the organisation) or creates one there.
+    `person` must be one `by` may see (queries.people_visible_to) and belong to the organisation;
+    `new_person` (first_name, last_name, email) finds such a Person with that email (or that name at
+    the organisation) or adds one there (added_by `by`); an address of someone `by` may not see is
+    refused without naming them.
 
     Side effects: may create an Organisation and a Person. Refusals raise ValidationError by field;
     nothing is saved then.
@@ -152,7 +175,7 @@ def contact_log(
         raise ValidationError(errors)
     with transaction.atomic():
         organisation = _organisation_for(organisation=organisation, new_organisation=new_organisation)
-        person = _person_for(organisation=organisation, person=person, new_person=new_person)
+        person = _person_for(by=by, organisation=organisation, person=person, new_person=new_person)
         return OutreachContact.objects.create(
             logged_by=by,
             organisation=organisation,
@@ -202,6 +225,12 @@ def contact_update(*, contact: OutreachContact, by, **changes) -> OutreachContac
     }
     if values["person"] is not None and values["person"].organisation_id != contact.organisation_id:
         errors["person"] = _("This person does not belong to the organisation.")
+    elif (
+        values["person"] is not None
+        and values["person"].pk != contact.person_id
+        and not queries.person_visible_to(by, values["person"])
+    ):
+        errors["person"] = _("Choose one of your own contact persons.")
     if errors:
         raise ValidationError(errors)
     if values["follow_up_on"] != contact.follow_up_on and "follow_up_done" not in changes:

@@ -28,6 +28,11 @@ STAFF_AND_TRAINERS = _("Staff; trainers of the run")
 STAFF_AND_REVIEWERS = _("Staff; master trainers who review; the holder")
 STAFF_AND_OWNER = _("Staff; the ambassador who logged it")
 EVERYONE_DOING_OUTREACH = _("Staff; ambassadors and trainers (their own, and a summary per organisation)")
+# Who sees which people: docs/security.md, "Who sees which people".
+PEOPLE_ACCESS = _(
+    "Staff; an ambassador the people they added and the contact persons of their own contacts; "
+    "trainers the participants of the runs they give"
+)
 
 
 def retention_periods() -> dict[str, int]:
@@ -103,6 +108,7 @@ REGISTER = [
             "dissemination.Person.phone",
             "dissemination.Person.function",
             "dissemination.Person.organisation",
+            "dissemination.Person.added_by",
         ),
         purpose=_("Keeping in touch with employers, schools and partners about Mentorwijs."),
         legal_basis=PUBLIC_TASK,
@@ -110,7 +116,7 @@ REGISTER = [
             "As long as the relation lasts; participants are anonymised {participant_years} years after "
             "their last run; on request earlier (erasure)."
         ),
-        access=EVERYONE_DOING_OUTREACH,
+        access=PEOPLE_ACCESS,
     ),
     Entry(
         key="outreach",

@@ -3,9 +3,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dissemination.enums import Stage, TargetGroup
 from dissemination.models import Organisation, OutreachContact, Person, Region
+from dissemination.services.outreach import OTHER_ORGANISATION_EMAIL
 from tests.factories import OrganisationFactory, OutreachContactFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +177,7 @@ def test_a_new_organisation_needs_its_kind_and_region(client, people):
 
 def test_a_person_of_another_organisation_is_refused_and_nothing_saved(client, people):
     organisation = OrganisationFactory(name="Gemeente Tiel")
-    stranger = PersonFactory(organisation=OrganisationFactory(name="Elders BV"))
+    stranger = PersonFactory(organisation=OrganisationFactory(name="Elders BV"), added_by=people["a"])
     client.force_login(people["a"])
     response = client.post(
         reverse("dissemination:contact_log"),
@@ -193,19 +195,21 @@ def test_the_service_refuses_a_person_of_another_organisation(people):
     from dissemination.services.outreach import contact_log
 
     organisation = OrganisationFactory()
-    stranger = PersonFactory(organisation=OrganisationFactory())
+    stranger = PersonFactory(organisation=OrganisationFactory(), added_by=people["a"])
     with pytest.raises(ValidationError) as error:
         contact_log(by=people["a"], organisation=organisation, person=stranger, channel="phone", stage="informed")
-    assert list(error.value.error_dict) == ["person"]
+    assert error.value.message_dict == {"person": [_("This person does not belong to the organisation.")]}
     assert OutreachContact.objects.count() == 0
 
 
 def test_an_email_of_someone_at_another_organisation_is_refused_and_nothing_saved(client, people):
-    PersonFactory(email="sanne@bakkerij.example", organisation=OrganisationFactory(name="Elders BV"))
+    PersonFactory(
+        email="sanne@bakkerij.example", organisation=OrganisationFactory(name="Elders BV"), added_by=people["a"]
+    )
     client.force_login(people["a"])
     response = client.post(reverse("dissemination:contact_log"), _log_data())
     assert response.status_code == 200
-    assert list(response.context["form"].errors) == ["person_email"]
+    assert response.context["form"].errors == {"person_email": [str(OTHER_ORGANISATION_EMAIL)]}
     assert OutreachContact.objects.count() == 0
     assert Organisation.objects.filter(name="Bakkerij De Linge").count() == 0
 
@@ -234,7 +238,7 @@ def test_the_log_form_starts_today_and_warns_about_health_data(client, people):
 
 def test_the_log_form_can_start_from_an_organisation(client, people):
     organisation = OrganisationFactory(name="Gemeente Tiel")
-    person = PersonFactory(organisation=organisation)
+    person = PersonFactory(organisation=organisation, added_by=people["a"])
     client.force_login(people["a"])
     response = client.get(reverse("dissemination:contact_log"), {"organisation": organisation.pk, "person": person.pk})
     assert response.context["form"].initial == {
@@ -245,7 +249,7 @@ def test_the_log_form_can_start_from_an_organisation(client, people):
 
 
 def test_my_contact_can_be_changed(client, people, contact_of_a):
-    person = PersonFactory(organisation=contact_of_a.organisation)
+    person = PersonFactory(organisation=contact_of_a.organisation, added_by=people["a"])
     client.force_login(people["a"])
     data = {
         "person": person.pk,

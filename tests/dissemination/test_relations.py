@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from dissemination.models import Organisation, Person, Region
 from dissemination.queries import organisation_name_key
-from tests.factories import OrganisationFactory, PersonFactory, UserFactory
+from tests.factories import OrganisationFactory, OutreachContactFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,13 @@ def person_data(**overrides):
 
 
 @pytest.fixture
-def ambassador_client(client):
-    client.force_login(UserFactory(roles=["ambassador"]))
+def ambassador(db):
+    return UserFactory(roles=["ambassador"])
+
+
+@pytest.fixture
+def ambassador_client(client, ambassador):
+    client.force_login(ambassador)
     return client
 
 
@@ -160,10 +165,10 @@ def test_renaming_to_a_similar_name_asks_for_confirmation(ambassador_client):
     assert organisation.name == "Bakkerij De Linge"
 
 
-def test_organisation_detail_lists_its_people(ambassador_client):
+def test_organisation_detail_lists_its_people(ambassador_client, ambassador):
     organisation = OrganisationFactory()
-    anna = PersonFactory(organisation=organisation, first_name="Anna", last_name="Bakker")
-    PersonFactory()
+    anna = PersonFactory(organisation=organisation, first_name="Anna", last_name="Bakker", added_by=ambassador)
+    PersonFactory(added_by=ambassador)
     response = ambassador_client.get(reverse("dissemination:organisation_detail", kwargs={"pk": organisation.pk}))
     assert response.context["organisation"] == organisation
     assert list(response.context["people"]) == [anna]
@@ -203,8 +208,8 @@ def test_unknown_organisation_name_is_refused(ambassador_client):
     assert not Person.objects.exists()
 
 
-def test_second_person_with_the_same_email_is_refused_with_a_link(ambassador_client):
-    existing = PersonFactory(email="Anna@Example.org")
+def test_second_person_with_the_same_email_is_refused_with_a_link(ambassador_client, ambassador):
+    existing = PersonFactory(email="Anna@Example.org", added_by=ambassador)
     response = ambassador_client.post(reverse("dissemination:person_create"), person_data(email="anna@example.ORG"))
     form = response.context["form"]
     assert list(form.errors) == ["email"]
@@ -213,8 +218,8 @@ def test_second_person_with_the_same_email_is_refused_with_a_link(ambassador_cli
     assert Person.objects.count() == 1
 
 
-def test_editing_a_person_keeps_their_own_email(ambassador_client):
-    person = PersonFactory(email="anna@example.org")
+def test_editing_a_person_keeps_their_own_email(ambassador_client, ambassador):
+    person = PersonFactory(email="anna@example.org", added_by=ambassador)
     response = ambassador_client.post(
         reverse("dissemination:person_update", kwargs={"pk": person.pk}), person_data(function="Directeur")
     )
@@ -223,9 +228,13 @@ def test_editing_a_person_keeps_their_own_email(ambassador_client):
     assert (person.function, person.organisation) == ("Directeur", None)
 
 
-def test_person_list_searches_name_email_and_organisation(ambassador_client):
-    anna = PersonFactory(first_name="Anna", last_name="Bakker", organisation=OrganisationFactory(name="Hovenier"))
-    PersonFactory(first_name="Bert", last_name="Smit", organisation=OrganisationFactory(name="Garage"))
+def test_person_list_searches_name_email_and_organisation(ambassador_client, ambassador):
+    anna = PersonFactory(
+        first_name="Anna", last_name="Bakker", organisation=OrganisationFactory(name="Hovenier"), added_by=ambassador
+    )
+    PersonFactory(
+        first_name="Bert", last_name="Smit", organisation=OrganisationFactory(name="Garage"), added_by=ambassador
+    )
     for q in ["anna", "bakker", anna.email, "hovenier", "anna hovenier"]:
         response = ambassador_client.get(reverse("dissemination:person_list"), {"q": q})
         assert list(response.context["object_list"]) == [anna]
@@ -241,19 +250,36 @@ def test_organisation_search_json_gives_at_most_ten(ambassador_client):
 # --- list pages: a fixed number of queries ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("rows", [5, 200])
-def test_person_list_runs_fixed_queries(ambassador_client, django_assert_num_queries, rows):
-    organisation = OrganisationFactory()
+def _own_and_others(ambassador, organisation, rows):
+    """`rows` people of the ambassador (half added by them, half their contacts' persons) and as
+    many of someone else."""
+    PersonFactory.create_batch(rows - rows // 2, organisation=organisation, added_by=ambassador)
+    for person in PersonFactory.create_batch(rows // 2, organisation=organisation):
+        OutreachContactFactory(logged_by=ambassador, organisation=organisation, person=person)
     PersonFactory.create_batch(rows, organisation=organisation)
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_person_list_runs_fixed_queries(ambassador_client, ambassador, django_assert_num_queries, rows):
+    _own_and_others(ambassador, OrganisationFactory(), rows)
     with django_assert_num_queries(3):
         response = ambassador_client.get(reverse("dissemination:person_list"))
     assert len(response.context["object_list"]) == min(rows, 25)
+    assert response.context["paginator"].count == rows
 
 
 @pytest.mark.parametrize("rows", [5, 200])
-def test_organisation_detail_runs_fixed_queries(ambassador_client, django_assert_num_queries, rows):
+def test_person_list_runs_fixed_queries_for_staff(staff_client, django_assert_num_queries, rows):
+    _own_and_others(UserFactory(roles=["ambassador"]), OrganisationFactory(), rows)
+    with django_assert_num_queries(3):
+        response = staff_client.get(reverse("dissemination:person_list"))
+    assert response.context["paginator"].count == 2 * rows
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_organisation_detail_runs_fixed_queries(ambassador_client, ambassador, django_assert_num_queries, rows):
     organisation = OrganisationFactory()
-    PersonFactory.create_batch(rows, organisation=organisation)
+    _own_and_others(ambassador, organisation, rows)
     with django_assert_num_queries(3):
         response = ambassador_client.get(reverse("dissemination:organisation_detail", kwargs={"pk": organisation.pk}))
     assert len(response.context["people"]) == rows
@@ -271,9 +297,9 @@ def test_organisation_list_runs_fixed_queries_for_staff(client, django_assert_nu
 # --- permissions ----------------------------------------------------------------------------------
 
 
-def relation_urls():
+def relation_urls(user=None):
     organisation = OrganisationFactory()
-    person = PersonFactory(organisation=organisation)
+    person = PersonFactory(organisation=organisation, added_by=user)
     return [
         reverse("dissemination:organisation_create"),
         reverse("dissemination:organisation_detail", kwargs={"pk": organisation.pk}),
@@ -299,8 +325,9 @@ def test_trainers_get_403_on_organisation_and_person_pages(client):
 
 @pytest.mark.parametrize("role", ["staff", "ambassador"])
 def test_staff_and_ambassadors_open_organisation_and_person_pages(client, role):
-    client.force_login(UserFactory(roles=[role], two_factor=True))
-    for url in relation_urls():
+    user = UserFactory(roles=[role], two_factor=True)
+    client.force_login(user)
+    for url in relation_urls(user):
         assert client.get(url).status_code == 200
 
 

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dissemination.models import Person
 from mentorwijs.privacy.services.person_data import person_data
 from tests.conftest import client_for
 from tests.factories import PersonFactory, SubscriberFactory, UserFactory
@@ -230,7 +231,8 @@ def test_the_person_edit_page_links_to_the_privacy_page_for_staff_only(staff_cli
     assert 'data-testid="privacy-link"' in response.content.decode()
     assert target in response.content.decode()
     staff_client.logout()
-    ambassador_client, _user = client_for(client, roles=["ambassador"])
+    ambassador_client, ambassador = client_for(client, roles=["ambassador"])
+    Person.objects.filter(pk=person.pk).update(added_by=ambassador)  # one of the ambassador's own people
     response = ambassador_client.get(url)
     assert response.status_code == 200
     assert target not in response.content.decode()

@@ -20,6 +20,7 @@ from dissemination.tokens import preferences_token
 from mentorwijs.accounts.models import Invitation, User
 from mentorwijs.accounts.tokens import invitation_token
 from tests.factories import (
+    EnrolmentFactory,
     InvitationFactory,
     MailingListFactory,
     OrganisationFactory,
@@ -73,6 +74,14 @@ def setup_organisation_update(client):
 def setup_person_update(client):
     login(client, ["staff"])
     person = PersonFactory()
+    return {"url": reverse("dissemination:person_update", args=[person.pk]), "object": person}
+
+
+def setup_person_update_by_ambassador(client):
+    """An ambassador's own contact who also enrolled: the address is shown, not changed."""
+    user = login(client, ["ambassador"])
+    person = PersonFactory(added_by=user)
+    EnrolmentFactory(person=person)
     return {"url": reverse("dissemination:person_update", args=[person.pk]), "object": person}
 
 
@@ -317,6 +326,22 @@ CASES = [
     FormCase(
         "person_update",
         setup_person_update,
+        fields={
+            "first_name": text(100),
+            "last_name": text(150),
+            "email": value("ander@example.org"),
+            "phone": text(30, required=False),
+            "function": text(150, required=False),
+        },
+        models=(Person, Organisation),
+        snapshot=snapshot(Person, "first_name", "last_name", "email", "phone", "function", "organisation"),
+        stored=lambda ctx, data: Person.objects.get(pk=ctx["object"].pk),
+        stored_fields={"first_name": "first_name", "last_name": "last_name"},
+        show=lambda ctx, obj: reverse("dissemination:person_list"),
+    ),
+    FormCase(
+        "person_update_by_ambassador",
+        setup_person_update_by_ambassador,
         fields={
             "first_name": text(100),
             "last_name": text(150),

@@ -154,6 +154,11 @@ def setup_evaluation(client):
     return {"url": url, "fields": fields}
 
 
+def setup_personal_email(client):
+    enrolment = EnrolmentFactory(training=TrainingFactory(meetings=2))
+    return {"url": reverse("trainings:personal_email", args=[enrolment.token]), "object": enrolment.person}
+
+
 def setup_location_create(client):
     login(client, ["staff"])
     return {"url": reverse("trainings:location_create")}
@@ -292,6 +297,13 @@ CASES = [
         setup_verify,
         method="get",
         fields={"code": text(40)},
+    ),
+    FormCase(
+        "personal_email",
+        setup_personal_email,
+        fields={"email": value("nieuw@example.org")},
+        models=(Person, ScheduledMessage),
+        snapshot=snapshot(Person, "email"),
     ),
     FormCase(
         "evaluation",

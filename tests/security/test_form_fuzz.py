@@ -148,6 +148,7 @@ TOKEN_PAGES = [
     ("trainings:personal", ("get",)),
     ("trainings:personal_cancel", ("post",)),
     ("trainings:offer_accept", ("post",)),
+    ("trainings:personal_email", ("get", "post")),
     ("trainings:personal_certificate", ("get",)),
     ("trainings:trainer_feed", ("get",)),
     ("trainings:participant_feed", ("get",)),

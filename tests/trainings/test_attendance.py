@@ -362,7 +362,7 @@ def catch_up_url(meeting):
     return reverse("trainings:catch_up", kwargs={"pk": meeting.pk})
 
 
-def test_catch_up_page_lists_who_missed_this_meeting_number_in_runs_of_the_same_variant(client, run, trainer):
+def test_catch_up_page_lists_who_missed_this_meeting_number_in_runs_of_the_same_variant(staff_client, run):
     meeting = meetings_of(run)[2]
     other = past_run()
     missed = EnrolmentFactory(training=other, person__last_name="Aalbers")
@@ -371,27 +371,44 @@ def test_catch_up_page_lists_who_missed_this_meeting_number_in_runs_of_the_same_
     EnrolmentFactory(training=past_run(variant=Variant.INTERNSHIP), person__last_name="Claes")
     EnrolmentFactory(training=run, person__last_name="Dekker")
     EnrolmentFactory(training=other, status=EnrolmentStatus.CANCELLED, person__last_name="Evers")
-    client.force_login(trainer)
-    response = client.get(catch_up_url(meeting))
+    response = staff_client.get(catch_up_url(meeting))
     assert response.status_code == 200
     assert response.context["candidates"] == [missed]
 
 
-def test_catch_up_page_searches_by_name(client, run, trainer):
+def test_catch_up_page_searches_by_name(staff_client, run):
     other = past_run()
     jansen = EnrolmentFactory(training=other, person__first_name="Anna", person__last_name="Jansen")
     EnrolmentFactory(training=other, person__first_name="Bram", person__last_name="de Vries")
-    client.force_login(trainer)
-    response = client.get(catch_up_url(meetings_of(run)[0]), {"q": "anna jans"})
+    response = staff_client.get(catch_up_url(meetings_of(run)[0]), {"q": "anna jans"})
     assert response.context["candidates"] == [jansen]
+
+
+def test_a_trainer_finds_a_participant_of_another_run_only_by_their_full_name(client, run, trainer):
+    meeting = meetings_of(run)[2]
+    other = past_run()
+    jansen = EnrolmentFactory(training=other, person__first_name="Anna", person__last_name="Jansen")
+    attended = EnrolmentFactory(training=other, person__first_name="Bram", person__last_name="de Vries")
+    attend(attended, meetings_of(other)[2:3])
+    client.force_login(trainer)
+    response = client.get(catch_up_url(meeting))
+    assert response.context["candidates"] == []
+    assert "Jansen" not in response.content.decode()
+    for q in ["anna", "jans", "anna jans", "Jansen Anna"]:
+        assert client.get(catch_up_url(meeting), {"q": q}).context["candidates"] == []
+    response = client.get(catch_up_url(meeting), {"q": "  anna   JANSEN "})
+    assert response.context["candidates"] == [jansen]
+    # Someone who needs no catch-up stays out, also by their full name.
+    assert client.get(catch_up_url(meeting), {"q": "Bram de Vries"}).context["candidates"] == []
 
 
 def test_choosing_a_participant_registers_the_catch_up(client, run, trainer):
     meeting = meetings_of(run)[2]
     other = past_run()
-    guest = EnrolmentFactory(training=other)
+    guest = EnrolmentFactory(training=other, person__first_name="Anna", person__last_name="Jansen")
     client.force_login(trainer)
-    response = client.post(catch_up_url(meeting), {"enrolment": guest.pk})
+    # The form posts to the page's own address, with the trainer's search in it.
+    response = client.post(f"{catch_up_url(meeting)}?q=Anna+Jansen", {"enrolment": guest.pk})
     assert response.status_code == 302
     assert response["Location"] == sheet_url(meeting)
     row = Attendance.objects.get(enrolment=guest)

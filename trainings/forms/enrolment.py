@@ -106,3 +106,12 @@ class EnrolmentMoveForm(forms.Form):
             .order_by("region__name", "title")
         )
         self.fields["to_training"].label_from_instance = lambda training: f"{training.title} ({training.region})"
+
+
+class PersonalEmailForm(forms.Form):
+    """A participant changes their own email address on their personal page."""
+
+    email = forms.EmailField(
+        label=_("New email address"),
+        help_text=_("From now on we send the messages about your training here. Your previous address gets a notice."),
+    )

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from dissemination.services.relations import PersonMailUse, register_person_mail_use
 from mentorwijs import mail
 
 from ..enums import (
@@ -247,7 +248,9 @@ def message_send(*, message_id: int) -> bool:
             # A refused recipient, a broken template: sending again would fail the same way. The
             # row records why; the log carries the traceback; the other due messages still go out.
             ScheduledMessage.objects.filter(pk=message.pk).update(
-                status=MessageStatus.FAILED, last_error=f"{type(error).__name__}: {error}"[:1000]
+                status=MessageStatus.FAILED,
+                last_error=f"{type(error).__name__}: {error}"[:1000],
+                context=_context_kept(message),
             )
             logger.exception("message %s failed", message.pk)
             return False
@@ -260,9 +263,19 @@ def message_send(*, message_id: int) -> bool:
         logger.warning("message %s not sent: %s", message.pk, error)
         return False
     ScheduledMessage.objects.filter(pk=message.pk).update(
-        status=MessageStatus.SENT, sent_at=timezone.now(), message_id=email.extra_headers["Message-ID"]
+        status=MessageStatus.SENT,
+        sent_at=timezone.now(),
+        message_id=email.extra_headers["Message-ID"],
+        context=_context_kept(message),
     )
     return True
+
+
+def _context_kept(message: ScheduledMessage) -> dict:
+    """What a row keeps once it is done: a notice forgets the old address it went to."""
+    if message.kind == MessageKind.EMAIL_CHANGED:
+        return {key: value for key, value in message.context.items() if key != "old_email"}
+    return message.context
 
 
 def messages_send_due(*, limit: int = 500) -> int:
@@ -278,6 +291,37 @@ def messages_send_due(*, limit: int = 500) -> int:
     return sum(message_send(message_id=pk) for pk in list(due[:limit]))
 
 
+# --- a participant's address changed (dissemination.services.relations.person_save) ---
+
+
+def _takes_part(person) -> bool:
+    """Service mail of runs goes to the address of everyone who ever enrolled."""
+    return Enrolment.objects.filter(person=person).exists()
+
+
+def email_changed_notice(*, person, old_email: str, by_themselves: bool) -> ScheduledMessage | None:
+    """Queue the notice that a participant's address changed, to the old address, in the language
+    of their latest enrolment. It names no new address and carries no personal link: the old
+    address may be the wrong one. Side effects: one ScheduledMessage (sent at once, after commit)."""
+    enrolment = Enrolment.objects.filter(person=person).order_by("-created_at", "-pk").first()
+    if enrolment is None:
+        return None
+    return message_schedule(
+        kind=MessageKind.EMAIL_CHANGED,
+        enrolment=enrolment,
+        context={"old_email": old_email, "by_themselves": by_themselves},
+    )
+
+
+PARTICIPANT_MAIL = PersonMailUse(receives_mail=_takes_part, notify_old_address=email_changed_notice)
+
+
+def register_participant_mail() -> None:
+    """Called from TrainingsConfig.ready: person_save asks here whether a person is mailed as a
+    participant and queues the notice when their address changes (dissemination imports nothing of trainings)."""
+    register_person_mail_use(PARTICIPANT_MAIL)
+
+
 def personal_url(enrolment: Enrolment) -> str:
     return settings.SITE_URL + reverse("trainings:personal", kwargs={"token": enrolment.token})
 
@@ -289,6 +333,8 @@ def build_email(message: ScheduledMessage):
     enrolment = message.enrolment
     if enrolment is not None:
         to, language, name = enrolment.person.email, enrolment.language, enrolment.person.first_name
+        if message.kind == MessageKind.EMAIL_CHANGED:
+            to = message.context["old_email"]  # the notice goes to the address mail went to until now
         training = enrolment.training
     else:
         to, language, name = message.user.email, message.user.language, message.user.first_name

@@ -102,7 +102,8 @@ class CatchUpView(MeetingView):
         return self.show(CatchUpForm(candidates=self.candidates()))
 
     def post(self, request, pk):
-        form = CatchUpForm(request.POST, candidates=self.candidates())
+        # The search of the page the form was on (kept in its address): a trainer's candidates need it.
+        form = CatchUpForm(request.POST, candidates=self.candidates(self.search()[1]))
         if form.is_valid():
             enrolment = form.cleaned_data["enrolment"]
             try:
@@ -120,11 +121,17 @@ class CatchUpView(MeetingView):
         return self.show(form, status=400)
 
     def candidates(self, q=""):
-        return queries.catch_up_candidates(meeting=self.meeting, q=q)
+        # Staff browse; a trainer sees someone of another run only by typing their full name
+        # (they stand in front of them), never a list (docs/security.md).
+        full_name_only = not is_staff_member(self.request.user)
+        return queries.catch_up_candidates(meeting=self.meeting, q=q, full_name_only=full_name_only)
+
+    def search(self):
+        search = CatchUpSearchForm(self.request.GET or None)
+        return search, (search.cleaned_data["q"] if search.is_valid() else "")
 
     def show(self, form, status=200):
-        search = CatchUpSearchForm(self.request.GET or None)
-        q = search.cleaned_data["q"] if search.is_valid() else ""
+        search, q = self.search()
         context = {
             "meeting": self.meeting,
             "training": self.meeting.training,
@@ -134,6 +141,7 @@ class CatchUpView(MeetingView):
             "candidates": list(self.candidates(q)[: CANDIDATES_SHOWN + 1]),
             "shown": CANDIDATES_SHOWN,
             "attendance_url": reverse("trainings:meeting_attendance", kwargs={"pk": self.meeting.pk}),
+            "full_name_only": not is_staff_member(self.request.user),
         }
         context["more"] = len(context["candidates"]) > CANDIDATES_SHOWN
         context["candidates"] = context["candidates"][:CANDIDATES_SHOWN]

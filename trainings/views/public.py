@@ -15,15 +15,17 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dissemination import queries as dissemination_queries
+from dissemination.services.relations import THE_PERSON, person_save
 from mentorwijs.forms import parse_id
 
 from .. import queries
 from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, PUBLIC_STATUSES
 from ..forms import add_service_errors
-from ..forms.enrolment import EnrolmentForm
+from ..forms.enrolment import EnrolmentForm, PersonalEmailForm
 from ..models import Enrolment, Training
 from ..services.enrolment import (
     enrolment_cancel,
@@ -180,3 +182,33 @@ def personal_offer_accept(request, token):
     else:
         messages.success(request, _("You have accepted the place. We sent a confirmation by email."))
     return redirect("trainings:personal", token=token)
+
+
+ADDRESS_NOT_USABLE = gettext_lazy(
+    "This address cannot be used for your enrolment. Contact Werkzaak Rivierenland to change it."
+)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def personal_email(request, token):
+    """The participant changes their own address: only here (the link that reached them by mail)
+    or by staff. The service records it in the audit trail and tells the old address."""
+    enrolment = _enrolment_for(token)
+    person = enrolment.person
+    form = PersonalEmailForm(request.POST or None, initial={"email": person.email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_save(person=person, data={"email": form.cleaned_data["email"]}, by=THE_PERSON)
+        except ValidationError as error:
+            if any(e.code == "email_taken" for e in error.error_dict.get("email", [])):
+                # Nothing about whose address it is: only that it cannot be used here.
+                form.add_error("email", ADDRESS_NOT_USABLE)
+            else:
+                add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your email address is changed. Your previous address got a notice."))
+            return redirect("trainings:personal", token=token)
+    return render(
+        request, "trainings/personal_email.html", {"enrolment": enrolment, "training": enrolment.training, "form": form}
+    )

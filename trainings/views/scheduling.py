@@ -103,10 +103,13 @@ class TrainingDetailView(RoleOnlyPermissionMixin, PageCacheMixin, DetailView):
             meeting.component_labels = [labels[code] for code in meeting.components if code in labels]
             meeting.has_started = meeting.starts_at <= now
         status_counts = [(label, counts.get(value, 0)) for value, label in EnrolmentStatus.choices]
+        # The trainers are loaded already: the participants' rule need not ask the database again.
+        self.object.trainer_ids = {assignment.trainer_id for assignment in self.object.assignments.all()}
         return super().get_context_data(
             status_counts=status_counts,
             places_held=scheduling.places_held(self.object),
             can_manage=self.request.user.has_perm("trainings.manage_trainings"),
+            can_see_participants=self.request.user.has_perm("trainings.view_participants", self.object),
             **kwargs,
         )
 
