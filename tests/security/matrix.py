@@ -78,6 +78,8 @@ ROWS = [
     post("accounts:invitation_revoke", STAFF_ONLY_POST, pk="invitation"),
     get("accounts:invitation_accept", PUBLIC, token="invitation_token"),
     get("accounts:invitation_accept", "410 410 410 410 410 410", case="forged", token="forged_token"),
+    # --- accounts: choosing a second step (everyone here has one already: on to managing it) ---
+    get("accounts:two_factor_setup", "login 302 302 302 302 302"),
     get("switch_language", "405 405 405 405 405 405"),
     post("switch_language", "302 302 302 302 302 302", case="post"),
     get("healthz", PUBLIC),
