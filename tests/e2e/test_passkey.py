@@ -8,6 +8,7 @@ WebAuthn refuses an IP address as relying party, so the live server is reached a
 import re
 
 from allauth.mfa.models import Authenticator
+from django.core import mail
 from playwright.sync_api import expect
 
 from mentorwijs.accounts.middleware import SESSION_FINGERPRINT_KEY
@@ -16,6 +17,7 @@ from tests.e2e.helpers import (
     LOGIN_URL,
     MFA_AUTHENTICATE_URL,
     PHONE,
+    REAUTHENTICATE_URL,
     RECOVERY_CODES_URL,
     SETUP_URL,
     confirm_password,
@@ -23,6 +25,8 @@ from tests.e2e.helpers import (
     submit_button,
 )
 from tests.factories import PASSWORD, UserFactory
+
+NEW_ADDRESS = "tessa.nieuw@example.org"
 
 
 def add_virtual_authenticator(context, page) -> tuple:
@@ -111,6 +115,19 @@ def test_trainer_sets_up_a_passkey_on_a_phone_and_logs_in_with_it(open_context, 
     page.get_by_role("button", name="Mijn passkey gebruiken").click()
     expect(page).to_have_url(HOME_URL)
 
+    # A new email address only after logging in again, and the passkey will do for that too.
+    page.goto("/accounts/email/")
+    page.locator('main input[name="email"]').fill(NEW_ADDRESS)
+    page.get_by_role("button", name="E-mailadres wijzigen").click()
+    expect(page).to_have_url(REAUTHENTICATE_URL)
+    page.get_by_role("link", name="Mijn passkey gebruiken").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/webauthn/reauthenticate/\?next=%2Faccounts%2Femail%2F$"))
+    screenshot(page, "passkey-reauthenticate")
+    page.get_by_role("button", name="Mijn passkey gebruiken").click()
+    expect(page).to_have_url(re.compile(r"/accounts/email/$"))
+    expect(page.locator("#new_email")).to_have_value(NEW_ADDRESS)  # waits for the link in the mail
+    assert mail.outbox[-1].to == [NEW_ADDRESS]
+    screenshot(page, "email-change-pending")
 
 
 def log_out(page):

@@ -80,6 +80,9 @@ ROWS = [
     get("accounts:invitation_accept", "410 410 410 410 410 410", case="forged", token="forged_token"),
     # --- accounts: choosing a second step (everyone here has one already: on to managing it) ---
     get("accounts:two_factor_setup", "login 302 302 302 302 302"),
+    # allauth's password change, ours to wrap: everyone logs in again first.
+    get("account_change_password", "login 302 302 302 302 302"),
+    post("account_change_password", "login 302 302 302 302 302", case="post"),
     get("switch_language", "405 405 405 405 405 405"),
     post("switch_language", "302 302 302 302 302 302", case="post"),
     get("healthz", PUBLIC),

@@ -106,9 +106,10 @@ def test_exclusions_hold_only_admin_and_allauth():
     misplaced = [f"{p.name} at /{p.route}" for p in excluded if not p.route.startswith(EXCLUDED[p.origin])]
     assert not misplaced, "excluded patterns outside their prefix: " + ", ".join(misplaced)
     assert {p.origin for p in excluded} == set(EXCLUDED)
-    # Ours under those prefixes (the outbox under /beheer/mail/) are walked, not skipped.
+    # Ours under those prefixes (the outbox under /beheer/mail/, the wrapped password change under
+    # /accounts/) are walked, not skipped.
     ours_under_prefixes = {p.name for p in walked_patterns() if p.route.startswith(tuple(EXCLUDED.values()))}
-    assert ours_under_prefixes == {"outbox:list", "outbox:detail", "outbox:html"}
+    assert ours_under_prefixes == {"outbox:list", "outbox:detail", "outbox:html", "account_change_password"}
 
 
 # --- the data set ---
