@@ -4,8 +4,8 @@
    (timed: the seed's own figure for the issue); VACUUM ANALYZE. The cache is Redis (database 13,
    flushed), shared by the workers as in production.
 2. Sessions made directly (django.test.Client.force_login: a session row with the user's auth hash,
-   as a login makes), for a staff member, a master trainer, a trainer and an ambassador. Staff and
-   master trainers have TOTP set up by the seed, so the two-factor middleware lets them through.
+   as a login makes), for a staff member, a master trainer, a trainer and an ambassador. Every role
+   has TOTP set up by the seed, so the two-factor middleware lets them through.
 3. Every page once in-process (the test client, same database): status 200, no redirect, the number
    of queries and the size of the page; then over HTTP once more to check the server answers 200.
 4. gunicorn (mentorwijs.wsgi, N sync workers, DEBUG off) on loopback, with BENCH_BARE_VIEW=true so

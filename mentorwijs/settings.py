@@ -167,7 +167,25 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_RATE_LIMIT", default="20/m/ip,5/300s/key"),
     "reset_password": "20/m/ip,5/m/key",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Security changes (adding or changing the email address, the password, two-factor) ask to log in
+# again first: with the password or the second factor, not with a code mailed to the address that
+# may be the one being replaced. The old address is told of a change (ACCOUNT_EMAIL_NOTIFICATIONS),
+# and a new address replaces the old one only once it is verified (ACCOUNT_CHANGE_EMAIL).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_CHANGE_EMAIL = True
+# Two-factor for every role (accounts.roles.TWO_FACTOR_ROLES): a passkey (WebAuthn; on a phone the
+# easy way, and it signs in on its own), an authenticator app (TOTP), and recovery codes.
+MFA_SUPPORTED_TYPES = ["webauthn", "totp", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# allauth refuses a new (still unverified) address on an account with two-factor, against someone who
+# signs up and locks another's address behind their own second factor. Here nobody signs up (people
+# join by invitation, which checks the accounts' addresses), and a new address replaces the old one
+# only once verified; without this nobody (every role has two-factor) could change their address.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Passkeys need HTTPS; plain http is accepted only for local use (make run on http://localhost:8000).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "Mentorwijs"
 MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code: phones drift and people type slowly
 INVITATION_VALID_DAYS = 7
@@ -343,8 +361,23 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
-# Staff sessions end after this many seconds without a request (mentorwijs.accounts.middleware).
-STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+# Sessions end after an idle time (no request) and at the latest an absolute time after login, per
+# role; a user with several roles gets the shortest of each (mentorwijs.accounts.middleware).
+# docs/security.md says why: desk work with everyone's data ends soon, a phone in the field lasts a day.
+SESSION_IDLE_SECONDS = {
+    "staff": env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60),
+    "master_trainer": env.int("MASTER_TRAINER_SESSION_IDLE_SECONDS", default=30 * 60),
+    "trainer": env.int("TRAINER_SESSION_IDLE_SECONDS", default=4 * 3600),
+    "ambassador": env.int("AMBASSADOR_SESSION_IDLE_SECONDS", default=2 * 3600),
+}
+SESSION_MAX_SECONDS = {
+    "staff": env.int("STAFF_SESSION_MAX_SECONDS", default=10 * 3600),
+    "master_trainer": env.int("MASTER_TRAINER_SESSION_MAX_SECONDS", default=10 * 3600),
+    "trainer": env.int("TRAINER_SESSION_MAX_SECONDS", default=14 * 3600),
+    "ambassador": env.int("AMBASSADOR_SESSION_MAX_SECONDS", default=14 * 3600),
+}
+# The session cookie and row last no longer than the longest session may.
+SESSION_COOKIE_AGE = max(SESSION_MAX_SECONDS.values())
 # --- end Security ---
 
 # --- Privacy (issue 7) ---

@@ -1,6 +1,7 @@
 import os
 
-from allauth.account.decorators import secure_admin_login
+from allauth.account import views as account_views
+from allauth.account.decorators import reauthentication_required, secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -14,6 +15,13 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("mentorwijs.overview.urls")),
+    # A new password only after logging in again (password or second factor), as allauth already asks
+    # for the email address (ACCOUNT_REAUTHENTICATION_REQUIRED); allauth's own view and name.
+    path(
+        "accounts/password/change/",
+        reauthentication_required(account_views.password_change, app="allauth.account"),
+        name="account_change_password",
+    ),
     path("accounts/", include("allauth.urls")),
     path("team/", include("mentorwijs.accounts.urls")),
     path("beheer/mail/", include("mentorwijs.outbox.urls")),

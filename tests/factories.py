@@ -15,7 +15,10 @@ PASSWORD = "a-long-test-password-42"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
-    """A user with a verified email. `roles=[...]` gives roles; `two_factor=True` activates TOTP."""
+    """A user with a verified email. `roles=[...]` gives roles. Every role (and a superuser) must use
+    two-factor authentication, so such a user gets TOTP by default (the secret in `user.totp_secret`);
+    `two_factor=False` leaves it out (a user still to set it up), `two_factor=True` gives it to a
+    user without a role too."""
 
     class Meta:
         model = User
@@ -38,6 +41,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def two_factor(user, create, extracted, **kwargs):
+        user.totp_secret = None
+        if create and extracted is None:  # the default: what the user's roles require
+            extracted = user.requires_two_factor
+            user.__dict__.pop("roles", None)  # read afresh later, as before (tests change roles and refresh)
         if create and extracted:
             user.totp_secret = generate_totp_secret()
             TOTP.activate(user, user.totp_secret)

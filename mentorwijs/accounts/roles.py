@@ -11,8 +11,9 @@ class Role(models.TextChoices):
     AMBASSADOR = "ambassador", _("Ambassador")
 
 
-# Roles that must set up two-factor authentication before they can use anything else.
-TWO_FACTOR_ROLES = frozenset({Role.STAFF, Role.MASTER_TRAINER})
+# Roles that must set up two-factor authentication before they can use anything else: every role,
+# since every role sees other people's personal data (issue 14).
+TWO_FACTOR_ROLES = frozenset(Role)
 
 
 def role_labels(roles) -> list[str]:

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
-from django.views.generic import FormView, ListView
+from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
 
 from . import services
@@ -62,6 +62,19 @@ def invitation_revoke(request, pk):
     return redirect("accounts:invitation_list")
 
 
+class TwoFactorSetupView(TemplateView):
+    """Choose the second step: a passkey (the easy way on a phone) or an authenticator app; allauth's
+    pages then set it up. RequireTwoFactorMiddleware sends every role here until one is set up;
+    a user who has one already manages it on allauth's two-factor page."""
+
+    template_name = "accounts/two_factor_setup.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.user.has_two_factor:
+            return redirect("mfa_index")
+        return super().get(request, *args, **kwargs)
+
+
 @method_decorator(login_not_required, name="dispatch")
 class InvitationAcceptView(View):
     """The link from the invitation mail: choose a name and password, then you are logged in."""
@@ -106,7 +119,8 @@ class InvitationAcceptView(View):
             return self.show(form)
         login(request, user, backend="mentorwijs.accounts.backends.AuthenticationBackend")
         messages.success(request, _("Welcome to Mentorwijs, %(name)s.") % {"name": user.first_name})
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        # Every role needs a second step first (RequireTwoFactorMiddleware): straight to choosing one.
+        return redirect("accounts:two_factor_setup" if user.requires_two_factor else settings.LOGIN_REDIRECT_URL)
 
     def show(self, form):
         return render(self.request, self.template_name, {"form": form, "invitation": self.invitation})

@@ -263,8 +263,8 @@ class LargeData:
         _bulk(through, memberships)
         everyone = [*staff, *trainers, *ambassadors]
         _bulk(EmailAddress, [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in everyone])
-        # Staff and master trainers must use two-factor authentication; nobody knows these secrets.
-        two_factor = [*staff, *(trainers[i] for i in self.masters)]
+        # Every role must use two-factor authentication; nobody knows these secrets.
+        two_factor = everyone
         _bulk(
             Authenticator,
             [

@@ -16,7 +16,7 @@ def test_admin_access_follows_the_staff_role():
 def test_superuser_must_set_up_two_factor_too(client):
     client.force_login(User.objects.create_superuser("root@example.org", "x" * 12))
     response = client.get("/beheer/")
-    assert response.url == reverse("mfa_activate_totp")
+    assert response.url == reverse("accounts:two_factor_setup")
 
 
 def test_logged_in_staff_opening_admin_login_goes_to_the_admin(client):

@@ -115,7 +115,9 @@ def test_accepting_creates_verified_user_with_roles_and_logs_in(client):
     assert EmailAddress.objects.get(user=user).verified
     invitation.refresh_from_db()
     assert invitation.accepted_user == user
-    assert client.get(reverse("overview:home")).context["user"] == user
+    # Logged in, and on to choosing a second step: every role needs one before anything else.
+    assert response.url == reverse("accounts:two_factor_setup")
+    assert client.get(response.url).context["user"] == user
 
 
 def test_invitation_link_works_once(client):

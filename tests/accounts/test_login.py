@@ -13,7 +13,8 @@ def login(client, email, password=PASSWORD):
 
 
 def test_login_by_email_lands_on_home(client):
-    user = UserFactory(email="trainer@example.org", roles=["trainer"])
+    # Without a role, so without the code step (test_staff_login_asks_for_the_two_factor_code).
+    user = UserFactory(email="trainer@example.org")
     response = login(client, "Trainer@Example.org")
     assert response.status_code == 302
     assert response.url == reverse("overview:home")
@@ -76,9 +77,10 @@ def test_logout_needs_post(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_staff_login_asks_for_the_two_factor_code(client):
-    user = UserFactory(email="staf@example.org", roles=["staff"], two_factor=True)
-    response = login(client, "staf@example.org")
+@pytest.mark.parametrize("role", ["staff", "master_trainer", "trainer", "ambassador"])
+def test_login_asks_every_role_for_the_two_factor_code(client, role):
+    user = UserFactory(email="iemand@example.org", roles=[role])
+    response = login(client, "iemand@example.org")
     assert response.url == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
     response = client.post(reverse("mfa_authenticate"), {"code": "000000"})

@@ -4,9 +4,9 @@ import re
 from pathlib import Path
 
 from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from playwright.sync_api import Page, expect
 
-from mentorwijs.accounts.two_factor import current_totp_code
 from tests.factories import PASSWORD
 
 TIMEOUT_MS = 10_000
@@ -19,10 +19,23 @@ LOGIN_URL = re.compile(r"/accounts/login/$")
 MFA_AUTHENTICATE_URL = re.compile(r"/accounts/2fa/authenticate/$")
 
 
+_used_codes: dict[str, set[str]] = {}
+
+
 def fresh_totp_code(secret: str) -> str:
-    """The current code; MFA_TOTP_TOLERANCE = 1 keeps it valid into the next 30-second period."""
+    """A code valid now that this test session has not used yet for this secret: the current period's,
+    else the next one's (MFA_TOTP_TOLERANCE = 1 accepts it, and keeps the current one valid into the
+    next period). allauth refuses a code used before, so one user can log in twice in a test."""
     assert mfa_settings.TOTP_TOLERANCE >= 1
-    return current_totp_code(secret)
+    counters = list(yield_hotp_counters_from_time())
+    now = len(counters) // 2
+    used = _used_codes.setdefault(secret, set())
+    for counter in counters[now : now + 2]:
+        code = format_hotp_value(hotp_value(secret, counter))
+        if code not in used:
+            used.add(code)
+            return code
+    raise AssertionError("both codes of this minute were used: a test logs in this user too often")
 
 
 def submit_button(page: Page, field: str):
@@ -89,3 +102,30 @@ def screenshot(page: Page, name: str) -> list[Path]:
         paths.append(path)
     page.set_viewport_size(original)
     return paths
+
+
+SETUP_URL = re.compile(r"/team/tweestapsverificatie/$")
+REAUTHENTICATE_URL = re.compile(r"/accounts/reauthenticate/\?next=")
+RECOVERY_CODES_URL = re.compile(r"/accounts/2fa/recovery-codes/$")
+
+
+def confirm_password(page: Page, password: str = PASSWORD) -> None:
+    """allauth's "log in again" page, before a change to the account's security."""
+    expect(page).to_have_url(REAUTHENTICATE_URL)
+    page.locator('main input[name="password"]').fill(password)
+    submit_button(page, "password").click()
+
+
+def set_up_totp(page: Page, password: str = PASSWORD) -> str:
+    """From the set-up page: choose the authenticator app, log in again and type the app's code.
+    Returns the secret (allauth shows a new one on every visit: read the one being submitted)."""
+    expect(page).to_have_url(SETUP_URL)
+    page.get_by_role("link", name="Authenticator-app koppelen").click()
+    confirm_password(page, password)
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/$"))
+    secret = page.locator("#authenticator_secret").input_value()
+    page.locator('main input[name="code"]').fill(fresh_totp_code(secret))
+    submit_button(page, "code").click()
+    # Activated: allauth made recovery codes at the same time and shows them.
+    expect(page).to_have_url(RECOVERY_CODES_URL)
+    return secret

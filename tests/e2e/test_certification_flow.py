@@ -39,7 +39,7 @@ def test_request_review_approve_and_assign(open_context, settings, live_server):
 
     # The trainer asks for certification on a phone, with a PDF as evidence.
     trainer_page = open_context(viewport=PHONE).new_page()
-    log_in(trainer_page, trainer.email)
+    log_in(trainer_page, trainer.email, totp_secret=trainer.totp_secret)
     expect(trainer_page).to_have_url(HOME_URL)
     trainer_page.locator("[data-testid=task-certification] a").click()
     expect(trainer_page).to_have_url(re.compile(r"/ambassadeurs/mijn-certificering/$"))

@@ -53,7 +53,7 @@ def test_attendance_script_marks_everyone_present_and_hides_reasons(page):
     EnrolmentFactory(training=run)
     EnrolmentFactory(training=run)
     meeting = run.meetings.get(number=1)
-    log_in(page, trainer.email)
+    log_in(page, trainer.email, totp_secret=trainer.totp_secret)
     expect(page).to_have_url(HOME_URL)
 
     page.goto(f"/trainingen/bijeenkomst/{meeting.pk}/aanwezigheid/")

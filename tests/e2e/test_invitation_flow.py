@@ -6,7 +6,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from mentorwijs.accounts.models import Invitation, User
-from tests.e2e.helpers import HOME_URL, LOGIN_URL, log_in, nav_keys, screenshot
+from tests.e2e.helpers import HOME_URL, LOGIN_URL, SETUP_URL, log_in, nav_keys, screenshot, set_up_totp
 from tests.factories import UserFactory
 
 INVITEE = "tessa.devries@example.org"
@@ -62,8 +62,12 @@ def test_invitation_from_mail_to_first_login(page, open_context, settings, live_
     screenshot(invitee, "invitation-accept")
     invitee.get_by_role("button", name="Maak mijn account aan").click()
 
-    expect(invitee).to_have_url(HOME_URL)
+    # Logged in, and on to choosing a second step (every role needs one): here the authenticator app.
+    expect(invitee).to_have_url(SETUP_URL)
     expect(invitee.locator(".messages")).to_contain_text("Welkom bij Mentorwijs, Tessa.")
+    secret = set_up_totp(invitee, NEW_PASSWORD)
+    invitee.get_by_test_id("continue").click()
+    expect(invitee).to_have_url(HOME_URL)
     expect(invitee.get_by_role("heading", level=1)).to_have_text("Welkom, Tessa")
     expect(invitee.locator("[data-testid=todo] [data-role=trainer]")).to_be_visible()
     user = User.objects.get(email=INVITEE)
@@ -77,7 +81,7 @@ def test_invitation_from_mail_to_first_login(page, open_context, settings, live_
     expect(invitee).to_have_url(LOGIN_URL)
     expect(invitee.locator("[data-testid=nav] a")).to_have_count(0)
 
-    log_in(invitee, INVITEE, NEW_PASSWORD)
+    log_in(invitee, INVITEE, NEW_PASSWORD, totp_secret=secret)
     expect(invitee).to_have_url(HOME_URL)
     expect(invitee.get_by_role("heading", level=1)).to_have_text("Welkom, Tessa")
     expect(invitee.locator("main")).to_contain_text("Je werkt in Mentorwijs als: Trainer.")

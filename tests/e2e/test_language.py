@@ -41,7 +41,7 @@ def test_dutch_by_default_and_english_after_the_switch(open_context):
 
 def test_logged_in_choice_is_kept_on_the_account(page, open_context):
     user = UserFactory(first_name="Tessa", roles=["trainer"])
-    log_in(page, user.email)
+    log_in(page, user.email, totp_secret=user.totp_secret)
     expect(page).to_have_url(HOME_URL)
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text("Welkom, Tessa")
@@ -56,7 +56,7 @@ def test_logged_in_choice_is_kept_on_the_account(page, open_context):
 
     # A new browser without the cookie: after logging in the account's language applies.
     other = open_context().new_page()
-    log_in(other, user.email)
+    log_in(other, user.email, totp_secret=user.totp_secret)
     expect(other).to_have_url(HOME_URL)
     expect(other.locator("html")).to_have_attribute("lang", "en")
     expect(other.get_by_role("heading", level=1)).to_have_text("Welcome, Tessa")

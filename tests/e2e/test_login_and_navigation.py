@@ -1,4 +1,5 @@
-"""Each role logs in through the real login form and sees its own navigation and home page."""
+"""Each role logs in through the real login form (password and code: every role has two-factor) and
+sees its own navigation and home page."""
 
 import pytest
 from playwright.sync_api import expect
@@ -9,10 +10,9 @@ from tests.factories import UserFactory
 OUTBOX_BACKEND = "mentorwijs.outbox.backends.OutboxBackend"
 
 ROLES = {
-    # role: (first name, two-factor, navigation keys, Dutch role label)
+    # role: (first name, navigation keys, Dutch role label)
     "staff": (
         "Sanne",
-        True,
         [
             "trainings",
             "organisations",
@@ -26,12 +26,11 @@ ROLES = {
     ),
     "master_trainer": (
         "Mohamed",
-        True,
         ["trainings", "dashboard", "evaluations", "certification", "open_runs", "quality"],
         "Opleider",
     ),
-    "trainer": ("Tessa", False, ["trainings", "certification", "open_runs"], "Trainer"),
-    "ambassador": ("Bram", False, ["organisations", "outreach", "dashboard"], "Ambassadeur"),
+    "trainer": ("Tessa", ["trainings", "certification", "open_runs"], "Trainer"),
+    "ambassador": ("Bram", ["organisations", "outreach", "dashboard"], "Ambassadeur"),
 }
 # Tools rather than daily work sit in the account menu.
 ACCOUNT_MENU_KEYS = {"staff": ["invitations", "outbox", "privacy", "admin"]}
@@ -40,20 +39,18 @@ ACCOUNT_MENU_KEYS = {"staff": ["invitations", "outbox", "privacy", "admin"]}
 @pytest.mark.parametrize("role", list(ROLES))
 def test_role_logs_in_and_sees_its_navigation(page, settings, role):
     settings.EMAIL_BACKEND = OUTBOX_BACKEND  # the "outbox" link shows only where mail is caught
-    first_name, two_factor, expected_keys, role_label = ROLES[role]
-    user = UserFactory(first_name=first_name, last_name="Jansen", roles=[role], two_factor=two_factor)
+    first_name, expected_keys, role_label = ROLES[role]
+    user = UserFactory(first_name=first_name, last_name="Jansen", roles=[role])
 
-    log_in(page, user.email, totp_secret=user.totp_secret if two_factor else None)
+    log_in(page, user.email, totp_secret=user.totp_secret)
 
     expect(page).to_have_url(HOME_URL)
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welkom, {first_name}")
     expect(page.locator("main")).to_contain_text(f"Je werkt in Mentorwijs als: {role_label}.")
     expect(page.locator(f"[data-testid=todo] [data-role={role}]")).to_be_visible()
-    # Two-factor is set up for staff and master trainers, so the home page does not ask for it.
-    expect(page.locator("[data-testid=todo] a[href='/accounts/2fa/totp/activate/']")).to_have_count(
-        0 if two_factor else 1
-    )
+    # Two-factor is set up, so the home page does not ask for it.
+    expect(page.locator("[data-testid=todo] a[href='/team/tweestapsverificatie/']")).to_have_count(0)
 
     # Desktop: the navigation is open, with exactly this role's links after "Start".
     assert nav_keys(page) == expected_keys

@@ -19,7 +19,7 @@ def test_an_ambassador_logs_a_contact_on_a_phone(open_context):
     organisation = OrganisationFactory(name="Bakkerij De Lingehoeve", city="Tiel")
 
     page = open_context(viewport=PHONE).new_page()
-    log_in(page, ambassador.email)
+    log_in(page, ambassador.email, totp_secret=ambassador.totp_secret)
     expect(page).to_have_url(HOME_URL)
     page.goto("/relaties/contacten/nieuw/")
     form = page.locator("main form[data-testid=outreach-log-form]")
@@ -61,7 +61,7 @@ def test_an_ambassador_logs_a_contact_on_a_phone(open_context):
     screenshot(page, "dashboard")
 
     other = open_context(viewport=PHONE).new_page()
-    log_in(other, colleague.email)
+    log_in(other, colleague.email, totp_secret=colleague.totp_secret)
     other.goto(f"/relaties/organisaties/{organisation.pk}/contacten/")
     expect(other.locator("[data-testid=outreach-summary] li")).to_have_count(1)
     screenshot(other, "outreach-summary")

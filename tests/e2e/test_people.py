@@ -39,7 +39,7 @@ def _people():
 
 def test_an_ambassador_sees_their_own_people_and_cannot_change_a_participants_address(page):
     a, own, participant, others = _people()
-    log_in(page, a.email)
+    log_in(page, a.email, totp_secret=a.totp_secret)
     expect(page).to_have_url(HOME_URL)
     page.goto("/relaties/personen/")
     rows = page.locator("main table tbody tr")

@@ -105,7 +105,7 @@ def test_schedule_enrol_register_attendance_and_download_certificate(open_contex
 
     # The trainer registers attendance on a phone: present at four of the five meetings.
     trainer_page = open_context(viewport=PHONE).new_page()
-    log_in(trainer_page, trainer.email)
+    log_in(trainer_page, trainer.email, totp_secret=trainer.totp_secret)
     expect(trainer_page).to_have_url(HOME_URL)
     for number in (1, 2, 3, 5):
         meeting = training.meetings.get(number=number)

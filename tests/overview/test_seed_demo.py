@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from ambassadors.models import Ambassador, AssignmentOffer, Certification, CertificationNotice, FidelityReview
 from dissemination.enums import TargetGroup
@@ -73,3 +74,32 @@ def test_demo_password_is_printed_and_usable_only_in_local_use(settings):
     output = seed(settings, debug=False)
     assert DEMO_PASSWORD not in output
     assert not User.objects.get(email="trainer@werkzaak.example").check_password(DEMO_PASSWORD)
+
+
+def test_every_demo_account_logs_in_locally_with_password_and_the_make_totp_code(settings, client):
+    """Every role needs two-factor: each demo login works with the password and the code that
+    `make totp` (manage.py demo_totp) prints."""
+    from io import StringIO
+
+    from mentorwijs.overview.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+
+    seed(settings, debug=True)
+    out = StringIO()
+    call_command("demo_totp", stdout=out)
+    code = out.getvalue().split()[-1]
+    for email, _first, _last, _roles in DEMO_USERS:
+        response = client.post(reverse("account_login"), {"login": email, "password": DEMO_PASSWORD})
+        assert response.url == reverse("mfa_authenticate"), email
+        response = client.post(reverse("mfa_authenticate"), {"code": code})
+        assert response.url == reverse("overview:home"), email
+        assert client.get(reverse("overview:home")).status_code == 200
+        client.post(reverse("account_logout"))
+
+
+def test_the_public_demo_secret_protects_nothing_outside_local_use(settings):
+    from allauth.mfa.models import Authenticator
+
+    seed(settings, debug=True)
+    assert Authenticator.objects.filter(type=Authenticator.Type.TOTP).count() == 4
+    seed(settings, debug=False)
+    assert not Authenticator.objects.exists()

@@ -13,7 +13,7 @@ from .fuzz import HOSTILE, upload
 
 
 def login(client, roles, **kwargs):
-    user = UserFactory(roles=roles, two_factor=bool({"staff", "master_trainer"} & set(roles)), **kwargs)
+    user = UserFactory(roles=roles, **kwargs)  # with two-factor, as every role needs
     client.force_login(user)
     return user
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 # The users, in the order of the words of every expectation. The first six are the roles of the
 # issue; then someone who is ambassador and co-trainer of the trainer's run at once (with no
-# outreach contact of their own), a staff member whose account was deactivated, a staff member who
-# has not finished two-factor set-up, and a superuser without roles (with two-factor).
+# outreach contact of their own), a staff member whose account was deactivated, an ambassador and
+# trainer who has not finished two-factor set-up, and a superuser without roles (with two-factor).
 ROLES = ("anonymous", "ambassador_a", "ambassador_b", "trainer", "master_trainer", "staff")
 EDGE_USERS = ("ambassador_trainer", "deactivated", "no_two_factor", "superuser")
 USERS = (*ROLES, *EDGE_USERS)
@@ -99,6 +99,11 @@ ROWS = [
         case="forged, post",
         token="forged_token",
     ),
+    # --- accounts: choosing a second step (everyone here has one already: on to managing it) ---
+    get("accounts:two_factor_setup", "login 302 302 302 302 302 | 302 login 200 302"),
+    # allauth's password change, ours to wrap: everyone logs in again first.
+    get("account_change_password", "login 302 302 302 302 302 | 302 login 302 302"),
+    post("account_change_password", "login 302 302 302 302 302 | 302 login 302 302", case="post"),
     get("switch_language", "405 405 405 405 405 405 | 405 405 405 405"),
     post("switch_language", "302 302 302 302 302 302 | 302 302 302 302", case="post"),
     get("healthz", "200 200 200 200 200 200 | 200 200 200 200"),

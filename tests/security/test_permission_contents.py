@@ -113,7 +113,7 @@ def build() -> tuple[dict, dict]:
         "staff": UserFactory(roles=["staff"], two_factor=True),
         "ambassador_trainer": UserFactory(roles=["ambassador", "trainer"]),
         "deactivated": UserFactory(roles=["staff"], two_factor=True, is_active=False),
-        "no_two_factor": UserFactory(roles=["staff"], two_factor=False),
+        "no_two_factor": UserFactory(roles=["ambassador", "trainer"], two_factor=False),
         "superuser": UserFactory(is_superuser=True, two_factor=True),
     }
     organisation = OrganisationFactory(name="Merkorganisatie")

@@ -171,9 +171,10 @@ def test_exclusions_hold_only_admin_and_allauth():
     misplaced = [f"{p.name} at /{p.route}" for p in excluded if not p.route.startswith(EXCLUDED[p.origin])]
     assert not misplaced, "excluded patterns outside their prefix: " + ", ".join(misplaced)
     assert {p.origin for p in excluded} == set(EXCLUDED)
-    # Ours under those prefixes (the outbox under /beheer/mail/) are walked, not skipped.
+    # Ours under those prefixes (the outbox under /beheer/mail/, the wrapped password change under
+    # /accounts/) are walked, not skipped.
     ours_under_prefixes = {p.name for p in walked_patterns() if p.route.startswith(tuple(EXCLUDED.values()))}
-    assert ours_under_prefixes == {"outbox:list", "outbox:detail", "outbox:html"}
+    assert ours_under_prefixes == {"outbox:list", "outbox:detail", "outbox:html", "account_change_password"}
 
 
 # --- the data set ---
@@ -215,9 +216,9 @@ def build_data() -> tuple[dict, dict]:
         "staff": UserFactory(roles=["staff"], two_factor=True),
         "ambassador_trainer": UserFactory(roles=["ambassador", "trainer"]),
         "deactivated": UserFactory(roles=["staff"], two_factor=True, is_active=False),
-        # Written as a staff member for now: until two-factor is required for every role (the
-        # accounts part of issue 14), staff are the users the set-up step holds back.
-        "no_two_factor": UserFactory(roles=["staff"], two_factor=False),
+        # A trainer and ambassador: every role now waits for its second factor, not only staff
+        # (staff without one: tests/accounts/test_two_factor.py, every role in turn).
+        "no_two_factor": UserFactory(roles=["ambassador", "trainer"], two_factor=False),
         "superuser": UserFactory(is_superuser=True, two_factor=True),
     }
     for role in ("ambassador_a", "ambassador_b", "ambassador_trainer"):
@@ -308,7 +309,7 @@ def _answer(response) -> str:
     redirect) or the status code."""
     if response.status_code == 302:
         target = response["Location"].split("?")[0]
-        return {reverse("account_login"): "login", reverse("mfa_activate_totp"): "mfa"}.get(target, "302")
+        return {reverse("account_login"): "login", reverse("accounts:two_factor_setup"): "mfa"}.get(target, "302")
     answer = str(response.status_code)
     if response.status_code >= 500 and getattr(response, "exc_info", None):
         error = response.exc_info[1]

@@ -20,7 +20,7 @@ from mentorwijs.overview.demo_outreach import seed_outreach
 from mentorwijs.overview.demo_trainings import seed_trainings
 
 DEMO_PASSWORD = "mentorwijs-demo-2026"
-# A fixed TOTP secret, so the demo staff and master trainer can log in locally (make totp).
+# A fixed TOTP secret, so every demo account (every role needs two-factor) can log in locally (make totp).
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPMENTORWIJS234567"
 
 DEMO_USERS = [
@@ -147,5 +147,5 @@ class Command(BaseCommand):
             for email, _first, _last, roles in DEMO_USERS:
                 self.stdout.write(f"  {email:32} {DEMO_PASSWORD}   {', '.join(role_labels(roles))}")
             self.stdout.write(
-                "  Staff and master trainer use two-factor authentication: `make totp` prints their current code."
+                "  Every role uses two-factor authentication: `make totp` prints the current code (the same for all)."
             )
