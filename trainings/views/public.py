@@ -4,7 +4,6 @@ privacy statement, and the personal page behind the link in every mail (view, ca
 The public enrolment never tells the visitor whether the email address was enrolled already:
 it ends on the same "check your mail" page either way, and only the mail carries the personal link."""
 
-from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dissemination import queries as dissemination_queries
 from mentorwijs.forms import parse_id
+from mentorwijs.ratelimit import rate_limited
 
 from .. import queries
 from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, PUBLIC_STATUSES
@@ -76,10 +76,7 @@ def public_list(request):
 def too_many_enrolments(request) -> bool:
     """Every public enrolment mails an address someone typed in: at most PUBLIC_ENROLMENTS_PER_HOUR
     attempts per client address, so the form cannot be used to send mail in bulk."""
-    # allauth's client address: the same proxy settings as the login rate limits.
-    key = f"trainings:public-enrol:{get_account_adapter().get_client_ip(request)}"
-    cache.add(key, 0, timeout=3600)
-    return cache.incr(key) > settings.PUBLIC_ENROLMENTS_PER_HOUR
+    return rate_limited(request, scope="enrol", limit=settings.PUBLIC_ENROLMENTS_PER_HOUR)
 
 
 @login_not_required
