@@ -221,6 +221,8 @@ LOCAL_PSEUDONYM_KEY = "local-only-pseudonym-key-never-use-in-production"
 EVALUATION_PSEUDONYM_KEY = env("EVALUATION_PSEUDONYM_KEY", default=LOCAL_PSEUDONYM_KEY)
 # Public enrolments per client address per hour (each one mails the address typed in).
 PUBLIC_ENROLMENTS_PER_HOUR = env.int("PUBLIC_ENROLMENTS_PER_HOUR", default=20)
+# Public organisation searches per client address per hour (the enrolment form asks as you type).
+PUBLIC_SEARCHES_PER_HOUR = env.int("PUBLIC_SEARCHES_PER_HOUR", default=300)
 # Stored with each enrolment's consent; raise it when the privacy statement changes.
 PRIVACY_STATEMENT_VERSION = "2026-11"
 

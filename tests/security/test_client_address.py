@@ -6,11 +6,12 @@ The proxy in these tests is 10.0.0.1 (REMOTE_ADDR of every request); clients are
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from dissemination.models import Subscriber
 from mentorwijs.accounts.adapter import AccountAdapter
 from mentorwijs.ratelimit import client_address, rate_limited
-from tests.factories import PASSWORD, MailingListFactory, TrainingFactory, UserFactory
+from tests.factories import PASSWORD, MailingListFactory, OrganisationFactory, TrainingFactory, UserFactory
 from tests.security.test_deploy_settings import run_manage
 from tests.trainings.test_public_enrolment import enrol_url, form_data
 from trainings.models import Enrolment
@@ -191,3 +192,14 @@ def test_without_a_proxy_setting_the_login_budget_is_shared_by_forged_headers(se
         forged = Client(REMOTE_ADDR=ALICE, HTTP_X_FORWARDED_FOR=f"198.51.100.{100 + n}")
         response = forged.post(reverse("account_login"), {"login": user.email, "password": "wrong-password"})
     assert "Te veel inlogpogingen" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_public_organisation_search_counts_per_client_behind_the_proxy(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.PUBLIC_SEARCHES_PER_HOUR = 2
+    OrganisationFactory(name="Bakkerij Linge", public_since=timezone.now())
+    url = reverse("trainings:organisation_search")
+    alice = behind_proxy(ALICE)
+    assert [alice.get(url, {"q": "bakk"}).status_code for _ in range(3)] == [200, 200, 429]
+    assert behind_proxy(BOB).get(url, {"q": "bakk"}).status_code == 200
