@@ -185,3 +185,13 @@ def test_celery_refuses_to_start_with_debug_off_and_nothing_set(tmp_path, comman
         timeout=60,
     )
     assert_refused(result)
+
+
+def test_a_web_page_that_lists_the_task_names_runs_no_check(settings):
+    """django-celery-beat's admin form loads the task modules (Celery's import_modules signal) in the web
+    process: the start-up check must not exit there. These test settings would fail it."""
+    from mentorwijs.celery import app
+
+    settings.DEBUG = False
+    assert check_production_settings()  # the check would refuse
+    app.loader.import_default_modules()  # no SystemExit
