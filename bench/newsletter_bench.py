@@ -399,6 +399,9 @@ def main():
         "LOG_LEVEL": "WARNING",
         "DEBUG": "false",
         "PYTHONUNBUFFERED": "1",
+        # DEBUG off: the production checks (mentorwijs/checks.py) ask for these too.
+        "TRUSTED_PROXY_COUNT": "0",
+        "EVALUATION_PSEUDONYM_KEY": "bench-pseudonym-key",
         "EMAIL_URL": "",  # the bench process itself sends nothing; the worker gets the sink
     }
     if args.kill:

@@ -364,6 +364,9 @@ def main():
         "EMAIL_URL": "",
         "CACHE_URL": f"rediscache://127.0.0.1:6379/{CACHE_DB}",
         "PYTHONUNBUFFERED": "1",
+        # DEBUG off: the production checks (mentorwijs/checks.py) ask for these too.
+        "TRUSTED_PROXY_COUNT": "0",
+        "EVALUATION_PSEUDONYM_KEY": "bench-pseudonym-key",
     }
     os.environ.update(environment)
     workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))

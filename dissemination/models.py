@@ -51,6 +51,11 @@ class Organisation(models.Model):
     postcode = models.CharField(_("postcode"), max_length=7, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
+    # The public organisation search (enrolment form) finds an organisation only once it is public:
+    # hosting a public run, or confirmed by staff (public_since) after a participant named it
+    # (named_by_participant_at; staff match it on the matching page). See docs/security.md.
+    named_by_participant_at = models.DateTimeField(_("named by a participant at"), null=True, blank=True)
+    public_since = models.DateTimeField(_("in the public search since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("organisation")

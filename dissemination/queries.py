@@ -2,7 +2,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from mentorwijs.forms import parse_id
@@ -173,6 +173,17 @@ def organisation_people(user, organisation):
     return people_visible_to(user).filter(organisation=organisation).order_by("last_name", "first_name", "pk")
 
 
+def organisations_awaiting_match():
+    """Organisations a participant named on the public enrolment form that staff have not confirmed
+    or merged yet, oldest first, with the number of people who work there (one query)."""
+    return (
+        Organisation.objects.filter(named_by_participant_at__isnull=False, public_since__isnull=True)
+        .select_related("region")
+        .annotate(people_count=Count("people"))
+        .order_by("named_by_participant_at", "pk")
+    )
+
+
 def organisations_named(q: str, limit: int = 10):
     """For the organisation search boxes: at most `limit` organisations whose name contains q
     (nothing for fewer than two characters)."""
@@ -184,11 +195,13 @@ def organisations_named(q: str, limit: int = 10):
     )
 
 
-def picked_organisation(picked, name: str):
+def picked_organisation(picked, name: str, *, among=None):
     """The organisation a search box picked (its hidden id), unless the typed name was changed
-    after picking; None then, or when nothing (valid) was picked."""
+    after picking; None then, or when nothing (valid) was picked. `among` (a queryset) limits what
+    may be picked: an id outside it counts as no pick."""
     picked = str(picked or "").strip()
-    organisation = Organisation.objects.filter(pk=picked).first() if parse_id(picked) else None
+    among = Organisation.objects.all() if among is None else among
+    organisation = among.filter(pk=picked).first() if parse_id(picked) else None
     if organisation is not None and organisation.name.strip().lower() != (name or "").strip().lower():
         return None
     return organisation

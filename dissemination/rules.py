@@ -14,6 +14,8 @@ rules.add_perm("dissemination.manage_outreach", is_staff_member)
 # Which people: queries.people_visible_to (staff all, an ambassador their own; docs/security.md).
 rules.add_perm("dissemination.edit_relations", is_staff_member | is_ambassador)
 rules.add_perm("dissemination.manage_relations", is_staff_member)
+# Organisations participants named on the public enrolment form: staff confirm or merge them.
+rules.add_perm("dissemination.match_organisations", is_staff_member)
 
 # Materials, events and the plan's goals: staff maintain them.
 rules.add_perm("dissemination.manage_materials", is_staff_member)

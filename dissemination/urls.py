@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_events, views_goals, views_newsletters, views_outreach, views_subscribers
+from . import views, views_events, views_goals, views_matching, views_newsletters, views_outreach, views_subscribers
 from . import views_merge as merge
 from . import views_relations as relations
 from . import views_transfer as transfer
@@ -33,6 +33,7 @@ urlpatterns = [
         views_outreach.OrganisationSummaryView.as_view(),
         name="organisation_outreach",
     ),
+    *views_matching.urlpatterns,
     *views_events.urlpatterns,
     *views_goals.urlpatterns,
     *views_newsletters.urlpatterns,

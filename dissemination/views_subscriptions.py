@@ -8,11 +8,9 @@ Mail scanners open links: a GET never changes anything. Confirming and unsubscri
 a page with a button. The unsubscribe POST also serves RFC 8058 one-click (List-Unsubscribe-Post):
 it is csrf_exempt and needs no cookie or session, and answers 200 however often it comes."""
 
-from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mentorwijs.forms import add_service_errors
+from mentorwijs.ratelimit import rate_limited
 
 from .enums import SubscriberStatus
 from .forms_subscriptions import PreferencesForm, SignUpForm
@@ -34,14 +33,11 @@ from .services.subscriptions import (
 )
 from .tokens import read_confirm_token, read_preferences_token, read_unsubscribe_token, unsubscribe_token
 
-# Every sign-up mails an address someone typed in: at most this many per client address per hour.
-SIGN_UPS_PER_HOUR = getattr(settings, "PUBLIC_ENROLMENTS_PER_HOUR", 20)
-
 
 def too_many_sign_ups(request) -> bool:
-    key = f"newsletter:sign-up:{get_account_adapter().get_client_ip(request)}"
-    cache.add(key, 0, timeout=3600)
-    return cache.incr(key) > SIGN_UPS_PER_HOUR
+    """Every sign-up mails an address someone typed in: at most PUBLIC_ENROLMENTS_PER_HOUR per client
+    address per hour (counted apart from the enrolments)."""
+    return rate_limited(request, scope="newsletter-sign-up", limit=settings.PUBLIC_ENROLMENTS_PER_HOUR)
 
 
 def _invalid_link(request, *, expired: bool = False):

@@ -29,6 +29,14 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 # The default key only suits local use: refuse to serve any other host with it.
 if SECRET_KEY == LOCAL_SECRET_KEY and set(ALLOWED_HOSTS) - {"localhost", "127.0.0.1", "[::1]"}:
     raise ImproperlyConfigured("Set SECRET_KEY: the default key is for local use only.")
+# How many reverse proxies of ours stand in front of the app, each appending to X-Forwarded-For:
+# 0 when clients connect directly. The client address of every rate limit follows from it
+# (mentorwijs/ratelimit.py). No default in production: with DEBUG off the app refuses to start
+# without it (system check mentorwijs.E003).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=None)
+# allauth reads the client address through the account adapter (mentorwijs.ratelimit.client_address);
+# its own setting says the same for any allauth code that reads the header itself.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT or 0
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -224,10 +232,15 @@ BOUNCE_MAILBOX_URL = env("BOUNCE_MAILBOX_URL", default="")
 ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default="")}
 MATERIAL_MAX_BYTES = env.int("MATERIAL_MAX_BYTES", default=50 * 1024 * 1024)
 MEETING_REMINDER_DAYS_BEFORE = 2
-# Keys the pseudonyms of the research export; set it once and keep it, or pseudonyms change.
-EVALUATION_PSEUDONYM_KEY = env("EVALUATION_PSEUDONYM_KEY", default=SECRET_KEY)
+# Keys the pseudonyms of the research export; set it once and keep it, or pseudonyms change. Never
+# SECRET_KEY, so that rotating that key keeps them. The default is for local use and tests only: with
+# DEBUG off the app refuses to start with it (system check mentorwijs.E002, mentorwijs/checks.py).
+LOCAL_PSEUDONYM_KEY = "local-only-pseudonym-key-never-use-in-production"
+EVALUATION_PSEUDONYM_KEY = env("EVALUATION_PSEUDONYM_KEY", default=LOCAL_PSEUDONYM_KEY)
 # Public enrolments per client address per hour (each one mails the address typed in).
 PUBLIC_ENROLMENTS_PER_HOUR = env.int("PUBLIC_ENROLMENTS_PER_HOUR", default=20)
+# Public organisation searches per client address per hour (the enrolment form asks as you type).
+PUBLIC_SEARCHES_PER_HOUR = env.int("PUBLIC_SEARCHES_PER_HOUR", default=300)
 # Stored with each enrolment's consent; raise it when the privacy statement changes.
 PRIVACY_STATEMENT_VERSION = "2026-11"
 

@@ -18,7 +18,11 @@ class TrainingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# Runs shown to the public (page and calendar feed).
+# Variants open to anyone: on the public list and calendar feed, with the public enrolment form. The
+# others (in-company, train-the-trainer) take enrolments only through the link staff send.
+PUBLIC_VARIANTS = [Variant.STANDARD, Variant.INTERNSHIP]
+
+# Runs shown to the public (page and calendar feed), of a public variant.
 PUBLIC_STATUSES = [TrainingStatus.OPEN, TrainingStatus.FULL, TrainingStatus.RUNNING]
 # Runs that take enrolments (a full run puts them on the waiting list).
 ENROLLABLE_STATUSES = [TrainingStatus.OPEN, TrainingStatus.FULL]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dissemination.enums import Channel
 
 from .enums import (
+    PUBLIC_VARIANTS,
     AssignmentRole,
     EnrolmentStatus,
     EvaluationMoment,
@@ -84,6 +85,11 @@ class Training(models.Model):
         through_fields=("training", "trainer"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The enrolment link of a run that is not public (PUBLIC_VARIANTS): staff send it to the people
+    # who may enrol, and make a new one when it leaked (the old one then opens nothing).
+    enrolment_link_key = models.CharField(
+        _("enrolment link key"), max_length=64, unique=True, default=new_token, editable=False
+    )
 
     class Meta:
         verbose_name = _("training run")
@@ -93,6 +99,11 @@ class Training(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_public(self) -> bool:
+        """On the public list and feed, with the public enrolment form; else enrolment by link only."""
+        return self.variant in PUBLIC_VARIANTS
 
 
 class Assignment(models.Model):

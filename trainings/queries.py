@@ -23,7 +23,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat, TruncQuarter
 from django.utils import timezone
 
-from dissemination.models import Person, Region
+from dissemination.models import Organisation, Person, Region
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 
@@ -32,6 +32,7 @@ from .enums import (
     ENROLLABLE_STATUSES,
     PLACE_HOLDING_STATUSES,
     PUBLIC_STATUSES,
+    PUBLIC_VARIANTS,
     ActiveComponent,
     EvaluationMoment,
     MeetingStatus,
@@ -57,11 +58,11 @@ def _places_held():
 
 
 def _publicly_enrollable():
-    """Runs that take enrolments and whose first scheduled meeting has not begun."""
+    """Runs of a public variant that take enrolments and whose first scheduled meeting has not begun."""
     started = Meeting.objects.filter(
         training=OuterRef("pk"), status=MeetingStatus.SCHEDULED, starts_at__lte=timezone.now()
     )
-    return Training.objects.filter(status__in=ENROLLABLE_STATUSES).exclude(Exists(started))
+    return Training.objects.filter(status__in=ENROLLABLE_STATUSES, variant__in=PUBLIC_VARIANTS).exclude(Exists(started))
 
 
 def public_training_list(*, region_id: int | None = None):
@@ -86,6 +87,37 @@ def public_training_list(*, region_id: int | None = None):
 def public_regions():
     """Regions that have at least one run taking public enrolments."""
     return Region.objects.filter(pk__in=_publicly_enrollable().values("region_id")).order_by("name")
+
+
+# --- the public organisation search ---
+
+# Fewer letters than this find nothing: the search must not read out the list a letter at a time.
+SEARCH_MIN_LETTERS = 3
+SEARCH_RESULTS = 10
+
+
+def public_organisations():
+    """Organisations that are public already: hosting a public run (of a public variant, on the public
+    list or feed), or confirmed by staff after a participant named them (Organisation.public_since).
+    The public search and the public enrolment form see no other."""
+    hosts_public_run = Training.objects.filter(
+        host_organisation=OuterRef("pk"), variant__in=PUBLIC_VARIANTS, status__in=PUBLIC_STATUSES
+    )
+    return Organisation.objects.filter(Q(public_since__isnull=False) | Exists(hosts_public_run))
+
+
+def public_organisations_named(q: str) -> list[dict]:
+    """For the public search box: at most SEARCH_RESULTS public organisations whose name contains q
+    (nothing for fewer than SEARCH_MIN_LETTERS letters), with id, name and city."""
+    q = q.strip()
+    if sum(character.isalnum() for character in q) < SEARCH_MIN_LETTERS:
+        return []
+    return list(
+        public_organisations()
+        .filter(name__icontains=q)
+        .order_by("name", "pk")
+        .values("id", "name", "city")[:SEARCH_RESULTS]
+    )
 
 
 def training_participants(*, training_id: int):
@@ -162,9 +194,9 @@ def calendar_meetings(*, user, start, end):
 
 
 def feed_meetings_public():
-    """Meetings of every public run (open, full, running) for the public calendar feed."""
+    """Meetings of every public run (a public variant; open, full, running) for the public calendar feed."""
     return (
-        Meeting.objects.filter(training__status__in=PUBLIC_STATUSES)
+        Meeting.objects.filter(training__status__in=PUBLIC_STATUSES, training__variant__in=PUBLIC_VARIANTS)
         .select_related("training", "location")
         .order_by("starts_at", "pk")
     )

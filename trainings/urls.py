@@ -22,6 +22,8 @@ urlpatterns = [
     path("aanbod/<int:pk>/inschrijven/", public.public_enrol, name="public_enrol"),
     path("aanbod/<int:pk>/ingeschreven/", public.public_enrolled, name="public_enrolled"),
     path("aanbod/organisaties/", public.organisation_search, name="organisation_search"),
+    path("aanmelden/<str:key>/", public.link_enrol, name="link_enrol"),
+    path("aanmelden/<str:key>/ingeschreven/", public.link_enrolled, name="link_enrolled"),
     path("privacy/", public.privacy, name="privacy"),
     path("mijn/<str:token>/", public.personal, name="personal"),
     path("mijn/<str:token>/annuleren/", public.personal_cancel, name="personal_cancel"),
@@ -29,6 +31,7 @@ urlpatterns = [
     path("mijn/<str:token>/emailadres/", public.personal_email, name="personal_email"),
     # staff enrolment management
     path("<int:pk>/inschrijven/", enrolment.StaffEnrolView.as_view(), name="staff_enrol"),
+    path("<int:pk>/inschrijflink/vernieuwen/", enrolment.EnrolmentLinkRenewView.as_view(), name="enrolment_link_renew"),
     path("inschrijving/<int:pk>/verplaatsen/", enrolment.EnrolmentMoveView.as_view(), name="enrolment_move"),
     path("inschrijving/<int:pk>/annuleren/", enrolment.EnrolmentCancelView.as_view(), name="enrolment_cancel"),
     # attendance

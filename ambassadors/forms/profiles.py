@@ -32,10 +32,14 @@ class OrganisationPickForm(forms.Form):
     )
     organisation = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, organisation=None, search_url_name="dissemination:organisation_search", **kwargs):
+        """`search_url_name`: the whole directory (staff, ambassadors) unless the view gives a user who
+        may not browse it the public search (trainings:organisation_search, from three letters)."""
         super().__init__(*args, **kwargs)
         widget = self.fields["organisation_name"].widget
-        widget.attrs["data-organisation-search"] = reverse("trainings:organisation_search")
+        widget.attrs["data-organisation-search"] = reverse(search_url_name)
+        if search_url_name == "trainings:organisation_search":
+            widget.attrs["data-organisation-min-length"] = 3
         widget.attrs["data-organisation-target"] = "organisation"
         widget.attrs["autocomplete"] = "off"
         if organisation is not None:

@@ -98,7 +98,10 @@ class MyProfileView(PermissionRequiredMixin, FormView):
 
     def get_form(self, form_class=None):
         self.ambassador = profile_or_new(user=self.request.user)
-        return ProfileForm(**self.get_form_kwargs(), ambassador=self.ambassador)
+        # A trainer may not browse the directory (dissemination rules): they search public organisations.
+        may_browse = self.request.user.has_perm("dissemination.browse_organisations")
+        search = "dissemination:organisation_search" if may_browse else "trainings:organisation_search"
+        return ProfileForm(**self.get_form_kwargs(), ambassador=self.ambassador, search_url_name=search)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -1,6 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils.translation import gettext_lazy as _
 
+from mentorwijs.ratelimit import client_address
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """Internal users join by invitation only (accounts.views.InvitationAcceptView)."""
@@ -15,3 +17,7 @@ class AccountAdapter(DefaultAccountAdapter):
             if method["id"] == "mfa_reauthenticate:webauthn":
                 method["description"] = _("Use my passkey")
         return methods
+
+    def get_client_ip(self, request):
+        """The address allauth's login and password-reset limits count: the project's one rule."""
+        return client_address(request)

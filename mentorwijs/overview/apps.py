@@ -6,3 +6,6 @@ class OverviewConfig(AppConfig):
     name = "mentorwijs.overview"
     label = "overview"
     verbose_name = _("Overview")
+
+    def ready(self):
+        from mentorwijs import checks  # noqa: F401  registers the production settings checks

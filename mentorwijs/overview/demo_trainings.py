@@ -113,6 +113,7 @@ def _seed_run(index, run, regions, locations, people):
             dietary_wishes="Vegetarisch" if n % 4 == 0 else "",
             consent=True,
             enrolled_by=enrolled_by,
+            link_key=training.enrolment_link_key,  # an in-company run: as through the link staff sent
         )
         for n, person in enumerate(people[index * 5 : index * 5 + participants])
     ]

@@ -34,6 +34,7 @@ LINKS = [
         "dissemination:organisation_list",
         "dissemination.browse_organisations",
         _("Employers, schools, municipalities and other stakeholders, per target group and region."),
+        also_active_on=("dissemination:organisation_matching", "dissemination:organisation_match_merge"),
     ),
     Link(
         "outreach",

@@ -185,7 +185,7 @@ def test_a_lapsed_invitation_is_renewed_on_the_same_profile(staff_user):
 def test_the_invite_form_searches_organisations_by_name(staff_client):
     response = staff_client.get(reverse("ambassadors:ambassador_invite"))
     assert response.status_code == 200
-    assert f'data-organisation-search="{reverse("trainings:organisation_search")}"' in response.content.decode()
+    assert f'data-organisation-search="{reverse("dissemination:organisation_search")}"' in response.content.decode()
 
 
 def test_staff_invite_through_the_form_goes_back_to_the_list(staff_client, django_capture_on_commit_callbacks):

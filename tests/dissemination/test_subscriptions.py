@@ -215,10 +215,8 @@ def test_sign_up_without_a_list_is_refused_at_the_field(client, lists):
     assert not Subscriber.objects.exists()
 
 
-def test_sign_ups_are_rate_limited_per_connection(client, lists, mailoutbox, monkeypatch):
-    from dissemination import views_subscriptions
-
-    monkeypatch.setattr(views_subscriptions, "SIGN_UPS_PER_HOUR", 2)
+def test_sign_ups_are_rate_limited_per_connection(client, lists, mailoutbox, settings):
+    settings.PUBLIC_ENROLMENTS_PER_HOUR = 2
     assert sign_up(client, lists, email="a@example.org").status_code == 302
     assert sign_up(client, lists, email="b@example.org").status_code == 302
     response = sign_up(client, lists, email="c@example.org")

@@ -96,6 +96,15 @@ def setup_merge(kind):
     return setup
 
 
+def setup_match_merge(client):
+    """Staff merge an organisation a participant named into an existing one."""
+    login(client, ["staff"])
+    named = OrganisationFactory(name="Bakkerij Linge BV", named_by_participant_at=timezone.now())
+    existing = OrganisationFactory(name="Bakkerij De Linge")
+    url = reverse("dissemination:organisation_match_merge", args=[named.pk])
+    return {"url": url, "fields": {"existing": value(str(existing.pk))}}
+
+
 def setup_contact_log(client):
     login(client, ["ambassador"])
     organisation = OrganisationFactory()
@@ -380,6 +389,9 @@ CASES = [
     ),
     FormCase("person_merge", setup_merge("person"), models=(Organisation, Person)),
     FormCase("person_merge_search", setup_merge("person"), method="get", fields={"q": text(100)}),
+    # dissemination: organisations participants named (staff match them)
+    FormCase("organisation_match_merge", setup_match_merge, models=(Organisation, Person)),
+    FormCase("organisation_match_search", setup_match_merge, method="get", fields={"q": text(200)}),
     # dissemination: outreach
     FormCase(
         "contact_log",

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dissemination.models import Organisation, Person
-from tests.factories import AssignmentFactory, EnrolmentFactory, LocationFactory, TrainingFactory
+from tests.factories import AssignmentFactory, EnrolmentFactory, LocationFactory, OrganisationFactory, TrainingFactory
 from trainings.models import (
     Attendance,
     Certificate,
@@ -94,6 +94,16 @@ def setup_public_enrol(client):
     return {"url": reverse("trainings:public_enrol", args=[training.pk])}
 
 
+def setup_link_enrol(client):
+    """The enrolment link of an in-company run; its host may be picked (the hidden id)."""
+    host = OrganisationFactory(name="Zorggroep Lingeland")
+    training = TrainingFactory(meetings=5, variant="in_company", host_organisation=host)
+    return {
+        "url": reverse("trainings:link_enrol", args=[training.enrolment_link_key]),
+        "fields": {**PUBLIC_ENROL_FIELDS, "organisation": value(str(host.pk)), "organisation_name": value(host.name)},
+    }
+
+
 def setup_staff_enrol(client):
     login(client, ["staff"])
     training = TrainingFactory(meetings=5)
@@ -168,6 +178,21 @@ def setup_verify(client):
     return {"url": reverse("trainings:verify")}
 
 
+PUBLIC_ENROL_FIELDS = {
+    "first_name": text(100),
+    "last_name": text(150),
+    "email": value("deelnemer@example.org"),
+    "phone": text(20, required=False),
+    "organisation_name": text(200),
+    "organisation": value(""),
+    "organisation_city": text(100),
+    "organisation_target_group": value("employers"),
+    "function": text(150, required=False),
+    "source": value("network"),
+    "dietary_wishes": text(200, required=False),
+    "consent": value("on"),
+}
+
 CASES = [
     # trainings
     FormCase(
@@ -235,23 +260,22 @@ CASES = [
     FormCase(
         "public_enrol",
         setup_public_enrol,
-        fields={
-            "first_name": text(100),
-            "last_name": text(150),
-            "email": value("deelnemer@example.org"),
-            "phone": text(20, required=False),
-            "organisation_name": text(200),
-            "organisation": value(""),
-            "organisation_city": text(100),
-            "organisation_target_group": value("employers"),
-            "function": text(150, required=False),
-            "source": value("network"),
-            "dietary_wishes": text(200, required=False),
-            "consent": value("on"),
-        },
+        fields=PUBLIC_ENROL_FIELDS,
         models=(Enrolment, Person, Organisation, ScheduledMessage),
         stored=lambda ctx, data: Enrolment.objects.order_by("-pk").first(),
         stored_fields={"dietary_wishes": "dietary_wishes"},
+    ),
+    FormCase(
+        "link_enrol",
+        setup_link_enrol,
+        models=(Enrolment, Person, Organisation, ScheduledMessage),
+        stored=lambda ctx, data: Enrolment.objects.order_by("-pk").first(),
+        stored_fields={"dietary_wishes": "dietary_wishes"},
+    ),
+    FormCase(
+        "enrolment_link_renew",
+        lambda client: setup_staff("trainings:enrolment_link_renew", TrainingFactory(variant="in_company").pk)(client),
+        models=(Training, Enrolment),
     ),
     FormCase(
         "staff_enrol",

@@ -165,6 +165,23 @@ ROWS = [
     get("dissemination:organisation_import", STAFF_ONLY),
     post("dissemination:organisation_import", STAFF_ONLY),
     get("dissemination:organisation_export", STAFF_ONLY),
+    # organisations participants named on the public enrolment form (staff match them)
+    get("dissemination:organisation_matching", STAFF_ONLY),
+    post("dissemination:organisation_match_confirm", STAFF_ONLY_POST, pk="named_organisation"),
+    post(
+        "dissemination:organisation_match_confirm",
+        "login 403 403 403 403 404 | 403 login mfa 404",
+        case="not named",
+        pk="organisation",
+    ),
+    get("dissemination:organisation_match_merge", STAFF_ONLY, pk="named_organisation"),
+    post("dissemination:organisation_match_merge", STAFF_ONLY, case="post", pk="named_organisation"),
+    get(
+        "dissemination:organisation_match_merge",
+        "login 403 403 403 403 404 | 403 login mfa 404",
+        case="not named",
+        pk="organisation",
+    ),
     # --- dissemination: the outreach log (ambassadors their own contacts, staff all) ---
     get("dissemination:contact_list", AMBASSADORS_AND_STAFF),
     get("dissemination:contact_log", AMBASSADORS_AND_STAFF),
@@ -337,6 +354,25 @@ ROWS = [
     post("trainings:public_enrol", PUBLIC, pk="run"),
     get("trainings:public_enrolled", PUBLIC, pk="run"),
     get("trainings:organisation_search", PUBLIC, query="q=Org"),
+    # runs that are not public: the public pages answer 404, the link staff send opens the form
+    get("trainings:public_enrol", "404 404 404 404 404 404 | 404 404 mfa 404", case="in-company", pk="in_company_run"),
+    get("trainings:link_enrol", PUBLIC, key="in_company_key"),
+    post("trainings:link_enrol", PUBLIC, case="post", key="in_company_key"),  # the form with its errors
+    get(
+        "trainings:link_enrol",
+        "404 404 404 404 404 404 | 404 404 mfa 404",
+        case="a public run's key",
+        key="public_run_key",
+    ),
+    get("trainings:link_enrol", "404 404 404 404 404 404 | 404 404 mfa 404", case="forged", key="forged_token"),
+    get("trainings:link_enrolled", PUBLIC, key="in_company_key"),
+    post("trainings:enrolment_link_renew", STAFF_ONLY_POST, pk="in_company_run"),
+    get(
+        "trainings:enrolment_link_renew",
+        "login 405 405 405 405 405 | 405 login mfa 405",
+        case="get",
+        pk="in_company_run",
+    ),
     get("trainings:privacy", PUBLIC),
     get("trainings:personal", PUBLIC, token="enrolment_token"),
     get("trainings:personal", "404 404 404 404 404 404 | 404 404 mfa 404", case="unknown token", token="forged_token"),

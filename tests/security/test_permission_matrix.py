@@ -289,6 +289,17 @@ def build_data() -> tuple[dict, dict]:
         "evidence": _evidence(certification),
         "other_evidence": _evidence(other_certification),
     }
+    # Edge part (issue 14): a run that takes enrolments only by link, and an organisation a
+    # participant named that awaits staff's match.
+    in_company_run = TrainingFactory(meetings=2, variant="in_company")
+    data.update(
+        {
+            "in_company_run": in_company_run,
+            "in_company_key": in_company_run.enrolment_link_key,
+            "public_run_key": run.enrolment_link_key,
+            "named_organisation": OrganisationFactory(named_by_participant_at=timezone.now()),
+        }
+    )
     return users, data
 
 

@@ -28,6 +28,9 @@ from tests.services import smtp
 SERVICES_DIR = Path(__file__).resolve().parent
 BASE_DIR = SERVICES_DIR.parent.parent
 WORKER_LOG = BASE_DIR / "artifacts" / "celery-worker.log"
+# A worker starts as in production (DEBUG off) and runs mentorwijs/checks.py: besides the shared cache
+# (CACHE_URL, set by .ci/run) it needs these.
+WORKER_PRODUCTION_ENV = {"TRUSTED_PROXY_COUNT": "0", "EVALUATION_PSEUDONYM_KEY": "services-tier-pseudonym-key"}
 
 WORKER_START_TIMEOUT = 30  # seconds until the worker must answer a ping
 WORKER_STOP_TIMEOUT = 15  # seconds for a warm shutdown before the worker is killed
@@ -159,6 +162,7 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_server):
         "CACHE_URL": os.environ.get("CACHE_URL", ""),
         "DJANGO_SETTINGS_MODULE": "mentorwijs.settings",
         "PYTHONUNBUFFERED": "1",
+        **WORKER_PRODUCTION_ENV,
     }
     # Real SMTP to the session's server; this also outranks an EMAIL_URL in a local .env.
     environment["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp_server[1]}"

@@ -13,7 +13,7 @@ import redis
 from django.db import connection
 
 from mentorwijs.celery import app as celery_app
-from tests.services.conftest import WORKER_START_TIMEOUT, Worker, _database_url
+from tests.services.conftest import WORKER_PRODUCTION_ENV, WORKER_START_TIMEOUT, Worker, _database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 REDIS_START_TIMEOUT = 10  # seconds for redis-server to answer PING
@@ -80,6 +80,7 @@ def start_worker(*, broker_url: str, smtp_port: int, name: str) -> Worker:
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "DJANGO_SETTINGS_MODULE": "mentorwijs.settings",
         "PYTHONUNBUFFERED": "1",
+        **WORKER_PRODUCTION_ENV,
     }
     nodename = f"{name}-{uuid.uuid4().hex[:8]}@localhost"
     command = [sys.executable, "-m", "celery", "--app", "mentorwijs", "worker", "--pool", "solo", "--loglevel"]

@@ -60,7 +60,7 @@ def test_enrolment_and_sign_up_succeed_while_the_broker_is_down_and_mail_once_it
 ):
     Region.objects.get_or_create(name="Rivierenland")  # transactional_db empties the data migration's rows
     training = TrainingFactory(meetings=5)
-    organisation = OrganisationFactory()
+    organisation = OrganisationFactory(public_since=timezone.now())  # the public form picks only public ones
     newsletter = MailingListFactory(name="Werkgevers")
 
     private_redis.stop()

@@ -155,7 +155,7 @@ def test_enrolling_with_a_new_organisation_ends_on_the_check_your_mail_page(clie
 
 
 def test_enrolling_with_an_organisation_chosen_from_the_search(client):
-    organisation = OrganisationFactory(name="Hovenier Betuwe")
+    organisation = OrganisationFactory(name="Hovenier Betuwe", public_since=timezone.now())
     client.post(
         enrol_url(TrainingFactory()),
         form_data(
@@ -282,8 +282,8 @@ def test_the_enrolment_language_is_the_interface_language(client):
 
 def test_organisation_search_returns_at_most_ten_matches_with_id_name_and_city(client):
     for number in range(12):
-        OrganisationFactory(name=f"Bakkerij {number:02d}", city="Tiel")
-    OrganisationFactory(name="Hovenier", city="Buren")
+        OrganisationFactory(name=f"Bakkerij {number:02d}", city="Tiel", public_since=timezone.now())
+    OrganisationFactory(name="Hovenier", city="Buren", public_since=timezone.now())
     response = client.get(reverse("trainings:organisation_search"), {"q": "bakk"})
     results = response.json()["results"]
     assert len(results) == 10
@@ -291,9 +291,12 @@ def test_organisation_search_returns_at_most_ten_matches_with_id_name_and_city(c
     assert [result["name"] for result in results][:2] == ["Bakkerij 00", "Bakkerij 01"]
 
 
-def test_organisation_search_needs_two_characters(client):
-    OrganisationFactory(name="Bakkerij")
-    assert client.get(reverse("trainings:organisation_search"), {"q": "b"}).json() == {"results": []}
+def test_organisation_search_needs_three_letters(client):
+    OrganisationFactory(name="Bakkerij", public_since=timezone.now())
+    search = reverse("trainings:organisation_search")
+    assert client.get(search, {"q": "ba"}).json() == {"results": []}
+    assert client.get(search, {"q": " b a "}).json() == {"results": []}
+    assert [result["name"] for result in client.get(search, {"q": "bak"}).json()["results"]] == ["Bakkerij"]
 
 
 def test_privacy_statement_is_public(client):

@@ -76,7 +76,7 @@ def test_catch_up_page_runs_fixed_queries_for_staff(client, django_assert_num_qu
 
 @pytest.mark.parametrize("rows", ROWS)
 def test_organisation_search_runs_fixed_queries(client, django_assert_num_queries, rows):
-    OrganisationFactory.create_batch(rows, name="Bakkerij")
+    OrganisationFactory.create_batch(rows, name="Bakkerij", public_since=timezone.now())
     with django_assert_num_queries(1):
         response = client.get(reverse("trainings:organisation_search"), {"q": "bakk"})
     assert len(response.json()["results"]) == min(rows, 10)

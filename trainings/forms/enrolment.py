@@ -6,15 +6,22 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.enums import Channel, TargetGroup
+from dissemination.models import Organisation
 from dissemination.queries import picked_organisation
 
 from ..enums import ENROLLABLE_STATUSES
 from ..models import Training
+from ..queries import SEARCH_MIN_LETTERS, public_organisations
 
 
 class EnrolmentForm(forms.Form):
     """Who enrols. The organisation is picked from a search (a small script fills the hidden id);
-    without a pick, the name, city and kind of a new organisation are required."""
+    without a pick, the name, city and kind of a new organisation are required.
+
+    On the public pages (`staff=False`) the search and the hidden id know only the public
+    organisations (trainings.queries.public_organisations) and `host`, the host of the run whose
+    enrolment link this is: an id of any other organisation counts as no pick, so posting ids tells
+    nothing about the directory. Staff search and pick the whole directory."""
 
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
@@ -23,7 +30,7 @@ class EnrolmentForm(forms.Form):
     organisation_name = forms.CharField(
         label=_("Employer"),
         max_length=200,
-        help_text=_("Type at least two letters and choose your organisation, or fill in a new one."),
+        help_text=_("Type at least three letters and choose your organisation. Not in the list? Fill it in below."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     # Filled by the search script; an unknown id counts as no pick (the new-organisation fields then apply).
@@ -47,12 +54,19 @@ class EnrolmentForm(forms.Form):
     )
     consent = forms.BooleanField(label=_("I agree to the privacy statement."), required=True)
 
-    def __init__(self, *args, require_consent: bool = True, **kwargs):
+    def __init__(self, *args, staff: bool = False, host=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.staff = staff
+        self.host = host
         self.fields["organisation_name"].widget.attrs["data-organisation-search"] = reverse(
-            "trainings:organisation_search"
+            "dissemination:organisation_search" if staff else "trainings:organisation_search"
         )
-        if require_consent:
+        if not staff:
+            self.fields["organisation_name"].widget.attrs["data-organisation-min-length"] = SEARCH_MIN_LETTERS
+        if host is not None and not self.is_bound:
+            self.initial.setdefault("organisation", host.pk)
+            self.initial.setdefault("organisation_name", host.name)
+        if not staff:
             self.fields["consent"].label = mark_safe(
                 _('I agree to the <a href="%(url)s" target="_blank">privacy statement</a>.')
                 % {"url": reverse("trainings:privacy")}
@@ -64,12 +78,26 @@ class EnrolmentForm(forms.Form):
         cleaned = super().clean()
         name = (cleaned.get("organisation_name") or "").strip()
         # A name changed after picking makes a new organisation.
-        cleaned["organisation"] = organisation = picked_organisation(cleaned.get("organisation"), name)
+        picked = cleaned.get("organisation")
+        cleaned["organisation"] = organisation = picked_organisation(picked, name, among=self.pickable_organisations())
+        if organisation is None and picked:
+            # Not a pick (unknown, not public, or renamed after picking): shown again without it, so the
+            # page asks for the new-organisation fields and looks the same whichever id was sent.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("organisation")] = ""
         if organisation is None and name:
             for field in ("organisation_city", "organisation_target_group"):
                 if not cleaned.get(field):
                     self.add_error(field, _("Fill this in for a new organisation."))
         return cleaned
+
+    def pickable_organisations(self):
+        if self.staff:
+            return None  # the whole directory
+        pickable = public_organisations()
+        if self.host is not None:
+            pickable = pickable | Organisation.objects.filter(pk=self.host.pk)
+        return pickable
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

@@ -64,7 +64,7 @@ class TrainingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         name_widget = self.fields["host_organisation_name"].widget
-        name_widget.attrs["data-organisation-search"] = reverse("trainings:organisation_search")
+        name_widget.attrs["data-organisation-search"] = reverse("dissemination:organisation_search")
         name_widget.attrs["data-organisation-target"] = "host_organisation"
         name_widget.attrs["autocomplete"] = "off"
         host = self.instance.host_organisation if self.instance.pk else None

@@ -9,6 +9,7 @@ Places are held by REGISTERED, OFFERED and COMPLETED enrolments (PLACE_HOLDING_S
 offer keeps the place free for the person offered until it is accepted or lapses.
 """
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,12 +29,13 @@ from ..enums import (
     MessageKind,
     TrainingStatus,
 )
-from ..models import Enrolment, Meeting, Training
+from ..models import Enrolment, Meeting, Training, new_token
 from .messages import message_schedule, reminders_cancel, reminders_schedule_for_enrolment
 
 NOT_ENROLLABLE = _("This training run does not take enrolments.")
 ALREADY_STARTED = _("This training run has already started: it no longer takes enrolments.")
 ALREADY_ENROLLED = _("This person is already enrolled in this training run.")
+LINK_NOT_VALID = _("This enrolment link is no longer valid. Ask whoever sent it to you for the new one.")
 
 # The mail that is sent again when someone enrols on the public page while already enrolled.
 RESEND_INTERVAL = timedelta(minutes=10)
@@ -154,12 +156,19 @@ def _person_for(
     return person
 
 
+def _link_key_matches(key: str, training: Training) -> bool:
+    return secrets.compare_digest(key.encode(), training.enrolment_link_key.encode())
+
+
 def _check_organisation(*, organisation, new_organisation: dict | None) -> None:
     if organisation is None and (not new_organisation or not new_organisation.get("name")):
         raise ValidationError({"organisation_name": _("Choose your organisation or add it.")})
 
 
-def _organisation_for(*, training: Training, organisation, new_organisation: dict | None):
+def _organisation_for(*, training: Training, organisation, new_organisation: dict | None, public: bool):
+    """The organisation picked, else the one with this name in this city, else a new one; a new one
+    typed on a public page is marked as named by a participant, for staff to confirm or merge
+    (dissemination.services.matching) before the public search shows it."""
     if organisation is not None:
         return organisation
     name = new_organisation["name"].strip()
@@ -169,7 +178,11 @@ def _organisation_for(*, training: Training, organisation, new_organisation: dic
     if existing is not None:
         return existing
     return Organisation.objects.create(
-        name=name, city=city, target_group=new_organisation["target_group"], region_id=training.region_id
+        name=name,
+        city=city,
+        target_group=new_organisation["target_group"],
+        region_id=training.region_id,
+        named_by_participant_at=timezone.now() if public else None,
     )
 
 
@@ -188,6 +201,7 @@ def enrolment_create(
     consent: bool = False,
     language: str = "nl",
     enrolled_by=None,
+    link_key: str = "",
 ) -> Enrolment:
     """Enrol a person in a run: REGISTERED when a place is free and nobody is waiting, else
     WAITLISTED (in order of waitlisted_at).
@@ -202,7 +216,10 @@ def enrolment_create(
 
     The public path (`enrolled_by` None) must not tell a visitor who is enrolled, nor let them
     change someone's data: it needs consent to the privacy statement, refuses a run whose first
-    meeting has begun, never changes an existing Person (nor creates an organisation for one),
+    meeting has begun, refuses a run that is not public (in-company, train-the-trainer) unless
+    `link_key` is the run's current enrolment link key (checked under the run's lock, so a link
+    renewed a moment ago no longer works), never changes an existing Person (nor creates an
+    organisation for one),
     and answers an enrolment that exists already (not cancelled) by sending its confirmation
     again (ENROLMENT_CONFIRMED, WAITLIST_CONFIRMED or WAITLIST_OFFER; nothing for one who dropped
     out) and returning it unchanged.
@@ -217,9 +234,11 @@ def enrolment_create(
             raise ValidationError(NOT_ENROLLABLE)
         if public and training_has_started(training):
             raise ValidationError(ALREADY_STARTED)
+        if public and not training.is_public and not _link_key_matches(link_key, training):
+            raise ValidationError(LINK_NOT_VALID)
         if not public or _find_person(email) is None:
             organisation = _organisation_for(
-                training=training, organisation=organisation, new_organisation=new_organisation
+                training=training, organisation=organisation, new_organisation=new_organisation, public=public
             )
         person = _person_for(
             email=email,
@@ -266,6 +285,16 @@ def _confirm(enrolment: Enrolment) -> None:
         reminders_schedule_for_enrolment(enrolment=enrolment)
     else:
         message_schedule(kind=MessageKind.WAITLIST_CONFIRMED, enrolment=enrolment)
+
+
+def training_enrolment_link_renew(*, training: Training) -> Training:
+    """A new enrolment link for the run (staff, when the old one reached the wrong people).
+    Side effect: the old link opens nothing from now on; enrolments made through it stay."""
+    with transaction.atomic():
+        training = _lock_training(training.pk)
+        training.enrolment_link_key = new_token()
+        training.save(update_fields=["enrolment_link_key"])
+    return training
 
 
 def enrolment_cancel(*, enrolment: Enrolment, by=None) -> Enrolment:

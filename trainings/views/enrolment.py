@@ -1,4 +1,5 @@
-"""Staff enrolment management: enrol someone, move an enrolment to another run, cancel it."""
+"""Staff enrolment management: enrol someone, move an enrolment to another run, cancel it, and make a
+new enrolment link for a run that is not public."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, EnrolmentStatus
 from ..forms import add_service_errors
 from ..forms.enrolment import EnrolmentForm, EnrolmentMoveForm
 from ..models import Enrolment, Training
-from ..services.enrolment import enrolment_cancel, enrolment_create, enrolment_move
+from ..services.enrolment import enrolment_cancel, enrolment_create, enrolment_move, training_enrolment_link_renew
 
 
 def training_url(training_id: int) -> str:
@@ -35,10 +36,10 @@ class StaffEnrolView(StaffView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, pk):
-        return self.show(EnrolmentForm(require_consent=False))
+        return self.show(EnrolmentForm(staff=True))
 
     def post(self, request, pk):
-        form = EnrolmentForm(request.POST, require_consent=False)
+        form = EnrolmentForm(request.POST, staff=True)
         if form.is_valid():
             try:
                 enrolment = enrolment_create(
@@ -63,6 +64,17 @@ class StaffEnrolView(StaffView):
             "trainings/enrolment_form.html",
             {"training": self.training, "form": form, "training_url": training_url(self.training.pk)},
         )
+
+
+@method_decorator(require_http_methods(["POST"]), name="dispatch")
+class EnrolmentLinkRenewView(StaffView):
+    """A new enrolment link: the old one, which reached the wrong people, opens nothing any more."""
+
+    def post(self, request, pk):
+        training = get_object_or_404(Training, pk=pk)
+        training_enrolment_link_renew(training=training)
+        messages.success(request, _("The run has a new enrolment link; the old one no longer works."))
+        return redirect(training_url(training.pk))
 
 
 class EnrolmentActionView(StaffView):

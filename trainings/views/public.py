@@ -1,10 +1,14 @@
-"""Public pages: the runs open for enrolment, the enrolment form, the organisation search, the
-privacy statement, and the personal page behind the link in every mail (view, cancel, accept).
+"""Public pages: the runs open for enrolment, the enrolment form, the enrolment link of a run that
+is not public, the organisation search, the privacy statement, and the personal page behind the link
+in every mail (view, cancel, accept).
 
 The public enrolment never tells the visitor whether the email address was enrolled already:
-it ends on the same "check your mail" page either way, and only the mail carries the personal link."""
+it ends on the same "check your mail" page either way, and only the mail carries the personal link.
 
-from allauth.account.adapter import get_adapter as get_account_adapter
+Runs of a variant that is not public (in-company, train-the-trainer: PUBLIC_VARIANTS) are not on the
+list or the feed, and their public enrolment page answers 404: they take enrolments through the link
+staff send (`link_enrol`, the run's enrolment_link_key), which staff can replace when it leaked."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -13,17 +17,18 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dissemination import queries as dissemination_queries
 from dissemination.services.relations import THE_PERSON, person_save
 from mentorwijs.forms import parse_id
+from mentorwijs.ratelimit import rate_limited
 
 from .. import queries
-from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, PUBLIC_STATUSES
+from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, PUBLIC_STATUSES, PUBLIC_VARIANTS
 from ..forms import add_service_errors
 from ..forms.enrolment import EnrolmentForm, PersonalEmailForm
 from ..models import Enrolment, Training
@@ -78,49 +83,87 @@ def public_list(request):
 def too_many_enrolments(request) -> bool:
     """Every public enrolment mails an address someone typed in: at most PUBLIC_ENROLMENTS_PER_HOUR
     attempts per client address, so the form cannot be used to send mail in bulk."""
-    # allauth's client address: the same proxy settings as the login rate limits.
-    key = f"trainings:public-enrol:{get_account_adapter().get_client_ip(request)}"
-    cache.add(key, 0, timeout=3600)
-    return cache.incr(key) > settings.PUBLIC_ENROLMENTS_PER_HOUR
+    return rate_limited(request, scope="enrol", limit=settings.PUBLIC_ENROLMENTS_PER_HOUR)
+
+
+def _enrol(request, training, *, link_key="", done):
+    """The enrolment form of a public run or of a run's enrolment link; `done` is where a saved
+    enrolment goes."""
+    started = training_has_started(training)
+    host = training.host_organisation if link_key else None
+    form = None if started else EnrolmentForm(request.POST or None, host=host)
+    if request.method == "POST" and form is not None and too_many_enrolments(request):
+        form.add_error(None, _("Many enrolments came from your connection just now. Please try again in an hour."))
+    elif request.method == "POST" and form is not None and form.is_valid():
+        try:
+            enrolment_create(
+                training=training, language=request.LANGUAGE_CODE, link_key=link_key, **form.service_kwargs()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            # The same page whether the address was new or enrolled already (see the module docstring).
+            return redirect(done)
+    meetings = training.meetings.select_related("location").order_by("number")
+    return render(
+        request,
+        "trainings/public_enrol.html",
+        {"training": training, "meetings": meetings, "form": form, "started": started, "by_link": bool(link_key)},
+    )
 
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def public_enrol(request, pk):
-    training = get_object_or_404(Training.objects.select_related("region"), pk=pk, status__in=ENROLLABLE_STATUSES)
-    started = training_has_started(training)
-    form = None if started else EnrolmentForm(request.POST or None)
-    if request.method == "POST" and form is not None and too_many_enrolments(request):
-        form.add_error(None, _("Many enrolments came from your connection just now. Please try again in an hour."))
-    elif request.method == "POST" and form is not None and form.is_valid():
-        try:
-            enrolment_create(training=training, language=request.LANGUAGE_CODE, **form.service_kwargs())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            # The same page whether the address was new or enrolled already (see the module docstring).
-            return redirect("trainings:public_enrolled", pk=training.pk)
-    meetings = training.meetings.select_related("location").order_by("number")
-    return render(
-        request,
-        "trainings/public_enrol.html",
-        {"training": training, "meetings": meetings, "form": form, "started": started},
+    training = get_object_or_404(
+        Training.objects.select_related("region"), pk=pk, status__in=ENROLLABLE_STATUSES, variant__in=PUBLIC_VARIANTS
     )
+    return _enrol(request, training, done=reverse("trainings:public_enrolled", kwargs={"pk": training.pk}))
 
 
 @login_not_required
 @require_GET
 def public_enrolled(request, pk):
     """After a public enrolment: check your mail. Carries no token and nothing about the person."""
-    training = get_object_or_404(Training.objects.select_related("region"), pk=pk, status__in=PUBLIC_STATUSES)
+    training = get_object_or_404(
+        Training.objects.select_related("region"), pk=pk, status__in=PUBLIC_STATUSES, variant__in=PUBLIC_VARIANTS
+    )
     return render(request, "trainings/public_enrolled.html", {"training": training})
+
+
+def _training_for_link(key):
+    """The run that takes enrolments through this link: not public, still open. 404 otherwise,
+    also for the key of a public run (its public page is the way in) or an old, replaced key."""
+    return get_object_or_404(
+        Training.objects.select_related("region", "host_organisation").exclude(variant__in=PUBLIC_VARIANTS),
+        enrolment_link_key=key,
+        status__in=ENROLLABLE_STATUSES,
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def link_enrol(request, key):
+    """The enrolment page behind the link staff send for an in-company or train-the-trainer run."""
+    training = _training_for_link(key)
+    return _enrol(request, training, link_key=key, done=reverse("trainings:link_enrolled", kwargs={"key": key}))
+
+
+@login_not_required
+@require_GET
+def link_enrolled(request, key):
+    training = _training_for_link(key)
+    return render(request, "trainings/public_enrolled.html", {"training": training, "by_link": True})
 
 
 @login_not_required
 @require_GET
 def organisation_search(request):
-    """JSON for the enrolment form: at most ten organisations whose name contains q."""
-    return JsonResponse({"results": dissemination_queries.organisations_named(request.GET.get("q", ""))})
+    """JSON for the public enrolment form: at most ten public organisations whose name contains q,
+    from three letters on, PUBLIC_SEARCHES_PER_HOUR times an hour per client (429 beyond that)."""
+    if rate_limited(request, scope="organisation-search", limit=settings.PUBLIC_SEARCHES_PER_HOUR):
+        return JsonResponse({"results": [], "error": _("Too many searches from your connection.")}, status=429)
+    return JsonResponse({"results": queries.public_organisations_named(request.GET.get("q", ""))})
 
 
 @login_not_required

@@ -3,6 +3,7 @@
 import calendar as calendar_module
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from mentorwijs.page_cache import PageCacheMixin
 
 from .. import queries
 from ..calendar import feed_token, feed_token_id, ics_for_meetings
-from ..enums import ActiveComponent, AssignmentRole, EnrolmentStatus
+from ..enums import ENROLLABLE_STATUSES, ActiveComponent, AssignmentRole, EnrolmentStatus
 from ..filters import TrainingFilter
 from ..forms import add_service_errors
 from ..forms.scheduling import (
@@ -75,6 +76,11 @@ class TrainingListView(RoleOnlyPermissionMixin, PageCacheMixin, FilterView):
         return queries.training_list(user=self.request.user)
 
 
+def enrolment_link_url(training) -> str:
+    """The address of a run's enrolment link, as mails write addresses (SITE_URL)."""
+    return settings.SITE_URL + reverse("trainings:link_enrol", kwargs={"key": training.enrolment_link_key})
+
+
 class TrainingDetailView(RoleOnlyPermissionMixin, PageCacheMixin, DetailView):
     permission_required = "trainings.browse_trainings"
     template_name = "trainings/training_detail.html"
@@ -105,11 +111,15 @@ class TrainingDetailView(RoleOnlyPermissionMixin, PageCacheMixin, DetailView):
         status_counts = [(label, counts.get(value, 0)) for value, label in EnrolmentStatus.choices]
         # The trainers are loaded already: the participants' rule need not ask the database again.
         self.object.trainer_ids = {assignment.trainer_id for assignment in self.object.assignments.all()}
+        can_manage = self.request.user.has_perm("trainings.manage_trainings")
         return super().get_context_data(
             status_counts=status_counts,
             places_held=scheduling.places_held(self.object),
-            can_manage=self.request.user.has_perm("trainings.manage_trainings"),
+            can_manage=can_manage,
             can_see_participants=self.request.user.has_perm("trainings.view_participants", self.object),
+            # A run that is not public takes enrolments only through this link, which staff send.
+            enrolment_link=enrolment_link_url(self.object) if can_manage and not self.object.is_public else "",
+            takes_enrolments=self.object.status in ENROLLABLE_STATUSES,
             **kwargs,
         )
 

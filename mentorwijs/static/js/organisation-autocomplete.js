@@ -14,6 +14,8 @@
   var newFields = scope.querySelector("[data-organisation-new]");
   var chosen = scope.querySelector("[data-organisation-chosen]");
   var url = input.getAttribute("data-organisation-search");
+  // The public search answers from three letters on (trainings.queries.SEARCH_MIN_LETTERS).
+  var minLength = parseInt(input.getAttribute("data-organisation-min-length") || "2", 10);
   var timer = null;
   var active = -1;
   var request = 0;
@@ -86,12 +88,13 @@
 
   function search() {
     var q = input.value.trim();
-    if (q.length < 2) {
+    if (q.length < minLength) {
       close();
       return;
     }
     var mine = ++request;
     fetch(url + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+      // A refusal (429: too many searches from this connection) shows no list: the visitor types the name.
       .then(function (response) { return response.ok ? response.json() : { results: [] }; })
       .then(function (data) { if (mine === request) render(data.results || []); })
       .catch(close);
