@@ -42,3 +42,22 @@ class ErasureRecord(models.Model):
     def __str__(self):
         subject = f"#{self.person_id}" if self.person_id is not None else f"account #{self.user_id}"
         return f"{subject} ({self.at:%Y-%m-%d})"
+
+
+class RetentionRun(models.Model):
+    """One run of the nightly retention task: when, and how many rows each rule changed. The
+    processing register shows the latest run and the year's totals per rule. Numbers only."""
+
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # {rule key: rows changed}; a rule that failed is missing and named in `failed`.
+    counts = models.JSONField(_("rows changed per rule"), default=dict, blank=True)
+    failed = models.JSONField(_("rules that failed"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M}"
