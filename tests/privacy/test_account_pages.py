@@ -239,3 +239,19 @@ def test_the_form_says_why_it_refuses_and_erases_nothing(staff_client, staff_use
     assert own.status_code == 200
     assert own.context["form"].non_field_errors()
     assert User.objects.get(pk=staff_user.pk).is_active
+
+
+def test_the_ambassador_list_leads_staff_to_each_accounts_privacy_page(staff_client):
+    joined = AmbassadorFactory(user=UserFactory(roles=["ambassador"]))
+    not_joined = AmbassadorFactory(user=None, person=PersonFactory())
+    page = staff_client.get(reverse("ambassadors:ambassador_list")).content.decode()
+    assert reverse("privacy:account_data", kwargs={"pk": joined.user_id}) in page
+    assert page.count('data-testid="account-privacy"') == 1
+    assert not_joined.person.email in page
+
+
+def test_an_accepted_invitation_whose_address_was_forgotten_shows_its_account(staff_client):
+    account = UserFactory(roles=["trainer"], first_name="Tom", last_name="Trainerman")
+    InvitationFactory(email="", accepted_user=account, accepted_at=timezone.now())
+    page = staff_client.get(reverse("accounts:invitation_list")).content.decode()
+    assert "Tom Trainerman" in page
