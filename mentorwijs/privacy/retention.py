@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from ambassadors.models import Ambassador, CertificationEvidence
 from ambassadors.services.erasure import evidence_remove, lapsed_evidence
 from dissemination.enums import SubscriberStatus
-from dissemination.models import OutreachContact, Person, Subscriber
+from dissemination.models import EventGuest, OutreachContact, Person, Subscriber
 from dissemination.services.retention import event_notes_clear, former_subscribers, subscribers_forget
 from mentorwijs.accounts.models import Invitation, User
 from mentorwijs.accounts.services import invitations_forget
@@ -60,13 +60,17 @@ RUNS_KEPT = relativedelta(years=2)
 
 def _not_needed_since(people, cutoff):
     """`people` without anything that still needs them: no outreach contact or event since the
-    cut-off, no active account with their address, no earlier erasure."""
+    cut-off, no active account with their address, no earlier erasure. Every condition is an
+    EXISTS subquery, not a join: with joins PostgreSQL misjudged the rows left and the national-scale
+    data took minutes (docs/performance.md)."""
+    day = timezone.localdate(cutoff)
     active_accounts = User.objects.filter(is_active=True).alias(email_lower=Lower("email"))
     return (
-        people.exclude(outreach_contacts__date__gte=timezone.localdate(cutoff))
-        .exclude(event_guests__event__date__gte=timezone.localdate(cutoff))
+        people.exclude(Exists(OutreachContact.objects.filter(person=OuterRef("pk"), date__gte=day)))
+        .exclude(Exists(EventGuest.objects.filter(person=OuterRef("pk"), event__date__gte=day)))
         .exclude(~Q(email="") & Q(Exists(active_accounts.filter(email_lower=Lower(OuterRef("email"))))))
-        .exclude(pk__in=ErasureRecord.objects.filter(person_id__isnull=False).values("person_id"))
+        .exclude(Exists(ErasureRecord.objects.filter(person_id=OuterRef("pk"))))
+        .order_by("pk")
     )
 
 
@@ -77,13 +81,14 @@ def participants_due(*, now=None):
     profile and no account (those follow the profile or account), and they were not erased before."""
     now = now or timezone.now()
     cutoff = now - relativedelta(years=settings.RETENTION_PARTICIPANT_YEARS)
+    enrolments = Enrolment.objects.filter(person=OuterRef("pk"))
     people = (
-        Person.objects.filter(enrolments__isnull=False)
-        .exclude(enrolments__training__meetings__ends_at__gte=cutoff)
-        .exclude(enrolments__created_at__gte=cutoff)
-        .exclude(ambassador__isnull=False)
+        Person.objects.filter(Exists(enrolments))
+        .exclude(Exists(enrolments.filter(training__meetings__ends_at__gte=cutoff)))
+        .exclude(Exists(enrolments.filter(created_at__gte=cutoff)))
+        .exclude(Exists(Ambassador.objects.filter(person=OuterRef("pk"))))
     )
-    return _not_needed_since(people, cutoff).distinct().order_by("pk")
+    return _not_needed_since(people, cutoff)
 
 
 def directory_people_due(*, now=None):
@@ -108,7 +113,7 @@ def directory_people_due(*, now=None):
             & Q(Exists(running.alias(email_lower=Lower("email")).filter(email_lower=Lower(OuterRef("email")))))
         )
     )
-    return _not_needed_since(people, cutoff).distinct().order_by("pk")
+    return _not_needed_since(people, cutoff)
 
 
 def _erase_people(people) -> int:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -57,7 +58,9 @@ class AccountListView(PermissionRequiredMixin, ListView):
 
 
 def _same_address_people(user: User):
-    return Person.objects.filter(email__iexact=user.email).exclude(email="") if user.email else Person.objects.none()
+    """Persons with the account's address (compared as the index on LOWER(email) does)."""
+    people = Person.objects.alias(email_lower=Lower("email")).exclude(email="")
+    return people.filter(email_lower=user.email.lower())
 
 
 @permission_required(PERMISSION, raise_exception=True)

@@ -37,6 +37,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -171,11 +172,12 @@ def person_erase(*, person: Person, by, reason: str) -> ErasureRecord:
     email = person.email
     summary = {}
 
-    # Subscribers first, while the address is still known.
+    # Subscribers first, while the address is still known. LOWER(email) is the expression of the
+    # subscribers' unique index (email__iexact is not, and read all 100,000 rows on PostgreSQL).
     match = Q(person=person)
     if email:
-        match |= Q(email__iexact=email)
-    subscribers = list(Subscriber.objects.select_for_update().filter(match))
+        match |= Q(email_lower=email.lower())
+    subscribers = list(Subscriber.objects.alias(email_lower=Lower("email")).select_for_update().filter(match))
     for subscriber in subscribers:
         subscriber.email = erased_subscriber_email(subscriber)
         subscriber.name = ""
