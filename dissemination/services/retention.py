@@ -13,19 +13,28 @@ new subscriber, with a new confirmation.
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from ..enums import ConsentAction, ConsentSource
 from ..models import ConsentRecord, Delivery, Event, MailEvent, Subscriber, forgotten_address
 from .subscriptions import BLOCKED_STATUSES
 
 
+def _address_still_known():
+    """The subscriber row or one of its consent records still holds an address (a placeholder has no
+    "@"). After a person's erasure the row holds the placeholder while the consent records keep the
+    address as proof: those are forgotten here too."""
+    return Q(email__contains="@") | Q(
+        Exists(ConsentRecord.objects.filter(subscriber=OuterRef("pk"), email__contains="@"))
+    )
+
+
 def former_subscribers(*, before):
-    """Subscribers who left (unsubscribed, bounced or complained), whose address is still known, and
-    of whom nothing happened since `before`: signed up, confirmed, unsubscribed, every consent record
-    and every bounce or complaint earlier."""
+    """Subscribers who left (unsubscribed, bounced or complained), whose address is still known (see
+    _address_still_known), and of whom nothing happened since `before`: signed up, confirmed,
+    unsubscribed, every consent record and every bounce or complaint earlier."""
     return (
-        Subscriber.objects.filter(status__in=BLOCKED_STATUSES, email__contains="@", created_at__lt=before)
+        Subscriber.objects.filter(_address_still_known(), status__in=BLOCKED_STATUSES, created_at__lt=before)
         .exclude(confirmed_at__gte=before)
         .exclude(unsubscribed_at__gte=before)
         .exclude(Exists(ConsentRecord.objects.filter(subscriber=OuterRef("pk"), at__gte=before)))
@@ -72,7 +81,7 @@ def subscribers_forget(*, subscriber_ids) -> list[int]:
     Returns the ids changed."""
     ids = list(
         Subscriber.objects.select_for_update()
-        .filter(pk__in=list(subscriber_ids), email__contains="@")
+        .filter(_address_still_known(), pk__in=list(subscriber_ids))
         .values_list("pk", flat=True)
     )
     if not ids:

@@ -28,6 +28,7 @@ from mentorwijs.accounts.models import Invitation, User
 from mentorwijs.privacy import retention
 from mentorwijs.privacy.models import ErasureRecord, RetentionRun
 from mentorwijs.privacy.services.account_erasure import account_erase
+from mentorwijs.privacy.services.erasure import person_erase
 from tests.factories import (
     AmbassadorFactory,
     AssignmentFactory,
@@ -493,3 +494,38 @@ def test_account_erasure_by_the_task_is_the_same_service(now):
     UserFactory(roles=["staff"])
     record = account_erase(user=user, by=None, reason="retention")
     assert record.user_id == user.pk
+
+
+def test_after_a_persons_erasure_the_consent_records_lose_the_address_once_the_proof_is_no_longer_needed(now):
+    """The erasure keeps the address in the consent records as proof of consent; the former
+    subscribers' rule takes it out when the period after the withdrawal has passed."""
+    person = PersonFactory(email="Eva@Example.org")
+    subscriber = confirmed_subscriber(at=now - relativedelta(years=4), email="eva@example.org")
+    person_erase(person=person, by=None, reason="verzoek")
+    assert ConsentRecord.objects.filter(subscriber=subscriber, email="eva@example.org").exists()
+    assert retention.forget_former_subscribers(now=now) == 0  # the withdrawal is today
+
+    later = now + relativedelta(years=2, days=1)
+    assert retention.forget_former_subscribers(now=later) == 1
+
+    assert not ConsentRecord.objects.filter(subscriber=subscriber, email__contains="@").exists()
+    assert retention.forget_former_subscribers(now=later) == 0
+
+
+def test_the_public_retention_page_states_the_new_periods(client, settings):
+    settings.RETENTION_DIRECTORY_YEARS = 4
+    settings.RETENTION_FORMER_SUBSCRIBER_YEARS = 3
+    settings.RETENTION_DEACTIVATED_ACCOUNT_YEARS = 6
+    settings.RETENTION_EVIDENCE_DAYS = 120
+    settings.RETENTION_INVITATION_DAYS = 45
+    content = client.get(reverse("privacy:retention")).content.decode()
+    for testid, text in [
+        ("retention-directory", "4 jaar"),
+        ("retention-former-subscribers", "3 jaar"),
+        ("retention-accounts", "6 jaar"),
+        ("retention-evidence", "120 dagen"),
+        ("retention-invitations", "45 dagen"),
+    ]:
+        assert f'data-testid="{testid}">' in content, testid
+        cell = content.split(f'data-testid="{testid}">', 1)[1].split("</td>", 1)[0]
+        assert text in cell, (testid, cell)
