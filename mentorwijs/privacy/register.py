@@ -129,7 +129,9 @@ REGISTER = [
             "the directory {directory_years} years after the last contact or event; on request earlier (erasure)."
         ),
         access=EVERYONE_DOING_OUTREACH,
-        rules=("participants_anonymised", "directory_people_anonymised"),
+        # The accounts' rule too: a relation to the account that added the person (Person.added_by)
+        # then points at an anonymous account.
+        rules=("participants_anonymised", "directory_people_anonymised", "deactivated_accounts_anonymised"),
     ),
     Entry(
         key="outreach",
