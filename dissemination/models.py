@@ -1,10 +1,12 @@
+import secrets
 import uuid
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import Value
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +73,11 @@ class Organisation(models.Model):
         return self.name
 
 
+def new_research_key() -> str:
+    """A random key per person; the research export derives the person's pseudonym from it."""
+    return secrets.token_hex(16)
+
+
 class Person(models.Model):
     """One record per real person: a contact, a participant and a subscriber at once."""
 
@@ -99,6 +106,12 @@ class Person(models.Model):
         editable=False,
         related_name="+",
     )
+    # When the record was made: a person known only from the directory is kept for a period from here
+    # (privacy.retention). Rows from before this field hold the moment of its migration.
+    created_at = models.DateTimeField(_("added at"), default=timezone.now, editable=False)
+    # The research export's pseudonym is an HMAC of this key (trainings.services.evaluation); erasure
+    # replaces it, so nothing links the person to their earlier pseudonym any more.
+    research_key = models.CharField(max_length=32, default=new_research_key, editable=False)
 
     class Meta:
         verbose_name = _("person")
@@ -387,6 +400,16 @@ class Subscriber(models.Model):
         return self.email
 
 
+FORGOTTEN_ADDRESS_PREFIX = "verwijderd-"
+
+
+def forgotten_address(subscriber_id_field: str):
+    """The placeholder that replaces a forgotten subscriber's address: "verwijderd-<subscriber id>",
+    unique and without "@", so it is no address and nothing can be mailed to it. An expression over
+    the row's field holding the subscriber id ("pk" on Subscriber, "subscriber_id" here)."""
+    return Concat(Value(FORGOTTEN_ADDRESS_PREFIX), Cast(subscriber_id_field, models.CharField()))
+
+
 class ConsentRecordQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise TypeError("Consent records are append-only.")
@@ -394,9 +417,19 @@ class ConsentRecordQuerySet(models.QuerySet):
     def delete(self):
         raise TypeError("Consent records are append-only.")
 
+    def forget_addresses(self) -> int:
+        """The one change a consent record allows, made only by the retention rule for former
+        subscribers (privacy.retention) once the proof is no longer needed: the address becomes the
+        subscriber's placeholder and the proof text is emptied. Who (the subscriber row), which list,
+        given or withdrawn, the wording version, the source and the moment stay. Returns the rows
+        changed."""
+        return super().update(email=forgotten_address("subscriber_id"), proof="")
+
 
 class ConsentRecord(models.Model):
-    """Proof of consent for one list, and of every withdrawal: append-only. A change is a new record."""
+    """Proof of consent for one list, and of every withdrawal: append-only. A change is a new record.
+    The only exception: once the proof is no longer needed, the address leaves the record
+    (ConsentRecordQuerySet.forget_addresses)."""
 
     subscriber = models.ForeignKey(
         Subscriber, verbose_name=_("subscriber"), on_delete=models.PROTECT, related_name="consents"

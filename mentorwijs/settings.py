@@ -403,6 +403,15 @@ RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS = env.int("RETENTION_UNCONFIRMED_SUBSCRIBE
 RETENTION_OUTREACH_NOTES_YEARS = env.int("RETENTION_OUTREACH_NOTES_YEARS", default=3)
 RETENTION_CAUGHT_MAIL_DAYS = env.int("RETENTION_CAUGHT_MAIL_DAYS", default=90)
 RETENTION_AUDIT_LOG_YEARS = env.int("RETENTION_AUDIT_LOG_YEARS", default=5)  # audit-trail entries
+# People known only from the directory (no enrolment), after their last outreach contact or event.
+RETENTION_DIRECTORY_YEARS = env.int("RETENTION_DIRECTORY_YEARS", default=3)
+# Unsubscribed, bounced and complained subscribers: the proof of consent and withdrawal is kept this
+# long after the subscription ended, then the address goes.
+RETENTION_FORMER_SUBSCRIBER_YEARS = env.int("RETENTION_FORMER_SUBSCRIBER_YEARS", default=2)
+RETENTION_INVITATION_DAYS = env.int("RETENTION_INVITATION_DAYS", default=90)  # after use, revocation or expiry
+RETENTION_DEACTIVATED_ACCOUNT_YEARS = env.int("RETENTION_DEACTIVATED_ACCOUNT_YEARS", default=2)
+# Evidence files of expired, rejected or revoked certifications.
+RETENTION_EVIDENCE_DAYS = env.int("RETENTION_EVIDENCE_DAYS", default=90)
 # --- end Privacy ---
 
 # Structured logging: one JSON object per line on stdout.

@@ -358,6 +358,7 @@ def evaluation_export_rows():
     """Every evaluation with what the research export needs, in a stable order (one query)."""
     return (
         Evaluation.objects.select_related("enrolment__training__region")
+        .annotate(research_key=F("enrolment__person__research_key"))
         .only(
             "moment",
             "satisfaction",

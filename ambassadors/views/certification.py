@@ -274,6 +274,8 @@ def evidence_download(request, pk):
     evidence = get_object_or_404(queries.evidence_visible_to(request.user), pk=pk)
     if not request.user.has_perm("ambassadors.view_certification", evidence.certification):
         raise Http404
+    if not evidence.file:  # deleted after its retention period (ambassadors.services.erasure)
+        raise Http404
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:

@@ -1,10 +1,16 @@
-"""State changes for accounts: invitations and roles."""
+"""State changes for accounts: invitations and roles, and anonymising an account (privacy)."""
+
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,3 +138,82 @@ def invitation_accept(*, invitation: Invitation, first_name: str, last_name: str
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
     return user
+
+
+# --- Privacy: anonymising an account, forgetting old invitations (called by mentorwijs.privacy) ---
+
+ERASED_FIRST_NAME = "Verwijderd"
+
+
+def erased_account_email(user: User) -> str:
+    """Unique (the account's id) and on the reserved .invalid domain (RFC 2606): never deliverable."""
+    return f"verwijderd-{user.pk}@verwijderd.invalid"
+
+
+def user_is_anonymised(user: User) -> bool:
+    return user.email == erased_account_email(user) and not user.is_active
+
+
+def user_sessions_end(*, user: User) -> int:
+    """End every session of the user, in the database and in the cache. Returns how many ended."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            store(session_key=session.session_key).delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_anonymise(*, user: User) -> dict[str, int]:
+    """Make an account anonymous in place: it stays (runs given, certifications, the lineage and
+    every "by" point at it) but names no one and opens nothing.
+
+    Side effects: names "Verwijderd" / "account #<id>", the address a placeholder on .invalid,
+    no usable password, inactive, no superuser flag, no roles; its email addresses (allauth), second
+    factors (TOTP, passkeys, recovery codes) and sessions deleted; invitations to its address lose the
+    address and the first name. Returns counts per kind."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    old_email = user.email
+    user.first_name = ERASED_FIRST_NAME
+    user.last_name = f"account #{user.pk}"
+    user.email = erased_account_email(user)
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_superuser = False
+    user.save(update_fields=["first_name", "last_name", "email", "password", "is_active", "is_superuser"])
+    user.groups.clear()
+    user.__dict__.pop("roles", None)
+    invitations = Invitation.objects.filter(Q(email__iexact=old_email) | Q(accepted_user=user)).exclude(email="")
+    return {
+        "email_addresses": EmailAddress.objects.filter(user=user).delete()[0],
+        "second_factors": Authenticator.objects.filter(user=user).delete()[0],
+        "sessions": user_sessions_end(user=user),
+        "invitations": invitations.update(email="", first_name=""),
+    }
+
+
+def invitations_lapsed(*, before) -> QuerySet:
+    """Invitations never used: revoked before `before`, or (never revoked) expired before it."""
+    valid = timezone.timedelta(days=settings.INVITATION_VALID_DAYS)
+    return Invitation.objects.filter(accepted_at__isnull=True).filter(
+        Q(revoked_at__lt=before) | Q(revoked_at__isnull=True, created_at__lt=before - valid)
+    )
+
+
+def invitations_accepted_with_address(*, before) -> QuerySet:
+    """Invitations accepted before `before` that still hold the address and the first name."""
+    return Invitation.objects.filter(accepted_at__lt=before).exclude(email="", first_name="")
+
+
+@transaction.atomic
+def invitations_forget(*, before) -> tuple[list[int], list[int]]:
+    """Delete invitations that lapsed (revoked or expired) before `before`, and empty the address
+    and first name of those accepted before it (the account holds both; who invited whom stays).
+    Returns (ids deleted, ids emptied)."""
+    deleted = list(invitations_lapsed(before=before).values_list("pk", flat=True))
+    Invitation.objects.filter(pk__in=deleted).delete()
+    emptied = list(invitations_accepted_with_address(before=before).values_list("pk", flat=True))
+    Invitation.objects.filter(pk__in=emptied).update(email="", first_name="")
+    return deleted, emptied

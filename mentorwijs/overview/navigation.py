@@ -122,7 +122,7 @@ LINKS = [
         "privacy:register",
         "privacy.view_register",
         _("The processing register, the retention periods and who changed which personal data."),
-        also_active_on=("privacy:audit",),
+        also_active_on=("privacy:audit", "privacy:account_list", "privacy:account_data", "privacy:account_erase"),
         in_account_menu=True,
     ),
     Link(

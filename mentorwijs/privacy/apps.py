@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyConfig(AppConfig):
-    """The AVG side of the platform: a person's data export and erasure, retention, the processing
-    register and the audit trail."""
+    """The AVG side of the platform: the data export and erasure of a person and of an account holder,
+    retention, the processing register and the audit trail."""
 
     name = "mentorwijs.privacy"
     label = "privacy"

@@ -9,9 +9,11 @@ participation, user accounts and invitations, ambassador profiles) and the certi
 their history and evidence. Left out: secrets (password hash, the enrolment's personal-link token,
 the certificate's verification code) and last_login (changes at every login, says nothing).
 
-Erasing a person (privacy.services.erasure) blanks the old values in that person's entries;
-deleting an unconfirmed subscriber (privacy.retention) drops its entries; entries older than
-RETENTION_AUDIT_LOG_YEARS are deleted by the nightly retention task.
+Erasing a person (privacy.services.erasure) or an account (privacy.services.account_erasure) blanks
+the old values in their entries (an account's also loses the address copied into the entries of
+changes it made); the retention rules blank what they empty and drop the entries of rows they delete
+(unconfirmed subscribers, lapsed invitations); entries older than RETENTION_AUDIT_LOG_YEARS are deleted
+by the nightly retention task.
 """
 
 from auditlog.registry import auditlog

@@ -5,7 +5,9 @@ Each entry names the fields it covers as "app_label.Model.field". tests/privacy/
 keeps it in step with the models: every personal field (the rule is in that test) must appear in
 exactly one entry, and every field named here must exist. Retention texts may use the periods from
 settings as {participant_years}, {run_details_days}, {unconfirmed_subscriber_days}, {outreach_notes_years},
-{caught_mail_days} and {audit_log_years}.
+{caught_mail_days}, {audit_log_years}, {directory_years}, {former_subscriber_years}, {invitation_days},
+{deactivated_account_years} and {evidence_days}. Each entry names the retention rules that end its data
+(`rules`); the register page shows each rule with its period and what it did in the last runs.
 
 The legal bases are the platform's proposal; Werkzaak's data protection officer (FG) confirms them.
 """
@@ -44,6 +46,11 @@ def retention_periods() -> dict[str, int]:
         "outreach_notes_years": settings.RETENTION_OUTREACH_NOTES_YEARS,
         "caught_mail_days": settings.RETENTION_CAUGHT_MAIL_DAYS,
         "audit_log_years": settings.RETENTION_AUDIT_LOG_YEARS,
+        "directory_years": settings.RETENTION_DIRECTORY_YEARS,
+        "former_subscriber_years": settings.RETENTION_FORMER_SUBSCRIBER_YEARS,
+        "invitation_days": settings.RETENTION_INVITATION_DAYS,
+        "deactivated_account_years": settings.RETENTION_DEACTIVATED_ACCOUNT_YEARS,
+        "evidence_days": settings.RETENTION_EVIDENCE_DAYS,
     }
 
 
@@ -56,6 +63,9 @@ class Entry:
     legal_basis: str
     retention: str
     access: str
+    # Keys of the retention rules (mentorwijs.privacy.retention.RULES) that end this data; each field
+    # above is covered by one of them (tests/privacy/test_register.py).
+    rules: tuple[str, ...] = ()
 
     def retention_text(self) -> str:
         return str(self.retention).format(**retention_periods())
@@ -81,8 +91,12 @@ REGISTER = [
         ),
         purpose=_("Signing in, roles and permissions, two-factor authentication, service mail."),
         legal_basis=CONTRACT,
-        retention=_("As long as the account is active; staff close it when the cooperation ends."),
+        retention=_(
+            "As long as the account is active; {deactivated_account_years} years after deactivation (or the last "
+            "login) the account is anonymised; expired sessions are deleted."
+        ),
         access=STAFF,
+        rules=("deactivated_accounts_anonymised", "expired_sessions_deleted"),
     ),
     Entry(
         key="invitations",
@@ -95,8 +109,12 @@ REGISTER = [
         ),
         purpose=_("Inviting a person to the platform and proving who invited whom."),
         legal_basis=CONTRACT,
-        retention=_("As long as the account it led to; an unused invitation expires after a week."),
+        retention=_(
+            "An unused invitation expires after a week and is deleted {invitation_days} days after it expired or "
+            "was revoked; an accepted one loses address and first name {invitation_days} days after acceptance."
+        ),
         access=STAFF,
+        rules=("invitations_forgotten", "deactivated_accounts_anonymised"),
     ),
     Entry(
         key="relations",
@@ -113,10 +131,13 @@ REGISTER = [
         purpose=_("Keeping in touch with employers, schools and partners about Mentorwijs."),
         legal_basis=PUBLIC_TASK,
         retention=_(
-            "As long as the relation lasts; participants are anonymised {participant_years} years after "
-            "their last run; on request earlier (erasure)."
+            "Participants are anonymised {participant_years} years after their last run; people known only from "
+            "the directory {directory_years} years after the last contact or event; on request earlier (erasure)."
         ),
         access=PEOPLE_ACCESS,
+        # The accounts' rule too: a relation to the account that added the person (Person.added_by)
+        # then points at an anonymous account.
+        rules=("participants_anonymised", "directory_people_anonymised", "deactivated_accounts_anonymised"),
     ),
     Entry(
         key="outreach",
@@ -136,6 +157,12 @@ REGISTER = [
             "as a number in the dissemination figures."
         ),
         access=STAFF_AND_OWNER,
+        rules=(
+            "outreach_notes_cleared",
+            "participants_anonymised",
+            "directory_people_anonymised",
+            "deactivated_accounts_anonymised",
+        ),
     ),
     Entry(
         key="events",
@@ -153,8 +180,17 @@ REGISTER = [
         ),
         purpose=_("Organising conferences and meetings and counting who was reached."),
         legal_basis=PUBLIC_TASK,
-        retention=_("As long as the contact person is kept (see contact persons)."),
+        retention=_(
+            "Outcomes and follow-up notes are emptied {outreach_notes_years} years after the event; guests as long "
+            "as the contact person is kept (see contact persons)."
+        ),
         access=EVERYONE_DOING_OUTREACH,
+        rules=(
+            "event_notes_cleared",
+            "participants_anonymised",
+            "directory_people_anonymised",
+            "deactivated_accounts_anonymised",
+        ),
     ),
     Entry(
         key="subscribers",
@@ -172,10 +208,17 @@ REGISTER = [
         purpose=_("Sending the newsletters a person asked for, and stopping at bounces and complaints."),
         legal_basis=CONSENT,
         retention=_(
-            "Unconfirmed sign-ups are deleted after {unconfirmed_subscriber_days} days; confirmed ones are "
-            "kept until the person unsubscribes or asks for erasure."
+            "Unconfirmed sign-ups are deleted after {unconfirmed_subscriber_days} days; confirmed ones are kept until "
+            "the person unsubscribes or asks for erasure; {former_subscriber_years} years after unsubscribing (or a "
+            "bounce or complaint) the address goes."
         ),
         access=STAFF,
+        rules=(
+            "unconfirmed_subscribers_deleted",
+            "former_subscribers_forgotten",
+            "participants_anonymised",
+            "directory_people_anonymised",
+        ),
     ),
     Entry(
         key="consent",
@@ -187,8 +230,12 @@ REGISTER = [
         ),
         purpose=_("Proving when and how someone gave or withdrew consent for a newsletter."),
         legal_basis=LEGAL_OBLIGATION,
-        retention=_("Kept as proof for as long as the consent could be questioned; never changed."),
+        retention=_(
+            "Kept as proof for {former_subscriber_years} years after the subscription ended; then the address and "
+            "the proof text leave the record, which stays as a figure."
+        ),
         access=STAFF,
+        rules=("former_subscribers_forgotten",),
     ),
     Entry(
         key="authorship",
@@ -198,6 +245,7 @@ REGISTER = [
         legal_basis=LEGITIMATE_INTEREST,
         retention=_("As long as the material or newsletter is kept."),
         access=STAFF,
+        rules=("deactivated_accounts_anonymised",),
     ),
     Entry(
         key="participants",
@@ -228,15 +276,24 @@ REGISTER = [
             "attendance and certificates then remain only as figures."
         ),
         access=STAFF_AND_TRAINERS,
+        rules=("participants_anonymised", "run_details_cleared", "deactivated_accounts_anonymised"),
     ),
     Entry(
         key="evaluations",
         category=_("Evaluations by participants"),
-        fields=("trainings.Evaluation.enrolment", "trainings.Evaluation.remarks"),
+        fields=(
+            "trainings.Evaluation.enrolment",
+            "trainings.Evaluation.remarks",
+            "dissemination.Person.research_key",
+        ),
         purpose=_("Improving the training; research with pseudonymised scores only."),
         legal_basis=PUBLIC_TASK,
-        retention=_("Remarks are removed with the participant's anonymisation; scores stay as figures."),
+        retention=_(
+            "Remarks are removed and the research pseudonym renewed with the participant's anonymisation; scores "
+            "stay as figures."
+        ),
         access=STAFF_AND_TRAINERS,
+        rules=("participants_anonymised",),
     ),
     Entry(
         key="service_mail",
@@ -255,6 +312,7 @@ REGISTER = [
             "{caught_mail_days} days."
         ),
         access=STAFF,
+        rules=("caught_mail_deleted", "participants_anonymised", "deactivated_accounts_anonymised"),
     ),
     Entry(
         key="trainers",
@@ -271,8 +329,12 @@ REGISTER = [
         ),
         purpose=_("Planning who gives which run, and the trainers' teaching history for renewals."),
         legal_basis=CONTRACT,
-        retention=_("As long as the trainer's account; the teaching history stays for the lineage figures."),
+        retention=_(
+            "As long as the trainer's account; notes of offers go with its anonymisation, the teaching history stays "
+            "as anonymous figures for the lineage."
+        ),
         access=STAFF_AND_TRAINERS,
+        rules=("deactivated_accounts_anonymised",),
     ),
     Entry(
         key="ambassadors",
@@ -288,8 +350,17 @@ REGISTER = [
         ),
         purpose=_("Knowing who carries Mentorwijs where; the public register of trainers (only with consent)."),
         legal_basis=CONTRACT,
-        retention=_("As long as the person is an ambassador; the public listing until consent is withdrawn."),
+        retention=_(
+            "As long as the person is an ambassador; the public listing until consent is withdrawn; offers and "
+            "listing go with the account's anonymisation."
+        ),
         access=STAFF,
+        rules=(
+            "deactivated_accounts_anonymised",
+            "invitations_forgotten",
+            "participants_anonymised",
+            "directory_people_anonymised",
+        ),
     ),
     Entry(
         key="certifications",
@@ -308,8 +379,12 @@ REGISTER = [
         ),
         purpose=_("Deciding who may give the training, and the train-the-trainer lineage."),
         legal_basis=CONTRACT,
-        retention=_("As long as the trainer's account; the lineage stays as history."),
+        retention=_(
+            "Evidence files are deleted {evidence_days} days after the certification expired, was rejected or "
+            "revoked; notes go with the account's anonymisation; the lineage stays as anonymous history."
+        ),
         access=STAFF_AND_REVIEWERS,
+        rules=("evidence_files_deleted", "deactivated_accounts_anonymised"),
     ),
     Entry(
         key="fidelity",
@@ -317,8 +392,9 @@ REGISTER = [
         fields=("ambassadors.FidelityReview.reviewer", "ambassadors.FidelityReview.notes"),
         purpose=_("Keeping every run faithful to the handbook; one of the renewal rules."),
         legal_basis=PUBLIC_TASK,
-        retention=_("As long as the trainer's account."),
+        retention=_("As long as the trainer's account; notes go with its anonymisation, scores stay."),
         access=STAFF_AND_REVIEWERS,
+        rules=("deactivated_accounts_anonymised",),
     ),
     Entry(
         key="accountability",
@@ -332,13 +408,15 @@ REGISTER = [
             "privacy.ErasureRecord.person_id",
             "privacy.ErasureRecord.by",
             "privacy.ErasureRecord.reason",
+            "privacy.ErasureRecord.user_id",
         ),
         purpose=_("Showing who changed personal data and certifications, and who erased whom and why."),
         legal_basis=LEGAL_OBLIGATION,
         retention=_(
-            "Audit entries are deleted after {audit_log_years} years; an erasure blanks the old values. "
-            "Erasure records are kept (they hold no name)."
+            "Audit entries are deleted after {audit_log_years} years; an erasure blanks the old values. Erasure "
+            "records (they hold no name) lose who erased and why after {audit_log_years} years."
         ),
         access=STAFF,
+        rules=("audit_entries_deleted", "erasure_records_emptied", "deactivated_accounts_anonymised"),
     ),
 ]

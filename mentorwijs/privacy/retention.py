@@ -1,19 +1,24 @@
-"""Retention: how long each kind of personal data is kept. Each rule is one function that applies a
-period from settings (RETENTION_*) and returns how many rows it changed; every rule is idempotent,
-so running it twice changes nothing the second time. The nightly task privacy.apply_retention runs
-them all; /privacy/bewaartermijnen/ states the same periods.
+"""Retention: how long each kind of personal data is kept.
 
-The periods count from a moment the data itself holds:
-- participants: the end of the last meeting of their last run (or the enrolment, for a run that
-  never had a meeting);
-- dietary wishes and reasons for absence: the end of the last meeting of that run (or the enrolment);
-- unconfirmed subscribers: the sign-up or the last confirmation request, whichever is later;
-- outreach notes: the date of the contact;
-- caught mail: the moment it was caught;
-- the audit trail: the moment of the change.
+Each rule (RULES) applies one period from settings (RETENTION_*), counted from a moment the data
+itself holds, and returns how many rows it changed. Every rule is idempotent: a second run at the
+same moment changes nothing. The nightly task privacy.apply_retention runs them all, each in its
+own transaction, and stores the counts (RetentionRun) for the processing register's page;
+/privacy/bewaartermijnen/ states the periods to the public.
+
+A rule also says which fields it acts on (`fields`: emptied, replaced or deleted), which it leaves
+on rows that no longer name anyone (`keeps`: figures), and which models it makes anonymous
+(`anonymises`: a relation pointing at them is covered). tests/privacy/test_register.py fails when a
+personal field of the processing register has no rule.
+
+Where a rule changes another app's rows it calls that app's service (dissemination.services.
+retention, ambassadors.services.erasure, mentorwijs.accounts.services); the audit trail, this app's
+concern, is cleaned here.
 """
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from auditlog.context import disable_auditlog
@@ -21,16 +26,24 @@ from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from ambassadors.models import Ambassador, CertificationEvidence
+from ambassadors.services.erasure import evidence_remove, lapsed_evidence
 from dissemination.enums import SubscriberStatus
-from dissemination.models import OutreachContact, Person, Subscriber
-from mentorwijs.accounts.models import User
+from dissemination.models import EventGuest, OutreachContact, Person, Subscriber
+from dissemination.services.retention import event_notes_clear, former_subscribers, subscribers_forget
+from mentorwijs.accounts.models import Invitation, User
+from mentorwijs.accounts.services import invitations_forget
 from mentorwijs.outbox.models import CaughtMail
-from mentorwijs.privacy.models import ErasureRecord
+from mentorwijs.privacy.models import ErasureRecord, RetentionRun
+from mentorwijs.privacy.services.account_erasure import account_erase
 from mentorwijs.privacy.services.erasure import person_erase, redact_audit_log
 from trainings.models import Attendance, Enrolment
 
@@ -38,6 +51,27 @@ logger = logging.getLogger(__name__)
 
 RETENTION_REASON = "retention"
 BATCH_SIZE = 1000
+# Runs of the task are kept this long for the register's figures (they hold numbers only).
+RUNS_KEPT = relativedelta(years=2)
+
+
+# --- people: participants and people known only from the directory ---
+
+
+def _not_needed_since(people, cutoff):
+    """`people` without anything that still needs them: no outreach contact or event since the
+    cut-off, no active account with their address, no earlier erasure. Every condition is an
+    EXISTS subquery, not a join: with joins PostgreSQL misjudged the rows left and the national-scale
+    data took minutes (docs/performance.md)."""
+    day = timezone.localdate(cutoff)
+    active_accounts = User.objects.filter(is_active=True).alias(email_lower=Lower("email"))
+    return (
+        people.exclude(Exists(OutreachContact.objects.filter(person=OuterRef("pk"), date__gte=day)))
+        .exclude(Exists(EventGuest.objects.filter(person=OuterRef("pk"), event__date__gte=day)))
+        .exclude(~Q(email="") & Q(Exists(active_accounts.filter(email_lower=Lower(OuterRef("email"))))))
+        .exclude(Exists(ErasureRecord.objects.filter(person_id=OuterRef("pk"))))
+        .order_by("pk")
+    )
 
 
 def participants_due(*, now=None):
@@ -47,29 +81,46 @@ def participants_due(*, now=None):
     profile and no account (those follow the profile or account), and they were not erased before."""
     now = now or timezone.now()
     cutoff = now - relativedelta(years=settings.RETENTION_PARTICIPANT_YEARS)
-    account_emails = User.objects.filter(is_active=True).values("email")
-    return (
-        Person.objects.filter(enrolments__isnull=False)
-        .exclude(enrolments__training__meetings__ends_at__gte=cutoff)
-        .exclude(enrolments__created_at__gte=cutoff)
-        .exclude(outreach_contacts__date__gte=cutoff.date())
-        .exclude(event_guests__event__date__gte=cutoff.date())
-        .exclude(ambassador__isnull=False)
-        .exclude(Q(email__in=account_emails) & ~Q(email=""))
-        .exclude(pk__in=ErasureRecord.objects.values("person_id"))
-        .distinct()
-        .order_by("pk")
+    enrolments = Enrolment.objects.filter(person=OuterRef("pk"))
+    people = (
+        Person.objects.filter(Exists(enrolments))
+        .exclude(Exists(enrolments.filter(training__meetings__ends_at__gte=cutoff)))
+        .exclude(Exists(enrolments.filter(created_at__gte=cutoff)))
+        .exclude(Exists(Ambassador.objects.filter(person=OuterRef("pk"))))
     )
+    return _not_needed_since(people, cutoff)
 
 
-def anonymise_former_participants(*, now=None) -> int:
-    """Anonymise every person `participants_due` finds, one person per transaction, through
-    privacy.services.erasure.person_erase (by nobody, reason "retention"): names replaced,
-    contact details and free text emptied, enrolments, attendance and certificates kept for the
-    figures, and an ErasureRecord written. A person the erasure refuses is logged and skipped.
-    Returns the number of persons anonymised."""
+def directory_people_due(*, now=None):
+    """Persons known only from the directory (never enrolled) added more than RETENTION_DIRECTORY_YEARS
+    ago, with no outreach contact or event since, no newsletter subscription still running (pending
+    or confirmed, linked or with their address: a subscription that ended follows its own rule), no
+    active account with their address, no ambassador profile with an account or made since, and not
+    erased before."""
+    now = now or timezone.now()
+    cutoff = now - relativedelta(years=settings.RETENTION_DIRECTORY_YEARS)
+    running = Subscriber.objects.filter(status__in=[SubscriberStatus.PENDING, SubscriberStatus.CONFIRMED])
+    profiles = Ambassador.objects.filter(person=OuterRef("pk")).filter(
+        Q(user__isnull=False) | Q(created_at__gte=cutoff)
+    )
+    people = (
+        Person.objects.filter(created_at__lt=cutoff)
+        .exclude(Exists(Enrolment.objects.filter(person=OuterRef("pk"))))
+        .exclude(Exists(profiles))
+        .exclude(Exists(running.filter(person=OuterRef("pk"))))
+        .exclude(
+            ~Q(email="")
+            & Q(Exists(running.alias(email_lower=Lower("email")).filter(email_lower=Lower(OuterRef("email")))))
+        )
+    )
+    return _not_needed_since(people, cutoff)
+
+
+def _erase_people(people) -> int:
+    """person_erase (by nobody, reason "retention") per person, one transaction each; a refusal is
+    logged and skipped. Returns how many were anonymised."""
     count = 0
-    for person in participants_due(now=now).iterator():
+    for person in people.iterator():
         try:
             person_erase(person=person, by=None, reason=RETENTION_REASON)
         except ValidationError as error:
@@ -77,6 +128,22 @@ def anonymise_former_participants(*, now=None) -> int:
             continue
         count += 1
     return count
+
+
+def anonymise_former_participants(*, now=None) -> int:
+    """Anonymise every person `participants_due` finds through privacy.services.erasure.person_erase:
+    names replaced, contact details and free text emptied, the research key renewed, enrolments,
+    attendance and certificates kept for the figures, an ErasureRecord written."""
+    return _erase_people(participants_due(now=now))
+
+
+def anonymise_directory_people(*, now=None) -> int:
+    """Anonymise every person `directory_people_due` finds, the same way (person_erase). The row
+    stays, so contact counts per organisation and the event guest lists keep their numbers."""
+    return _erase_people(directory_people_due(now=now))
+
+
+# --- participants' details ---
 
 
 @transaction.atomic
@@ -94,15 +161,18 @@ def clear_run_details(*, now=None) -> int:
         (Attendance, "absence_reason", Attendance.objects.filter(enrolment__in=ended, meeting__ends_at__lt=cutoff)),
     )
     count = 0
-    for model, field, rows in due:
-        ids = list(rows.exclude(**{field: ""}).values_list("pk", flat=True))
+    for model, field_name, rows in due:
+        ids = list(rows.exclude(**{field_name: ""}).values_list("pk", flat=True))
         for start in range(0, len(ids), BATCH_SIZE):  # a bounded IN (...) list, also on SQLite
             batch = ids[start : start + BATCH_SIZE]
-            model.objects.filter(pk__in=batch).update(**{field: ""})
+            model.objects.filter(pk__in=batch).update(**{field_name: ""})
             # The rows keep their names until the participant is anonymised; only the values go.
-            redact_audit_log(model, batch, [field], name=False)
+            redact_audit_log(model, batch, [field_name], name=False)
         count += len(ids)
     return count
+
+
+# --- newsletter subscribers ---
 
 
 @transaction.atomic
@@ -126,10 +196,29 @@ def delete_unconfirmed_subscribers(*, now=None) -> int:
     # history, and do not log the deletion itself (this function is the record of it).
     with disable_auditlog():
         _total, per_model = Subscriber.objects.filter(pk__in=ids).delete()
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Subscriber), object_pk__in=[str(pk) for pk in ids]
-    ).delete()
+    _delete_audit_entries(Subscriber, ids)
     return per_model.get(Subscriber._meta.label, 0)
+
+
+def forget_former_subscribers(*, now=None) -> int:
+    """Forget the address of subscribers who unsubscribed, bounced or complained more than
+    RETENTION_FORMER_SUBSCRIBER_YEARS ago (and of whom nothing happened since): the proof of consent
+    and of withdrawal was kept that long; then the address leaves the subscriber, its consent records
+    and its bounce details (dissemination.services.retention.subscribers_forget), and the audit
+    trail. In batches, each its own transaction. Returns the number of subscribers forgotten."""
+    now = now or timezone.now()
+    cutoff = now - relativedelta(years=settings.RETENTION_FORMER_SUBSCRIBER_YEARS)
+    ids = list(former_subscribers(before=cutoff).order_by("pk").values_list("pk", flat=True))
+    count = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        with transaction.atomic():
+            forgotten = subscribers_forget(subscriber_ids=ids[start : start + BATCH_SIZE])
+            redact_audit_log(Subscriber, forgotten, ["email", "name", "organisation_name"])
+        count += len(forgotten)
+    return count
+
+
+# --- outreach and events ---
 
 
 @transaction.atomic
@@ -140,6 +229,98 @@ def clear_outreach_notes(*, now=None) -> int:
     now = now or timezone.now()
     cutoff = timezone.localdate(now) - relativedelta(years=settings.RETENTION_OUTREACH_NOTES_YEARS)
     return OutreachContact.objects.filter(date__lt=cutoff).exclude(notes="").update(notes="")
+
+
+def clear_event_notes(*, now=None) -> int:
+    """Empty the outcomes and follow-up notes of events held more than RETENTION_OUTREACH_NOTES_YEARS
+    ago (the same period as the notes of outreach contacts); event and guests stay. Returns the number
+    of events changed."""
+    now = now or timezone.now()
+    cutoff = timezone.localdate(now) - relativedelta(years=settings.RETENTION_OUTREACH_NOTES_YEARS)
+    return event_notes_clear(before_day=cutoff)
+
+
+# --- accounts and invitations ---
+
+
+def forget_invitations(*, now=None) -> int:
+    """Invitations RETENTION_INVITATION_DAYS after they lapsed or were used: a revoked or expired one
+    is deleted with its audit entries; an accepted one loses the address and first name (the account
+    holds them), in its audit entries too, and keeps who invited whom. Returns the rows changed."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.RETENTION_INVITATION_DAYS)
+    with transaction.atomic(), disable_auditlog():
+        deleted, emptied = invitations_forget(before=cutoff)
+        _delete_audit_entries(Invitation, deleted)
+        redact_audit_log(Invitation, emptied, ["email", "first_name"])
+    return len(deleted) + len(emptied)
+
+
+def deactivated_accounts_due(*, now=None):
+    """Accounts deactivated, and not used, for RETENTION_DEACTIVATED_ACCOUNT_YEARS: inactive, with no
+    login, no joining and no deactivation recorded in the audit trail since the cut-off (the trail
+    has it when staff deactivated the account through a form; without it, the last login counts),
+    not erased before."""
+    now = now or timezone.now()
+    cutoff = now - relativedelta(years=settings.RETENTION_DEACTIVATED_ACCOUNT_YEARS)
+    deactivated_since = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User),
+        object_pk=Cast(OuterRef("pk"), CharField()),
+        changes__is_active__1="False",
+        timestamp__gte=cutoff,
+    )
+    return (
+        User.objects.filter(is_active=False, date_joined__lt=cutoff)
+        .exclude(last_login__gte=cutoff)
+        .exclude(Exists(deactivated_since))
+        .exclude(pk__in=ErasureRecord.objects.filter(user_id__isnull=False).values("user_id"))
+        .order_by("pk")
+    )
+
+
+def anonymise_deactivated_accounts(*, now=None) -> int:
+    """Anonymise every account `deactivated_accounts_due` finds through
+    privacy.services.account_erasure.account_erase (by nobody, reason "retention"): names, address,
+    second factors, sessions, notes and evidence files go; the teaching history and the lineage stay
+    as figures. An account the erasure refuses (runs still to give) is logged and skipped."""
+    count = 0
+    for user in deactivated_accounts_due(now=now).iterator():
+        try:
+            account_erase(user=user, by=None, reason=RETENTION_REASON)
+        except ValidationError as error:
+            logger.warning("retention: account %s not anonymised: %s", user.pk, error)
+            continue
+        count += 1
+    return count
+
+
+def delete_lapsed_evidence(*, now=None) -> int:
+    """Delete the evidence files of certifications that expired, were rejected or were revoked more
+    than RETENTION_EVIDENCE_DAYS ago (ambassadors.services.erasure.evidence_remove); the row stays
+    without file and file name (type, size and upload time remain as a figure), also in the audit
+    trail. Returns the number of files deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.RETENTION_EVIDENCE_DAYS)
+    ids = list(lapsed_evidence(before=cutoff).order_by("pk").values_list("pk", flat=True))
+    count = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        with transaction.atomic():
+            count += evidence_remove(evidence_ids=batch)
+            redact_audit_log(CertificationEvidence, batch, ["original_name", "file"])
+    return count
+
+
+@transaction.atomic
+def delete_expired_sessions(*, now=None) -> int:
+    """Delete sessions past their expiry from the database (Django leaves them until `clearsessions`;
+    cached copies expire by themselves). Returns the number deleted."""
+    now = now or timezone.now()
+    _total, per_model = Session.objects.filter(expire_date__lt=now).delete()
+    return per_model.get(Session._meta.label, 0)
+
+
+# --- mail and accountability ---
 
 
 @transaction.atomic
@@ -161,20 +342,330 @@ def delete_old_audit_entries(*, now=None) -> int:
     return per_model.get(LogEntry._meta.label, 0)
 
 
-RULES = {
-    "participants_anonymised": anonymise_former_participants,
-    "run_details_cleared": clear_run_details,
-    "unconfirmed_subscribers_deleted": delete_unconfirmed_subscribers,
-    "outreach_notes_cleared": clear_outreach_notes,
-    "caught_mail_deleted": delete_caught_mail,
-    "audit_entries_deleted": delete_old_audit_entries,
-}
+@transaction.atomic
+def empty_old_erasure_records(*, now=None) -> int:
+    """Erasure records older than RETENTION_AUDIT_LOG_YEARS (the audit trail's period) lose who
+    erased and why; that an erasure took place, when, of which id and the counts stay, so an erased
+    person is never found due again. Returns the records changed."""
+    now = now or timezone.now()
+    cutoff = now - relativedelta(years=settings.RETENTION_AUDIT_LOG_YEARS)
+    return ErasureRecord.objects.filter(at__lt=cutoff).exclude(reason="", by=None).update(reason="", by=None)
+
+
+def _delete_audit_entries(model, pks) -> int:
+    if not pks:
+        return 0
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_pk__in=[str(pk) for pk in pks]
+    )
+    return entries.delete()[0]
+
+
+# --- the rules ---
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One retention rule: its period (a setting with its default), from when it counts, what it
+    does, and which fields it covers (see the module docstring)."""
+
+    key: str
+    label: str
+    setting: str | None  # None: the data carries its own end (a session's expiry)
+    default: int | None
+    unit: str  # "years" or "days"
+    counted_from: str
+    action: str
+    apply: Callable[..., int]
+    fields: tuple[str, ...] = ()
+    keeps: tuple[str, ...] = ()
+    anonymises: tuple[str, ...] = ()
+    covers: frozenset = field(init=False, repr=False, compare=False, default=frozenset())
+
+    def __post_init__(self):
+        object.__setattr__(self, "covers", frozenset(self.fields) | frozenset(self.keeps))
+
+    @property
+    def period(self) -> int | None:
+        return getattr(settings, self.setting) if self.setting else None
+
+    def covers_field(self, dotted: str, related_model: str | None = None) -> bool:
+        """Does this rule decide what becomes of the field "app.Model.field" (pointing at
+        `related_model`, for a relation)?"""
+        return dotted in self.covers or (related_model is not None and related_model in self.anonymises)
+
+
+PERSON_FIELDS = (
+    "dissemination.Person.first_name",
+    "dissemination.Person.last_name",
+    "dissemination.Person.email",
+    "dissemination.Person.phone",
+    "dissemination.Person.function",
+    "dissemination.Person.research_key",
+    "trainings.Enrolment.dietary_wishes",
+    "trainings.Attendance.absence_reason",
+    "trainings.Certificate.revocation_reason",
+    "trainings.Evaluation.remarks",
+    "dissemination.OutreachContact.notes",
+    "dissemination.Subscriber.email",
+    "dissemination.Subscriber.name",
+    "dissemination.Subscriber.organisation_name",
+    "dissemination.Subscriber.lists",
+    "dissemination.MailEvent.detail",
+    "ambassadors.Ambassador.offers",
+    "ambassadors.Ambassador.public_listing",
+)
+PERSON_KEEPS = (
+    "dissemination.Person.organisation",
+    "dissemination.EventGuest.invited",
+    "dissemination.EventGuest.attended",
+    "trainings.Enrolment.status",
+    "trainings.Enrolment.source",
+    "trainings.Enrolment.privacy_version",
+    "trainings.Enrolment.consented_at",
+    "trainings.Enrolment.language",
+    "trainings.Attendance.present",
+    "trainings.Certificate.code",
+)
+
+RULES = (
+    Rule(
+        key="participants_anonymised",
+        label=_("Participants anonymised"),
+        setting="RETENTION_PARTICIPANT_YEARS",
+        default=5,
+        unit="years",
+        counted_from=_("the end of the last meeting of their last run"),
+        action=_(
+            "Names replaced, address, phone, function and free text emptied, the research pseudonym renewed; "
+            "enrolments, attendance, certificates and scores stay as figures."
+        ),
+        apply=anonymise_former_participants,
+        fields=PERSON_FIELDS,
+        keeps=PERSON_KEEPS,
+        anonymises=("dissemination.Person", "trainings.Enrolment"),
+    ),
+    Rule(
+        key="directory_people_anonymised",
+        label=_("People known only from the directory anonymised"),
+        setting="RETENTION_DIRECTORY_YEARS",
+        default=3,
+        unit="years",
+        counted_from=_("the last outreach contact or event with them (or their addition to the directory)"),
+        action=_("Anonymised as a participant is; contact counts per organisation and guest lists keep their numbers."),
+        apply=anonymise_directory_people,
+        fields=PERSON_FIELDS,
+        keeps=PERSON_KEEPS,
+        anonymises=("dissemination.Person",),
+    ),
+    Rule(
+        key="run_details_cleared",
+        label=_("Dietary wishes and reasons for absence emptied"),
+        setting="RETENTION_RUN_DETAILS_DAYS",
+        default=90,
+        unit="days",
+        counted_from=_("the end of the run's last meeting"),
+        action=_("Emptied, also in the audit trail; enrolment and attendance stay."),
+        apply=clear_run_details,
+        fields=("trainings.Enrolment.dietary_wishes", "trainings.Attendance.absence_reason"),
+    ),
+    Rule(
+        key="unconfirmed_subscribers_deleted",
+        label=_("Unconfirmed newsletter sign-ups deleted"),
+        setting="RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS",
+        default=30,
+        unit="days",
+        counted_from=_("the sign-up or the last confirmation request"),
+        action=_("Deleted with their audit entries."),
+        apply=delete_unconfirmed_subscribers,
+        fields=(
+            "dissemination.Subscriber.email",
+            "dissemination.Subscriber.name",
+            "dissemination.Subscriber.organisation_name",
+            "dissemination.Subscriber.person",
+            "dissemination.Subscriber.lists",
+        ),
+    ),
+    Rule(
+        key="former_subscribers_forgotten",
+        label=_("Addresses of former subscribers forgotten"),
+        setting="RETENTION_FORMER_SUBSCRIBER_YEARS",
+        default=2,
+        unit="years",
+        counted_from=_("unsubscribing, the last bounce or complaint, or the last consent record"),
+        action=_(
+            "The proof of consent and withdrawal has been kept this long; then the address leaves the subscriber, "
+            "its consent records and bounce details (a placeholder instead), name and organisation are emptied."
+        ),
+        apply=forget_former_subscribers,
+        fields=(
+            "dissemination.Subscriber.email",
+            "dissemination.Subscriber.name",
+            "dissemination.Subscriber.organisation_name",
+            "dissemination.Subscriber.lists",
+            "dissemination.ConsentRecord.email",
+            "dissemination.ConsentRecord.proof",
+            "dissemination.MailEvent.detail",
+        ),
+        anonymises=("dissemination.Subscriber",),
+    ),
+    Rule(
+        key="outreach_notes_cleared",
+        label=_("Notes of outreach contacts emptied"),
+        setting="RETENTION_OUTREACH_NOTES_YEARS",
+        default=3,
+        unit="years",
+        counted_from=_("the date of the contact"),
+        action=_("Notes emptied; the contact stays as a number in the dissemination figures."),
+        apply=clear_outreach_notes,
+        fields=("dissemination.OutreachContact.notes",),
+        keeps=("dissemination.OutreachContact.follow_up_on", "dissemination.OutreachContact.follow_up_done"),
+    ),
+    Rule(
+        key="event_notes_cleared",
+        label=_("Outcomes and follow-up notes of events emptied"),
+        setting="RETENTION_OUTREACH_NOTES_YEARS",
+        default=3,
+        unit="years",
+        counted_from=_("the date of the event"),
+        action=_("Outcomes and follow-up notes emptied; the event and its guests stay."),
+        apply=clear_event_notes,
+        fields=("dissemination.Event.outcomes", "dissemination.Event.follow_up"),
+        keeps=("dissemination.Event.follow_up_on", "dissemination.Event.follow_up_done"),
+    ),
+    Rule(
+        key="invitations_forgotten",
+        label=_("Invitations deleted or emptied"),
+        setting="RETENTION_INVITATION_DAYS",
+        default=90,
+        unit="days",
+        counted_from=_("acceptance, revocation or expiry"),
+        action=_(
+            "Unused ones (revoked or expired) are deleted; accepted ones lose address and first name, the account "
+            "holds them. Who invited whom stays."
+        ),
+        apply=forget_invitations,
+        fields=("accounts.Invitation.email", "accounts.Invitation.first_name"),
+        keeps=("accounts.Invitation.invited_by", "accounts.Invitation.accepted_user"),
+        anonymises=("accounts.Invitation",),
+    ),
+    Rule(
+        key="deactivated_accounts_anonymised",
+        label=_("Deactivated accounts anonymised"),
+        setting="RETENTION_DEACTIVATED_ACCOUNT_YEARS",
+        default=2,
+        unit="years",
+        counted_from=_("the deactivation (or the last login)"),
+        action=_(
+            "Names and address replaced, second factors and sessions deleted, notes and evidence files removed; "
+            "runs given, certifications and the lineage stay as anonymous figures."
+        ),
+        apply=anonymise_deactivated_accounts,
+        fields=(
+            "accounts.User.first_name",
+            "accounts.User.last_name",
+            "accounts.User.email",
+            "accounts.User.groups",
+            "account.EmailAddress.email",
+            "sessions.Session.session_data",
+            "accounts.Invitation.email",
+            "accounts.Invitation.first_name",
+            "ambassadors.Ambassador.offers",
+            "ambassadors.Ambassador.public_listing",
+            "ambassadors.AssignmentOffer.note",
+            "ambassadors.AssignmentOffer.decision_note",
+            "ambassadors.Certification.request_note",
+            "ambassadors.Certification.review_note",
+            "ambassadors.CertificationEvent.note",
+            "ambassadors.CertificationEvidence.original_name",
+            "ambassadors.CertificationEvidence.file",
+            "ambassadors.FidelityReview.notes",
+        ),
+        keeps=("accounts.User.language", "ambassadors.Ambassador.organisation", "ambassadors.Ambassador.region"),
+        anonymises=("accounts.User",),
+    ),
+    Rule(
+        key="evidence_files_deleted",
+        label=_("Evidence files of lapsed certifications deleted"),
+        setting="RETENTION_EVIDENCE_DAYS",
+        default=90,
+        unit="days",
+        counted_from=_("the expiry, rejection or revocation of the certification"),
+        action=_("The file and its name go; the row stays as a figure (type, size, upload date)."),
+        apply=delete_lapsed_evidence,
+        fields=("ambassadors.CertificationEvidence.file", "ambassadors.CertificationEvidence.original_name"),
+    ),
+    Rule(
+        key="expired_sessions_deleted",
+        label=_("Expired sessions deleted"),
+        setting=None,
+        default=None,
+        unit="",
+        counted_from=_("the session's own expiry"),
+        action=_("Deleted from the database."),
+        apply=delete_expired_sessions,
+        fields=("sessions.Session.session_data",),
+    ),
+    Rule(
+        key="caught_mail_deleted",
+        label=_("Caught mail deleted"),
+        setting="RETENTION_CAUGHT_MAIL_DAYS",
+        default=90,
+        unit="days",
+        counted_from=_("the moment it was caught"),
+        action=_("Deleted."),
+        apply=delete_caught_mail,
+        fields=("outbox.CaughtMail.from_email", "outbox.CaughtMail.recipients", "outbox.CaughtMail.raw"),
+    ),
+    Rule(
+        key="audit_entries_deleted",
+        label=_("Audit-trail entries deleted"),
+        setting="RETENTION_AUDIT_LOG_YEARS",
+        default=5,
+        unit="years",
+        counted_from=_("the change"),
+        action=_("Deleted."),
+        apply=delete_old_audit_entries,
+        fields=(
+            "auditlog.LogEntry.actor",
+            "auditlog.LogEntry.actor_email",
+            "auditlog.LogEntry.remote_addr",
+            "auditlog.LogEntry.object_repr",
+            "auditlog.LogEntry.changes",
+        ),
+    ),
+    Rule(
+        key="erasure_records_emptied",
+        label=_("Erasure records emptied"),
+        setting="RETENTION_AUDIT_LOG_YEARS",
+        default=5,
+        unit="years",
+        counted_from=_("the erasure"),
+        action=_("Who erased and why are emptied; that the erasure took place (id, time, counts) stays."),
+        apply=empty_old_erasure_records,
+        fields=("privacy.ErasureRecord.by", "privacy.ErasureRecord.reason"),
+        keeps=("privacy.ErasureRecord.person_id", "privacy.ErasureRecord.user_id"),
+    ),
+)
+RULES_BY_KEY = {rule.key: rule for rule in RULES}
 
 
 def apply_retention(*, now=None) -> dict[str, int]:
-    """Apply every retention rule (each in its own transaction) and return how many rows each
-    changed. Idempotent: a second run at the same moment returns zeros."""
+    """Apply every retention rule (each in its own transactions) and return how many rows each
+    changed. A rule that fails is logged and named in the run's `failed`; the others still run.
+    Stores the run (RetentionRun) and drops runs older than RUNS_KEPT. Idempotent: a second run at
+    the same moment returns zeros."""
     now = now or timezone.now()
-    counts = {name: rule(now=now) for name, rule in RULES.items()}
-    logger.info("retention applied", extra={"counts": counts})
+    run = RetentionRun.objects.create(started_at=timezone.now())
+    counts, failed = {}, []
+    for rule in RULES:
+        try:
+            counts[rule.key] = rule.apply(now=now)
+        except Exception:
+            logger.exception("retention rule %s failed", rule.key)
+            failed.append(rule.key)
+    run.counts, run.failed, run.finished_at = counts, failed, timezone.now()
+    run.save(update_fields=["counts", "failed", "finished_at"])
+    RetentionRun.objects.filter(started_at__lt=now - RUNS_KEPT).delete()
+    logger.info("retention applied", extra={"counts": counts, "failed": failed})
     return counts

@@ -4,5 +4,6 @@ app_name = "privacy"
 
 urlpatterns = [
     path("", include("mentorwijs.privacy.urls_person")),
+    path("", include("mentorwijs.privacy.urls_account")),
     path("", include("mentorwijs.privacy.urls_policy")),
 ]

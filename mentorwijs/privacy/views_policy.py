@@ -1,11 +1,15 @@
 """The policy pages: the retention periods (public), the processing register and the audit trail (staff)."""
 
+from datetime import timedelta
+
 from auditlog.models import LogEntry
 from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
@@ -13,7 +17,9 @@ from rules.contrib.views import PermissionRequiredMixin, permission_required
 from mentorwijs.accounts.models import User
 
 from .auditlog import tracked_models
+from .models import RetentionRun
 from .register import REGISTER, retention_periods
+from .retention import RULES
 
 
 @login_not_required
@@ -47,10 +53,57 @@ def _register_rows():
     return rows
 
 
+def period_text(amount: int | None, unit: str) -> str:
+    if amount is None:
+        return gettext("at expiry")
+    if unit == "years":
+        return ngettext("%(count)d year", "%(count)d years", amount) % {"count": amount}
+    return ngettext("%(count)d day", "%(count)d days", amount) % {"count": amount}
+
+
+# Without a run of the nightly task for this long, the register page warns.
+RUN_OVERDUE = timedelta(hours=36)
+
+
+def _rule_rows():
+    """Every retention rule with its period and figures: the rows it changed in the latest run of
+    the nightly task and in the runs of the last twelve months. Two queries."""
+    now = timezone.now()
+    runs = list(
+        RetentionRun.objects.filter(started_at__gte=now - timedelta(days=365), finished_at__isnull=False).only(
+            "started_at", "finished_at", "counts", "failed"
+        )
+    )
+    latest = runs[0] if runs else RetentionRun.objects.filter(finished_at__isnull=False).first()
+    rows = []
+    for rule in RULES:
+        rows.append(
+            {
+                "rule": rule,
+                "period": period_text(rule.period, rule.unit),
+                "default": period_text(rule.default, rule.unit) if rule.period != rule.default else "",
+                "latest": latest.counts.get(rule.key) if latest else None,
+                "failed": bool(latest and rule.key in latest.failed),
+                "year": sum(run.counts.get(rule.key, 0) for run in runs),
+            }
+        )
+    return rows, latest, latest is None or latest.started_at < now - RUN_OVERDUE
+
+
 @permission_required("privacy.view_register", raise_exception=True)
 def processing_register(request):
-    """Staff: the processing register (verwerkingsregister), from mentorwijs/privacy/register.py."""
-    return render(request, "privacy/policy_register.html", {"entries": _register_rows()})
+    """Staff: the processing register (verwerkingsregister), from mentorwijs/privacy/register.py, with
+    every retention rule, its period and what it did in the latest and the last twelve months' runs."""
+    rules, latest_run, overdue = _rule_rows()
+    labels = {row["rule"].key: row["rule"].label for row in rules}
+    entries = _register_rows()
+    for row in entries:
+        row["rules"] = [{"key": key, "label": labels[key]} for key in row["entry"].rules]
+    return render(
+        request,
+        "privacy/policy_register.html",
+        {"entries": entries, "rules": rules, "latest_run": latest_run, "run_overdue": overdue},
+    )
 
 
 class AuditFilterForm(forms.Form):

@@ -1,6 +1,8 @@
 """Erasing a person: anonymised in place, figures and trainers' history unchanged, recorded, refused
 while they still take part in a run, harmless twice."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -10,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from ambassadors.models import Ambassador, Certification, CertificationEvent, CertificationEvidence
 from ambassadors.queries.quality import lineage
 from dissemination.models import ConsentRecord, Delivery, EventGuest, MailEvent, OutreachContact, Person, Subscriber
 from dissemination.services.subscriptions import subscriber_sign_up, subscription_confirmations_send_pending
+from mentorwijs.accounts.models import User
 from mentorwijs.outbox.models import CaughtMail
 from mentorwijs.overview import dashboard
 from mentorwijs.privacy.models import ErasureRecord
@@ -20,6 +24,7 @@ from mentorwijs.privacy.services.erasure import is_erased, person_erase
 from mentorwijs.privacy.services.person_data import person_data
 from tests.conftest import client_for
 from tests.factories import (
+    AmbassadorFactory,
     EnrolmentFactory,
     MailingListFactory,
     PersonFactory,
@@ -29,6 +34,8 @@ from tests.factories import (
 )
 from trainings.models import Attendance, Certificate, Enrolment, Evaluation
 from trainings.queries import enrolment_counts
+from trainings.services.certificates import certificate_revoke
+from trainings.services.evaluation import person_pseudonym
 
 from .person_helpers import future_run, person_with_everything
 
@@ -360,3 +367,90 @@ def test_an_open_confirmation_request_is_not_mailed_after_erasure(staff, mailout
     Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=timezone.now() - timedelta(minutes=5))
     assert subscription_confirmations_send_pending() == 0
     assert mailoutbox == []
+
+
+# What erasure also clears (issue 14): free-text reasons, every audit entry, the research pseudonym
+
+
+def _everything_in_the_audit_trail(leave_out_account=None) -> str:
+    """The text of every audit entry; with `leave_out_account`, without the entries about that user
+    account and its certifications and profile (a person's erasure leaves the account alone)."""
+    entries = LogEntry.objects.all()
+    if leave_out_account is not None:
+        account_rows = {
+            User: [leave_out_account.pk],
+            Certification: Certification.objects.filter(holder=leave_out_account).values_list("pk", flat=True),
+            CertificationEvent: CertificationEvent.objects.filter(certification__holder=leave_out_account).values_list(
+                "pk", flat=True
+            ),
+            CertificationEvidence: CertificationEvidence.objects.filter(
+                certification__holder=leave_out_account
+            ).values_list("pk", flat=True),
+            Ambassador: Ambassador.objects.filter(user=leave_out_account).values_list("pk", flat=True),
+        }
+        for model, pks in account_rows.items():
+            entries = entries.exclude(
+                content_type=ContentType.objects.get_for_model(model), object_pk__in=[str(pk) for pk in pks]
+            )
+    return " ".join(
+        f"{entry.object_repr} {entry.changes} {entry.changes_text} {entry.serialized_data} {entry.actor_email}"
+        for entry in entries
+    ).lower()
+
+
+def test_erasure_empties_the_revocation_reason_of_a_certificate_also_in_the_audit_trail(everything, staff):
+    certificate = Certificate.objects.get(enrolment=everything.enrolment)
+    certificate_revoke(certificate=certificate, by=staff, reason="Anna Jansen heeft gefraudeerd")
+    assert "gefraudeerd" in _everything_in_the_audit_trail()
+
+    erase(everything, staff)
+
+    certificate.refresh_from_db()
+    assert certificate.revocation_reason == ""
+    assert certificate.revoked_at is not None  # that it was revoked stays: verification still says so
+    assert "gefraudeerd" not in _everything_in_the_audit_trail()
+
+
+def test_after_erasure_no_audit_entry_anywhere_holds_the_person(everything, staff):
+    """Not only the entries of the person's own rows: the whole trail, whatever model wrote it."""
+    certificate_revoke(
+        certificate=Certificate.objects.get(enrolment=everything.enrolment), by=staff, reason="Griep van Anna"
+    )
+    profile = AmbassadorFactory(person=everything.person, user=None, offers=["tell_network"], public_listing=True)
+    erase(everything, staff)
+    trail = _everything_in_the_audit_trail(leave_out_account=everything.user)
+    for word in ["anna", "jansen", "0612345678", "teamleider", "geen noten", "griep", "bakkerij", "nuttig"]:
+        assert word not in trail, word
+    profile.refresh_from_db()
+    assert (profile.offers, profile.public_listing) == ([], False)
+
+
+def test_erasure_renews_the_research_pseudonym_and_before_after_pairs_still_pair(everything, staff, client):
+    """The research export's pseudonym followed the person id, which an erasure keeps (the record,
+    the anonymised row): anyone with the key could find the person in an earlier export. Now it
+    follows a random key that the erasure replaces."""
+    client.force_login(staff)
+
+    def pseudonyms_of_the_enrolment():
+        rows = list(csv.reader(io.StringIO(client.get(reverse("trainings:evaluation_export")).content.decode())))
+        header, *data = rows
+        run = str(everything.training.pk)
+        return {row[header.index("moment")]: row[0] for row in data if row[header.index("run")] == run}
+
+    before = pseudonyms_of_the_enrolment()
+    assert set(before) == {"before", "after"}
+    assert before["before"] == before["after"]
+    old_key = Person.objects.get(pk=everything.person.pk).research_key
+
+    erase(everything, staff)
+
+    after = pseudonyms_of_the_enrolment()
+    assert after["before"] == after["after"]  # the pair still pairs
+    assert after["before"] != before["before"]
+    person = Person.objects.get(pk=everything.person.pk)
+    assert person.research_key != old_key
+    # Nothing the system keeps gives the old pseudonym back: not the person id, not the erasure record.
+    record = ErasureRecord.objects.get(person_id=person.pk)
+    assert before["before"] not in {
+        person_pseudonym(candidate) for candidate in (str(person.pk), str(record.person_id), person.research_key)
+    }

@@ -1,13 +1,17 @@
 """The processing register stays in step with the models, and only staff read it."""
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
+from django.utils import timezone
 
+from mentorwijs.privacy.models import RetentionRun
 from mentorwijs.privacy.register import REGISTER, retention_periods
+from mentorwijs.privacy.retention import RULES, RULES_BY_KEY
 from tests.conftest import client_for
 
 PROJECT_APPS = {"accounts", "outbox", "dissemination", "trainings", "ambassadors", "overview", "privacy"}
@@ -88,6 +92,50 @@ def test_every_registered_field_exists():
     assert not unknown, "The register names fields that do not exist: " + ", ".join(sorted(unknown))
 
 
+def _related_model(dotted: str) -> str | None:
+    app_label, model_name, field_name = dotted.split(".")
+    field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
+    return field.related_model._meta.label if field.is_relation and field.related_model else None
+
+
+def test_every_personal_field_has_a_retention_rule():
+    """Each field of an entry (and so every personal field, see above) is covered by one of the entry's
+    retention rules: the rule empties, replaces or deletes it, keeps it on a row that names nobody any
+    more, or makes anonymous the row it points at."""
+    uncovered = []
+    for entry in REGISTER:
+        rules = [RULES_BY_KEY[key] for key in entry.rules]
+        for dotted in entry.fields:
+            if not any(rule.covers_field(dotted, _related_model(dotted)) for rule in rules):
+                uncovered.append(f"{dotted} ({entry.key})")
+    assert not uncovered, (
+        "Personal data without a retention rule (add one to mentorwijs/privacy/retention.py RULES and name it "
+        "in the register entry's rules): " + ", ".join(uncovered)
+    )
+
+
+def test_every_retention_rule_is_named_by_the_register_and_every_name_is_a_rule():
+    named = {key for entry in REGISTER for key in entry.rules}
+    assert named <= set(RULES_BY_KEY), "unknown rules in the register: " + ", ".join(sorted(named - set(RULES_BY_KEY)))
+    assert set(RULES_BY_KEY) <= named, "rules no register entry names: " + ", ".join(sorted(set(RULES_BY_KEY) - named))
+
+
+def test_every_rule_has_a_default_that_settings_hold_and_fields_that_exist():
+    from django.conf import settings
+
+    for rule in RULES:
+        assert all((rule.label, rule.counted_from, rule.action)), rule.key
+        if rule.setting is not None:
+            assert (rule.default or 0) > 0, rule.key
+            assert getattr(settings, rule.setting) == rule.default, f"{rule.key}: the default differs from settings"
+            assert rule.unit in ("years", "days"), rule.key
+        for dotted in (*rule.fields, *rule.keeps):
+            app_label, model_name, field_name = dotted.split(".")
+            apps.get_model(app_label, model_name)._meta.get_field(field_name)
+        for label in rule.anonymises:
+            apps.get_model(label)
+
+
 def test_the_rule_finds_the_obvious_personal_fields():
     assert {
         "dissemination.Person.email",
@@ -142,3 +190,63 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
     response = client.get(reverse("privacy:register"))
     assert response.status_code == 302
     assert "/login/" in response.url or "/inloggen/" in response.url or "login" in response.url
+
+
+# The retention rules on the register page
+
+
+@pytest.mark.django_db
+def test_the_register_shows_every_rule_with_its_period_and_what_it_did(staff_client, settings):
+    settings.RETENTION_DIRECTORY_YEARS = 4
+    now = timezone.now()
+    RetentionRun.objects.create(
+        started_at=now - timedelta(days=400), finished_at=now, counts={"directory_people_anonymised": 100}
+    )
+    RetentionRun.objects.create(
+        started_at=now - timedelta(days=2), finished_at=now, counts={"directory_people_anonymised": 5}
+    )
+    RetentionRun.objects.create(
+        started_at=now - timedelta(hours=3),
+        finished_at=now,
+        counts={"directory_people_anonymised": 7, "caught_mail_deleted": 0},
+        failed=["evidence_files_deleted"],
+    )
+
+    response = staff_client.get(reverse("privacy:register"))
+
+    content = response.content.decode()
+    rows = {row["rule"].key: row for row in response.context["rules"]}
+    assert set(rows) == {rule.key for rule in RULES}
+    directory = rows["directory_people_anonymised"]
+    assert (directory["period"], directory["default"]) == ("4 jaar", "3 jaar")
+    assert (directory["latest"], directory["year"]) == (7, 12)  # the run of 400 days ago is not in the year
+    assert rows["caught_mail_deleted"]["latest"] == 0
+    assert rows["evidence_files_deleted"]["failed"]
+    assert rows["expired_sessions_deleted"]["period"] == "bij het verlopen"
+    for rule in RULES:
+        assert f'data-testid="rule-{rule.key}"' in content
+    assert 'data-testid="run-overdue"' not in content
+    assert 'data-testid="latest-run"' in content
+
+
+@pytest.mark.django_db
+def test_the_register_warns_when_the_task_has_not_run_lately(staff_client):
+    assert 'data-testid="run-overdue"' in staff_client.get(reverse("privacy:register")).content.decode()
+    RetentionRun.objects.create(started_at=timezone.now() - timedelta(days=3), finished_at=timezone.now())
+    assert 'data-testid="run-overdue"' in staff_client.get(reverse("privacy:register")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("runs", [1, 40])
+def test_the_register_reads_a_fixed_number_of_queries(staff_client, runs, django_assert_num_queries):
+    for number in range(runs):
+        RetentionRun.objects.create(
+            started_at=timezone.now() - timedelta(days=number), finished_at=timezone.now(), counts={"x": 1}
+        )
+    with django_assert_num_queries(2):
+        assert staff_client.get(reverse("privacy:register")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_register_leads_to_the_account_pages(staff_client):
+    assert reverse("privacy:account_list") in staff_client.get(reverse("privacy:register")).content.decode()

@@ -477,6 +477,14 @@ ROWS = [
     get("privacy:person_data_json", STAFF_ONLY, pk="person"),
     get("privacy:person_erase", STAFF_ONLY, pk="person"),
     post("privacy:person_erase", STAFF_ONLY, pk="person"),
+    # --- privacy (issue 14): account holders' data, its export and erasure (staff) ---
+    get("privacy:account_list", STAFF_ONLY),
+    get("privacy:account_data", STAFF_ONLY, pk="account"),
+    get("privacy:account_data_json", STAFF_ONLY, pk="account"),
+    get("privacy:account_erase", STAFF_ONLY, pk="account"),
+    post(
+        "privacy:account_erase", "login 403 403 403 403 200 | 403 login mfa 200", case="post", pk="account"
+    ),  # no reason: the form again
     get("privacy:retention", PUBLIC),  # the retention policy is public
     post("privacy:retention", PUBLIC),
     get("privacy:register", STAFF_ONLY),

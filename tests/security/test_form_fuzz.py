@@ -19,13 +19,18 @@ from django.utils import timezone
 from dissemination.models import Event, Newsletter, Organisation
 from tests.factories import MailingListFactory, OrganisationFactory, PersonFactory, TrainingFactory, UserFactory
 
-from . import form_cases_ambassadors, form_cases_dissemination, form_cases_trainings
+from . import form_cases_ambassadors, form_cases_dissemination, form_cases_privacy, form_cases_trainings
 from .form_helpers import login
 from .fuzz import check_example, run_case
 
 pytestmark = pytest.mark.django_db
 
-CASES = [*form_cases_dissemination.CASES, *form_cases_trainings.CASES, *form_cases_ambassadors.CASES]
+CASES = [
+    *form_cases_dissemination.CASES,
+    *form_cases_trainings.CASES,
+    *form_cases_ambassadors.CASES,
+    *form_cases_privacy.CASES,
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

@@ -286,6 +286,7 @@ def build_data() -> tuple[dict, dict]:
         "requested_certification": CertificationFactory(
             holder=other_trainer, status="requested", valid_from=today + timedelta(days=1)
         ),
+        "account": other_trainer,
         "evidence": _evidence(certification),
         "other_evidence": _evidence(other_certification),
     }

@@ -209,18 +209,29 @@ def test_answering_cancels_the_request_that_has_not_gone_out():
 
 
 def test_pseudonym_is_sixteen_hex_characters_stable_and_different_per_person():
-    assert person_pseudonym(1) == person_pseudonym(1)
-    assert person_pseudonym(1) != person_pseudonym(2)
-    assert len(person_pseudonym(1)) == 16
-    int(person_pseudonym(1), 16)
+    anna, bram = PersonFactory(), PersonFactory()
+    assert anna.research_key != bram.research_key
+    assert person_pseudonym(anna.research_key) == person_pseudonym(anna.research_key)
+    assert person_pseudonym(anna.research_key) != person_pseudonym(bram.research_key)
+    assert len(person_pseudonym(anna.research_key)) == 16
+    int(person_pseudonym(anna.research_key), 16)
+
+
+def test_pseudonym_says_nothing_about_the_person_id():
+    """The old pseudonym was an HMAC of the person id: anyone with the key and an id (an erasure
+    record keeps it) could find the person's rows in an earlier export. Now it follows a random key."""
+    person = PersonFactory()
+    assert person_pseudonym(person.research_key) not in {person_pseudonym(str(person.pk)), person_pseudonym("")}
+    assert str(person.pk) != person.research_key
 
 
 def test_pseudonym_follows_its_own_key_and_survives_a_new_secret_key(settings):
-    before = person_pseudonym(1)
+    key = "0123456789abcdef0123456789abcdef"
+    before = person_pseudonym(key)
     settings.SECRET_KEY = "another-secret-key-for-this-test-only"
-    assert person_pseudonym(1) == before
+    assert person_pseudonym(key) == before
     settings.EVALUATION_PSEUDONYM_KEY = "another-pseudonym-key-for-this-test-only"
-    assert person_pseudonym(1) != before
+    assert person_pseudonym(key) != before
 
 
 # --- the questionnaire page ---
@@ -451,9 +462,9 @@ def test_export_has_one_row_per_evaluation_with_a_stable_pseudonym_and_no_names(
     pseudonyms = [row[0] for row in data]
     anna_rows = [row for row in data if row[4] == BEFORE]
     bram_row = next(row for row in data if row[4] == AFTER)
-    assert {row[0] for row in anna_rows} == {person_pseudonym(anna.pk)}
+    assert {row[0] for row in anna_rows} == {person_pseudonym(anna.research_key)}
     assert sorted(row[1] for row in anna_rows) == sorted([str(first.pk), str(second.pk)])
-    assert bram_row[0] == person_pseudonym(bram.pk) != person_pseudonym(anna.pk)
+    assert bram_row[0] == person_pseudonym(bram.research_key) != person_pseudonym(anna.research_key)
     assert len(set(pseudonyms)) == 2
     assert bram_row[2:5] == ["standard", "Rivierenland", "after"]
     assert bram_row[5] == timezone.localdate().isoformat()

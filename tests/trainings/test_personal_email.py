@@ -106,6 +106,19 @@ def test_one_notice_for_a_person_with_several_enrolments_in_the_language_of_the_
     assert (row.enrolment, row.context) == (later, {"old_email": "pien@oud.example", "by_themselves": True})
 
 
+def test_erasure_cancels_a_waiting_notice_and_forgets_the_old_address_in_it(enrolment):
+    from mentorwijs.privacy.services.erasure import person_erase
+
+    # The notice waits (it would leave after commit) when the person, who left the run, is erased.
+    person_save(person=enrolment.person, data={"email": "pien@nieuw.example"}, by=THE_PERSON)
+    type(enrolment).objects.filter(pk=enrolment.pk).update(status="cancelled")
+    person_erase(person=enrolment.person, by=None, reason="retention")
+    row = ScheduledMessage.objects.get(kind=MessageKind.EMAIL_CHANGED)
+    assert row.status == "cancelled"
+    assert row.context == {"by_themselves": True}
+    assert "pien@oud.example" not in str(ScheduledMessage.objects.values_list("context", flat=True))
+
+
 # --- who sees a run's participants -------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Existing data for the public organisation search (dissemination 0009).
+"""Existing data for the public organisation search (dissemination 0010).
 
 Until now the search showed the whole directory. Nothing becomes public here: there is no telling
 which organisations a participant typed in and which an ambassador or staff entered from outreach.

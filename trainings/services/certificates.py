@@ -53,6 +53,17 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
     return certificate
 
 
+def certificates_forget_reasons(*, enrolment_ids) -> int:
+    """Empty the revocation reasons of these enrolments' certificates (free text about the person,
+    cleared when they are erased); that and when a certificate was revoked stays. Returns the rows
+    changed."""
+    return (
+        Certificate.objects.filter(enrolment_id__in=list(enrolment_ids))
+        .exclude(revocation_reason="")
+        .update(revocation_reason="")
+    )
+
+
 def certificate_code_normalise(code: str) -> str:
     """What someone typed into the stored form: upper case, grouped as XXXX-XXXX-XXXX.
     Spaces, dashes and other separators are ignored; anything not twelve characters is returned

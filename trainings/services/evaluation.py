@@ -48,12 +48,15 @@ def evaluation_url(*, enrolment: Enrolment, moment: str) -> str:
     return settings.SITE_URL + evaluation_path(enrolment=enrolment, moment=moment)
 
 
-def person_pseudonym(person_id: int) -> str:
-    """A stable id for research exports: HMAC-SHA256 over the person id with its own key
-    (EVALUATION_PSEUDONYM_KEY, which outlives SECRET_KEY rotations). The same person always gets
-    the same pseudonym; it cannot be turned back into the id without the key."""
+def person_pseudonym(research_key: str) -> str:
+    """A stable id for research exports: HMAC-SHA256 over the person's random research key
+    (`Person.research_key`) with its own secret (EVALUATION_PSEUDONYM_KEY, which outlives SECRET_KEY
+    rotations). The same person keeps the same pseudonym, so before/after pairs and a person's runs
+    pair up; it says nothing about the person id, and without the secret the key alone does not give
+    it. Erasure replaces the research key: from then on nothing links the person to the pseudonym in
+    earlier exports."""
     return salted_hmac(
-        PSEUDONYM_SALT, str(person_id), secret=settings.EVALUATION_PSEUDONYM_KEY, algorithm="sha256"
+        PSEUDONYM_SALT, research_key, secret=settings.EVALUATION_PSEUDONYM_KEY, algorithm="sha256"
     ).hexdigest()[:16]
 
 

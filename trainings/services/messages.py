@@ -139,6 +139,21 @@ def reminders_cancel(*, enrolment: Enrolment | None = None, user=None, meeting: 
     return pending.update(status=MessageStatus.CANCELLED)
 
 
+def messages_forget_recipient(*, user=None, enrolment_ids=()) -> int:
+    """For an erased trainer (`user`) or participant (their enrolments): cancel the messages still
+    waiting (there is no address any more) and empty the send errors of all of them, which may quote
+    the address. Sent messages stay as history. Returns the number cancelled."""
+    rows = ScheduledMessage.objects.filter(user=user) if user is not None else ScheduledMessage.objects.none()
+    if enrolment_ids:
+        rows = rows | ScheduledMessage.objects.filter(enrolment_id__in=list(enrolment_ids))
+    cancelled = rows.filter(status=MessageStatus.PENDING).update(status=MessageStatus.CANCELLED)
+    rows.exclude(last_error="").update(last_error="")
+    # A notice that never went out (cancelled just now, or failed) still holds the old address.
+    for message in rows.filter(kind=MessageKind.EMAIL_CHANGED, context__has_key="old_email"):
+        ScheduledMessage.objects.filter(pk=message.pk).update(context=_context_kept(message))
+    return cancelled
+
+
 def reminders_schedule_for_meeting(*, meeting: Meeting, moved: bool = False) -> None:
     """Bring the messages of one meeting's run in line with it (call after saving the meeting: added,
     moved or cancelled). Safe to call again.

@@ -100,7 +100,7 @@ def evaluation_export(request):
         after = evaluation.moment == EvaluationMoment.AFTER
         writer.writerow(
             [
-                person_pseudonym(evaluation.enrolment.person_id),
+                person_pseudonym(evaluation.research_key),
                 training.pk,
                 training.variant,
                 training.region.name,

@@ -1,1 +1,1 @@
-"""State changes and reads of the privacy app: a person's data export and erasure."""
+"""State changes and reads of the privacy app: the data export and erasure of a person and of an account holder."""

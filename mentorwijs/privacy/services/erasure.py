@@ -1,26 +1,34 @@
 """Erasing a person (AVG art. 17): anonymise them in place, so figures and trainers' history stay.
 
-What goes and what stays (docs: /tmp/docs/A_person.md, later docs/privacy.md):
+What goes and what stays (docs/security.md, "A person's data: export and erasure"):
 - Person: names become "Verwijderd" / "persoon #<pk>"; email, phone and function are emptied. The
-  organisation stays, so counts per organisation (dashboard, goals, progress) do not change.
+  organisation stays, so counts per organisation (dashboard, goals, progress) do not change. The
+  research key is replaced: the research export's pseudonym of their evaluations changes, and
+  nothing kept (not the person id, not the erasure record) gives the old one back; their
+  before/after questionnaires still share the new one.
 - Enrolments, attendance, certificates and evaluation scores stay (run figures, completion counts,
   "supervisors trained" per trainer, evaluation averages). Free text is cleared: dietary wishes,
-  reasons for absence and evaluation remarks. The personal link (enrolment token) is replaced, so
-  links in old mails open nothing; pending service mails to the person are cancelled.
+  reasons for absence, evaluation remarks and a certificate's revocation reason (that and when it
+  was revoked stays). The personal link (enrolment token) is replaced, so links in old mails open
+  nothing; pending service mails to the person are cancelled and send errors (which may quote the
+  address) emptied.
 - Outreach contacts where they were the contact person: the contact stays (organisation, date,
   channel, stage count in the figures) and keeps pointing at the anonymised person, but its notes
   are cleared: notes of a conversation with someone describe that someone, and free text cannot be
   anonymised reliably. Notes of other contacts are left alone (they are about the organisation).
+- An ambassador profile of the person (without an account) loses its offers and public listing.
 - Newsletter subscribers with their address (or linked to them): the address becomes a unique
   placeholder that is not an address, name and organisation are emptied, every list is left (a
   withdrawal consent record per list, source "staff", carrying the placeholder) and the status is
   unsubscribed; deliveries stay (a campaign's reach), their error texts and bounce details are
-  cleared. Earlier consent records stay untouched: they are append-only proof of consent and
-  still hold the address as it was when the consent was given.
+  cleared. Earlier consent records keep the address as proof of consent for as long as the
+  retention rule for former subscribers allows (privacy.retention), counted from this withdrawal.
 - Mail caught by the embedded outbox for the address is deleted.
-- django-auditlog entries about the rows changed here lose the old values of the erased fields.
-- A user account with the same address is not touched: it is a staff member's or trainer's own
-  account (with certifications and runs given), closed through the accounts pages, not here.
+- django-auditlog entries about the rows changed here (person, subscribers, enrolments, attendance,
+  evaluations, contacts, certificates, profile) lose the old and new values of the erased fields
+  and the object's name.
+- A user account with the same address is not touched: it has its own erasure
+  (privacy.services.account_erasure).
 """
 
 import re
@@ -29,20 +37,26 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ambassadors.models import Ambassador
+from ambassadors.services.erasure import profile_forget
 from dissemination.enums import ConsentSource, SubscriberStatus
-from dissemination.models import Delivery, MailEvent, OutreachContact, Person, Subscriber
+from dissemination.models import Delivery, MailEvent, OutreachContact, Person, Subscriber, new_research_key
 from dissemination.services.subscriptions import subscriber_unsubscribe
 from mentorwijs.outbox.models import CaughtMail
-from trainings.enums import EnrolmentStatus, MeetingStatus, MessageStatus, TrainingStatus
-from trainings.models import Attendance, Enrolment, Evaluation, Meeting, ScheduledMessage, new_token
+from trainings.enums import EnrolmentStatus, MeetingStatus, TrainingStatus
+from trainings.models import Attendance, Certificate, Enrolment, Evaluation, Meeting, new_token
+from trainings.services.certificates import certificates_forget_reasons
+from trainings.services.messages import messages_forget_recipient
 
 from ..models import ErasureRecord
 
 ERASED_FIRST_NAME = "Verwijderd"
 REDACTED = "[verwijderd]"
+AUDIT_BATCH = 500
 
 # Enrolments that still take part in a run (cancelled and dropped out ones no longer do).
 TAKING_PART = [
@@ -87,35 +101,41 @@ def enrolments_in_unfinished_runs(person: Person):
 def redact_audit_log(model, pks, fields: list[str] | None, *, name: bool = True) -> int:
     """Blank the old and new values of `fields` (all fields when None) in the auditlog entries of
     these rows; with `name`, also their object_repr (which names the person). Returns the entries
-    changed."""
+    changed. Written in batches (bulk_update), so a retention run over thousands of rows stays quick."""
     from auditlog.models import LogEntry
 
     pks = [str(pk) for pk in pks]
     if not pks:
         return 0
-    entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(model), object_pk__in=pks)
+    content_type = ContentType.objects.get_for_model(model)
     changed = 0
-    for entry in entries:
-        changes = entry.changes if isinstance(entry.changes, dict) else {}
-        redacted = {
-            field: [REDACTED, REDACTED]
-            if (fields is None or field in fields) and isinstance(values, list) and len(values) == 2
-            else values
-            for field, values in changes.items()
-        }
-        if not name and redacted == changes:
-            continue
-        entry.changes = redacted
-        entry.changes_text = ""
-        entry.serialized_data = None
-        if name:
-            entry.object_repr = REDACTED
-        entry.save(update_fields=["changes", "changes_text", "serialized_data", "object_repr"])
-        changed += 1
+    for start in range(0, len(pks), AUDIT_BATCH):
+        entries = LogEntry.objects.filter(content_type=content_type, object_pk__in=pks[start : start + AUDIT_BATCH])
+        redacted_entries = []
+        for entry in entries:
+            changes = entry.changes if isinstance(entry.changes, dict) else {}
+            redacted = {
+                field: [REDACTED, REDACTED]
+                if (fields is None or field in fields) and isinstance(values, list) and len(values) == 2
+                else values
+                for field, values in changes.items()
+            }
+            if redacted == changes and (not name or entry.object_repr == REDACTED):
+                continue
+            entry.changes = redacted
+            entry.changes_text = ""
+            entry.serialized_data = None
+            if name:
+                entry.object_repr = REDACTED
+            redacted_entries.append(entry)
+        LogEntry.objects.bulk_update(
+            redacted_entries, ["changes", "changes_text", "serialized_data", "object_repr"], batch_size=AUDIT_BATCH
+        )
+        changed += len(redacted_entries)
     return changed
 
 
-def _delete_caught_mail(email: str) -> int:
+def delete_caught_mail_to(email: str) -> int:
     """Delete outbox mail addressed to `email` (compared without case, as one recipient of a list)."""
     address = email.lower()
     ids = [
@@ -152,11 +172,12 @@ def person_erase(*, person: Person, by, reason: str) -> ErasureRecord:
     email = person.email
     summary = {}
 
-    # Subscribers first, while the address is still known.
+    # Subscribers first, while the address is still known. LOWER(email) is the expression of the
+    # subscribers' unique index (email__iexact is not, and read all 100,000 rows on PostgreSQL).
     match = Q(person=person)
     if email:
-        match |= Q(email__iexact=email)
-    subscribers = list(Subscriber.objects.select_for_update().filter(match))
+        match |= Q(email_lower=email.lower())
+    subscribers = list(Subscriber.objects.alias(email_lower=Lower("email")).select_for_update().filter(match))
     for subscriber in subscribers:
         subscriber.email = erased_subscriber_email(subscriber)
         subscriber.name = ""
@@ -175,7 +196,7 @@ def person_erase(*, person: Person, by, reason: str) -> ErasureRecord:
         Delivery.objects.filter(subscriber_id__in=subscriber_ids).exclude(last_error="").update(last_error="")
     )
     MailEvent.objects.filter(subscriber_id__in=subscriber_ids).exclude(detail="").update(detail="")
-    summary["caught_mail"] = _delete_caught_mail(email) if email else 0
+    summary["caught_mail"] = delete_caught_mail_to(email) if email else 0
 
     enrolment_ids = list(Enrolment.objects.filter(person=person).values_list("pk", flat=True))
     for enrolment_id in enrolment_ids:
@@ -188,18 +209,23 @@ def person_erase(*, person: Person, by, reason: str) -> ErasureRecord:
     summary["evaluations"] = (
         Evaluation.objects.filter(enrolment_id__in=enrolment_ids).exclude(remarks="").update(remarks="")
     )
-    summary["messages_cancelled"] = ScheduledMessage.objects.filter(
-        enrolment_id__in=enrolment_ids, status=MessageStatus.PENDING
-    ).update(status=MessageStatus.CANCELLED)
+    summary["certificates"] = certificates_forget_reasons(enrolment_ids=enrolment_ids)
+    summary["messages_cancelled"] = messages_forget_recipient(enrolment_ids=enrolment_ids)
     contact_ids = list(OutreachContact.objects.filter(person=person).values_list("pk", flat=True))
     summary["outreach_contacts"] = OutreachContact.objects.filter(pk__in=contact_ids).exclude(notes="").update(notes="")
+
+    profile = Ambassador.objects.filter(person=person).first()
+    summary["ambassador_profile"] = int(profile_forget(profile=profile)) if profile else 0
 
     person.first_name = ERASED_FIRST_NAME
     person.last_name = erased_last_name(person)
     person.email = ""
     person.phone = ""
     person.function = ""
-    person.save(update_fields=["first_name", "last_name", "email", "phone", "function"])
+    # A new research key: the research export's pseudonym for their evaluations changes, and nothing
+    # kept can give the old one back (before/after pairs still share the new one).
+    person.research_key = new_research_key()
+    person.save(update_fields=["first_name", "last_name", "email", "phone", "function", "research_key"])
 
     # Last, so the entries this erasure itself produced are redacted too.
     summary["audit_entries"] = (
@@ -217,5 +243,11 @@ def person_erase(*, person: Person, by, reason: str) -> ErasureRecord:
             ["remarks"],
         )
         + redact_audit_log(OutreachContact, contact_ids, ["notes"])
+        + redact_audit_log(
+            Certificate,
+            Certificate.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True),
+            ["revocation_reason"],
+        )
+        + redact_audit_log(Ambassador, [profile.pk] if profile else [], ["offers"])
     )
     return ErasureRecord.objects.create(person_id=person.pk, by=by, reason=reason, summary=summary)

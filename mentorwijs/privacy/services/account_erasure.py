@@ -1,0 +1,130 @@
+"""Erasing an account holder (a trainer, ambassador, master trainer or staff member; AVG art. 17).
+
+The account is anonymised in place, so a trainer's teaching history (runs given, supervisors
+trained), the renewal counts, the fidelity scores and the train-the-trainer lineage stay as
+figures, attached to "Verwijderd account #<id>":
+- accounts (mentorwijs.accounts.services.user_anonymise): names and address replaced, no password,
+  inactive, no roles or superuser flag; email addresses, second factors (TOTP, passkeys, recovery
+  codes) and sessions deleted; invitations to the address lose address and first name.
+- ambassadors (ambassadors.services.erasure.holder_forget): notes with certification requests,
+  reviews and steps, offers and their decisions, fidelity notes about their runs emptied; evidence
+  files deleted; the profile's offers and public listing gone; pending certification mails cancelled.
+- trainings: pending reminders to them cancelled, send errors emptied.
+- Mail caught by the embedded outbox for the old address is deleted.
+- Audit trail: their own entries and those of their invitations, profile, certifications, steps
+  and evidence lose the erased values and the object's name; the entries of changes they made keep
+  pointing at the anonymised account, without the address and
+  client address auditlog kept.
+- A person record with the same address (a trainer who once took part) is not touched: it has its
+  own privacy page and erasure.
+
+Refused, with the reason: erasing oneself; a superuser's account by someone who is not one; the
+last active staff account; an account with runs that have not ended (assign another trainer first).
+"""
+
+from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from ambassadors.models import Ambassador, Certification, CertificationEvent, CertificationEvidence
+from ambassadors.services.erasure import holder_forget, runs_still_to_give
+from mentorwijs.accounts.models import Invitation, User
+from mentorwijs.accounts.roles import Role
+from mentorwijs.accounts.services import user_anonymise, user_is_anonymised
+from trainings.services.messages import messages_forget_recipient
+
+from ..models import ErasureRecord
+from .erasure import delete_caught_mail_to, redact_audit_log
+
+
+def account_erasure_refusals(*, user: User, by: User | None) -> list[ValidationError]:
+    """Why `by` may not erase `user` now (empty when they may). `by` is None for the retention task."""
+    refusals = []
+    if by is not None and by.pk == user.pk:
+        refusals.append(ValidationError(_("You cannot erase your own account."), code="self"))
+    if user.is_superuser and by is not None and not by.is_superuser:
+        refusals.append(ValidationError(_("Only a superuser can erase the account of a superuser."), code="superuser"))
+    if (
+        user.is_active
+        and user.has_role(Role.STAFF)
+        and not User.objects.filter(is_active=True, groups__name=Role.STAFF).exclude(pk=user.pk).exists()
+    ):
+        refusals.append(
+            ValidationError(
+                _("This is the last active staff account. Invite another staff member first."), code="last_staff"
+            )
+        )
+    runs = runs_still_to_give(user=user)
+    if runs:
+        refusals.append(
+            ValidationError(
+                _(
+                    "This account still gives training runs that have not ended (%(runs)s). "
+                    "Assign another trainer first, or erase the account after the runs."
+                )
+                % {"runs": ", ".join(run.title for run in runs)},
+                code="runs_to_give",
+            )
+        )
+    return refusals
+
+
+def account_erased_record(user: User) -> ErasureRecord | None:
+    """The latest erasure record of an account that is still anonymous, else None."""
+    if not user_is_anonymised(user):
+        return None
+    return ErasureRecord.objects.filter(user_id=user.pk).first()
+
+
+@transaction.atomic
+def account_erase(*, user: User, by: User | None, reason: str) -> ErasureRecord:
+    """Anonymise the account (see the module docstring) in one transaction and store an
+    ErasureRecord (who, when, why, counts; never the name). Raises ValidationError with every
+    reason it is refused. Idempotent: an account still anonymous returns its latest record and
+    nothing changes. `by` is None for the retention task."""
+    if user.has_role(Role.STAFF):
+        # Two staff erasing each other's accounts at once must not leave nobody: lock every staff row.
+        list(User.objects.select_for_update().filter(groups__name=Role.STAFF).order_by("pk").values_list("pk"))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    record = account_erased_record(user)
+    if record is not None:
+        return record
+    refusals = account_erasure_refusals(user=user, by=by)
+    if refusals:
+        raise ValidationError(refusals)
+
+    old_email = user.email
+    invitation_ids = list(
+        Invitation.objects.filter(Q(email__iexact=old_email) | Q(accepted_user=user)).values_list("pk", flat=True)
+    )
+    summary = holder_forget(user=user)
+    summary["messages_cancelled"] = messages_forget_recipient(user=user)
+    summary.update(user_anonymise(user=user))
+    summary["caught_mail"] = delete_caught_mail_to(old_email)
+
+    certification_ids = list(Certification.objects.filter(holder=user).values_list("pk", flat=True))
+    summary["audit_entries"] = (
+        redact_audit_log(User, [user.pk], None)
+        + redact_audit_log(Invitation, invitation_ids, ["email", "first_name"])
+        + redact_audit_log(Ambassador, Ambassador.objects.filter(user=user).values_list("pk", flat=True), ["offers"])
+        + redact_audit_log(Certification, certification_ids, ["request_note", "review_note"])
+        + redact_audit_log(
+            CertificationEvent,
+            CertificationEvent.objects.filter(certification_id__in=certification_ids).values_list("pk", flat=True),
+            ["note"],
+        )
+        + redact_audit_log(
+            CertificationEvidence,
+            CertificationEvidence.objects.filter(certification_id__in=certification_ids).values_list("pk", flat=True),
+            ["original_name", "file"],
+        )
+    )
+    # Changes they made: auditlog copied their address (and client address) into each entry.
+    summary["audit_entries_as_actor"] = (
+        LogEntry.objects.filter(actor=user)
+        .filter(Q(actor_email__isnull=False) | Q(remote_addr__isnull=False) | Q(remote_port__isnull=False))
+        .update(actor_email=None, remote_addr=None, remote_port=None)
+    )
+    return ErasureRecord.objects.create(user_id=user.pk, by=by, reason=reason, summary=summary)
