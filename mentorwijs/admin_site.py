@@ -16,6 +16,8 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.forms import ModelMultipleChoiceField
@@ -128,6 +130,11 @@ class LookUpOnly:
 
 
 class AdminSite(admin.AdminSite):
+    def password_change(self, request, extra_context=None):
+        """One's own password changes on allauth's page, which asks for the current one and tells
+        the account's address: the admin's "change password" link leads there."""
+        return HttpResponseRedirect(reverse("account_change_password"))
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, CraftedInputGuard):
