@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from trainings.admin import LookUpOnly
+from mentorwijs.admin_site import LookUpOnly
 
 from .models import (
     Ambassador,

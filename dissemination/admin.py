@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Material, Organisation, OutreachContact, Person, Region
 
@@ -14,6 +15,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["target_group", "region"]
     list_select_related = ["region"]
     search_fields = ["name", "city", "kvk_number"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the app's organisation form
 
 
 @admin.register(Person)

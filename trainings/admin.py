@@ -1,20 +1,11 @@
+"""Runs, places, attendance, certificates and mail change only through the app's pages, where the
+rules live (conflicts, capacity, waiting list, reminders, mail): the admin is for looking them up."""
+
 from django.contrib import admin
 
+from mentorwijs.admin_site import LookUpOnly
+
 from .models import Attendance, Certificate, Enrolment, Evaluation, Location, Meeting, ScheduledMessage, Training
-
-
-class LookUpOnly:
-    """Runs, places, attendance, certificates and mail change only through the app's pages, where the
-    rules live (conflicts, capacity, waiting list, reminders, mail); the admin is for looking up."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Location)

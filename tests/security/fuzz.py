@@ -36,9 +36,15 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     database=None,
 )
+# The admin's pages (tests/security/test_admin_fuzz.py) are many (every registered model, for staff
+# and superusers) and slower to render: fewer examples each by default.
+settings.register_profile(
+    "fuzz-admin", settings.get_profile("fuzz"), max_examples=int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
+)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "fuzz")
 if not PROFILE.startswith("fuzz"):
     PROFILE = "fuzz"
+ADMIN_PROFILE = "fuzz-admin" if PROFILE == "fuzz" else PROFILE
 
 # Payloads an attacker types. Those with markup must never come back unescaped.
 MARKUP = [
@@ -287,7 +293,7 @@ def check_example(case: FormCase, client, ctx: dict, data: dict):
     return response
 
 
-def run_case(case: FormCase, client):
+def run_case(case: FormCase, client, profile: str = PROFILE):
     """Set the page up once, then run the examples, each in a savepoint rolled back afterwards."""
     ctx = case.setup(client)
     fields = ctx.get("fields", case.fields)
@@ -295,7 +301,7 @@ def run_case(case: FormCase, client):
 
     statuses = []
 
-    @settings(settings.get_profile(PROFILE))
+    @settings(settings.get_profile(profile))
     @given(data=form_data(fields, extra))
     def examples(data):
         cache.clear()  # the public forms are rate limited
