@@ -1,13 +1,9 @@
 """Account holders' data (list, readable page, JSON download) and their erasure: staff only."""
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -22,8 +18,7 @@ from .forms_account import AccountEraseForm, AccountFilterForm
 from .models import ErasureRecord
 from .services.account_data import account_data
 from .services.account_erasure import account_erase, account_erased_record, account_erasure_refusals
-
-PERMISSION = "privacy.manage_person_data"
+from .views_person import PERMISSION, json_attachment
 
 
 class AccountListView(PermissionRequiredMixin, ListView):
@@ -84,11 +79,7 @@ def account_data_view(request, pk):
 @require_GET
 def account_data_json(request, pk):
     user = get_object_or_404(User, pk=pk)
-    body = json.dumps(account_data(user=user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="account-{user.pk}-gegevens.json"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return json_attachment(account_data(user=user), filename=f"account-{user.pk}-gegevens.json")
 
 
 @permission_required(PERMISSION, raise_exception=True)

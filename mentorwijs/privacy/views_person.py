@@ -23,6 +23,15 @@ from .services.person_data import person_data
 PERMISSION = "privacy.manage_person_data"
 
 
+def json_attachment(data: dict, *, filename: str) -> HttpResponse:
+    """An export as a JSON download that no cache keeps (it holds personal data)."""
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @permission_required(PERMISSION, raise_exception=True)
 @require_GET
 def person_data_view(request, pk):
@@ -47,11 +56,7 @@ def person_data_view(request, pk):
 @require_GET
 def person_data_json(request, pk):
     person = get_object_or_404(Person, pk=pk)
-    body = json.dumps(person_data(person=person), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="persoon-{person.pk}-gegevens.json"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return json_attachment(person_data(person=person), filename=f"persoon-{person.pk}-gegevens.json")
 
 
 @permission_required(PERMISSION, raise_exception=True)

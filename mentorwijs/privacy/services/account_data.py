@@ -16,7 +16,7 @@ from mentorwijs.accounts.models import Invitation, User
 from trainings.enums import MeetingStatus
 from trainings.models import Assignment, Meeting, ScheduledMessage
 
-from .rows import ambassador_row, certification_rows, certifications_queryset, choice, iso, name
+from .rows import account_row, ambassador_row, certification_rows, certifications_queryset, choice, iso, name
 
 
 def _run(training, starts, ends) -> dict:
@@ -120,19 +120,7 @@ def account_data(*, user: User) -> dict:
     messages = ScheduledMessage.objects.filter(user=user).order_by("due_at", "pk")
     return {
         "generated_at": iso(timezone.now()),
-        "account": {
-            "id": user.pk,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "email": user.email,
-            "roles": sorted(user.roles),
-            "role_labels": user.role_labels,
-            "language": user.language,
-            "is_active": user.is_active,
-            "is_superuser": user.is_superuser,
-            "date_joined": iso(user.date_joined),
-            "last_login": iso(user.last_login),
-        },
+        "account": account_row(user),
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
             for address in sorted(user.emailaddress_set.all(), key=lambda address: address.pk)

@@ -15,7 +15,16 @@ from mentorwijs.accounts.models import User
 from trainings.enums import MeetingStatus
 from trainings.models import Attendance, Enrolment, Evaluation, Meeting, ScheduledMessage
 
-from .rows import ambassador_row, certification_rows, certifications_queryset, choice, iso, name, organisation_row
+from .rows import (
+    account_row,
+    ambassador_row,
+    certification_rows,
+    certifications_queryset,
+    choice,
+    iso,
+    name,
+    organisation_row,
+)
 
 
 def _enrolments(person: Person) -> list[dict]:
@@ -216,16 +225,7 @@ def _account(person: Person) -> dict | None:
     if user is None:
         return None
     return {
-        "id": user.pk,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "roles": sorted(user.roles),
-        "role_labels": user.role_labels,
-        "language": user.language,
-        "is_active": user.is_active,
-        "date_joined": iso(user.date_joined),
-        "last_login": iso(user.last_login),
+        **account_row(user),
         "certifications": certification_rows(user.certifications.all()),
         "ambassador": ambassador_row(getattr(user, "ambassador", None)),
     }

@@ -25,6 +25,23 @@ def choice(instance, field: str) -> dict:
     return {field: getattr(instance, field), f"{field}_label": str(getattr(instance, f"get_{field}_display")())}
 
 
+def account_row(user) -> dict:
+    """An account's own fields; never its password."""
+    return {
+        "id": user.pk,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "roles": sorted(user.roles),
+        "role_labels": user.role_labels,
+        "language": user.language,
+        "is_active": user.is_active,
+        "is_superuser": user.is_superuser,
+        "date_joined": iso(user.date_joined),
+        "last_login": iso(user.last_login),
+    }
+
+
 def organisation_row(organisation) -> dict | None:
     if organisation is None:
         return None
