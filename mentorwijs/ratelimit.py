@@ -33,6 +33,10 @@ def _ip(value: str) -> str | None:
         return None
 
 
+# What client_address answers when not even REMOTE_ADDR holds an IP address.
+UNKNOWN = "unknown"
+
+
 def client_address(request) -> str:
     """The address of the client that sent `request`, read through TRUSTED_PROXY_COUNT proxies."""
     count = settings.TRUSTED_PROXY_COUNT or 0
@@ -44,7 +48,7 @@ def client_address(request) -> str:
             address = _ip(entries[-count] if len(entries) >= count else entries[0])
             if address:
                 return address
-    return _ip(request.META.get("REMOTE_ADDR", "")) or "unknown"
+    return _ip(request.META.get("REMOTE_ADDR", "")) or UNKNOWN
 
 
 def _client_key(request) -> str:

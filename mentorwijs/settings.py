@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mentorwijs.accounts.middleware.SessionPolicyMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "mentorwijs.privacy.middleware.AuditlogMiddleware",
     "mentorwijs.accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

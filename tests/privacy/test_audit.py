@@ -70,6 +70,39 @@ def test_a_staff_edit_of_a_person_is_recorded_with_the_actor(staff_client, staff
     assert entry.changes["phone"] == ["", "0612345678"]
 
 
+def _edit_person(client, person, **headers):
+    data = {
+        "first_name": "Johan",
+        "last_name": person.last_name,
+        "email": person.email,
+        "phone": "",
+        "function": "",
+        "organisation_name": person.organisation.name,
+        "organisation": person.organisation.pk,
+    }
+    return client.post(reverse("dissemination:person_update", args=[person.pk]), data, **headers)
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "stored"),
+    [
+        (0, "1.2.3.4", "127.0.0.1"),  # no proxy of ours: the header is the client's own word
+        (1, "1.2.3.4, 198.51.100.7", "198.51.100.7"),  # the entry our proxy appended
+        (1, "not-an-address", "127.0.0.1"),  # garbage: the proxy's address, never the text
+    ],
+)
+def test_the_audit_trail_records_the_client_address_the_rate_limits_count(
+    staff_client, settings, proxies, forwarded, stored
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    person = PersonFactory(first_name="Jan")
+    response = _edit_person(staff_client, person, HTTP_X_FORWARDED_FOR=forwarded, HTTP_X_FORWARDED_PORT="4444")
+    assert response.status_code == 302
+    entry = entries_for(person).last()
+    assert entry.changes["first_name"] == ["Jan", "Johan"]
+    assert (entry.remote_addr, entry.remote_port) == (stored, None)
+
+
 def test_approving_a_certification_records_the_change_and_the_event_with_the_reviewer():
     reviewer = UserFactory(roles=["staff"])
     certification = CertificationFactory(status=CertificationStatus.REQUESTED, valid_from=None, valid_until=None)
