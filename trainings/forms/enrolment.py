@@ -139,5 +139,8 @@ class PersonalEmailForm(forms.Form):
 
     email = forms.EmailField(
         label=_("New email address"),
-        help_text=_("From now on we send the messages about your training here. Your previous address gets a notice."),
+        help_text=_(
+            "From now on we send the messages about your training here, with a new link to your personal page: "
+            "the links in earlier mails stop working. Your previous address gets a notice."
+        ),
     )
