@@ -243,6 +243,8 @@ PUBLIC_ENROLMENTS_PER_HOUR = env.int("PUBLIC_ENROLMENTS_PER_HOUR", default=20)
 PUBLIC_SEARCHES_PER_HOUR = env.int("PUBLIC_SEARCHES_PER_HOUR", default=300)
 # Address changes on a personal page per client address per hour (each one mails two addresses).
 PERSONAL_EMAIL_CHANGES_PER_HOUR = env.int("PERSONAL_EMAIL_CHANGES_PER_HOUR", default=10)
+# Searches by name on a meeting's catch-up page per user per hour (a trainer types a full name).
+CATCH_UP_SEARCHES_PER_HOUR = env.int("CATCH_UP_SEARCHES_PER_HOUR", default=30)
 # Stored with each enrolment's consent; raise it when the privacy statement changes.
 PRIVACY_STATEMENT_VERSION = "2026-11"
 

@@ -5,6 +5,7 @@ participants: staff and whoever gives the run as trainer, not a master trainer w
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -255,6 +256,8 @@ def run_with_participant():
         (["trainer"], True, True),
         (["master_trainer"], False, False),
         (["master_trainer", "trainer"], True, True),
+        # Still assigned, but no longer a trainer (the role was taken away): as for attendance, nothing.
+        (["master_trainer"], True, False),
     ],
 )
 def test_participants_show_to_staff_and_whoever_gives_the_run(client, run_with_participant, roles, gives_the_run, sees):
@@ -268,6 +271,18 @@ def test_participants_show_to_staff_and_whoever_gives_the_run(client, run_with_p
     assert ("Zichtbaarheid" in content, "zicht@example.org" in content) == (sees, sees)
     assert ('data-testid="participants"' in content) is sees
     assert response.context["status_counts"]  # the numbers show to everyone who sees the run
+
+
+def test_a_trainer_who_loses_the_role_no_longer_sees_the_participants_of_a_run_still_assigned(run_with_participant):
+    trainer = UserFactory(roles=["trainer"])
+    AssignmentFactory(training=run_with_participant, trainer=trainer)
+    trainer = type(trainer).objects.get(pk=trainer.pk)
+    assert trainer.has_perm("trainings.view_participants", run_with_participant)
+    assert trainer.has_perm("trainings.record_attendance", run_with_participant)
+    trainer.groups.remove(Group.objects.get(name="trainer"))
+    trainer = type(trainer).objects.get(pk=trainer.pk)  # roles are read once per request
+    assert not trainer.has_perm("trainings.view_participants", run_with_participant)
+    assert not trainer.has_perm("trainings.record_attendance", run_with_participant)
 
 
 @pytest.mark.parametrize("rows", [5, 200])
