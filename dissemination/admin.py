@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .models import Material, Organisation, OutreachContact, Person, Region
 
@@ -18,12 +20,33 @@ class OrganisationAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the app's organisation form
 
 
+class PersonAdminForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["first_name", "last_name", "email", "phone", "organisation", "function"]
+        help_texts = {
+            "email": _(
+                "Change the address on the person's page in Mentorwijs (People): there the old address gets a "
+                "notice and the personal links move to the new one."
+            )
+        }
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    """An existing person's address is read-only: a change goes through person_save (the app's
+    person form), which decides who may change it, tells the old address and replaces the personal
+    links mailed there. Here it would change silently."""
+
+    form = PersonAdminForm
+    fields = PersonAdminForm.Meta.fields
     list_display = ["last_name", "first_name", "email", "organisation", "function"]
     list_select_related = ["organisation"]
     search_fields = ["last_name", "first_name", "email"]
     autocomplete_fields = ["organisation"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["email"] if obj is not None else []
 
 
 @admin.register(OutreachContact)

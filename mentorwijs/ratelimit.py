@@ -62,13 +62,15 @@ def _client_key(request) -> str:
     return address
 
 
-def rate_limited(request, *, scope: str, limit: int, seconds: int = 3600) -> bool:
-    """Count one attempt at `scope` (e.g. "enrol") by this request's client; True when it is more
-    than `limit` within the window of `seconds` that the client's first attempt opened.
+def rate_limited(request, *, scope: str, limit: int, seconds: int = 3600, per_user: bool = False) -> bool:
+    """Count one attempt at `scope` (e.g. "enrol") by this request's client, or with `per_user` by
+    its logged-in user (wherever they connect from); True when it is more than `limit` within the
+    window of `seconds` that the first attempt opened.
 
-    Side effect: one counter per scope and client in the default cache, which must be shared by
-    every process (system check mentorwijs.E001)."""
-    key = f"ratelimit:{scope}:{_client_key(request)}"
+    Side effect: one counter per scope and client (or user) in the default cache, which must be
+    shared by every process (system check mentorwijs.E001)."""
+    who = f"user-{request.user.pk}" if per_user else _client_key(request)
+    key = f"ratelimit:{scope}:{who}"
     cache.add(key, 0, timeout=seconds)
     try:
         count = cache.incr(key)

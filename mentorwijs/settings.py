@@ -241,6 +241,10 @@ EVALUATION_PSEUDONYM_KEY = env("EVALUATION_PSEUDONYM_KEY", default=LOCAL_PSEUDON
 PUBLIC_ENROLMENTS_PER_HOUR = env.int("PUBLIC_ENROLMENTS_PER_HOUR", default=20)
 # Public organisation searches per client address per hour (the enrolment form asks as you type).
 PUBLIC_SEARCHES_PER_HOUR = env.int("PUBLIC_SEARCHES_PER_HOUR", default=300)
+# Address changes on a personal page per client address per hour (each one mails two addresses).
+PERSONAL_EMAIL_CHANGES_PER_HOUR = env.int("PERSONAL_EMAIL_CHANGES_PER_HOUR", default=10)
+# Searches by name on a meeting's catch-up page per user per hour (a trainer types a full name).
+CATCH_UP_SEARCHES_PER_HOUR = env.int("CATCH_UP_SEARCHES_PER_HOUR", default=30)
 # Stored with each enrolment's consent; raise it when the privacy statement changes.
 PRIVACY_STATEMENT_VERSION = "2026-11"
 

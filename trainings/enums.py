@@ -96,6 +96,7 @@ class MessageKind(models.TextChoices):
     EVALUATION_AFTER = "evaluation_after", _("Evaluation request (after)")
     CERTIFICATE = "certificate", _("Certificate of participation")
     EMAIL_CHANGED = "email_changed", _("Email address changed (to the old address)")
+    PERSONAL_LINKS = "personal_links", _("New personal links (to the new address)")
 
 
 class MessageStatus(models.TextChoices):

@@ -255,11 +255,13 @@ def attendance_sheet(*, meeting) -> list[dict]:
     return rows
 
 
-def catch_up_candidates(*, meeting, q: str = "", full_name_only: bool = False):
+def catch_up_candidates(*, meeting, user, q: str = ""):
     """Participants of other runs of the same variant who can catch up this meeting: their own run
-    has a meeting with this number, and they neither attended it nor caught it up yet. `q` narrows
-    them by words of the name; with `full_name_only` (a trainer: docs/security.md) only someone whose
-    full name is `q` is found, and nobody for an empty `q`."""
+    has a meeting with this number, and they neither attended it nor caught it up yet. For a `user`
+    who may browse them (trainings.browse_catch_up_candidates: staff), `q` narrows them by words of
+    the name; for anyone else only someone whose full name is `q` is found, and nobody for an empty
+    `q` (docs/security.md)."""
+    full_name_only = not user.has_perm("trainings.browse_catch_up_candidates")
     number = meeting.number
     own_meeting = Meeting.objects.filter(training=OuterRef("training"), number=number)
     attended = Attendance.objects.filter(enrolment=OuterRef("pk"), present=True).filter(

@@ -24,7 +24,12 @@ rules.add_perm("trainings.manage_trainings", is_staff_member)
 rules.add_perm("trainings.browse_trainings", is_staff_member | is_master_trainer | is_trainer)
 rules.add_perm("trainings.view_training", is_staff_member | is_master_trainer | (is_trainer & gives_training))
 rules.add_perm("trainings.record_attendance", is_staff_member | (is_trainer & gives_training))
-# Who enrolled, with their details: staff, and whoever gives the run. Master trainers see every run
-# for their reviews, but its participants only when they give it themselves (docs/security.md).
-rules.add_perm("trainings.view_participants", is_staff_member | gives_training)
+# Who enrolled, with their details: staff, and whoever gives the run as trainer (as for attendance:
+# an assignment outlives a trainer role taken away). Master trainers see every run for their
+# reviews, but its participants only when they give it themselves (docs/security.md).
+rules.add_perm("trainings.view_participants", is_staff_member | (is_trainer & gives_training))
 rules.add_perm("trainings.view_evaluations", is_staff_member | is_master_trainer)
+# Catching up a meeting of another run: staff browse the participants who may; anyone else who
+# records attendance finds someone of another run only by typing their full name (they stand in
+# front of them), never a list (queries.catch_up_candidates, docs/security.md).
+rules.add_perm("trainings.browse_catch_up_candidates", is_staff_member)

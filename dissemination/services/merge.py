@@ -8,7 +8,12 @@ contacts, ...) move as well without this app importing them.
 A moved row could break a unique rule of its own table, e.g. one live enrolment per person and run:
 when both records hold such a row the merge is refused as a whole. Rows of automatically created
 many-to-many tables carry nothing but the link, so a double link is simply dropped. Some rows can be
-combined instead (COMBINERS): two guest rows of one event become one, invited or present if either was."""
+combined instead (COMBINERS): two guest rows of one event become one, invited or present if either was.
+
+A person's rows that carry mail (enrolments) go, with the merge, to the address of the person who
+stays: when that address is another one, it is an address change of those rows, handled as
+person_save handles one (relations.person_address_changed: a notice to the old address, new
+personal links to the new one)."""
 
 import logging
 from dataclasses import dataclass
@@ -18,6 +23,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..models import EventGuest, Organisation, Person
+from .relations import person_address_changed, same_address
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +149,7 @@ def _fill_empty_fields(keep, remove) -> list[str]:
     return filled
 
 
-def _merge(*, keep, remove, by) -> list[Move]:
+def _merge(*, keep, remove, by, before_move=None) -> list[Move]:
     model = type(keep)
     if keep.pk == remove.pk:
         raise ValidationError(SAME_RECORD, code="same_record")
@@ -160,6 +166,8 @@ def _merge(*, keep, remove, by) -> list[Move]:
         combine = COMBINERS.get((related_model, field_name))
         if combine is not None:
             combine(keep=keep, remove=remove)
+    if before_move is not None:
+        before_move(keep=keep, remove=remove)
     moves = merge_moves(remove=remove)
     for move in moves:
         if move.model._meta.auto_created:
@@ -198,5 +206,17 @@ def person_merge(*, keep: Person, remove: Person, by) -> list[Move]:
     `remove` move to `keep`; where both are guests of one event the two guest rows become keep's one
     (invited or present if either was); keep's empty fields (email, phone, function, organisation) take
     remove's values; `remove` is deleted. Refused (ValidationError, nothing changed) when both are enrolled
-    in the same run, or hold any other row that may exist only once. Returns what moved."""
-    return _merge(keep=keep, remove=remove, by=by)
+    in the same run, or hold any other row that may exist only once. Returns what moved.
+
+    When keep has another address than remove, the mail of remove's rows goes elsewhere from now on:
+    before they move, person_address_changed (by staff) tells the apps that mail remove, so remove's
+    address gets the notice and remove's enrolments new personal links, mailed to keep's address."""
+    return _merge(keep=keep, remove=remove, by=by, before_move=_mail_moves_to_keep)
+
+
+def _mail_moves_to_keep(*, keep: Person, remove: Person) -> None:
+    # An empty address of keep takes remove's (_fill_empty_fields): then nothing changes.
+    if keep.email.strip() and not same_address(remove.email, keep.email):
+        person_address_changed(
+            person=remove, old_email=remove.email.strip(), new_email=keep.email.strip(), by_themselves=False
+        )

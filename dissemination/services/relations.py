@@ -8,8 +8,10 @@ back up the first and the last when two requests race.
 
 A person's email address is where mail goes once they take part in a run, subscribe or hold an
 account; from then on only staff, or the person through their own personal link, change it
-(person_email_may_change); the old address is told. Apps that mail a person's address register a
-PersonMailUse (trainings: participants), so this module imports none of them."""
+(person_email_may_change). Apps that mail a person's address register a PersonMailUse (trainings:
+participants), so this module imports none of them; on every change of that address (person_save,
+and person_merge, which moves one person's rows to another address) each of them is told
+(person_address_changed): the old address gets a notice, and links mailed to it stop working."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,12 +46,15 @@ THE_PERSON = ThePerson()
 class PersonMailUse:
     """An app that sends service mail to a person's address.
 
-    receives_mail(person) says whether it mails this person; notify_old_address(person=, old_email=,
-    by_themselves=) queues a notice to the address it mailed until now (as a row, sent after commit).
-    Both run inside person_save's transaction."""
+    receives_mail(person) says whether it mails this person; address_changed(person=, old_email=,
+    new_email=, by_themselves=) is called when the address its mail to `person` goes to changes from
+    `old_email` to `new_email` (either may be empty): it tells the old address (a notice without
+    the new address or any link), makes every personal link it mailed to the old address stop
+    working and sends the new ones to the new address (rows, sent after commit). Both run inside
+    the transaction of the change (person_save, person_merge)."""
 
     receives_mail: Callable[[Person], bool]
-    notify_old_address: Callable[..., None]
+    address_changed: Callable[..., None]
 
 
 PERSON_MAIL_USES: list[PersonMailUse] = []
@@ -119,8 +124,18 @@ def person_email_may_change(*, person: Person, by, email: str | None = None) -> 
     return not person_receives_mail(person, email=email)
 
 
-def _same_address(old: str, new: str) -> bool:
+def same_address(old: str, new: str) -> bool:
     return old.strip().lower() == new.strip().lower()
+
+
+def person_address_changed(*, person: Person, old_email: str, new_email: str, by_themselves: bool) -> None:
+    """Tell every app that mails `person` that the address its mail goes to changed from
+    `old_email` to `new_email` (PersonMailUse.address_changed). Call inside the transaction of the
+    change; `person` is whoever holds the app's rows at that moment (for a merge: the person who
+    goes, before their rows move)."""
+    for use in PERSON_MAIL_USES:
+        if use.receives_mail(person):
+            use.address_changed(person=person, old_email=old_email, new_email=new_email, by_themselves=by_themselves)
 
 
 @transaction.atomic
@@ -132,8 +147,9 @@ def person_save(*, person: Person, data: dict, by) -> Person:
     and (ValidationError on "email") an email address another person has, whatever its case, or a
     changed address that `by` may not change (person_email_may_change).
     Side effects: one Person row inserted (added_by = the user) or updated; when the address of
-    someone mail went to changes, each registered PersonMailUse queues a notice to the old address,
-    and the audit entry of a change through the personal link says so (Person.get_additional_data)."""
+    someone mail goes to changes, person_address_changed (each registered PersonMailUse: a notice
+    to the old address, new personal links to the new one), and the audit entry of a change
+    through the personal link says so (Person.get_additional_data)."""
     stored_email = None
     if person.pk is not None:
         stored_email = Person.objects.select_for_update().filter(pk=person.pk).values_list("email", flat=True).first()
@@ -143,7 +159,7 @@ def person_save(*, person: Person, data: dict, by) -> Person:
         if field not in PERSON_FIELDS:
             raise ValueError(f"not a person field: {field}")
         setattr(person, field, value.strip() if isinstance(value, str) else value)
-    email_changed = stored_email is not None and not _same_address(stored_email, person.email)
+    email_changed = stored_email is not None and not same_address(stored_email, person.email)
     if email_changed and not person_email_may_change(person=person, by=by, email=stored_email):
         raise ValidationError({"email": ValidationError(EMAIL_LOCKED, code="email_locked")})
     if queries.person_with_email(email=person.email, exclude_pk=person.pk):
@@ -159,8 +175,8 @@ def person_save(*, person: Person, data: dict, by) -> Person:
         raise ValidationError({"email": ValidationError(EMAIL_TAKEN, code="email_taken")}) from error
     finally:
         person.changed_through = ""
-    if email_changed and stored_email:
-        for use in PERSON_MAIL_USES:
-            if use.receives_mail(person):
-                use.notify_old_address(person=person, old_email=stored_email, by_themselves=by is THE_PERSON)
+    if email_changed:
+        person_address_changed(
+            person=person, old_email=stored_email.strip(), new_email=person.email, by_themselves=by is THE_PERSON
+        )
     return person

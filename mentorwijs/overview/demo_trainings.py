@@ -109,6 +109,9 @@ def _seed_run(index, run, regions, locations, people):
             last_name=person.last_name,
             email=person.email,
             organisation=person.organisation,
+            # A public enrolment takes only a public organisation by id (pickable_organisations):
+            # otherwise the name is typed in, as a participant would, and found by name and city.
+            new_organisation=_typed(person.organisation),
             source=["network", "account_manager", "werkbedrijf", "alumni", "newsletter"][n % 5],
             dietary_wishes="Vegetarisch" if n % 4 == 0 else "",
             consent=True,
@@ -120,6 +123,12 @@ def _seed_run(index, run, regions, locations, people):
     _seed_attendance(training, enrolments)
     if status in (TrainingStatus.RUNNING, TrainingStatus.COMPLETED):
         training_update(training=training, status=status)
+
+
+def _typed(organisation):
+    if organisation is None:
+        return None
+    return {"name": organisation.name, "city": organisation.city, "target_group": organisation.target_group}
 
 
 def _certify(trainer):

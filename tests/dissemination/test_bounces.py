@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from dissemination.enums import ConsentAction, ConsentSource, DeliveryStatus, MailEventKind, SubscriberStatus
 from dissemination.models import ConsentRecord, Delivery, MailEvent, MailingList, Newsletter, Subscriber
@@ -425,7 +426,7 @@ def test_service_mail_still_goes_out_after_unsubscribe_or_bounce(
             first_name="Anna",
             last_name="de Vries",
             email="anna@example.org",
-            organisation=OrganisationFactory(),
+            organisation=OrganisationFactory(public_since=timezone.now()),
             consent=True,
         )
     message = ScheduledMessage.objects.get(enrolment=enrolment, kind=MessageKind.ENROLMENT_CONFIRMED)

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -13,6 +14,7 @@ from tests.factories import (
     TrainingFactory,
     UserFactory,
 )
+from trainings.models import ScheduledMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +58,56 @@ def test_person_merge_moves_enrolments_and_fills_empty_fields(staff):
     assert set(keep.enrolments.all()) == {kept_enrolment, moved_enrolment}
     keep.refresh_from_db()
     assert (keep.email, keep.phone, keep.function) == ("anna@example.org", "0612345678", "Teamleider")
+
+
+def test_a_merge_that_moves_enrolments_to_another_address_is_an_address_change(
+    staff, django_capture_on_commit_callbacks
+):
+    keep = PersonFactory(email="anna@example.org")
+    remove = PersonFactory(email="a.devries@example.org")
+    kept_enrolment = EnrolmentFactory(person=keep, training=TrainingFactory(meetings=5))
+    moved_enrolment = EnrolmentFactory(person=remove, training=TrainingFactory(meetings=5), language="en")
+    kept_token, moved_token = kept_enrolment.token, moved_enrolment.token
+
+    with django_capture_on_commit_callbacks(execute=True):
+        person_merge(keep=keep, remove=remove, by=staff)
+
+    kept_enrolment.refresh_from_db()
+    moved_enrolment.refresh_from_db()
+    # The links mailed to a.devries@ stop working; anna@'s own links were never elsewhere.
+    assert moved_enrolment.token != moved_token
+    assert kept_enrolment.token == kept_token
+    assert [message.to for message in mail.outbox] == [["a.devries@example.org"], ["anna@example.org"]]
+    notice, new_links = mail.outbox
+    assert "Werkzaak staff changed the email address" in notice.body
+    assert "anna@example.org" not in notice.body
+    assert "/mijn/" not in notice.body
+    assert new_links.extra_headers["Content-Language"] == "en"
+    assert moved_enrolment.token in new_links.body
+    assert moved_token not in new_links.body
+    assert ScheduledMessage.objects.filter(enrolment__person=keep).count() == 2
+
+
+def test_a_merge_into_someone_without_an_address_changes_no_address(staff):
+    keep, remove = PersonFactory(email=""), PersonFactory(email="a.devries@example.org")
+    moved = EnrolmentFactory(person=remove, training=TrainingFactory(meetings=5))
+    token = moved.token
+    person_merge(keep=keep, remove=remove, by=staff)
+    moved.refresh_from_db()
+    keep.refresh_from_db()
+    assert (keep.email, moved.token) == ("a.devries@example.org", token)  # keep takes the address
+    assert not ScheduledMessage.objects.filter(kind__in=["email_changed", "personal_links"]).exists()
+
+
+def test_enrolments_of_someone_without_an_address_get_their_links_at_the_address_they_move_to(staff):
+    keep, remove = PersonFactory(email="anna@example.org"), PersonFactory(email="")
+    moved = EnrolmentFactory(person=remove, training=TrainingFactory(meetings=5))
+    token = moved.token
+    person_merge(keep=keep, remove=remove, by=staff)
+    moved.refresh_from_db()
+    assert moved.token != token
+    # No old address to tell; the new links go to anna@.
+    assert list(ScheduledMessage.objects.filter(enrolment=moved).values_list("kind", flat=True)) == ["personal_links"]
 
 
 def test_person_merge_is_refused_when_both_are_enrolled_in_the_same_run(staff):

@@ -12,8 +12,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from dissemination import queries
+from dissemination.admin import PersonAdminForm
 from dissemination.models import OutreachContact, Person
 from dissemination.services.outreach import SOMEONE_ELSES_EMAIL, contact_log
 from dissemination.services.relations import EMAIL_LOCKED, person_email_may_change, person_save
@@ -318,6 +320,7 @@ def test_staff_change_a_participants_address_and_the_old_address_is_told(
 ):
     participant = world["people"]["participant"]
     old = participant.email
+    old_token = participant.enrolments.get().token
     client.force_login(world["staff"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -327,16 +330,51 @@ def test_staff_change_a_participants_address_and_the_old_address_is_told(
     assert response.status_code == 302
     participant.refresh_from_db()
     assert participant.email == "pien@nieuw.example"
-    assert [message.to for message in mail.outbox] == [[old]]
-    notice = mail.outbox[0]
+    assert [message.to for message in mail.outbox] == [[old], ["pien@nieuw.example"]]
+    notice, new_link = mail.outbox
     assert notice.extra_headers["Content-Language"] == "en"  # the language of the enrolment
     assert "Werkzaak staff changed the email address" in notice.body
     assert "pien@nieuw.example" not in notice.body  # the old address may be the wrong one
     assert "/mijn/" not in notice.body  # no personal link
+    # The links in the old mailbox stop working; the new one goes to the new address.
+    new_token = participant.enrolments.get().token
+    assert new_token != old_token
+    assert new_token in new_link.body
+    assert new_link.extra_headers["Content-Language"] == "en"
     row = ScheduledMessage.objects.get(kind="email_changed")
     assert (row.status, row.context) == ("sent", {"by_themselves": False})  # the old address is forgotten
     entry = LogEntry.objects.get_for_object(participant).filter(action=LogEntry.Action.UPDATE).get()
     assert (entry.actor, entry.changes_dict["email"]) == (world["staff"], [old, "pien@nieuw.example"])
+
+
+def test_the_admin_shows_an_existing_persons_address_read_only_and_a_forged_post_changes_nothing(
+    client, world, django_capture_on_commit_callbacks
+):
+    participant = world["people"]["participant"]
+    old = participant.email
+    client.force_login(world["staff"])
+    url = reverse("admin:dissemination_person_change", args=[participant.pk])
+    page = client.get(url).content.decode()
+    assert 'name="email"' not in page
+    assert old in page
+    with translation.override("nl"):
+        assert str(PersonAdminForm.Meta.help_texts["email"]) in page  # where to change it instead
+    data = {
+        "first_name": "Pieneke",
+        "last_name": "Deelnemer",
+        "email": "kaper@example.org",
+        "phone": "",
+        "function": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert (participant.first_name, participant.email) == ("Pieneke", old)  # the rest does change
+    assert mail.outbox == []
+    assert not ScheduledMessage.objects.exists()
+    # A new person's address is typed in the admin's add form, as on the app's.
+    assert 'name="email"' in client.get(reverse("admin:dissemination_person_add")).content.decode()
 
 
 def test_an_address_that_only_changes_case_is_no_change(world):

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from dissemination import tokens
 from dissemination.enums import ConsentAction, ConsentSource, SubscriberStatus, TargetGroup
@@ -385,7 +386,7 @@ def test_service_mail_still_arrives_after_unsubscribing(subscriber, mailoutbox, 
             first_name="Bert",
             last_name="Jansen",
             email="bert@example.org",
-            organisation=OrganisationFactory(),
+            organisation=OrganisationFactory(public_since=timezone.now()),
             consent=True,
             language="nl",
         )

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from dissemination.models import Organisation, Person, Region
 from tests.e2e.helpers import HOME_URL, PHONE, log_in, screenshot
 from tests.factories import EnrolmentFactory, OutreachContactFactory, PersonFactory, TrainingFactory, UserFactory
+from trainings.models import Enrolment
 
 
 def _people():
@@ -82,9 +83,14 @@ def test_a_participant_changes_their_address_on_a_phone(page):
     page.locator('main input[name="email"]').fill("saskia@nieuw-werk.nl")
     screenshot(page, "personal-email")
     page.get_by_role("button", name="Adres wijzigen").click()
-    expect(page).to_have_url(re.compile(rf"/trainingen/mijn/{enrolment.token}/$"))
+    # The page goes on with the new link; the one in the old mailbox opens nothing any more.
+    new_token = Enrolment.objects.get(pk=enrolment.pk).token
+    assert new_token != enrolment.token
+    expect(page).to_have_url(re.compile(rf"/trainingen/mijn/{new_token}/$"))
     expect(page.get_by_test_id("personal-email")).to_have_text("saskia@nieuw-werk.nl")
-    expect(page.locator("main")).to_contain_text("Je vorige adres heeft daarover bericht gekregen")
+    expect(page.locator("main")).to_contain_text("de links in eerdere mails werken niet meer")
     screenshot(page, "personal-email-changed")
     assert Person.objects.get(pk=enrolment.person_id).email == "saskia@nieuw-werk.nl"
-    assert [message.to for message in mail.outbox] == [["saskia@oud-adres.nl"]]
+    assert [message.to for message in mail.outbox] == [["saskia@oud-adres.nl"], ["saskia@nieuw-werk.nl"]]
+    assert new_token in mail.outbox[1].body
+    assert page.goto(f"/trainingen/mijn/{enrolment.token}/").status == 404

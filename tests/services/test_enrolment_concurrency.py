@@ -2,6 +2,7 @@
 twice and never exceed the capacity."""
 
 import pytest
+from django.utils import timezone
 
 from dissemination.models import Region
 from tests.factories import EnrolmentFactory, OrganisationFactory, TrainingFactory
@@ -24,7 +25,7 @@ def places_held(training):
 def test_two_enrolments_at_once_for_the_last_place_give_it_once(transactional_db):
     training = TrainingFactory(capacity=2, meetings=1)
     EnrolmentFactory(training=training)
-    organisation = OrganisationFactory()
+    organisation = OrganisationFactory(public_since=timezone.now())  # a public enrolment names a public one
 
     def enrol(email):
         return enrolment_create(

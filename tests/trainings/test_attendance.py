@@ -2,12 +2,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import EnrolmentFactory, TrainingFactory, UserFactory
 from trainings.enums import EnrolmentStatus, MeetingStatus, Variant
 from trainings.models import Attendance, Certificate
+from trainings.queries import catch_up_candidates
 from trainings.services.attendance import attendance_catch_up, attendance_record, enrolment_complete_if_due
 
 pytestmark = pytest.mark.django_db
@@ -400,6 +402,43 @@ def test_a_trainer_finds_a_participant_of_another_run_only_by_their_full_name(cl
     assert response.context["candidates"] == [jansen]
     # Someone who needs no catch-up stays out, also by their full name.
     assert client.get(catch_up_url(meeting), {"q": "Bram de Vries"}).context["candidates"] == []
+
+
+@pytest.mark.parametrize(("roles", "browses"), [(["staff"], True), (["trainer"], False), (["staff", "trainer"], True)])
+def test_who_browses_the_candidates_is_the_rules_decision(run, roles, browses):
+    meeting = meetings_of(run)[2]
+    jansen = EnrolmentFactory(training=past_run(), person__first_name="Anna", person__last_name="Jansen")
+    user = UserFactory(roles=roles)
+    assert user.has_perm("trainings.browse_catch_up_candidates") is browses
+    listed = list(catch_up_candidates(meeting=meeting, user=user))
+    by_word = list(catch_up_candidates(meeting=meeting, user=user, q="jans"))
+    by_full_name = list(catch_up_candidates(meeting=meeting, user=user, q="Anna Jansen"))
+    assert (listed, by_word, by_full_name) == (([jansen], [jansen], [jansen]) if browses else ([], [], [jansen]))
+
+
+def test_the_search_by_name_is_rate_limited_per_user(client, run, trainer, settings):
+    settings.CATCH_UP_SEARCHES_PER_HOUR = 3
+    meeting = meetings_of(run)[2]
+    jansen = EnrolmentFactory(training=past_run(), person__first_name="Anna", person__last_name="Jansen")
+    client.force_login(trainer)
+    assert client.get(catch_up_url(meeting)).status_code == 200  # no name typed: not counted
+    for q in ["Bram de Vries", "Carla Claes", "Anna Jansen"]:
+        assert client.get(catch_up_url(meeting), {"q": q}).status_code == 200
+    # From another connection too: the limit is the user's.
+    other_connection = Client(REMOTE_ADDR="192.0.2.9")
+    other_connection.force_login(trainer)
+    response = other_connection.get(catch_up_url(meeting), {"q": "Anna Jansen"})
+    assert response.context["candidates"] == []
+    assert list(response.context["search"].errors) == ["q"]  # said next to the search box
+    # Choosing someone asks the search again: refused as well, nothing registered.
+    response = client.post(f"{catch_up_url(meeting)}?q=Anna+Jansen", {"enrolment": jansen.pk})
+    assert response.status_code == 400
+    assert not Attendance.objects.exists()
+    # Another trainer of the run still searches.
+    colleague = UserFactory(roles=["trainer"])
+    run.trainers.add(colleague, through_defaults={"role": "co_trainer"})
+    client.force_login(colleague)
+    assert client.get(catch_up_url(meeting), {"q": "Anna Jansen"}).context["candidates"] == [jansen]
 
 
 def test_choosing_a_participant_registers_the_catch_up(client, run, trainer):

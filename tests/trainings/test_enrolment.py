@@ -43,7 +43,8 @@ def enrol(training, email="anna@example.org", **overrides):
         "last_name": "de Vries",
         "email": email,
         "phone": "0612345678",
-        "organisation": overrides.pop("organisation", None) or OrganisationFactory(),
+        # A public enrolment takes a public organisation only (pickable_organisations).
+        "organisation": overrides.pop("organisation", None) or OrganisationFactory(public_since=timezone.now()),
         "function": "Teamleider",
         "source": "newsletter",
         "dietary_wishes": "",

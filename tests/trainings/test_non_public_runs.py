@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from dissemination.models import Organisation
 from tests.factories import OrganisationFactory, TrainingFactory, UserFactory
@@ -118,7 +119,7 @@ def test_a_new_link_makes_the_old_one_stop_working(client, runs):
 def test_the_service_refuses_a_public_enrolment_in_a_non_public_run_without_the_current_key(runs):
     run = runs[Variant.TRAIN_THE_TRAINER]
     person = {"first_name": "Anna", "last_name": "Smit", "email": "anna@example.org", "consent": True}
-    organisation = OrganisationFactory()
+    organisation = OrganisationFactory(public_since=timezone.now())
     for key in ["", "an old key", "ẞ" * 32]:
         with pytest.raises(ValidationError):
             enrolment_create(training=run, organisation=organisation, link_key=key, **person)

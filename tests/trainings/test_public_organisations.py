@@ -3,6 +3,7 @@ public already (hosting a public run, or confirmed by staff after a participant 
 three letters on, rate-limited; a hidden id of any other organisation counts as no pick."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,8 +11,10 @@ from dissemination.models import Organisation
 from tests.factories import OrganisationFactory, TrainingFactory, UserFactory
 from tests.trainings.test_public_enrolment import enrol_url, form_data
 from trainings.enums import TrainingStatus, Variant
+from trainings.forms.enrolment import EnrolmentForm
 from trainings.models import Enrolment
 from trainings.queries import public_organisations
+from trainings.services.enrolment import enrolment_create
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +118,67 @@ def test_a_public_organisation_can_be_picked(client, directory, kind):
     data = form_data(organisation=str(organisation.pk), organisation_name=organisation.name, organisation_city="")
     assert client.post(enrol_url(TrainingFactory(meetings=2)), data).status_code == 302
     assert Enrolment.objects.get().person.organisation == organisation
+
+
+# --- the same rule in the enrolment service (one rule: the form asks the service) ---
+
+
+def _enrol(training, organisation, new_organisation=None, **kwargs):
+    return enrolment_create(
+        training=training,
+        first_name="Anna",
+        last_name="de Vries",
+        email="anna@example.org",
+        organisation=organisation,
+        new_organisation=new_organisation,
+        consent=True,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("kind", ["named", "directory", "host_in_company", "host_draft"])
+def test_the_service_takes_no_non_public_organisation_on_a_public_enrolment(directory, kind):
+    run = TrainingFactory(meetings=2)
+    with pytest.raises(ValidationError) as refused:
+        _enrol(run, directory[kind])
+    assert list(refused.value.error_dict) == ["organisation_name"]
+    assert not Enrolment.objects.exists()
+    # With the name of a new one typed in, that one is used: the id is ignored.
+    new = {"name": "Bakkerij Linge", "city": "Tiel", "target_group": "employers"}
+    organisation = _enrol(run, directory[kind], new_organisation=new).person.organisation
+    assert (organisation.name, organisation.named_by_participant_at is not None) == ("Bakkerij Linge", True)
+
+
+@pytest.mark.parametrize("kind", ["confirmed", "host"])
+def test_the_service_takes_a_public_organisation(directory, kind):
+    assert _enrol(TrainingFactory(meetings=2), directory[kind]).person.organisation == directory[kind]
+
+
+def test_the_service_takes_the_host_only_on_its_runs_link(directory):
+    host = directory["host_in_company"]
+    run = TrainingFactory(variant=Variant.IN_COMPANY, host_organisation=host, meetings=2)
+    assert _enrol(run, host, link_key=run.enrolment_link_key).person.organisation == host
+    with pytest.raises(ValidationError):
+        _enrol(TrainingFactory(meetings=2), host)  # another run's page: not the host there
+
+
+def test_staff_enrolling_someone_name_any_organisation(directory):
+    staff = UserFactory(roles=["staff"])
+    enrolment = _enrol(TrainingFactory(meetings=2), directory["directory"], enrolled_by=staff)
+    assert enrolment.person.organisation == directory["directory"]
+
+
+def test_the_form_asks_the_service_which_organisations_may_be_picked(directory, monkeypatch):
+    from trainings.forms import enrolment as form_module
+
+    asked = []
+    monkeypatch.setattr(
+        form_module, "pickable_organisations", lambda **kwargs: asked.append(kwargs) or public_organisations()
+    )
+    host = directory["host_in_company"]
+    form = EnrolmentForm(form_data(organisation=str(host.pk), organisation_name=host.name), host=host)
+    assert form.is_valid()
+    assert asked == [{"host_id": host.pk}]
 
 
 def test_an_employer_not_found_is_added_as_named_by_a_participant(client):

@@ -6,22 +6,23 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.enums import Channel, TargetGroup
-from dissemination.models import Organisation
 from dissemination.queries import picked_organisation
 
 from ..enums import ENROLLABLE_STATUSES
 from ..models import Training
-from ..queries import SEARCH_MIN_LETTERS, public_organisations
+from ..queries import SEARCH_MIN_LETTERS
+from ..services.enrolment import pickable_organisations
 
 
 class EnrolmentForm(forms.Form):
     """Who enrols. The organisation is picked from a search (a small script fills the hidden id);
     without a pick, the name, city and kind of a new organisation are required.
 
-    On the public pages (`staff=False`) the search and the hidden id know only the public
-    organisations (trainings.queries.public_organisations) and `host`, the host of the run whose
-    enrolment link this is: an id of any other organisation counts as no pick, so posting ids tells
-    nothing about the directory. Staff search and pick the whole directory."""
+    On the public pages (`staff=False`) the search and the hidden id know only the organisations
+    the enrolment service takes (services.enrolment.pickable_organisations: the public ones and
+    `host`, the host of the run whose enrolment link this is): an id of any other organisation
+    counts as no pick, so posting ids tells nothing about the directory. Staff search and pick the
+    whole directory."""
 
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
@@ -94,10 +95,7 @@ class EnrolmentForm(forms.Form):
     def pickable_organisations(self):
         if self.staff:
             return None  # the whole directory
-        pickable = public_organisations()
-        if self.host is not None:
-            pickable = pickable | Organisation.objects.filter(pk=self.host.pk)
-        return pickable
+        return pickable_organisations(host_id=self.host.pk if self.host is not None else None)
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -141,5 +139,8 @@ class PersonalEmailForm(forms.Form):
 
     email = forms.EmailField(
         label=_("New email address"),
-        help_text=_("From now on we send the messages about your training here. Your previous address gets a notice."),
+        help_text=_(
+            "From now on we send the messages about your training here, with a new link to your personal page: "
+            "the links in earlier mails stop working. Your previous address gets a notice."
+        ),
     )

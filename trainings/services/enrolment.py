@@ -30,6 +30,7 @@ from ..enums import (
     TrainingStatus,
 )
 from ..models import Enrolment, Meeting, Training, new_token
+from ..queries import public_organisations
 from .messages import message_schedule, reminders_cancel, reminders_schedule_for_enrolment
 
 NOT_ENROLLABLE = _("This training run does not take enrolments.")
@@ -160,6 +161,17 @@ def _link_key_matches(key: str, training: Training) -> bool:
     return secrets.compare_digest(key.encode(), training.enrolment_link_key.encode())
 
 
+def pickable_organisations(*, host_id: int | None = None):
+    """The organisations a public enrolment (no `enrolled_by`) may name as its employer: the public
+    ones (queries.public_organisations) and, on a run's enrolment link, that run's host (`host_id`).
+    The public form offers no other, and enrolment_create takes no other: posting ids must tell
+    nothing about the rest of the directory. Staff enrolling someone name any organisation."""
+    pickable = public_organisations()
+    if host_id is not None:
+        pickable = pickable | Organisation.objects.filter(pk=host_id)
+    return pickable
+
+
 def _check_organisation(*, organisation, new_organisation: dict | None) -> None:
     if organisation is None and (not new_organisation or not new_organisation.get("name")):
         raise ValidationError({"organisation_name": _("Choose your organisation or add it.")})
@@ -218,7 +230,9 @@ def enrolment_create(
     change someone's data: it needs consent to the privacy statement, refuses a run whose first
     meeting has begun, refuses a run that is not public (in-company, train-the-trainer) unless
     `link_key` is the run's current enrolment link key (checked under the run's lock, so a link
-    renewed a moment ago no longer works), never changes an existing Person (nor creates an
+    renewed a moment ago no longer works), takes `organisation` only when it is one of
+    pickable_organisations (the run's host counts on its link; any other counts as none, so
+    `new_organisation` is needed), never changes an existing Person (nor creates an
     organisation for one),
     and answers an enrolment that exists already (not cancelled) by sending its confirmation
     again (ENROLMENT_CONFIRMED, WAITLIST_CONFIRMED or WAITLIST_OFFER; nothing for one who dropped
@@ -227,7 +241,6 @@ def enrolment_create(
     public = enrolled_by is None
     if public and not consent:
         raise ValidationError({"consent": _("Please agree to the privacy statement.")})
-    _check_organisation(organisation=organisation, new_organisation=new_organisation)
     with transaction.atomic():
         training = _lock_training(training.pk)
         if training.status not in ENROLLABLE_STATUSES:
@@ -236,6 +249,11 @@ def enrolment_create(
             raise ValidationError(ALREADY_STARTED)
         if public and not training.is_public and not _link_key_matches(link_key, training):
             raise ValidationError(LINK_NOT_VALID)
+        if public and organisation is not None:
+            host_id = training.host_organisation_id if link_key else None
+            if not pickable_organisations(host_id=host_id).filter(pk=organisation.pk).exists():
+                organisation = None
+        _check_organisation(organisation=organisation, new_organisation=new_organisation)
         if not public or _find_person(email) is None:
             organisation = _organisation_for(
                 training=training, organisation=organisation, new_organisation=new_organisation, public=public

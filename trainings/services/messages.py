@@ -28,7 +28,7 @@ from ..enums import (
     MessageStatus,
     TrainingStatus,
 )
-from ..models import Enrolment, Meeting, ScheduledMessage, Training
+from ..models import Enrolment, Meeting, ScheduledMessage, Training, new_token
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +198,8 @@ def _still_relevant(message: ScheduledMessage) -> bool:
         return enrolment.status == EnrolmentStatus.OFFERED
     if message.kind in (MessageKind.MEETING_MOVED, MessageKind.MEETING_CANCELLED) and enrolment is not None:
         return enrolment.status in ACTIVE_STATUSES
+    if message.kind == MessageKind.PERSONAL_LINKS:
+        return bool(enrolment.person.email)  # staff emptied the address since
     if message.kind in EVALUATION_MOMENTS:
         if enrolment.training.status == TrainingStatus.CANCELLED:
             return False
@@ -306,7 +308,7 @@ def messages_send_due(*, limit: int = 500) -> int:
     return sum(message_send(message_id=pk) for pk in list(due[:limit]))
 
 
-# --- a participant's address changed (dissemination.services.relations.person_save) ---
+# --- a participant's address changed (dissemination: person_save, person_merge) ---
 
 
 def _takes_part(person) -> bool:
@@ -314,26 +316,40 @@ def _takes_part(person) -> bool:
     return Enrolment.objects.filter(person=person).exists()
 
 
-def email_changed_notice(*, person, old_email: str, by_themselves: bool) -> ScheduledMessage | None:
-    """Queue the notice that a participant's address changed, to the old address, in the language
-    of their latest enrolment. It names no new address and carries no personal link: the old
-    address may be the wrong one. Side effects: one ScheduledMessage (sent at once, after commit)."""
-    enrolment = Enrolment.objects.filter(person=person).order_by("-created_at", "-pk").first()
-    if enrolment is None:
-        return None
-    return message_schedule(
-        kind=MessageKind.EMAIL_CHANGED,
-        enrolment=enrolment,
-        context={"old_email": old_email, "by_themselves": by_themselves},
+def participant_address_changed(*, person, old_email: str, new_email: str, by_themselves: bool) -> None:
+    """The address the mail of `person`'s enrolments goes to changed from `old_email` to `new_email`
+    (by the person on their personal page, by staff, or by a merge that moves these enrolments to
+    someone with another address). The earlier mails, with their personal links, stay in the old
+    mailbox, so every one of these enrolments gets a new token: the old links open nothing any more.
+
+    Side effects: the tokens; a notice to the old address (EMAIL_CHANGED: no new address, no link)
+    and the new personal links to the new address (PERSONAL_LINKS), each a ScheduledMessage on the
+    latest enrolment, in its language, sent at once after commit. No mail to an empty address."""
+    enrolments = list(
+        Enrolment.objects.filter(person=person).order_by("-created_at", "-pk").values_list("pk", flat=True)
     )
+    if not enrolments:
+        return
+    for pk in enrolments:
+        Enrolment.objects.filter(pk=pk).update(token=new_token())
+    latest = Enrolment.objects.get(pk=enrolments[0])
+    if old_email:
+        message_schedule(
+            kind=MessageKind.EMAIL_CHANGED,
+            enrolment=latest,
+            context={"old_email": old_email, "by_themselves": by_themselves},
+        )
+    if new_email:
+        message_schedule(kind=MessageKind.PERSONAL_LINKS, enrolment=latest, context={"by_themselves": by_themselves})
 
 
-PARTICIPANT_MAIL = PersonMailUse(receives_mail=_takes_part, notify_old_address=email_changed_notice)
+PARTICIPANT_MAIL = PersonMailUse(receives_mail=_takes_part, address_changed=participant_address_changed)
 
 
 def register_participant_mail() -> None:
-    """Called from TrainingsConfig.ready: person_save asks here whether a person is mailed as a
-    participant and queues the notice when their address changes (dissemination imports nothing of trainings)."""
+    """Called from TrainingsConfig.ready: person_save and person_merge ask here whether a person is
+    mailed as a participant and tell this app when the address changes (dissemination imports
+    nothing of trainings)."""
     register_person_mail_use(PARTICIPANT_MAIL)
 
 
@@ -367,6 +383,11 @@ def build_email(message: ScheduledMessage):
         from .evaluation import evaluation_url
 
         context["evaluation_url"] = evaluation_url(enrolment=enrolment, moment=EVALUATION_MOMENTS[message.kind])
+    if message.kind == MessageKind.PERSONAL_LINKS:
+        # Every enrolment of whoever holds them now, with the token they have now: an address that
+        # changed again meanwhile gets only the links that work.
+        others = Enrolment.objects.filter(person_id=enrolment.person_id).select_related("training")
+        context["links"] = [(other.training, personal_url(other)) for other in others.order_by("created_at", "pk")]
     if hasattr(enrolment, "certificate") and message.kind == MessageKind.CERTIFICATE:
         context["certificate"] = enrolment.certificate
     email = mail.build_message(template=f"trainings/{message.kind}", to=to, context=context, language=language)

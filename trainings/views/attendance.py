@@ -3,6 +3,7 @@
 Staff may register for every run, a trainer for the runs they give; a trainer asking for another
 run's meeting gets 404, any other role 403."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -16,6 +17,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.accounts.rules import is_staff_member, is_trainer
 from mentorwijs.page_cache import PageCacheMixin
+from mentorwijs.ratelimit import rate_limited
 
 from .. import queries
 from ..forms.attendance import AttendanceSheetForm, CatchUpForm, CatchUpSearchForm
@@ -121,14 +123,22 @@ class CatchUpView(MeetingView):
         return self.show(form, status=400)
 
     def candidates(self, q=""):
-        # Staff browse; a trainer sees someone of another run only by typing their full name
-        # (they stand in front of them), never a list (docs/security.md).
-        full_name_only = not is_staff_member(self.request.user)
-        return queries.catch_up_candidates(meeting=self.meeting, q=q, full_name_only=full_name_only)
+        # Who sees which candidates is the query's (and the rules') decision, not this view's.
+        return queries.catch_up_candidates(meeting=self.meeting, user=self.request.user, q=q)
 
     def search(self):
-        search = CatchUpSearchForm(self.request.GET or None)
-        return search, (search.cleaned_data["q"] if search.is_valid() else "")
+        """The search form and the name searched (kept in the page's address, so its POST asks
+        again), counted once per request: at most CATCH_UP_SEARCHES_PER_HOUR an hour per user."""
+        if not hasattr(self, "_search"):
+            search = CatchUpSearchForm(self.request.GET or None)
+            q = search.cleaned_data["q"] if search.is_valid() else ""
+            if q.strip() and rate_limited(
+                self.request, scope="catch-up-search", limit=settings.CATCH_UP_SEARCHES_PER_HOUR, per_user=True
+            ):
+                search.add_error("q", _("You searched many times just now. Please try again in an hour."))
+                q = ""
+            self._search = (search, q)
+        return self._search
 
     def show(self, form, status=200):
         search, q = self.search()
@@ -141,7 +151,7 @@ class CatchUpView(MeetingView):
             "candidates": list(self.candidates(q)[: CANDIDATES_SHOWN + 1]),
             "shown": CANDIDATES_SHOWN,
             "attendance_url": reverse("trainings:meeting_attendance", kwargs={"pk": self.meeting.pk}),
-            "full_name_only": not is_staff_member(self.request.user),
+            "full_name_only": not self.request.user.has_perm("trainings.browse_catch_up_candidates"),
         }
         context["more"] = len(context["candidates"]) > CANDIDATES_SHOWN
         context["candidates"] = context["candidates"][:CANDIDATES_SHOWN]

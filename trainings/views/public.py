@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dissemination.services.relations import THE_PERSON, person_save
+from dissemination.services.relations import THE_PERSON, person_save, same_address
 from mentorwijs.forms import parse_id
 from mentorwijs.ratelimit import rate_limited
 
@@ -236,11 +236,18 @@ ADDRESS_NOT_USABLE = gettext_lazy(
 @require_http_methods(["GET", "POST"])
 def personal_email(request, token):
     """The participant changes their own address: only here (the link that reached them by mail)
-    or by staff. The service records it in the audit trail and tells the old address."""
+    or by staff. The service records it in the audit trail, tells the old address and gives the
+    enrolments new links, mailed to the new address; this page then goes on with the new link.
+    Each change mails two addresses: PERSONAL_EMAIL_CHANGES_PER_HOUR attempts per client."""
     enrolment = _enrolment_for(token)
     person = enrolment.person
     form = PersonalEmailForm(request.POST or None, initial={"email": person.email})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and rate_limited(
+        request, scope="personal-email", limit=settings.PERSONAL_EMAIL_CHANGES_PER_HOUR
+    ):
+        form.add_error(None, _("Many changes came from your connection just now. Please try again in an hour."))
+    elif request.method == "POST" and form.is_valid():
+        changed = not same_address(person.email, form.cleaned_data["email"])
         try:
             person_save(person=person, data={"email": form.cleaned_data["email"]}, by=THE_PERSON)
         except ValidationError as error:
@@ -250,8 +257,18 @@ def personal_email(request, token):
             else:
                 add_service_errors(form, error)
         else:
-            messages.success(request, _("Your email address is changed. Your previous address got a notice."))
-            return redirect("trainings:personal", token=token)
+            if not changed:  # a change of case only is no change: the links stay
+                messages.success(request, _("Your email address is saved."))
+                return redirect("trainings:personal", token=token)
+            enrolment.refresh_from_db(fields=["token"])
+            messages.success(
+                request,
+                _(
+                    "Your email address is changed. We sent your new personal link there: the links in "
+                    "earlier mails no longer work. Your previous address got a notice."
+                ),
+            )
+            return redirect("trainings:personal", token=enrolment.token)
     return render(
         request, "trainings/personal_email.html", {"enrolment": enrolment, "training": enrolment.training, "form": form}
     )
