@@ -60,14 +60,22 @@ RUNS_KEPT = relativedelta(years=2)
 
 def _not_needed_since(people, cutoff):
     """`people` without anything that still needs them: no outreach contact or event since the
-    cut-off, no active account with their address, no earlier erasure. Every condition is an
-    EXISTS subquery, not a join: with joins PostgreSQL misjudged the rows left and the national-scale
-    data took minutes (docs/performance.md)."""
+    cut-off, no newsletter subscription still running (pending or confirmed, linked to them or with
+    their address: erasing them would withdraw a consent that is still given; a subscription that
+    ended follows its own rule), no active account with their address, no earlier erasure. Every
+    condition is an EXISTS subquery, not a join: with joins PostgreSQL misjudged the rows left and
+    the national-scale data took minutes (docs/performance.md)."""
     day = timezone.localdate(cutoff)
     active_accounts = User.objects.filter(is_active=True).alias(email_lower=Lower("email"))
+    running = Subscriber.objects.filter(status__in=[SubscriberStatus.PENDING, SubscriberStatus.CONFIRMED])
     return (
         people.exclude(Exists(OutreachContact.objects.filter(person=OuterRef("pk"), date__gte=day)))
         .exclude(Exists(EventGuest.objects.filter(person=OuterRef("pk"), event__date__gte=day)))
+        .exclude(Exists(running.filter(person=OuterRef("pk"))))
+        .exclude(
+            ~Q(email="")
+            & Q(Exists(running.alias(email_lower=Lower("email")).filter(email_lower=Lower(OuterRef("email")))))
+        )
         .exclude(~Q(email="") & Q(Exists(active_accounts.filter(email_lower=Lower(OuterRef("email"))))))
         .exclude(Exists(ErasureRecord.objects.filter(person_id=OuterRef("pk"))))
         .order_by("pk")
@@ -77,8 +85,9 @@ def _not_needed_since(people, cutoff):
 def participants_due(*, now=None):
     """The persons whose participation is older than RETENTION_PARTICIPANT_YEARS and who are not
     needed for anything newer: every run they enrolled in ended (and every enrolment was made)
-    before the cut-off, they were no outreach contact or event guest since, they hold no ambassador
-    profile and no account (those follow the profile or account), and they were not erased before."""
+    before the cut-off, they were no outreach contact or event guest since, no newsletter
+    subscription of theirs still runs, they hold no ambassador profile and no account (those follow
+    the profile or account), and they were not erased before (_not_needed_since)."""
     now = now or timezone.now()
     cutoff = now - relativedelta(years=settings.RETENTION_PARTICIPANT_YEARS)
     enrolments = Enrolment.objects.filter(person=OuterRef("pk"))
@@ -93,13 +102,11 @@ def participants_due(*, now=None):
 
 def directory_people_due(*, now=None):
     """Persons known only from the directory (never enrolled) added more than RETENTION_DIRECTORY_YEARS
-    ago, with no outreach contact or event since, no newsletter subscription still running (pending
-    or confirmed, linked or with their address: a subscription that ended follows its own rule), no
-    active account with their address, no ambassador profile with an account or made since, and not
-    erased before."""
+    ago, with no ambassador profile with an account or made since, and nothing else that still
+    needs them (_not_needed_since: no outreach contact or event since, no newsletter subscription
+    still running, no active account with their address, not erased before)."""
     now = now or timezone.now()
     cutoff = now - relativedelta(years=settings.RETENTION_DIRECTORY_YEARS)
-    running = Subscriber.objects.filter(status__in=[SubscriberStatus.PENDING, SubscriberStatus.CONFIRMED])
     profiles = Ambassador.objects.filter(person=OuterRef("pk")).filter(
         Q(user__isnull=False) | Q(created_at__gte=cutoff)
     )
@@ -107,11 +114,6 @@ def directory_people_due(*, now=None):
         Person.objects.filter(created_at__lt=cutoff)
         .exclude(Exists(Enrolment.objects.filter(person=OuterRef("pk"))))
         .exclude(Exists(profiles))
-        .exclude(Exists(running.filter(person=OuterRef("pk"))))
-        .exclude(
-            ~Q(email="")
-            & Q(Exists(running.alias(email_lower=Lower("email")).filter(email_lower=Lower(OuterRef("email")))))
-        )
     )
     return _not_needed_since(people, cutoff)
 
