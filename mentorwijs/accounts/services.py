@@ -142,6 +142,7 @@ def invitation_accept(*, invitation: Invitation, first_name: str, last_name: str
 
 # --- Privacy: anonymising an account, forgetting old invitations (called by mentorwijs.privacy) ---
 
+# The first name of an erased account, and of an erased person (mentorwijs.privacy).
 ERASED_FIRST_NAME = "Verwijderd"
 
 

@@ -214,7 +214,7 @@ def forget_former_subscribers(*, now=None) -> int:
     count = 0
     for start in range(0, len(ids), BATCH_SIZE):
         with transaction.atomic():
-            forgotten = subscribers_forget(subscriber_ids=ids[start : start + BATCH_SIZE])
+            forgotten = subscribers_forget(subscriber_ids=ids[start : start + BATCH_SIZE], before=cutoff)
             redact_audit_log(Subscriber, forgotten, ["email", "name", "organisation_name"])
         count += len(forgotten)
     return count

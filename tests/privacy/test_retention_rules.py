@@ -23,7 +23,9 @@ from ambassadors.services.erasure import evidence_remove
 from ambassadors.storage import PrivateFileSystemStorage
 from dissemination.enums import ConsentAction, ConsentSource, SubscriberStatus
 from dissemination.models import ConsentRecord, Delivery, Event, EventGuest, MailEvent, Person, Subscriber
-from dissemination.services.subscriptions import subscriber_confirm, subscriber_unsubscribe
+from dissemination.services.retention import former_subscribers, subscribers_forget
+from dissemination.services.subscriptions import subscriber_confirm, subscriber_sign_up, subscriber_unsubscribe
+from dissemination.tokens import confirm_url
 from mentorwijs.accounts.models import Invitation, User
 from mentorwijs.privacy import retention
 from mentorwijs.privacy.models import ErasureRecord, RetentionRun
@@ -241,6 +243,45 @@ def test_a_bounced_address_still_on_lists_gets_a_withdrawal_before_it_is_forgott
     actions = list(ConsentRecord.objects.filter(subscriber=bounced).order_by("pk").values_list("action", "source"))
     assert actions == [(ConsentAction.GIVEN, ConsentSource.FORM), (ConsentAction.WITHDRAWN, ConsentSource.STAFF)]
     assert not ConsentRecord.objects.filter(email__contains="@", subscriber=bounced).exists()
+
+
+@pytest.mark.parametrize("mail_sent", [True, False], ids=["confirmation sent", "confirmation still to send"])
+def test_a_former_subscriber_who_signed_up_again_keeps_the_address_and_the_link_works(
+    now, client, mail_sent, django_capture_on_commit_callbacks
+):
+    old = unsubscribed(at=now - relativedelta(years=3), email="terug@example.org")
+    newsletter = MailingListFactory(name="Scholen")
+    with django_capture_on_commit_callbacks(execute=mail_sent):
+        subscriber_sign_up(email="Terug@Example.org", name="Terug", lists=[newsletter])
+    old.refresh_from_db()
+    assert (old.status, old.confirmation_request is None) == ("unsubscribed", mail_sent)
+
+    assert retention.forget_former_subscribers(now=now) == 0
+
+    old.refresh_from_db()
+    assert old.email == "terug@example.org"
+    assert not ConsentRecord.objects.filter(subscriber=old).exclude(email="terug@example.org").exists()
+    link = confirm_url(old, list_ids=[newsletter.pk]).removeprefix(django_settings.SITE_URL)
+    client.post(link)
+    old.refresh_from_db()
+    assert (old.email, old.status, list(old.lists.all())) == ("terug@example.org", "confirmed", [newsletter])
+
+
+def test_a_subscriber_who_confirms_after_the_listing_is_not_forgotten(now):
+    """subscribers_forget applies the rule again to the rows it locks."""
+    cutoff = now - relativedelta(years=2)
+    old = unsubscribed(at=cutoff - DAY, email="terug@example.org")
+    due = list(former_subscribers(before=cutoff).values_list("pk", flat=True))
+    assert due == [old.pk]
+    newsletter = MailingListFactory(name="Scholen")
+    subscriber_confirm(subscriber=old, list_ids=[newsletter.pk])  # between the listing and the forgetting
+
+    assert subscribers_forget(subscriber_ids=due, before=cutoff) == []
+
+    old.refresh_from_db()
+    assert (old.email, old.status) == ("terug@example.org", "confirmed")
+    assert list(old.lists.all()) == [newsletter]
+    assert not ConsentRecord.objects.filter(subscriber=old).exclude(email="terug@example.org").exists()
 
 
 def test_subscribers_still_subscribed_or_recently_active_keep_their_address(now):
