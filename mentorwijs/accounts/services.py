@@ -20,7 +20,7 @@ from mentorwijs import mail
 
 from .models import Invitation, User
 from .roles import Role
-from .tasks import send_invitation
+from .tasks import send_account_erased_notice, send_invitation
 from .tokens import invitation_token
 
 
@@ -164,6 +164,19 @@ def user_sessions_end(*, user: User) -> int:
             store(session_key=session.session_key).delete()
             ended += 1
     return ended
+
+
+def account_erased_notice_queue(*, user: User) -> None:
+    """Queue, on commit, the notice to the account's own address that the account is erased. Call it
+    before anonymising: the address, first name and language are read now. Nothing is sent when the
+    erasure rolls back; robust: a broker that is down logs the error and does not undo the erasure
+    (the notice is then lost: no row may keep the address)."""
+    kwargs = {"email": user.email, "first_name": user.first_name, "language": user.language}
+    transaction.on_commit(lambda: send_account_erased_notice.delay(**kwargs), robust=True)
+
+
+def account_erased_notice_send(*, email: str, first_name: str, language: str) -> None:
+    mail.send(template="account_erased", to=email, language=language, context={"name": first_name})
 
 
 @transaction.atomic

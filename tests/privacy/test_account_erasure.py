@@ -268,9 +268,11 @@ def refusal_codes(user, by):
 
 
 def test_nobody_erases_their_own_account():
-    staff, _other = UserFactory(roles=["staff"]), UserFactory(roles=["staff"])
-    assert refusal_codes(staff, staff) == {"self"}
-    assert User.objects.get(pk=staff.pk).is_active
+    superuser, _other = UserFactory(is_superuser=True, roles=["staff"]), UserFactory(roles=["staff"])
+    assert refusal_codes(superuser, superuser) == {"self"}
+    assert User.objects.get(pk=superuser.pk).is_active
+    staff = UserFactory(roles=["staff"])
+    assert refusal_codes(staff, staff) == {"self", "superuser"}
 
 
 def test_the_last_active_staff_account_is_not_erased():
@@ -302,3 +304,60 @@ def test_only_a_superuser_erases_a_superuser():
     assert refusal_codes(superuser, staff) == {"superuser"}
     account_erase(user=superuser, by=UserFactory(is_superuser=True), reason="Vertrokken")
     assert not User.objects.get(pk=superuser.pk).is_superuser
+
+
+@pytest.mark.parametrize("role", ["staff", "master_trainer"])
+def test_only_a_superuser_erases_the_account_of_staff_or_a_master_trainer(role):
+    colleague = UserFactory(roles=[role, "trainer"], first_name="Collega")
+    staff = UserFactory(roles=["staff"])
+    UserFactory(roles=["staff"])
+
+    assert refusal_codes(colleague, staff) == {"superuser"}
+    assert User.objects.get(pk=colleague.pk).first_name == "Collega"
+    account_erase(user=colleague, by=UserFactory(is_superuser=True), reason="Vertrokken")
+    assert User.objects.get(pk=colleague.pk).first_name == "Verwijderd"
+
+
+@pytest.mark.parametrize("role", ["trainer", "ambassador"])
+def test_staff_erase_the_account_of_a_trainer_or_an_ambassador(role):
+    holder = UserFactory(roles=[role])
+    account_erase(user=holder, by=UserFactory(roles=["staff"]), reason="Verzoek")
+    assert User.objects.get(pk=holder.pk).first_name == "Verwijderd"
+
+
+def test_staff_are_refused_a_colleagues_erasure_on_the_privacy_page(client):
+    staff = UserFactory(roles=["staff"])
+    colleague = UserFactory(roles=["staff", "master_trainer"], first_name="Collega")
+    client.force_login(staff)
+    url = reverse("privacy:account_erase", args=[colleague.pk])
+    assert len(client.get(url).context["refusals"]) == 1
+
+    response = client.post(url, {"reason": "weg"})
+
+    assert response.status_code == 200
+    assert [error.code for error in response.context["form"].non_field_errors().as_data()] == ["superuser"]
+    colleague = User.objects.get(pk=colleague.pk)
+    assert (colleague.first_name, colleague.is_active, colleague.has_usable_password()) == ("Collega", True, True)
+    assert sorted(colleague.roles) == ["master_trainer", "staff"]
+
+
+def test_the_account_holder_is_told_after_commit_at_the_address_it_had(
+    tom, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        account_erase(user=tom.user, by=tom.staff, reason="Verzoek")
+    assert mailoutbox == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+
+    [notice] = mailoutbox
+    assert notice.to == ["tom.trainerman@example.org"]
+    assert "Tom" in notice.body
+    assert notice.subject == "[Mentorwijs] Je Mentorwijs-account is gewist"
+
+
+def test_no_notice_for_a_refused_erasure_or_the_retention_task(tom, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        refusal_codes(tom.user, tom.user)
+        account_erase(user=tom.user, by=None, reason="retention")
+    assert mailoutbox == []
