@@ -570,3 +570,75 @@ def test_the_public_retention_page_states_the_new_periods(client, settings):
         assert f'data-testid="{testid}">' in content, testid
         cell = content.split(f'data-testid="{testid}">', 1)[1].split("</td>", 1)[0]
         assert text in cell, (testid, cell)
+
+
+# --- one bad row, two runs at once ---
+
+
+def failing_for(monkeypatch, name, bad_pk, key):
+    """Make retention's `name` (person_erase or account_erase) raise OSError for the row `bad_pk`."""
+    real = getattr(retention, name)
+
+    def erase(**kwargs):
+        if kwargs[key].pk == bad_pk:
+            raise OSError("disk full")
+        return real(**kwargs)
+
+    monkeypatch.setattr(retention, name, erase)
+
+
+def test_a_person_that_fails_is_logged_and_the_next_ones_are_still_anonymised(monkeypatch, now, caplog):
+    bad, good = (directory_person(added=now - relativedelta(years=4)) for _ in range(2))
+    failing_for(monkeypatch, "person_erase", bad.pk, "person")
+
+    with pytest.raises(retention.RowsFailed) as partly:
+        retention.anonymise_directory_people(now=now)
+
+    assert (partly.value.changed, partly.value.failed) == (1, 1)
+    assert Person.objects.get(pk=good.pk).first_name == "Verwijderd"
+    assert Person.objects.get(pk=bad.pk).first_name != "Verwijderd"
+    assert f"retention: person {bad.pk} failed" in caplog.text
+
+
+def test_an_account_that_fails_is_logged_and_the_run_counts_it(monkeypatch, now, caplog):
+    bad, good = (deactivated(last_login=now - relativedelta(years=3), roles=["ambassador"]) for _ in range(2))
+    failing_for(monkeypatch, "account_erase", bad.pk, "user")
+
+    counts = retention.apply_retention(now=now)
+
+    run = RetentionRun.objects.get()
+    assert counts["deactivated_accounts_anonymised"] == 1
+    assert run.rows_failed == {"deactivated_accounts_anonymised": 1}
+    assert run.failed == []
+    assert User.objects.get(pk=good.pk).first_name == "Verwijderd"
+    assert User.objects.get(pk=bad.pk).first_name != "Verwijderd"
+    assert f"retention: account {bad.pk} failed" in caplog.text
+
+
+def test_a_second_run_while_one_is_busy_does_nothing(monkeypatch, now):
+    """The second run starts from inside the first (as a task delivered twice would, at the same
+    moment): it takes no lock, changes and stores nothing; the first counts each row once."""
+    directory_person(added=now - relativedelta(years=4))
+    second = []
+
+    def start_a_second_run(*, now):
+        if not second:
+            second.append("started")
+            second.append(retention.apply_retention(now=now))
+        return 0
+
+    rules = tuple(
+        replace(rule, apply=start_a_second_run) if rule.key == "participants_anonymised" else rule
+        for rule in retention.RULES
+    )
+    monkeypatch.setattr(retention, "RULES", rules)
+
+    counts = retention.apply_retention(now=now)
+
+    assert second == ["started", None]
+    assert counts["directory_people_anonymised"] == 1
+    assert RetentionRun.objects.get().counts["directory_people_anonymised"] == 1
+    # The lock is gone with the first run: the next night runs again.
+    monkeypatch.setattr(retention, "RULES", rules[1:])
+    assert retention.apply_retention(now=now)["directory_people_anonymised"] == 0
+    assert RetentionRun.objects.count() == 2
