@@ -6,10 +6,13 @@ free text (notes with requests, reviews and steps, offers and their decisions, f
 their runs, the reasons kept for notices), the evidence files (and their names), and the profile's
 offers and public listing.
 
-An evidence file is deleted from storage before its row is emptied, in the same transaction: when
-the transaction rolls back, the row still names a file that is gone (the download answers 404) and
-the next run empties it; a file is never left behind without a row that names it.
+An evidence file is deleted from storage after the transaction that empties its row commits
+(transaction.on_commit): an erasure or retention run that rolls back keeps both the row and the file.
+A file whose deletion fails after the commit is logged with its stored name (a random UUID, which
+names nobody) to be removed by hand; the row no longer leads to it.
 """
+
+import logging
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -29,8 +32,7 @@ from ..models import (
     FidelityReview,
 )
 
-# A certification that no longer counts: its evidence is kept only for a period after this.
-LAPSED_STATUSES = [CertificationStatus.EXPIRED, CertificationStatus.REJECTED, CertificationStatus.REVOKED]
+logger = logging.getLogger(__name__)
 
 
 def runs_still_to_give(*, user) -> list[Training]:
@@ -64,15 +66,25 @@ def lapsed_evidence(*, before):
     return CertificationEvidence.objects.exclude(file="").filter(expired | ended)
 
 
+def _files_delete(files) -> None:
+    """After commit: delete these (storage, name) files; one that fails is logged and the rest go."""
+    for storage, name in files:
+        try:
+            storage.delete(name)  # a missing file is no error
+        except Exception:  # OSError on disk, the storage's own errors on object storage
+            logger.exception("evidence file %s not deleted; remove it by hand", name)
+
+
 @transaction.atomic
 def evidence_remove(*, evidence_ids) -> int:
-    """Delete the files of these evidence rows from storage and empty the rows' file and file
-    name; type, size and upload time stay as a figure. Rows already emptied are skipped.
-    Returns the number of files removed."""
+    """Empty the file and file name of these evidence rows and delete their files from storage once
+    the transaction commits (see the module docstring); type, size and upload time stay as a
+    figure. Rows already emptied are skipped. Returns the number of files removed."""
     rows = list(CertificationEvidence.objects.select_for_update().filter(pk__in=evidence_ids).exclude(file=""))
-    for evidence in rows:
-        evidence.file.storage.delete(evidence.file.name)  # a missing file is no error
     CertificationEvidence.objects.filter(pk__in=[evidence.pk for evidence in rows]).update(file="", original_name="")
+    files = [(evidence.file.storage, evidence.file.name) for evidence in rows]
+    if files:
+        transaction.on_commit(lambda: _files_delete(files))
     return len(rows)
 
 

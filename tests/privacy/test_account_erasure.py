@@ -28,6 +28,7 @@ from ambassadors.models import (
     RefresherMeeting,
 )
 from ambassadors.queries.quality import lineage
+from ambassadors.services.erasure import evidence_remove
 from ambassadors.storage import PrivateFileSystemStorage
 from dissemination.models import OutreachContact
 from mentorwijs.accounts.models import Invitation, User
@@ -180,8 +181,9 @@ def test_the_account_is_anonymous_and_cannot_log_in_again(tom, client):
     assert not client.login(email="tom.trainerman@example.org", password="wachtwoord-van-tom")
 
 
-def test_notes_evidence_profile_and_mail_go(tom, evidence_storage):
-    account_erase(user=tom.user, by=tom.staff, reason="Verzoek")
+def test_notes_evidence_profile_and_mail_go(tom, evidence_storage, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        account_erase(user=tom.user, by=tom.staff, reason="Verzoek")
 
     certification = Certification.objects.get(pk=tom.certification.pk)
     assert (certification.request_note, certification.review_note) == ("", "")
@@ -202,6 +204,50 @@ def test_notes_evidence_profile_and_mail_go(tom, evidence_storage):
     assert not CaughtMail.objects.exists()
     # Notes about an organisation stay: the contact is the organisation's history, now by an anonymous account.
     assert OutreachContact.objects.get(pk=tom.contact.pk).notes == "Gesprek met de directeur over het team"
+
+
+def test_a_rolled_back_erasure_keeps_the_evidence_files(
+    tom, evidence_storage, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone")
+
+    # Fails after the evidence rows were emptied: the whole erasure rolls back.
+    monkeypatch.setattr("mentorwijs.privacy.services.account_erasure.redact_audit_log", broken)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        account_erase(user=tom.user, by=tom.staff, reason="Verzoek")
+
+    assert evidence_storage.exists(tom.evidence_name)
+    evidence = CertificationEvidence.objects.get(pk=tom.evidence.pk)
+    assert (evidence.file.name, evidence.original_name) == (tom.evidence_name, "diploma-tom.pdf")
+    assert User.objects.get(pk=tom.user.pk).first_name == "Tom"
+
+
+def test_an_evidence_file_that_cannot_be_deleted_is_logged_and_the_others_go(
+    evidence_storage, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    certification = CertificationFactory()
+    stuck, other = (
+        CertificationEvidence.objects.create(certification=certification, size=4, content_type="application/pdf")
+        for _ in range(2)
+    )
+    for evidence in (stuck, other):
+        evidence.file.save("bewijs.pdf", ContentFile(b"%PDF"), save=True)
+    real_delete = evidence_storage.delete
+
+    def delete(name):
+        if name == stuck.file.name:
+            raise OSError("read-only file system")
+        real_delete(name)
+
+    monkeypatch.setattr(evidence_storage, "delete", delete)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert evidence_remove(evidence_ids=[stuck.pk, other.pk]) == 2
+
+    assert evidence_storage.exists(stuck.file.name)
+    assert not evidence_storage.exists(other.file.name)
+    assert f"evidence file {stuck.file.name} not deleted" in caplog.text
+    assert set(CertificationEvidence.objects.values_list("file", flat=True)) == {""}
 
 
 def test_the_teaching_history_and_the_lineage_stay_as_figures(tom):

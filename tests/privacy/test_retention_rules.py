@@ -430,7 +430,9 @@ def evidence_for(certification, name="diploma-olga.pdf"):
     return evidence
 
 
-def test_evidence_files_of_lapsed_certifications_are_deleted_after_the_period(now, evidence_storage):
+def test_evidence_files_of_lapsed_certifications_are_deleted_after_the_period(
+    now, evidence_storage, django_capture_on_commit_callbacks
+):
     today = timezone.localdate(now)
     cutoff = now - timedelta(days=90)
     expired = CertificationFactory(
@@ -449,7 +451,8 @@ def test_evidence_files_of_lapsed_certifications_are_deleted_after_the_period(no
     kept = [evidence_for(certification) for certification in (expired_lately, revoked_lately, valid)]
     names = [evidence.file.name for evidence in gone]
 
-    assert retention.delete_lapsed_evidence(now=now) == 3
+    with django_capture_on_commit_callbacks(execute=True):  # the files go once the batch commits
+        assert retention.delete_lapsed_evidence(now=now) == 3
 
     for evidence, name in zip(gone, names, strict=True):
         evidence.refresh_from_db()
