@@ -18,8 +18,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from trainings.enums import MeetingStatus, MessageStatus, TrainingStatus
-from trainings.models import Assignment, Meeting, Training
+from trainings.enums import MessageStatus
+from trainings.models import Assignment, Training
+from trainings.queries import runs_not_ended
 
 from ..enums import CertificationAction, CertificationStatus, OfferStatus, ReviewKind
 from ..models import (
@@ -36,13 +37,10 @@ logger = logging.getLogger(__name__)
 
 
 def runs_still_to_give(*, user) -> list[Training]:
-    """The runs the user is assigned to (any role) that have not ended: not completed or cancelled,
-    with a scheduled meeting that ends after now or no scheduled meeting yet."""
-    scheduled = Meeting.objects.filter(training=OuterRef("pk")).exclude(status=MeetingStatus.CANCELLED)
+    """The runs the user is assigned to (any role) that have not ended (trainings.queries.runs_not_ended)."""
     return list(
-        Training.objects.filter(Exists(Assignment.objects.filter(training=OuterRef("pk"), trainer=user)))
-        .exclude(status__in=[TrainingStatus.COMPLETED, TrainingStatus.CANCELLED])
-        .filter(Q(Exists(scheduled.filter(ends_at__gt=timezone.now()))) | ~Q(Exists(scheduled)))
+        runs_not_ended()
+        .filter(Exists(Assignment.objects.filter(training=OuterRef("pk"), trainer=user)))
         .order_by("title", "pk")
     )
 

@@ -37,8 +37,7 @@ import re
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from ambassadors.models import Ambassador
@@ -47,8 +46,9 @@ from dissemination.models import OutreachContact, Person, Subscriber, new_resear
 from dissemination.services.retention import subscribers_forget_person
 from mentorwijs.accounts.services import ERASED_FIRST_NAME
 from mentorwijs.outbox.models import CaughtMail
-from trainings.enums import EnrolmentStatus, MeetingStatus, TrainingStatus
-from trainings.models import Attendance, Certificate, Enrolment, Evaluation, Meeting, new_token
+from trainings.enums import EnrolmentStatus
+from trainings.models import Attendance, Certificate, Enrolment, Evaluation, new_token
+from trainings.queries import runs_not_ended
 from trainings.services.certificates import certificates_forget_reasons
 from trainings.services.messages import messages_forget_recipient
 
@@ -80,14 +80,11 @@ def is_erased(person: Person) -> bool:
 
 
 def enrolments_in_unfinished_runs(person: Person):
-    """The person's enrolments that still take part in a run that has not ended: a run not
-    completed or cancelled, with no scheduled meetings yet or one that ends after now."""
-    now = timezone.now()
-    scheduled = Meeting.objects.filter(training=OuterRef("training_id")).exclude(status=MeetingStatus.CANCELLED)
+    """The person's enrolments that still take part in a run that has not ended
+    (trainings.queries.runs_not_ended)."""
     return (
         Enrolment.objects.filter(person=person, status__in=TAKING_PART)
-        .exclude(training__status__in=[TrainingStatus.COMPLETED, TrainingStatus.CANCELLED])
-        .filter(Q(Exists(scheduled.filter(ends_at__gt=now))) | ~Q(Exists(scheduled)))
+        .filter(Exists(runs_not_ended().filter(pk=OuterRef("training_id"))))
         .select_related("training")
     )
 
