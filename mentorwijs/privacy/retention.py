@@ -42,7 +42,7 @@ from dissemination.enums import SubscriberStatus
 from dissemination.models import EventGuest, OutreachContact, Person, Subscriber
 from dissemination.services.retention import event_notes_clear, former_subscribers, subscribers_forget
 from mentorwijs.accounts.models import Invitation, User
-from mentorwijs.accounts.services import invitations_forget
+from mentorwijs.accounts.services import invitations_forget, live_sessions_by_user
 from mentorwijs.outbox.models import CaughtMail
 from mentorwijs.privacy.models import ErasureRecord, RetentionRun
 from mentorwijs.privacy.services.account_erasure import account_erase
@@ -309,11 +309,12 @@ def anonymise_deactivated_accounts(*, now=None) -> int:
     privacy.services.account_erasure.account_erase (by nobody, reason "retention"): names, address,
     second factors, sessions, notes and evidence files go; the teaching history and the lineage stay
     as figures. An account the erasure refuses (runs still to give) is logged and skipped; one that
-    fails otherwise is logged and counted (_one_by_one)."""
+    fails otherwise is logged and counted (_one_by_one). The live sessions are decoded once for all
+    of them (an inactive account cannot log in meanwhile), not once per account."""
+    due = deactivated_accounts_due(now=now)
+    sessions = live_sessions_by_user() if due.exists() else {}
     return _one_by_one(
-        deactivated_accounts_due(now=now),
-        lambda user: account_erase(user=user, by=None, reason=RETENTION_REASON),
-        "account",
+        due, lambda user: account_erase(user=user, by=None, reason=RETENTION_REASON, sessions=sessions), "account"
     )
 
 

@@ -11,7 +11,9 @@ import pytest
 from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 from django.conf import settings as django_settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.db.models import QuerySet
@@ -387,6 +389,30 @@ def test_a_deactivated_account_is_anonymised_after_the_period(now):
     assert recent.first_name != "Verwijderd"
     assert active.first_name != "Verwijderd"
     assert retention.anonymise_deactivated_accounts(now=now) == 0
+
+
+def session_of(user):
+    store = import_module(django_settings.SESSION_ENGINE).SessionStore
+    session = store()
+    session[SESSION_KEY] = str(user.pk)
+    session.create()
+    return session.session_key
+
+
+def test_the_sessions_of_deactivated_accounts_end_and_each_session_is_read_once(now, monkeypatch):
+    due = [deactivated(last_login=now - relativedelta(years=3), roles=["ambassador"]) for _ in range(3)]
+    gone = [session_of(user) for user in due]
+    kept = session_of(UserFactory(roles=["trainer"]))
+    store = import_module(django_settings.SESSION_ENGINE).SessionStore
+    decoded = []
+    real_decode = SessionBase.decode
+    monkeypatch.setattr(SessionBase, "decode", lambda self, data: decoded.append(data) or real_decode(self, data))
+
+    assert retention.anonymise_deactivated_accounts(now=now) == 3
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [kept]
+    assert not any(store(session_key=key).exists(key) for key in gone)
+    assert len(decoded) == 4  # every live session once, not once per account
 
 
 def test_a_recent_deactivation_in_the_audit_trail_counts_more_than_an_old_login(now):

@@ -90,11 +90,14 @@ def account_erased_record(user: User) -> ErasureRecord | None:
 
 
 @transaction.atomic
-def account_erase(*, user: User, by: User | None, reason: str) -> ErasureRecord:
+def account_erase(
+    *, user: User, by: User | None, reason: str, sessions: dict[str, list[str]] | None = None
+) -> ErasureRecord:
     """Anonymise the account (see the module docstring) in one transaction and store an
     ErasureRecord (who, when, why, counts; never the name). Raises ValidationError with every
     reason it is refused. Idempotent: an account still anonymous returns its latest record and
-    nothing changes. `by` is None for the retention task."""
+    nothing changes. `by` is None for the retention task, which also passes `sessions`
+    (accounts.services.live_sessions_by_user, read once for all the accounts it erases)."""
     if user.has_role(Role.STAFF):
         # Two staff erasing each other's accounts at once must not leave nobody: lock every staff row.
         list(User.objects.select_for_update().filter(groups__name=Role.STAFF).order_by("pk").values_list("pk"))
@@ -114,7 +117,7 @@ def account_erase(*, user: User, by: User | None, reason: str) -> ErasureRecord:
     )
     summary = holder_forget(user=user)
     summary["messages_cancelled"] = messages_forget_recipient(user=user)
-    summary.update(user_anonymise(user=user))
+    summary.update(user_anonymise(user=user, sessions=sessions))
     summary["caught_mail"] = delete_caught_mail_to(old_email)
 
     certification_ids = list(Certification.objects.filter(holder=user).values_list("pk", flat=True))
