@@ -138,6 +138,15 @@ def training_participants(*, training_id: int):
 # --- scheduling (staff list, detail, calendar, feeds) ---
 
 
+def runs_not_ended():
+    """Runs that have not ended: not completed or cancelled, with a scheduled meeting that ends
+    after now or no scheduled meeting yet. Erasing a participant or a trainer waits for these."""
+    scheduled = Meeting.objects.filter(training=OuterRef("pk")).exclude(status=MeetingStatus.CANCELLED)
+    return Training.objects.exclude(status__in=[TrainingStatus.COMPLETED, TrainingStatus.CANCELLED]).filter(
+        Q(Exists(scheduled.filter(ends_at__gt=timezone.now()))) | ~Q(Exists(scheduled))
+    )
+
+
 def trainings_visible_to(user):
     """Runs a user may see in the staff pages: staff and master trainers all, trainers those they give."""
     if user.has_role(Role.STAFF) or user.has_role(Role.MASTER_TRAINER):

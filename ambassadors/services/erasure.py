@@ -6,17 +6,21 @@ free text (notes with requests, reviews and steps, offers and their decisions, f
 their runs, the reasons kept for notices), the evidence files (and their names), and the profile's
 offers and public listing.
 
-An evidence file is deleted from storage before its row is emptied, in the same transaction: when
-the transaction rolls back, the row still names a file that is gone (the download answers 404) and
-the next run empties it; a file is never left behind without a row that names it.
+An evidence file is deleted from storage after the transaction that empties its row commits
+(transaction.on_commit): an erasure or retention run that rolls back keeps both the row and the file.
+A file whose deletion fails after the commit is logged with its stored name (a random UUID, which
+names nobody) to be removed by hand; the row no longer leads to it.
 """
+
+import logging
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from trainings.enums import MeetingStatus, MessageStatus, TrainingStatus
-from trainings.models import Assignment, Meeting, Training
+from trainings.enums import MessageStatus
+from trainings.models import Assignment, Training
+from trainings.queries import runs_not_ended
 
 from ..enums import CertificationAction, CertificationStatus, OfferStatus, ReviewKind
 from ..models import (
@@ -29,18 +33,14 @@ from ..models import (
     FidelityReview,
 )
 
-# A certification that no longer counts: its evidence is kept only for a period after this.
-LAPSED_STATUSES = [CertificationStatus.EXPIRED, CertificationStatus.REJECTED, CertificationStatus.REVOKED]
+logger = logging.getLogger(__name__)
 
 
 def runs_still_to_give(*, user) -> list[Training]:
-    """The runs the user is assigned to (any role) that have not ended: not completed or cancelled,
-    with a scheduled meeting that ends after now or no scheduled meeting yet."""
-    scheduled = Meeting.objects.filter(training=OuterRef("pk")).exclude(status=MeetingStatus.CANCELLED)
+    """The runs the user is assigned to (any role) that have not ended (trainings.queries.runs_not_ended)."""
     return list(
-        Training.objects.filter(Exists(Assignment.objects.filter(training=OuterRef("pk"), trainer=user)))
-        .exclude(status__in=[TrainingStatus.COMPLETED, TrainingStatus.CANCELLED])
-        .filter(Q(Exists(scheduled.filter(ends_at__gt=timezone.now()))) | ~Q(Exists(scheduled)))
+        runs_not_ended()
+        .filter(Exists(Assignment.objects.filter(training=OuterRef("pk"), trainer=user)))
         .order_by("title", "pk")
     )
 
@@ -64,15 +64,25 @@ def lapsed_evidence(*, before):
     return CertificationEvidence.objects.exclude(file="").filter(expired | ended)
 
 
+def _files_delete(files) -> None:
+    """After commit: delete these (storage, name) files; one that fails is logged and the rest go."""
+    for storage, name in files:
+        try:
+            storage.delete(name)  # a missing file is no error
+        except Exception:  # OSError on disk, the storage's own errors on object storage
+            logger.exception("evidence file %s not deleted; remove it by hand", name)
+
+
 @transaction.atomic
 def evidence_remove(*, evidence_ids) -> int:
-    """Delete the files of these evidence rows from storage and empty the rows' file and file
-    name; type, size and upload time stay as a figure. Rows already emptied are skipped.
-    Returns the number of files removed."""
+    """Empty the file and file name of these evidence rows and delete their files from storage once
+    the transaction commits (see the module docstring); type, size and upload time stay as a
+    figure. Rows already emptied are skipped. Returns the number of files removed."""
     rows = list(CertificationEvidence.objects.select_for_update().filter(pk__in=evidence_ids).exclude(file=""))
-    for evidence in rows:
-        evidence.file.storage.delete(evidence.file.name)  # a missing file is no error
     CertificationEvidence.objects.filter(pk__in=[evidence.pk for evidence in rows]).update(file="", original_name="")
+    files = [(evidence.file.storage, evidence.file.name) for evidence in rows]
+    if files:
+        transaction.on_commit(lambda: _files_delete(files))
     return len(rows)
 
 

@@ -9,7 +9,8 @@ from .models import Invitation, User
 
 # What only a superuser changes in another account: how it logs in (the address a password reset
 # goes to, the password) and what it may do (roles, superuser status). A staff member changes their
-# own address and password through allauth's pages, which ask for the password again.
+# own address and password through allauth's pages, which ask for the password again. Whether an
+# account of staff or a master trainer is active is a superuser's choice too (User.managed_by_superusers_only).
 SUPERUSER_ONLY_FIELDS = ["email", "groups", "is_superuser"]
 
 
@@ -40,7 +41,11 @@ class UserAdmin(DjangoUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
             return self.readonly_fields
-        return [*self.readonly_fields, *SUPERUSER_ONLY_FIELDS]
+        readonly = [*self.readonly_fields, *SUPERUSER_ONLY_FIELDS]
+        if obj is not None and obj.managed_by_superusers_only:
+            # Deactivating locks a colleague out; reactivating gives a departed one access back.
+            readonly.append("is_active")
+        return readonly
 
     def has_change_permission(self, request, obj=None):
         # A superuser's account is changed by superusers only (staff could lock them out).

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .roles import TWO_FACTOR_ROLES, Role, role_labels
+from .roles import SUPERUSER_MANAGED_ROLES, TWO_FACTOR_ROLES, Role, role_labels
 
 
 class UserManager(BaseUserManager):
@@ -67,6 +67,12 @@ class User(AbstractUser):
     def is_staff(self) -> bool:
         """Access to the Django admin follows the staff role; Django and allauth read this flag."""
         return self.is_superuser or Role.STAFF in self.roles
+
+    @property
+    def managed_by_superusers_only(self) -> bool:
+        """Only a superuser erases, deactivates or reactivates this account: a superuser's or one with
+        a role of SUPERUSER_MANAGED_ROLES (staff, master trainer)."""
+        return self.is_superuser or bool(self.roles & SUPERUSER_MANAGED_ROLES)
 
     @property
     def requires_two_factor(self) -> bool:

@@ -15,6 +15,11 @@ class Role(models.TextChoices):
 # since every role sees other people's personal data (issue 14).
 TWO_FACTOR_ROLES = frozenset(Role)
 
+# Roles whose accounts only a superuser erases, deactivates or reactivates (as only a superuser
+# changes another user's password or roles): staff see everyone's data and master trainers certify
+# trainers, so one staff member must not be able to remove, lock out or bring back such an account.
+SUPERUSER_MANAGED_ROLES = frozenset({Role.STAFF, Role.MASTER_TRAINER})
+
 
 def role_labels(roles) -> list[str]:
     """The labels of these role values, in the order of Role."""

@@ -1,5 +1,6 @@
 """State changes for accounts: invitations and roles, and anonymising an account (privacy)."""
 
+from collections import defaultdict
 from importlib import import_module
 
 from allauth.account.models import EmailAddress
@@ -20,7 +21,7 @@ from mentorwijs import mail
 
 from .models import Invitation, User
 from .roles import Role
-from .tasks import send_invitation
+from .tasks import send_account_erased_notice, send_invitation
 from .tokens import invitation_token
 
 
@@ -142,6 +143,7 @@ def invitation_accept(*, invitation: Invitation, first_name: str, last_name: str
 
 # --- Privacy: anonymising an account, forgetting old invitations (called by mentorwijs.privacy) ---
 
+# The first name of an erased account, and of an erased person (mentorwijs.privacy).
 ERASED_FIRST_NAME = "Verwijderd"
 
 
@@ -154,26 +156,53 @@ def user_is_anonymised(user: User) -> bool:
     return user.email == erased_account_email(user) and not user.is_active
 
 
-def user_sessions_end(*, user: User) -> int:
-    """End every session of the user, in the database and in the cache. Returns how many ended."""
+def live_sessions_by_user() -> dict[str, list[str]]:
+    """The keys of the live sessions per user id (a string, as the session stores it). A session
+    row does not say whose it is, so each is decoded, once: erasing many accounts in one go (the
+    retention task) passes this to user_sessions_end instead of decoding every session per account."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    by_user = defaultdict(list)
+    live = Session.objects.filter(expire_date__gt=timezone.now()).values_list("session_key", "session_data")
+    for key, data in live.iterator():
+        user_id = store.decode(data).get(SESSION_KEY)
+        if user_id is not None:
+            by_user[user_id].append(key)
+    return by_user
+
+
+def user_sessions_end(*, user: User, sessions: dict[str, list[str]] | None = None) -> int:
+    """End every session of the user, in the database and in the cache. `sessions` is what
+    live_sessions_by_user returned (read now when not given); the user's keys leave it. Returns how
+    many ended."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
-            store(session_key=session.session_key).delete()
-            ended += 1
-    return ended
+    keys = (live_sessions_by_user() if sessions is None else sessions).pop(str(user.pk), [])
+    for key in keys:
+        store(session_key=key).delete()
+    return len(keys)
+
+
+def account_erased_notice_queue(*, user: User) -> None:
+    """Queue, on commit, the notice to the account's own address that the account is erased. Call it
+    before anonymising: the address, first name and language are read now. Nothing is sent when the
+    erasure rolls back; robust: a broker that is down logs the error and does not undo the erasure
+    (the notice is then lost: no row may keep the address)."""
+    kwargs = {"email": user.email, "first_name": user.first_name, "language": user.language}
+    transaction.on_commit(lambda: send_account_erased_notice.delay(**kwargs), robust=True)
+
+
+def account_erased_notice_send(*, email: str, first_name: str, language: str) -> None:
+    mail.send(template="account_erased", to=email, language=language, context={"name": first_name})
 
 
 @transaction.atomic
-def user_anonymise(*, user: User) -> dict[str, int]:
+def user_anonymise(*, user: User, sessions: dict[str, list[str]] | None = None) -> dict[str, int]:
     """Make an account anonymous in place: it stays (runs given, certifications, the lineage and
     every "by" point at it) but names no one and opens nothing.
 
     Side effects: names "Verwijderd" / "account #<id>", the address a placeholder on .invalid,
     no usable password, inactive, no superuser flag, no roles; its email addresses (allauth), second
     factors (TOTP, passkeys, recovery codes) and sessions deleted; invitations to its address lose the
-    address and the first name. Returns counts per kind."""
+    address and the first name. `sessions`: see user_sessions_end. Returns counts per kind."""
     user = User.objects.select_for_update().get(pk=user.pk)
     old_email = user.email
     user.first_name = ERASED_FIRST_NAME
@@ -189,7 +218,7 @@ def user_anonymise(*, user: User) -> dict[str, int]:
     return {
         "email_addresses": EmailAddress.objects.filter(user=user).delete()[0],
         "second_factors": Authenticator.objects.filter(user=user).delete()[0],
-        "sessions": user_sessions_end(user=user),
+        "sessions": user_sessions_end(user=user, sessions=sessions),
         "invitations": invitations.update(email="", first_name=""),
     }
 

@@ -4,11 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.accounts.roles import Role
 
+from .queries import ACTIVE, INACTIVE
+
 
 class AccountFilterForm(forms.Form):
     """The account list's filters: words of the name or address, a role, active or not."""
-
-    ACTIVE, INACTIVE = "active", "inactive"
 
     q = forms.CharField(label=_("Name or email address"), required=False, max_length=100)
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All"))] + list(Role.choices))

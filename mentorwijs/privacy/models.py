@@ -53,6 +53,8 @@ class RetentionRun(models.Model):
     # {rule key: rows changed}; a rule that failed is missing and named in `failed`.
     counts = models.JSONField(_("rows changed per rule"), default=dict, blank=True)
     failed = models.JSONField(_("rules that failed"), default=list, blank=True)
+    # {rule key: rows that raised an error}, for the rules that go row by row; the log names each row.
+    rows_failed = models.JSONField(_("rows that failed per rule"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("retention run")

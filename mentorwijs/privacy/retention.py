@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from uuid import uuid4
 
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
@@ -27,6 +28,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Q
@@ -40,7 +42,7 @@ from dissemination.enums import SubscriberStatus
 from dissemination.models import EventGuest, OutreachContact, Person, Subscriber
 from dissemination.services.retention import event_notes_clear, former_subscribers, subscribers_forget
 from mentorwijs.accounts.models import Invitation, User
-from mentorwijs.accounts.services import invitations_forget
+from mentorwijs.accounts.services import invitations_forget, live_sessions_by_user
 from mentorwijs.outbox.models import CaughtMail
 from mentorwijs.privacy.models import ErasureRecord, RetentionRun
 from mentorwijs.privacy.services.account_erasure import account_erase
@@ -60,14 +62,22 @@ RUNS_KEPT = relativedelta(years=2)
 
 def _not_needed_since(people, cutoff):
     """`people` without anything that still needs them: no outreach contact or event since the
-    cut-off, no active account with their address, no earlier erasure. Every condition is an
-    EXISTS subquery, not a join: with joins PostgreSQL misjudged the rows left and the national-scale
-    data took minutes (docs/performance.md)."""
+    cut-off, no newsletter subscription still running (pending or confirmed, linked to them or with
+    their address: erasing them would withdraw a consent that is still given; a subscription that
+    ended follows its own rule), no active account with their address, no earlier erasure. Every
+    condition is an EXISTS subquery, not a join: with joins PostgreSQL misjudged the rows left and
+    the national-scale data took minutes (docs/performance.md)."""
     day = timezone.localdate(cutoff)
     active_accounts = User.objects.filter(is_active=True).alias(email_lower=Lower("email"))
+    running = Subscriber.objects.filter(status__in=[SubscriberStatus.PENDING, SubscriberStatus.CONFIRMED])
     return (
         people.exclude(Exists(OutreachContact.objects.filter(person=OuterRef("pk"), date__gte=day)))
         .exclude(Exists(EventGuest.objects.filter(person=OuterRef("pk"), event__date__gte=day)))
+        .exclude(Exists(running.filter(person=OuterRef("pk"))))
+        .exclude(
+            ~Q(email="")
+            & Q(Exists(running.alias(email_lower=Lower("email")).filter(email_lower=Lower(OuterRef("email")))))
+        )
         .exclude(~Q(email="") & Q(Exists(active_accounts.filter(email_lower=Lower(OuterRef("email"))))))
         .exclude(Exists(ErasureRecord.objects.filter(person_id=OuterRef("pk"))))
         .order_by("pk")
@@ -77,8 +87,9 @@ def _not_needed_since(people, cutoff):
 def participants_due(*, now=None):
     """The persons whose participation is older than RETENTION_PARTICIPANT_YEARS and who are not
     needed for anything newer: every run they enrolled in ended (and every enrolment was made)
-    before the cut-off, they were no outreach contact or event guest since, they hold no ambassador
-    profile and no account (those follow the profile or account), and they were not erased before."""
+    before the cut-off, they were no outreach contact or event guest since, no newsletter
+    subscription of theirs still runs, they hold no ambassador profile and no account (those follow
+    the profile or account), and they were not erased before (_not_needed_since)."""
     now = now or timezone.now()
     cutoff = now - relativedelta(years=settings.RETENTION_PARTICIPANT_YEARS)
     enrolments = Enrolment.objects.filter(person=OuterRef("pk"))
@@ -93,13 +104,11 @@ def participants_due(*, now=None):
 
 def directory_people_due(*, now=None):
     """Persons known only from the directory (never enrolled) added more than RETENTION_DIRECTORY_YEARS
-    ago, with no outreach contact or event since, no newsletter subscription still running (pending
-    or confirmed, linked or with their address: a subscription that ended follows its own rule), no
-    active account with their address, no ambassador profile with an account or made since, and not
-    erased before."""
+    ago, with no ambassador profile with an account or made since, and nothing else that still
+    needs them (_not_needed_since: no outreach contact or event since, no newsletter subscription
+    still running, no active account with their address, not erased before)."""
     now = now or timezone.now()
     cutoff = now - relativedelta(years=settings.RETENTION_DIRECTORY_YEARS)
-    running = Subscriber.objects.filter(status__in=[SubscriberStatus.PENDING, SubscriberStatus.CONFIRMED])
     profiles = Ambassador.objects.filter(person=OuterRef("pk")).filter(
         Q(user__isnull=False) | Q(created_at__gte=cutoff)
     )
@@ -107,27 +116,44 @@ def directory_people_due(*, now=None):
         Person.objects.filter(created_at__lt=cutoff)
         .exclude(Exists(Enrolment.objects.filter(person=OuterRef("pk"))))
         .exclude(Exists(profiles))
-        .exclude(Exists(running.filter(person=OuterRef("pk"))))
-        .exclude(
-            ~Q(email="")
-            & Q(Exists(running.alias(email_lower=Lower("email")).filter(email_lower=Lower(OuterRef("email")))))
-        )
     )
     return _not_needed_since(people, cutoff)
 
 
-def _erase_people(people) -> int:
-    """person_erase (by nobody, reason "retention") per person, one transaction each; a refusal is
-    logged and skipped. Returns how many were anonymised."""
-    count = 0
-    for person in people.iterator():
+class RowsFailed(Exception):
+    """A rule that goes row by row did every row it could, but some raised an error (each logged
+    with its id): apply_retention stores both numbers."""
+
+    def __init__(self, *, changed: int, failed: int):
+        super().__init__(f"{failed} rows failed, {changed} changed")
+        self.changed, self.failed = changed, failed
+
+
+def _one_by_one(rows, erase: Callable, kind: str) -> int:
+    """Call `erase(row)` for every row (each erasure is its own transaction). A refusal
+    (ValidationError: still needed) is logged and skipped; any other error is logged with the row's
+    id and the next row follows, so one bad row cannot stop the rule every night at the same place.
+    Returns how many were erased; raises RowsFailed at the end when any row failed."""
+    changed = failed = 0
+    for row in rows.iterator():
         try:
-            person_erase(person=person, by=None, reason=RETENTION_REASON)
+            erase(row)
         except ValidationError as error:
-            logger.warning("retention: person %s not anonymised: %s", person.pk, error)
+            logger.warning("retention: %s %s not anonymised: %s", kind, row.pk, error)
             continue
-        count += 1
-    return count
+        except Exception:
+            logger.exception("retention: %s %s failed", kind, row.pk)
+            failed += 1
+            continue
+        changed += 1
+    if failed:
+        raise RowsFailed(changed=changed, failed=failed)
+    return changed
+
+
+def _erase_people(people) -> int:
+    """person_erase (by nobody, reason "retention") per person (see _one_by_one)."""
+    return _one_by_one(people, lambda person: person_erase(person=person, by=None, reason=RETENTION_REASON), "person")
 
 
 def anonymise_former_participants(*, now=None) -> int:
@@ -212,7 +238,7 @@ def forget_former_subscribers(*, now=None) -> int:
     count = 0
     for start in range(0, len(ids), BATCH_SIZE):
         with transaction.atomic():
-            forgotten = subscribers_forget(subscriber_ids=ids[start : start + BATCH_SIZE])
+            forgotten = subscribers_forget(subscriber_ids=ids[start : start + BATCH_SIZE], before=cutoff)
             redact_audit_log(Subscriber, forgotten, ["email", "name", "organisation_name"])
         count += len(forgotten)
     return count
@@ -282,16 +308,14 @@ def anonymise_deactivated_accounts(*, now=None) -> int:
     """Anonymise every account `deactivated_accounts_due` finds through
     privacy.services.account_erasure.account_erase (by nobody, reason "retention"): names, address,
     second factors, sessions, notes and evidence files go; the teaching history and the lineage stay
-    as figures. An account the erasure refuses (runs still to give) is logged and skipped."""
-    count = 0
-    for user in deactivated_accounts_due(now=now).iterator():
-        try:
-            account_erase(user=user, by=None, reason=RETENTION_REASON)
-        except ValidationError as error:
-            logger.warning("retention: account %s not anonymised: %s", user.pk, error)
-            continue
-        count += 1
-    return count
+    as figures. An account the erasure refuses (runs still to give) is logged and skipped; one that
+    fails otherwise is logged and counted (_one_by_one). The live sessions are decoded once for all
+    of them (an inactive account cannot log in meanwhile), not once per account."""
+    due = deactivated_accounts_due(now=now)
+    sessions = live_sessions_by_user() if due.exists() else {}
+    return _one_by_one(
+        due, lambda user: account_erase(user=user, by=None, reason=RETENTION_REASON, sessions=sessions), "account"
+    )
 
 
 def delete_lapsed_evidence(*, now=None) -> int:
@@ -650,22 +674,44 @@ RULES = (
 RULES_BY_KEY = {rule.key: rule for rule in RULES}
 
 
-def apply_retention(*, now=None) -> dict[str, int]:
+# One run at a time (beat and a manual run, or a task delivered twice): the run holds this key in
+# the shared cache. The timeout is far longer than a run takes; a run killed midway frees it then.
+LOCK_KEY = "privacy:retention-running"
+LOCK_SECONDS = 6 * 3600
+
+
+def apply_retention(*, now=None) -> dict[str, int] | None:
     """Apply every retention rule (each in its own transactions) and return how many rows each
-    changed. A rule that fails is logged and named in the run's `failed`; the others still run.
-    Stores the run (RetentionRun) and drops runs older than RUNS_KEPT. Idempotent: a second run at
-    the same moment returns zeros."""
-    now = now or timezone.now()
+    changed. A rule that fails is logged and named in the run's `failed`; the others still run. A
+    rule that failed on some rows only (RowsFailed) keeps its count, and the rows that failed go in
+    the run's `rows_failed`. Stores the run (RetentionRun) and drops runs older than RUNS_KEPT.
+    Idempotent: a second run afterwards returns zeros. While a run holds the lock (LOCK_KEY in the
+    shared cache), another does nothing, stores nothing and returns None: two runs at once would
+    count the same rows twice in the register's figures."""
+    token = uuid4().hex
+    if not cache.add(LOCK_KEY, token, timeout=LOCK_SECONDS):
+        logger.warning("retention: another run is still busy; this one does nothing")
+        return None
+    try:
+        return _apply_rules(now=now or timezone.now())
+    finally:
+        if cache.get(LOCK_KEY) == token:  # not a later run's lock, should this one have outlived its own
+            cache.delete(LOCK_KEY)
+
+
+def _apply_rules(*, now) -> dict[str, int]:
     run = RetentionRun.objects.create(started_at=timezone.now())
-    counts, failed = {}, []
+    counts, failed, rows_failed = {}, [], {}
     for rule in RULES:
         try:
             counts[rule.key] = rule.apply(now=now)
+        except RowsFailed as partly:
+            counts[rule.key], rows_failed[rule.key] = partly.changed, partly.failed
         except Exception:
             logger.exception("retention rule %s failed", rule.key)
             failed.append(rule.key)
-    run.counts, run.failed, run.finished_at = counts, failed, timezone.now()
-    run.save(update_fields=["counts", "failed", "finished_at"])
+    run.counts, run.failed, run.rows_failed, run.finished_at = counts, failed, rows_failed, timezone.now()
+    run.save(update_fields=["counts", "failed", "rows_failed", "finished_at"])
     RetentionRun.objects.filter(started_at__lt=now - RUNS_KEPT).delete()
-    logger.info("retention applied", extra={"counts": counts, "failed": failed})
+    logger.info("retention applied", extra={"counts": counts, "failed": failed, "rows_failed": rows_failed})
     return counts

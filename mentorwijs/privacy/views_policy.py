@@ -67,11 +67,12 @@ RUN_OVERDUE = timedelta(hours=36)
 
 def _rule_rows():
     """Every retention rule with its period and figures: the rows it changed in the latest run of
-    the nightly task and in the runs of the last twelve months. Two queries."""
+    the nightly task (and the rows that failed in it) and in the runs of the last twelve months. Two
+    queries."""
     now = timezone.now()
     runs = list(
         RetentionRun.objects.filter(started_at__gte=now - timedelta(days=365), finished_at__isnull=False).only(
-            "started_at", "finished_at", "counts", "failed"
+            "started_at", "finished_at", "counts", "failed", "rows_failed"
         )
     )
     latest = runs[0] if runs else RetentionRun.objects.filter(finished_at__isnull=False).first()
@@ -84,6 +85,7 @@ def _rule_rows():
                 "default": period_text(rule.default, rule.unit) if rule.period != rule.default else "",
                 "latest": latest.counts.get(rule.key) if latest else None,
                 "failed": bool(latest and rule.key in latest.failed),
+                "rows_failed": latest.rows_failed.get(rule.key, 0) if latest else 0,
                 "year": sum(run.counts.get(rule.key, 0) for run in runs),
             }
         )

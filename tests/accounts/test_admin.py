@@ -174,3 +174,59 @@ def test_staff_only_look_up_invitations_in_the_admin(client):
     assert client.post(url, forged).status_code == 403
     invitation.refresh_from_db()
     assert (invitation.email, invitation.roles) == ("uitgenodigd@example.org", ["trainer"])
+
+
+# --- only superusers deactivate or reactivate the account of staff or a master trainer ---
+
+
+@pytest.mark.parametrize("role", ["staff", "master_trainer"])
+def test_staff_neither_deactivate_nor_reactivate_a_colleague(client, role):
+    colleague = UserFactory(roles=[role])
+    departed = UserFactory(roles=[role])
+    User.objects.filter(pk=departed.pk).update(is_active=False)
+    client.force_login(UserFactory(roles=["staff"], two_factor=True))
+    url = reverse("admin:accounts_user_change", args=[colleague.pk])
+    assert 'name="is_active"' not in client.get(url).content.decode()
+
+    client.post(url, _change_data(colleague, is_active="", first_name="Nieuw"))
+    client.post(reverse("admin:accounts_user_change", args=[departed.pk]), _change_data(departed, is_active="on"))
+
+    colleague.refresh_from_db()
+    departed.refresh_from_db()
+    assert (colleague.first_name, colleague.is_active) == ("Nieuw", True)  # the name changes, access does not
+    assert not departed.is_active
+
+
+def test_staff_cannot_deactivate_themselves(client):
+    staff = UserFactory(roles=["staff"], two_factor=True)
+    client.force_login(staff)
+    client.post(reverse("admin:accounts_user_change", args=[staff.pk]), _change_data(staff, is_active=""))
+    staff.refresh_from_db()
+    assert staff.is_active
+
+
+@pytest.mark.parametrize("role", ["trainer", "ambassador"])
+def test_staff_deactivate_and_reactivate_a_trainer_or_an_ambassador(client, role):
+    holder = UserFactory(roles=[role])
+    client.force_login(UserFactory(roles=["staff"], two_factor=True))
+    url = reverse("admin:accounts_user_change", args=[holder.pk])
+    assert 'name="is_active"' in client.get(url).content.decode()
+
+    client.post(url, _change_data(holder, is_active=""))
+    holder.refresh_from_db()
+    assert not holder.is_active
+    client.post(url, _change_data(holder, is_active="on"))
+    holder.refresh_from_db()
+    assert holder.is_active
+
+
+def test_a_superuser_deactivates_and_reactivates_staff(client):
+    colleague = UserFactory(roles=["staff", "master_trainer"])
+    client.force_login(_superuser())
+    url = reverse("admin:accounts_user_change", args=[colleague.pk])
+    client.post(url, _change_data(colleague, is_active=""))
+    colleague.refresh_from_db()
+    assert not colleague.is_active
+    client.post(url, _change_data(colleague, is_active="on"))
+    colleague.refresh_from_db()
+    assert colleague.is_active

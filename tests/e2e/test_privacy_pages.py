@@ -35,6 +35,7 @@ def test_the_register_shows_the_retention_rules_and_their_figures(page):
         started_at=now - timedelta(hours=5),
         finished_at=now - timedelta(hours=5),
         counts={"run_details_cleared": 31, "former_subscribers_forgotten": 12, "directory_people_anonymised": 4},
+        rows_failed={"directory_people_anonymised": 1},
     )
     page.goto("/privacy/verwerkingsregister/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Verwerkingsregister")
@@ -42,6 +43,8 @@ def test_the_register_shows_the_retention_rules_and_their_figures(page):
     expect(rule).to_contain_text("2 jaar")
     expect(rule.get_by_test_id("latest")).to_have_text("12")
     expect(page.get_by_test_id("run-overdue")).to_have_count(0)
+    directory = page.get_by_test_id("rule-directory_people_anonymised").get_by_test_id("latest")
+    expect(directory).to_have_text("4 1 rij mislukt")
     screenshot(page, "privacy-register")
 
 
@@ -93,3 +96,15 @@ def test_staff_find_an_account_see_its_data_and_erase_it(page):
     screenshot(page, "privacy-account-erased")
     assert ErasureRecord.objects.get(user_id=trainer.pk).reason == "Verzoek van de trainer per mail van 3 december"
     assert not User.objects.get(pk=trainer.pk).is_active
+
+
+def test_staff_are_told_only_a_superuser_erases_a_colleague(page):
+    log_in_as_staff(page)
+    colleague = UserFactory(first_name="Mira", last_name="Meester", roles=["staff", "master_trainer"])
+    page.goto(f"/privacy/accounts/{colleague.pk}/wissen/")
+    expect(page.get_by_test_id("refusals")).to_contain_text("Alleen een superuser")
+    page.get_by_label("Reden").fill("Vertrokken")
+    page.get_by_role("button", name="Wissen").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Mira Meester")
+    screenshot(page, "privacy-account-erase-colleague-refused")
+    assert User.objects.get(pk=colleague.pk).is_active

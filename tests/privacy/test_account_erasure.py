@@ -28,6 +28,7 @@ from ambassadors.models import (
     RefresherMeeting,
 )
 from ambassadors.queries.quality import lineage
+from ambassadors.services.erasure import evidence_remove
 from ambassadors.storage import PrivateFileSystemStorage
 from dissemination.models import OutreachContact
 from mentorwijs.accounts.models import Invitation, User
@@ -180,8 +181,9 @@ def test_the_account_is_anonymous_and_cannot_log_in_again(tom, client):
     assert not client.login(email="tom.trainerman@example.org", password="wachtwoord-van-tom")
 
 
-def test_notes_evidence_profile_and_mail_go(tom, evidence_storage):
-    account_erase(user=tom.user, by=tom.staff, reason="Verzoek")
+def test_notes_evidence_profile_and_mail_go(tom, evidence_storage, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        account_erase(user=tom.user, by=tom.staff, reason="Verzoek")
 
     certification = Certification.objects.get(pk=tom.certification.pk)
     assert (certification.request_note, certification.review_note) == ("", "")
@@ -202,6 +204,50 @@ def test_notes_evidence_profile_and_mail_go(tom, evidence_storage):
     assert not CaughtMail.objects.exists()
     # Notes about an organisation stay: the contact is the organisation's history, now by an anonymous account.
     assert OutreachContact.objects.get(pk=tom.contact.pk).notes == "Gesprek met de directeur over het team"
+
+
+def test_a_rolled_back_erasure_keeps_the_evidence_files(
+    tom, evidence_storage, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone")
+
+    # Fails after the evidence rows were emptied: the whole erasure rolls back.
+    monkeypatch.setattr("mentorwijs.privacy.services.account_erasure.redact_audit_log", broken)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        account_erase(user=tom.user, by=tom.staff, reason="Verzoek")
+
+    assert evidence_storage.exists(tom.evidence_name)
+    evidence = CertificationEvidence.objects.get(pk=tom.evidence.pk)
+    assert (evidence.file.name, evidence.original_name) == (tom.evidence_name, "diploma-tom.pdf")
+    assert User.objects.get(pk=tom.user.pk).first_name == "Tom"
+
+
+def test_an_evidence_file_that_cannot_be_deleted_is_logged_and_the_others_go(
+    evidence_storage, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    certification = CertificationFactory()
+    stuck, other = (
+        CertificationEvidence.objects.create(certification=certification, size=4, content_type="application/pdf")
+        for _ in range(2)
+    )
+    for evidence in (stuck, other):
+        evidence.file.save("bewijs.pdf", ContentFile(b"%PDF"), save=True)
+    real_delete = evidence_storage.delete
+
+    def delete(name):
+        if name == stuck.file.name:
+            raise OSError("read-only file system")
+        real_delete(name)
+
+    monkeypatch.setattr(evidence_storage, "delete", delete)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert evidence_remove(evidence_ids=[stuck.pk, other.pk]) == 2
+
+    assert evidence_storage.exists(stuck.file.name)
+    assert not evidence_storage.exists(other.file.name)
+    assert f"evidence file {stuck.file.name} not deleted" in caplog.text
+    assert set(CertificationEvidence.objects.values_list("file", flat=True)) == {""}
 
 
 def test_the_teaching_history_and_the_lineage_stay_as_figures(tom):
@@ -268,9 +314,11 @@ def refusal_codes(user, by):
 
 
 def test_nobody_erases_their_own_account():
-    staff, _other = UserFactory(roles=["staff"]), UserFactory(roles=["staff"])
-    assert refusal_codes(staff, staff) == {"self"}
-    assert User.objects.get(pk=staff.pk).is_active
+    superuser, _other = UserFactory(is_superuser=True, roles=["staff"]), UserFactory(roles=["staff"])
+    assert refusal_codes(superuser, superuser) == {"self"}
+    assert User.objects.get(pk=superuser.pk).is_active
+    staff = UserFactory(roles=["staff"])
+    assert refusal_codes(staff, staff) == {"self", "superuser"}
 
 
 def test_the_last_active_staff_account_is_not_erased():
@@ -302,3 +350,60 @@ def test_only_a_superuser_erases_a_superuser():
     assert refusal_codes(superuser, staff) == {"superuser"}
     account_erase(user=superuser, by=UserFactory(is_superuser=True), reason="Vertrokken")
     assert not User.objects.get(pk=superuser.pk).is_superuser
+
+
+@pytest.mark.parametrize("role", ["staff", "master_trainer"])
+def test_only_a_superuser_erases_the_account_of_staff_or_a_master_trainer(role):
+    colleague = UserFactory(roles=[role, "trainer"], first_name="Collega")
+    staff = UserFactory(roles=["staff"])
+    UserFactory(roles=["staff"])
+
+    assert refusal_codes(colleague, staff) == {"superuser"}
+    assert User.objects.get(pk=colleague.pk).first_name == "Collega"
+    account_erase(user=colleague, by=UserFactory(is_superuser=True), reason="Vertrokken")
+    assert User.objects.get(pk=colleague.pk).first_name == "Verwijderd"
+
+
+@pytest.mark.parametrize("role", ["trainer", "ambassador"])
+def test_staff_erase_the_account_of_a_trainer_or_an_ambassador(role):
+    holder = UserFactory(roles=[role])
+    account_erase(user=holder, by=UserFactory(roles=["staff"]), reason="Verzoek")
+    assert User.objects.get(pk=holder.pk).first_name == "Verwijderd"
+
+
+def test_staff_are_refused_a_colleagues_erasure_on_the_privacy_page(client):
+    staff = UserFactory(roles=["staff"])
+    colleague = UserFactory(roles=["staff", "master_trainer"], first_name="Collega")
+    client.force_login(staff)
+    url = reverse("privacy:account_erase", args=[colleague.pk])
+    assert len(client.get(url).context["refusals"]) == 1
+
+    response = client.post(url, {"reason": "weg"})
+
+    assert response.status_code == 200
+    assert [error.code for error in response.context["form"].non_field_errors().as_data()] == ["superuser"]
+    colleague = User.objects.get(pk=colleague.pk)
+    assert (colleague.first_name, colleague.is_active, colleague.has_usable_password()) == ("Collega", True, True)
+    assert sorted(colleague.roles) == ["master_trainer", "staff"]
+
+
+def test_the_account_holder_is_told_after_commit_at_the_address_it_had(
+    tom, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        account_erase(user=tom.user, by=tom.staff, reason="Verzoek")
+    assert mailoutbox == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+
+    [notice] = mailoutbox
+    assert notice.to == ["tom.trainerman@example.org"]
+    assert "Tom" in notice.body
+    assert notice.subject == "[Mentorwijs] Je Mentorwijs-account is gewist"
+
+
+def test_no_notice_for_a_refused_erasure_or_the_retention_task(tom, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        refusal_codes(tom.user, tom.user)
+        account_erase(user=tom.user, by=None, reason="retention")
+    assert mailoutbox == []

@@ -210,6 +210,7 @@ def test_the_register_shows_every_rule_with_its_period_and_what_it_did(staff_cli
         finished_at=now,
         counts={"directory_people_anonymised": 7, "caught_mail_deleted": 0},
         failed=["evidence_files_deleted"],
+        rows_failed={"directory_people_anonymised": 2},
     )
 
     response = staff_client.get(reverse("privacy:register"))
@@ -222,6 +223,10 @@ def test_the_register_shows_every_rule_with_its_period_and_what_it_did(staff_cli
     assert (directory["latest"], directory["year"]) == (7, 12)  # the run of 400 days ago is not in the year
     assert rows["caught_mail_deleted"]["latest"] == 0
     assert rows["evidence_files_deleted"]["failed"]
+    assert (directory["rows_failed"], rows["caught_mail_deleted"]["rows_failed"]) == (2, 0)
+    failed_rows = content.split('data-testid="rule-directory_people_anonymised"', 1)[1].split("</tr>", 1)[0]
+    assert '<span class="badge text-bg-warning" data-testid="rows-failed">2 rijen mislukt</span>' in failed_rows
+    assert content.count('data-testid="rows-failed"') == 1
     assert rows["expired_sessions_deleted"]["period"] == "bij het verlopen"
     for rule in RULES:
         assert f'data-testid="rule-{rule.key}"' in content

@@ -116,6 +116,26 @@ def test_participant_who_is_still_a_contact_or_an_ambassador_is_kept(now):
     assert retention.anonymise_former_participants(now=now) == 0
 
 
+def test_participant_who_still_reads_the_newsletter_keeps_the_subscription(now):
+    """Erasing them would withdraw a consent still given: a running subscription keeps the person."""
+    reader = participant(run_ended=five_years_before(now) - DAY)
+    newsletter = MailingListFactory(name="Nieuwsbrief")
+    subscription = SubscriberFactory(email=reader.email, person=reader, lists=[newsletter])
+    signing_up = participant(run_ended=five_years_before(now) - DAY)
+    SubscriberFactory(email=signing_up.email.upper(), status=SubscriberStatus.PENDING, confirmed_at=None)
+    left = participant(run_ended=five_years_before(now) - DAY)
+    SubscriberFactory(email=left.email, person=left, status=SubscriberStatus.UNSUBSCRIBED)
+
+    assert list(retention.participants_due(now=now)) == [left]
+    assert retention.anonymise_former_participants(now=now) == 1
+
+    subscription.refresh_from_db()
+    assert (subscription.email, subscription.status) == (reader.email, "confirmed")
+    assert list(subscription.lists.all()) == [newsletter]
+    assert Person.objects.get(pk=reader.pk).email == reader.email
+    assert Person.objects.get(pk=signing_up.pk).email == signing_up.email
+
+
 def test_person_who_never_enrolled_is_not_a_participant(now):
     PersonFactory()
     assert list(retention.participants_due(now=now)) == []

@@ -11,7 +11,9 @@ import pytest
 from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 from django.conf import settings as django_settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.db.models import QuerySet
@@ -23,7 +25,9 @@ from ambassadors.services.erasure import evidence_remove
 from ambassadors.storage import PrivateFileSystemStorage
 from dissemination.enums import ConsentAction, ConsentSource, SubscriberStatus
 from dissemination.models import ConsentRecord, Delivery, Event, EventGuest, MailEvent, Person, Subscriber
-from dissemination.services.subscriptions import subscriber_confirm, subscriber_unsubscribe
+from dissemination.services.retention import former_subscribers, subscribers_forget
+from dissemination.services.subscriptions import subscriber_confirm, subscriber_sign_up, subscriber_unsubscribe
+from dissemination.tokens import confirm_url
 from mentorwijs.accounts.models import Invitation, User
 from mentorwijs.privacy import retention
 from mentorwijs.privacy.models import ErasureRecord, RetentionRun
@@ -243,6 +247,45 @@ def test_a_bounced_address_still_on_lists_gets_a_withdrawal_before_it_is_forgott
     assert not ConsentRecord.objects.filter(email__contains="@", subscriber=bounced).exists()
 
 
+@pytest.mark.parametrize("mail_sent", [True, False], ids=["confirmation sent", "confirmation still to send"])
+def test_a_former_subscriber_who_signed_up_again_keeps_the_address_and_the_link_works(
+    now, client, mail_sent, django_capture_on_commit_callbacks
+):
+    old = unsubscribed(at=now - relativedelta(years=3), email="terug@example.org")
+    newsletter = MailingListFactory(name="Scholen")
+    with django_capture_on_commit_callbacks(execute=mail_sent):
+        subscriber_sign_up(email="Terug@Example.org", name="Terug", lists=[newsletter])
+    old.refresh_from_db()
+    assert (old.status, old.confirmation_request is None) == ("unsubscribed", mail_sent)
+
+    assert retention.forget_former_subscribers(now=now) == 0
+
+    old.refresh_from_db()
+    assert old.email == "terug@example.org"
+    assert not ConsentRecord.objects.filter(subscriber=old).exclude(email="terug@example.org").exists()
+    link = confirm_url(old, list_ids=[newsletter.pk]).removeprefix(django_settings.SITE_URL)
+    client.post(link)
+    old.refresh_from_db()
+    assert (old.email, old.status, list(old.lists.all())) == ("terug@example.org", "confirmed", [newsletter])
+
+
+def test_a_subscriber_who_confirms_after_the_listing_is_not_forgotten(now):
+    """subscribers_forget applies the rule again to the rows it locks."""
+    cutoff = now - relativedelta(years=2)
+    old = unsubscribed(at=cutoff - DAY, email="terug@example.org")
+    due = list(former_subscribers(before=cutoff).values_list("pk", flat=True))
+    assert due == [old.pk]
+    newsletter = MailingListFactory(name="Scholen")
+    subscriber_confirm(subscriber=old, list_ids=[newsletter.pk])  # between the listing and the forgetting
+
+    assert subscribers_forget(subscriber_ids=due, before=cutoff) == []
+
+    old.refresh_from_db()
+    assert (old.email, old.status) == ("terug@example.org", "confirmed")
+    assert list(old.lists.all()) == [newsletter]
+    assert not ConsentRecord.objects.filter(subscriber=old).exclude(email="terug@example.org").exists()
+
+
 def test_subscribers_still_subscribed_or_recently_active_keep_their_address(now):
     long_ago = now - relativedelta(years=3)
     confirmed = confirmed_subscriber(at=long_ago, email="trouw@example.org")
@@ -348,6 +391,30 @@ def test_a_deactivated_account_is_anonymised_after_the_period(now):
     assert retention.anonymise_deactivated_accounts(now=now) == 0
 
 
+def session_of(user):
+    store = import_module(django_settings.SESSION_ENGINE).SessionStore
+    session = store()
+    session[SESSION_KEY] = str(user.pk)
+    session.create()
+    return session.session_key
+
+
+def test_the_sessions_of_deactivated_accounts_end_and_each_session_is_read_once(now, monkeypatch):
+    due = [deactivated(last_login=now - relativedelta(years=3), roles=["ambassador"]) for _ in range(3)]
+    gone = [session_of(user) for user in due]
+    kept = session_of(UserFactory(roles=["trainer"]))
+    store = import_module(django_settings.SESSION_ENGINE).SessionStore
+    decoded = []
+    real_decode = SessionBase.decode
+    monkeypatch.setattr(SessionBase, "decode", lambda self, data: decoded.append(data) or real_decode(self, data))
+
+    assert retention.anonymise_deactivated_accounts(now=now) == 3
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [kept]
+    assert not any(store(session_key=key).exists(key) for key in gone)
+    assert len(decoded) == 4  # every live session once, not once per account
+
+
 def test_a_recent_deactivation_in_the_audit_trail_counts_more_than_an_old_login(now):
     """Staff close an account that nobody used for three years: it is kept the full period from then."""
     user = UserFactory(roles=["trainer"])
@@ -389,7 +456,9 @@ def evidence_for(certification, name="diploma-olga.pdf"):
     return evidence
 
 
-def test_evidence_files_of_lapsed_certifications_are_deleted_after_the_period(now, evidence_storage):
+def test_evidence_files_of_lapsed_certifications_are_deleted_after_the_period(
+    now, evidence_storage, django_capture_on_commit_callbacks
+):
     today = timezone.localdate(now)
     cutoff = now - timedelta(days=90)
     expired = CertificationFactory(
@@ -408,7 +477,8 @@ def test_evidence_files_of_lapsed_certifications_are_deleted_after_the_period(no
     kept = [evidence_for(certification) for certification in (expired_lately, revoked_lately, valid)]
     names = [evidence.file.name for evidence in gone]
 
-    assert retention.delete_lapsed_evidence(now=now) == 3
+    with django_capture_on_commit_callbacks(execute=True):  # the files go once the batch commits
+        assert retention.delete_lapsed_evidence(now=now) == 3
 
     for evidence, name in zip(gone, names, strict=True):
         evidence.refresh_from_db()
@@ -529,3 +599,75 @@ def test_the_public_retention_page_states_the_new_periods(client, settings):
         assert f'data-testid="{testid}">' in content, testid
         cell = content.split(f'data-testid="{testid}">', 1)[1].split("</td>", 1)[0]
         assert text in cell, (testid, cell)
+
+
+# --- one bad row, two runs at once ---
+
+
+def failing_for(monkeypatch, name, bad_pk, key):
+    """Make retention's `name` (person_erase or account_erase) raise OSError for the row `bad_pk`."""
+    real = getattr(retention, name)
+
+    def erase(**kwargs):
+        if kwargs[key].pk == bad_pk:
+            raise OSError("disk full")
+        return real(**kwargs)
+
+    monkeypatch.setattr(retention, name, erase)
+
+
+def test_a_person_that_fails_is_logged_and_the_next_ones_are_still_anonymised(monkeypatch, now, caplog):
+    bad, good = (directory_person(added=now - relativedelta(years=4)) for _ in range(2))
+    failing_for(monkeypatch, "person_erase", bad.pk, "person")
+
+    with pytest.raises(retention.RowsFailed) as partly:
+        retention.anonymise_directory_people(now=now)
+
+    assert (partly.value.changed, partly.value.failed) == (1, 1)
+    assert Person.objects.get(pk=good.pk).first_name == "Verwijderd"
+    assert Person.objects.get(pk=bad.pk).first_name != "Verwijderd"
+    assert f"retention: person {bad.pk} failed" in caplog.text
+
+
+def test_an_account_that_fails_is_logged_and_the_run_counts_it(monkeypatch, now, caplog):
+    bad, good = (deactivated(last_login=now - relativedelta(years=3), roles=["ambassador"]) for _ in range(2))
+    failing_for(monkeypatch, "account_erase", bad.pk, "user")
+
+    counts = retention.apply_retention(now=now)
+
+    run = RetentionRun.objects.get()
+    assert counts["deactivated_accounts_anonymised"] == 1
+    assert run.rows_failed == {"deactivated_accounts_anonymised": 1}
+    assert run.failed == []
+    assert User.objects.get(pk=good.pk).first_name == "Verwijderd"
+    assert User.objects.get(pk=bad.pk).first_name != "Verwijderd"
+    assert f"retention: account {bad.pk} failed" in caplog.text
+
+
+def test_a_second_run_while_one_is_busy_does_nothing(monkeypatch, now):
+    """The second run starts from inside the first (as a task delivered twice would, at the same
+    moment): it takes no lock, changes and stores nothing; the first counts each row once."""
+    directory_person(added=now - relativedelta(years=4))
+    second = []
+
+    def start_a_second_run(*, now):
+        if not second:
+            second.append("started")
+            second.append(retention.apply_retention(now=now))
+        return 0
+
+    rules = tuple(
+        replace(rule, apply=start_a_second_run) if rule.key == "participants_anonymised" else rule
+        for rule in retention.RULES
+    )
+    monkeypatch.setattr(retention, "RULES", rules)
+
+    counts = retention.apply_retention(now=now)
+
+    assert second == ["started", None]
+    assert counts["directory_people_anonymised"] == 1
+    assert RetentionRun.objects.get().counts["directory_people_anonymised"] == 1
+    # The lock is gone with the first run: the next night runs again.
+    monkeypatch.setattr(retention, "RULES", rules[1:])
+    assert retention.apply_retention(now=now)["directory_people_anonymised"] == 0
+    assert RetentionRun.objects.count() == 2

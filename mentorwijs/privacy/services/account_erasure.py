@@ -18,8 +18,14 @@ figures, attached to "Verwijderd account #<id>":
 - A person record with the same address (a trainer who once took part) is not touched: it has its
   own privacy page and erasure.
 
-Refused, with the reason: erasing oneself; a superuser's account by someone who is not one; the
-last active staff account; an account with runs that have not ended (assign another trainer first).
+Refused, with the reason: erasing oneself; the account of a superuser, a staff member or a master
+trainer by someone who is not a superuser (as only superusers change passwords and roles in the
+admin); the last active staff account; an account with runs that have not ended (assign another
+trainer first).
+
+An erasure by someone (not the retention task) mails a notice to the account's own address after
+commit (accounts.services.account_erased_notice_queue): whoever holds it learns of it, also of an
+erasure they did not ask for.
 """
 
 from auditlog.models import LogEntry
@@ -32,7 +38,7 @@ from ambassadors.models import Ambassador, Certification, CertificationEvent, Ce
 from ambassadors.services.erasure import holder_forget, runs_still_to_give
 from mentorwijs.accounts.models import Invitation, User
 from mentorwijs.accounts.roles import Role
-from mentorwijs.accounts.services import user_anonymise, user_is_anonymised
+from mentorwijs.accounts.services import account_erased_notice_queue, user_anonymise, user_is_anonymised
 from trainings.services.messages import messages_forget_recipient
 
 from ..models import ErasureRecord
@@ -44,8 +50,13 @@ def account_erasure_refusals(*, user: User, by: User | None) -> list[ValidationE
     refusals = []
     if by is not None and by.pk == user.pk:
         refusals.append(ValidationError(_("You cannot erase your own account."), code="self"))
-    if user.is_superuser and by is not None and not by.is_superuser:
-        refusals.append(ValidationError(_("Only a superuser can erase the account of a superuser."), code="superuser"))
+    if by is not None and not by.is_superuser and user.managed_by_superusers_only:
+        refusals.append(
+            ValidationError(
+                _("Only a superuser can erase the account of a staff member, a master trainer or a superuser."),
+                code="superuser",
+            )
+        )
     if (
         user.is_active
         and user.has_role(Role.STAFF)
@@ -79,11 +90,14 @@ def account_erased_record(user: User) -> ErasureRecord | None:
 
 
 @transaction.atomic
-def account_erase(*, user: User, by: User | None, reason: str) -> ErasureRecord:
+def account_erase(
+    *, user: User, by: User | None, reason: str, sessions: dict[str, list[str]] | None = None
+) -> ErasureRecord:
     """Anonymise the account (see the module docstring) in one transaction and store an
     ErasureRecord (who, when, why, counts; never the name). Raises ValidationError with every
     reason it is refused. Idempotent: an account still anonymous returns its latest record and
-    nothing changes. `by` is None for the retention task."""
+    nothing changes. `by` is None for the retention task, which also passes `sessions`
+    (accounts.services.live_sessions_by_user, read once for all the accounts it erases)."""
     if user.has_role(Role.STAFF):
         # Two staff erasing each other's accounts at once must not leave nobody: lock every staff row.
         list(User.objects.select_for_update().filter(groups__name=Role.STAFF).order_by("pk").values_list("pk"))
@@ -96,12 +110,14 @@ def account_erase(*, user: User, by: User | None, reason: str) -> ErasureRecord:
         raise ValidationError(refusals)
 
     old_email = user.email
+    if by is not None:
+        account_erased_notice_queue(user=user)  # to the address it still has, sent after commit
     invitation_ids = list(
         Invitation.objects.filter(Q(email__iexact=old_email) | Q(accepted_user=user)).values_list("pk", flat=True)
     )
     summary = holder_forget(user=user)
     summary["messages_cancelled"] = messages_forget_recipient(user=user)
-    summary.update(user_anonymise(user=user))
+    summary.update(user_anonymise(user=user, sessions=sessions))
     summary["caught_mail"] = delete_caught_mail_to(old_email)
 
     certification_ids = list(Certification.objects.filter(holder=user).values_list("pk", flat=True))

@@ -17,7 +17,8 @@ What goes and what stays (docs/security.md, "A person's data: export and erasure
   are cleared: notes of a conversation with someone describe that someone, and free text cannot be
   anonymised reliably. Notes of other contacts are left alone (they are about the organisation).
 - An ambassador profile of the person (without an account) loses its offers and public listing.
-- Newsletter subscribers with their address (or linked to them): the address becomes a unique
+- Newsletter subscribers with their address (or linked to them), through
+  dissemination.services.retention.subscribers_forget_person: the address becomes a unique
   placeholder that is not an address, name and organisation are emptied, every list is left (a
   withdrawal consent record per list, source "staff", carrying the placeholder) and the status is
   unsubscribed; deliveries stay (a campaign's reach), their error texts and bounce details are
@@ -36,25 +37,23 @@ import re
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Lower
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from ambassadors.models import Ambassador
 from ambassadors.services.erasure import profile_forget
-from dissemination.enums import ConsentSource, SubscriberStatus
-from dissemination.models import Delivery, MailEvent, OutreachContact, Person, Subscriber, new_research_key
-from dissemination.services.subscriptions import subscriber_unsubscribe
+from dissemination.models import OutreachContact, Person, Subscriber, new_research_key
+from dissemination.services.retention import subscribers_forget_person
+from mentorwijs.accounts.services import ERASED_FIRST_NAME
 from mentorwijs.outbox.models import CaughtMail
-from trainings.enums import EnrolmentStatus, MeetingStatus, TrainingStatus
-from trainings.models import Attendance, Certificate, Enrolment, Evaluation, Meeting, new_token
+from trainings.enums import EnrolmentStatus
+from trainings.models import Attendance, Certificate, Enrolment, Evaluation, new_token
+from trainings.queries import runs_not_ended
 from trainings.services.certificates import certificates_forget_reasons
 from trainings.services.messages import messages_forget_recipient
 
 from ..models import ErasureRecord
 
-ERASED_FIRST_NAME = "Verwijderd"
 REDACTED = "[verwijderd]"
 AUDIT_BATCH = 500
 
@@ -71,11 +70,6 @@ def erased_last_name(person: Person) -> str:
     return f"persoon #{person.pk}"
 
 
-def erased_subscriber_email(subscriber: Subscriber) -> str:
-    """Unique (the subscriber's id) and not an address (no @), so nothing can ever be mailed to it."""
-    return f"verwijderd-{subscriber.pk}"
-
-
 def is_erased(person: Person) -> bool:
     """True when the person row still carries exactly what an erasure left."""
     return (
@@ -86,14 +80,11 @@ def is_erased(person: Person) -> bool:
 
 
 def enrolments_in_unfinished_runs(person: Person):
-    """The person's enrolments that still take part in a run that has not ended: a run not
-    completed or cancelled, with no scheduled meetings yet or one that ends after now."""
-    now = timezone.now()
-    scheduled = Meeting.objects.filter(training=OuterRef("training_id")).exclude(status=MeetingStatus.CANCELLED)
+    """The person's enrolments that still take part in a run that has not ended
+    (trainings.queries.runs_not_ended)."""
     return (
         Enrolment.objects.filter(person=person, status__in=TAKING_PART)
-        .exclude(training__status__in=[TrainingStatus.COMPLETED, TrainingStatus.CANCELLED])
-        .filter(Q(Exists(scheduled.filter(ends_at__gt=now))) | ~Q(Exists(scheduled)))
+        .filter(Exists(runs_not_ended().filter(pk=OuterRef("training_id"))))
         .select_related("training")
     )
 
@@ -172,30 +163,9 @@ def person_erase(*, person: Person, by, reason: str) -> ErasureRecord:
     email = person.email
     summary = {}
 
-    # Subscribers first, while the address is still known. LOWER(email) is the expression of the
-    # subscribers' unique index (email__iexact is not, and read all 100,000 rows on PostgreSQL).
-    match = Q(person=person)
-    if email:
-        match |= Q(email_lower=email.lower())
-    subscribers = list(Subscriber.objects.alias(email_lower=Lower("email")).select_for_update().filter(match))
-    for subscriber in subscribers:
-        subscriber.email = erased_subscriber_email(subscriber)
-        subscriber.name = ""
-        subscriber.organisation_name = ""
-        # An open confirmation request must not be mailed (by the task or the sweep) any more.
-        subscriber.confirmation_request = None
-        subscriber.save(update_fields=["email", "name", "organisation_name", "confirmation_request"])
-        # Withdraws consent for every list it still had (new records, with the placeholder address).
-        subscriber_unsubscribe(subscriber=subscriber, source=ConsentSource.STAFF)
-        Subscriber.objects.filter(pk=subscriber.pk).exclude(status=SubscriberStatus.UNSUBSCRIBED).update(
-            status=SubscriberStatus.UNSUBSCRIBED, unsubscribed_at=timezone.now()
-        )
-    subscriber_ids = [subscriber.pk for subscriber in subscribers]
+    # Subscribers first, while the address is still known (dissemination's service).
+    subscriber_ids = subscribers_forget_person(person=person, email=email)
     summary["subscribers"] = len(subscriber_ids)
-    summary["deliveries"] = (
-        Delivery.objects.filter(subscriber_id__in=subscriber_ids).exclude(last_error="").update(last_error="")
-    )
-    MailEvent.objects.filter(subscriber_id__in=subscriber_ids).exclude(detail="").update(detail="")
     summary["caught_mail"] = delete_caught_mail_to(email) if email else 0
 
     enrolment_ids = list(Enrolment.objects.filter(person=person).values_list("pk", flat=True))
