@@ -227,6 +227,7 @@ def test_the_form_says_why_it_refuses_and_erases_nothing(staff_client, staff_use
     page = staff_client.get(url).content.decode()
     assert 'data-testid="refusals"' in page
     assert "Mentorwijs Buren" in page
+    assert 'data-testid="erase-form"' not in page  # a form that could only be refused is not offered
 
     response = staff_client.post(url, {"reason": "Verzoek"})
 
