@@ -253,6 +253,7 @@ ROWS = [
     post("newsletter:preferences", PUBLIC, token="preferences_token"),
     get("newsletter:unsubscribe", PUBLIC, token="unsubscribe_token"),
     post("newsletter:unsubscribe", PUBLIC, token="unsubscribe_token"),
+    get("newsletter:test_link", PUBLIC, kind="voorkeuren"),
     # --- trainings: runs (staff and master trainers all, trainers the runs they give) ---
     get("trainings:training_list", TRAINER_ROLES_AND_STAFF),
     get("trainings:calendar", TRAINER_ROLES_AND_STAFF),
