@@ -9,5 +9,7 @@ class AmbassadorsConfig(AppConfig):
     def ready(self):
         from . import signals  # noqa: F401
         from .services.assignments import register_meeting_checks
+        from .services.notices import register_failed_mail
 
         register_meeting_checks()
+        register_failed_mail()

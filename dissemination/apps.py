@@ -9,6 +9,9 @@ class DisseminationConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
 
+        from .queries_mail_events import register_invitations
         from .signals import tracking_received
+
+        register_invitations()
 
         tracking.connect(tracking_received, dispatch_uid="dissemination.tracking_received")

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -283,11 +284,13 @@ def build_raw_message(*, rendered: RenderedCampaign, newsletter_id: int, subscri
 
 
 def build_test_message(*, rendered: RenderedCampaign, to: str, name: str):
-    """The campaign as a staff member's test: subject marked [TEST], links to the site instead of
-    personal ones (the staff member is no subscriber), no unsubscribe headers, a fresh Message-ID."""
-    html, text = _fill(
-        rendered, greeting=rendered.greeting(name), preferences=settings.SITE_URL, unsubscribe=settings.SITE_URL
-    )
+    """The campaign as a staff member's test: subject marked [TEST]; the staff member is no subscriber,
+    so the personal links lead to a page that says what they do in the real newsletter
+    (newsletter:test_link); no unsubscribe headers, a fresh Message-ID."""
+    with translation.override(rendered.language):
+        preferences = settings.SITE_URL + reverse("newsletter:test_link", kwargs={"kind": "voorkeuren"})
+        unsubscribe = settings.SITE_URL + reverse("newsletter:test_link", kwargs={"kind": "afmelden"})
+    html, text = _fill(rendered, greeting=rendered.greeting(name), preferences=preferences, unsubscribe=unsubscribe)
     message = EmailMultiAlternatives(
         subject=f"[TEST] {rendered.subject}",
         body=text,

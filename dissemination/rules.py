@@ -22,3 +22,5 @@ rules.add_perm("dissemination.manage_materials", is_staff_member)
 rules.add_perm("dissemination.manage_events", is_staff_member)
 rules.add_perm("dissemination.manage_goals", is_staff_member)
 rules.add_perm("dissemination.manage_newsletters", is_staff_member)
+# Bounces, complaints and failed mail of every app, and sending a failed service mail again.
+rules.add_perm("dissemination.read_mail_events", is_staff_member)

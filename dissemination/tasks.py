@@ -81,3 +81,17 @@ def send_newsletter_test(*, newsletter_id: int, user_id: int) -> bool:
     from .services.newsletters import newsletter_test_mail_send
 
     return newsletter_test_mail_send(newsletter_id=newsletter_id, user_id=user_id)
+
+
+@shared_task(name="dissemination.read_bounce_mailbox")
+def read_bounce_mailbox() -> dict | None:
+    """Every few minutes (beat, only when BOUNCE_MAILBOX_URL is set): record the bounces, complaints
+    and unsubscribes by mail waiting in the bounce mailbox. Returns at once (None) when no mailbox
+    is configured. Safe to run twice: a report is deleted once recorded and a repeat is ignored."""
+    from django.conf import settings
+
+    from .services.bounce_mailbox import bounce_mailbox_read
+
+    if not settings.BOUNCE_MAILBOX_URL:
+        return None
+    return bounce_mailbox_read(url=settings.BOUNCE_MAILBOX_URL)

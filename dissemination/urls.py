@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import views, views_events, views_goals, views_matching, views_newsletters, views_outreach, views_subscribers
+from . import (
+    views,
+    views_events,
+    views_goals,
+    views_mail_events,
+    views_matching,
+    views_newsletters,
+    views_outreach,
+    views_subscribers,
+)
 from . import views_merge as merge
 from . import views_relations as relations
 from . import views_transfer as transfer
@@ -38,4 +47,5 @@ urlpatterns = [
     *views_goals.urlpatterns,
     *views_newsletters.urlpatterns,
     *views_subscribers.urlpatterns,
+    *views_mail_events.urlpatterns,
 ]

@@ -14,4 +14,5 @@ urlpatterns = [
     path("bevestigen/<str:token>/", views.confirm, name="confirm"),
     path("voorkeuren/<str:token>/", views.preferences, name="preferences"),
     path("afmelden/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("test/<slug:kind>/", views.test_link, name="test_link"),
 ]

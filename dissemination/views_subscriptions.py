@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -153,3 +154,17 @@ def unsubscribe(request, token):
         "dissemination/newsletter/public_unsubscribe.html",
         {"subscriber": subscriber, "token": unsubscribe_token(subscriber)},
     )
+
+
+# What the personal links of a staff member's test mail lead to (newsletter_mail.build_test_message).
+TEST_LINKS = {"voorkeuren": "preferences", "afmelden": "unsubscribe"}
+
+
+@login_not_required
+@require_GET
+def test_link(request, kind):
+    """A test newsletter's personal link: the staff member is no subscriber, so the page says what
+    the link does in the real newsletter, and changes nothing."""
+    if kind not in TEST_LINKS:
+        raise Http404
+    return render(request, "dissemination/newsletter/public_test_link.html", {"kind": TEST_LINKS[kind]})

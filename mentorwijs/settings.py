@@ -342,6 +342,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5, hour=0),
     },
 }
+# The bounce mailbox, read every 5 minutes only when one is configured. The task also returns at once
+# without one: the database scheduler keeps an entry stored before BOUNCE_MAILBOX_URL was emptied.
+if BOUNCE_MAILBOX_URL:
+    CELERY_BEAT_SCHEDULE["dissemination-read-bounce-mailbox"] = {
+        "task": "dissemination.read_bounce_mailbox",
+        "schedule": 300,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep the JSON logging below
 

@@ -7,6 +7,7 @@ class TrainingsConfig(AppConfig):
     verbose_name = _("Trainings")
 
     def ready(self):
-        from .services.messages import register_participant_mail
+        from .services.messages import register_failed_mail, register_participant_mail
 
         register_participant_mail()
+        register_failed_mail()

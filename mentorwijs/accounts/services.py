@@ -96,6 +96,28 @@ def invitation_send_unsent() -> int:
     return count
 
 
+# An open invitation still unsent this long after it was made counts as failed (the page of mail events).
+UNSENT_FAILED_AFTER = timezone.timedelta(minutes=15)
+
+
+def invitations_unsent_too_long() -> QuerySet:
+    """Open invitations whose mail has not left UNSENT_FAILED_AFTER after they were made."""
+    return Invitation.objects.open().filter(sent_at__isnull=True, created_at__lt=timezone.now() - UNSENT_FAILED_AFTER)
+
+
+def invitation_send_again(*, pk: int) -> bool:
+    """Queue the mail of an open, unsent invitation now (send_invitation, on commit). True when it
+    was queued; False when it was sent meanwhile or can no longer be used. Sending stays once:
+    invitation_send sends only while sent_at is empty, under a row lock."""
+    from .tasks import send_invitation
+
+    invitation = Invitation.objects.get(pk=pk)
+    if invitation.sent_at or invitation.status != Invitation.Status.OPEN:
+        return False
+    transaction.on_commit(lambda: send_invitation.delay(invitation_id=pk), robust=True)
+    return True
+
+
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation) -> None:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)

@@ -51,6 +51,7 @@ LINKS = [
             "dissemination:newsletter_list",
             "dissemination:newsletter_detail",
             "dissemination:subscriber_list",
+            "dissemination:mail_event_list",
         ),
     ),
     Link(

@@ -64,7 +64,7 @@ def test_changed_address_replaces_the_old_one_once_verified_and_the_old_address_
     ]
     [notice] = [message for message in mail.outbox if message is not verification]
     assert notice.to == [OLD]
-    assert f"Je email adres is gewijzigd van {OLD} naar {NEW}." in notice.body
+    assert f"Je e-mailadres is gewijzigd van {OLD} naar {NEW}." in notice.body
 
 
 def test_logging_in_again_with_the_second_factor_instead_of_the_password(client, trainer):
@@ -129,4 +129,4 @@ def test_setting_up_two_factor_is_told_to_the_address(client):
     assert user.has_two_factor is True
     [notice] = mail.outbox
     assert notice.to == [OLD]
-    assert "Authenticator-app geactiveerd." in notice.body
+    assert "Er is een authenticator-app ingesteld voor tweestapsverificatie." in notice.body

@@ -521,7 +521,7 @@ class FakeIMAPServer:
 
 
 def test_read_bounces_over_imap_deletes_reports_and_marks_the_rest_once(settings, capsys, monkeypatch):
-    from dissemination.management.commands import read_bounces
+    from dissemination.services import bounce_mailbox as read_bounces
 
     anna = subscriber()
     delivery = delivery_to(anna)
@@ -548,3 +548,80 @@ def test_read_bounces_over_imap_deletes_reports_and_marks_the_rest_once(settings
     call_command("read_bounces")
     assert capsys.readouterr().out.startswith("0 messages read")
     assert MailEvent.objects.count() == 1
+
+
+# --- beat reads the mailbox ----------------------------------------------------------------------
+
+
+def load_settings(monkeypatch, **environ):
+    """A fresh copy of mentorwijs/settings.py read with these environment variables."""
+    import importlib.util
+    from pathlib import Path
+
+    import mentorwijs
+
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    path = Path(mentorwijs.__file__).parent / "settings.py"
+    spec = importlib.util.spec_from_file_location("settings_copy", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_beat_reads_the_bounce_mailbox_only_when_one_is_configured(monkeypatch, tmp_path):
+    from dissemination.tasks import read_bounce_mailbox
+
+    configured = load_settings(monkeypatch, DEBUG="true", BOUNCE_MAILBOX_URL=f"maildir://{tmp_path}")
+    entry = configured.CELERY_BEAT_SCHEDULE["dissemination-read-bounce-mailbox"]
+    assert entry["task"] == read_bounce_mailbox.name
+    assert entry["schedule"] == 300
+    monkeypatch.delenv("BOUNCE_MAILBOX_URL")
+    unconfigured = load_settings(monkeypatch, DEBUG="true")
+    assert "dissemination-read-bounce-mailbox" not in unconfigured.CELERY_BEAT_SCHEDULE
+
+
+def test_the_beat_task_returns_at_once_without_a_mailbox(settings, monkeypatch):
+    from dissemination.services import bounce_mailbox
+    from dissemination.tasks import read_bounce_mailbox
+
+    settings.BOUNCE_MAILBOX_URL = ""
+    monkeypatch.setattr(bounce_mailbox, "bounce_mailbox_read", lambda **kwargs: pytest.fail("read without a mailbox"))
+    assert read_bounce_mailbox.apply().get() is None
+
+
+def test_the_beat_task_records_a_bounce_from_the_configured_mailbox_and_twice_is_safe(tmp_path, settings):
+    from dissemination.tasks import read_bounce_mailbox
+
+    anna = subscriber()
+    delivery = delivery_to(anna)
+    box = mailbox.Maildir(tmp_path / "bounces", create=True)
+    box.add(DSN.format(recipient=anna.email, action="failed", status="5.1.1", message_id=delivery.message_id).encode())
+    box.add(plain_mail())
+    settings.BOUNCE_MAILBOX_URL = f"maildir://{tmp_path / 'bounces'}"
+
+    first = read_bounce_mailbox.apply().get()
+    assert (first["reports"], first["recorded"], first["other"]) == (1, 1, 1)
+    assert status_of(anna) == SubscriberStatus.BOUNCED
+    assert MailEvent.objects.get(subscriber=anna).kind == MailEventKind.HARD_BOUNCE
+
+    second = read_bounce_mailbox.apply().get()
+    assert second == {"read": 0, "reports": 0, "recorded": 0, "unsubscribes": 0, "other": 0}
+    assert MailEvent.objects.filter(subscriber=anna).count() == 1
+
+
+def test_the_beat_task_records_a_report_once_when_the_reader_hands_it_over_twice(settings, monkeypatch):
+    """Two runs side by side may both read one report before either deletes it: it counts once."""
+    from dissemination.services import bounce_mailbox
+    from dissemination.tasks import read_bounce_mailbox
+
+    anna = subscriber()
+    delivery = delivery_to(anna)
+    raw = DSN.format(recipient=anna.email, action="failed", status="5.1.1", message_id=delivery.message_id).encode()
+    monkeypatch.setattr(bounce_mailbox._Reader, "read_maildir", lambda self, path: self.process(raw))
+    settings.BOUNCE_MAILBOX_URL = "maildir:///nowhere"
+
+    read_bounce_mailbox.apply()
+    read_bounce_mailbox.apply()
+    assert MailEvent.objects.filter(subscriber=anna).count() == 1
+    assert status_of(anna) == SubscriberStatus.BOUNCED

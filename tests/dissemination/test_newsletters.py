@@ -770,6 +770,30 @@ def test_a_test_send_goes_to_the_staff_member_only(
     assert not Delivery.objects.exclude(status=DeliveryStatus.PENDING).exists()
 
 
+def test_a_test_mails_personal_links_lead_to_a_page_that_says_it_is_a_test(
+    client, staff_client, campaign, django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    settings.SITE_URL = "https://mentorwijs.example.nl"
+    newsletter, subscribers = campaign
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("dissemination:newsletter_test_send", args=[newsletter.pk]))
+
+    [message] = mailoutbox
+    html = message.alternatives[0][0]
+    preferences = "https://mentorwijs.example.nl" + reverse("newsletter:test_link", args=["voorkeuren"])
+    unsubscribe = "https://mentorwijs.example.nl" + reverse("newsletter:test_link", args=["afmelden"])
+    for part in (message.body, html):
+        assert preferences in part
+        assert unsubscribe in part
+    assert 'href="https://mentorwijs.example.nl"' not in html  # no link to the bare site root
+    for link in (preferences, unsubscribe):
+        page = client.get(link.removeprefix("https://mentorwijs.example.nl"))
+        assert page.status_code == 200
+        assert "test" in page.content.decode().lower()
+    assert set(Subscriber.objects.values_list("status", flat=True)) == {SubscriberStatus.CONFIRMED}
+    assert client.get(reverse("newsletter:test_link", args=["iets"])).status_code == 404
+
+
 def test_staff_schedule_and_cancel_from_the_page(staff_client, news):
     newsletter = NewsletterFactory(lists=[news])
     at = timezone.localtime() + timedelta(days=2)

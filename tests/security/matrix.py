@@ -232,6 +232,8 @@ ROWS = [
     post("dissemination:newsletter_schedule", "login 403 403 403 403 400 | 403 login mfa 400", pk="newsletter"),
     post("dissemination:newsletter_cancel", STAFF_ONLY_POST, pk="newsletter"),
     get("dissemination:newsletter_progress", STAFF_ONLY, pk="newsletter"),
+    get("dissemination:mail_event_list", STAFF_ONLY),
+    post("dissemination:mail_event_send_again", STAFF_ONLY_POST, source="trainings.message", pk="failed_message"),
     get("dissemination:subscriber_list", STAFF_ONLY),
     get("dissemination:subscriber_import", STAFF_ONLY),
     post("dissemination:subscriber_import", STAFF_ONLY),
@@ -253,6 +255,7 @@ ROWS = [
     post("newsletter:preferences", PUBLIC, token="preferences_token"),
     get("newsletter:unsubscribe", PUBLIC, token="unsubscribe_token"),
     post("newsletter:unsubscribe", PUBLIC, token="unsubscribe_token"),
+    get("newsletter:test_link", PUBLIC, kind="voorkeuren"),
     # --- trainings: runs (staff and master trainers all, trainers the runs they give) ---
     get("trainings:training_list", TRAINER_ROLES_AND_STAFF),
     get("trainings:calendar", TRAINER_ROLES_AND_STAFF),

@@ -44,7 +44,7 @@ from tests.factories import (
     TrainingFactory,
     UserFactory,
 )
-from trainings.models import Certificate
+from trainings.models import Certificate, ScheduledMessage
 from trainings.views.scheduling import participant_feed_token, trainer_feed_token
 
 from .matrix import ANYMAIL_WEBHOOK, EDGE_USERS, EXCLUDED, ROLES, ROWS, USERS, Row, post
@@ -298,6 +298,10 @@ def build_data() -> tuple[dict, dict]:
             "in_company_run": in_company_run,
             "in_company_key": in_company_run.enrolment_link_key,
             "public_run_key": run.enrolment_link_key,
+            # A reminder that could not be sent: the page of mail events sends it again.
+            "failed_message": ScheduledMessage.objects.create(
+                kind="meeting_reminder", status="failed", due_at=timezone.now(), enrolment=enrolment
+            ),
             "named_organisation": OrganisationFactory(named_by_participant_at=timezone.now()),
         }
     )

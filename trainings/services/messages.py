@@ -308,6 +308,46 @@ def messages_send_due(*, limit: int = 500) -> int:
     return sum(message_send(message_id=pk) for pk in list(due[:limit]))
 
 
+def message_send_again(*, pk: int) -> bool:
+    """Put a FAILED message back in the outbox, due now, with its attempts reset, and queue its
+    sending on commit. True when it was failed; False otherwise (already sent again, pending,
+    cancelled), so a second click sends nothing. Raises ScheduledMessage.DoesNotExist."""
+    from ..tasks import send_message
+
+    with transaction.atomic():
+        message = ScheduledMessage.objects.select_for_update().get(pk=pk)
+        if message.status != MessageStatus.FAILED:
+            return False
+        ScheduledMessage.objects.filter(pk=pk).update(
+            status=MessageStatus.PENDING, due_at=timezone.now(), attempts=0, last_error="", claimed_at=None
+        )
+        transaction.on_commit(lambda: send_message.delay(message_id=pk), robust=True)
+    return True
+
+
+def register_failed_mail() -> None:
+    """Show failed messages on dissemination's page of mail events, with "send again"."""
+    from django.db.models import F
+    from django.db.models.functions import Coalesce
+
+    from dissemination.queries_mail_events import FAILED_SERVICE_MAIL, MailSource, mail_rows, register_mail_source
+
+    def failed():
+        return mail_rows(
+            ScheduledMessage.objects.filter(status=MessageStatus.FAILED),
+            source="trainings.message",
+            at=Coalesce("claimed_at", "due_at"),
+            kind=FAILED_SERVICE_MAIL,
+            email=Coalesce("enrolment__person__email", "user__email"),
+            detail=F("last_error"),
+            what=F("kind"),
+        )
+
+    register_mail_source(
+        MailSource(key="trainings.message", failed=failed, retry=message_send_again, labels=dict(MessageKind.choices))
+    )
+
+
 # --- a participant's address changed (dissemination: person_save, person_merge) ---
 
 
