@@ -3,7 +3,8 @@
 Compose (with a live preview: mentorwijs/static/js/newsletter-preview.js posts the form to
 newsletter_preview and shows the HTML in a sandboxed iframe; without JS the "Preview" button renders it
 on the page), test send, schedule, cancel, and progress (newsletter_progress answers JSON that
-mentorwijs/static/js/newsletter-progress.js polls; the numbers are in the HTML too)."""
+mentorwijs/static/js/newsletter-progress.js polls; the numbers are in the HTML too). The mailing lists
+too: create, describe, public or internal, archive and restore (services/mailing_lists.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
