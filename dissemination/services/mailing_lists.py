@@ -6,7 +6,7 @@ subscribers, their consent records and the newsletters sent to it stay as they w
 offers it again. The audit trail (mentorwijs/privacy/auditlog.py) records every change."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +39,11 @@ def mailing_list_save(*, mailing_list: MailingList, data: dict) -> MailingList:
         errors.setdefault("name", []).append(ValidationError(NAME_TAKEN, code="name_taken"))
     if errors:
         raise ValidationError(errors)
-    mailing_list.save()
+    try:
+        with transaction.atomic():
+            mailing_list.save()
+    except IntegrityError:  # the same name saved at the same moment
+        raise ValidationError({"name": [ValidationError(NAME_TAKEN, code="name_taken")]}) from None
     return mailing_list
 
 
