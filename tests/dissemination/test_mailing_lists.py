@@ -10,6 +10,7 @@ from django.urls import reverse
 from dissemination.enums import SubscriberStatus
 from dissemination.models import MailingList, Newsletter, Subscriber
 from dissemination.services.mailing_lists import mailing_list_archive
+from dissemination.services.subscriptions import preferences_choices
 from tests.conftest import client_for
 from tests.factories import MailingListFactory, NewsletterFactory, SubscriberFactory
 
@@ -193,3 +194,12 @@ def test_an_archived_public_list_cannot_be_chosen_by_a_crafted_sign_up(client):
     assert response.status_code == 400
     assert "lists" in response.context["form"].errors
     assert not Subscriber.objects.exists()
+
+
+def test_the_preference_page_offers_an_archived_list_only_to_those_who_follow_it():
+    followed = mailing_list_archive(mailing_list=MailingListFactory(name="Oud nieuws"))
+    mailing_list_archive(mailing_list=MailingListFactory(name="Oud en niet gevolgd"))
+    MailingListFactory(name="Nieuws")
+    choices = preferences_choices(consented={followed.pk})
+    assert sorted(item.name for item in choices) == ["Nieuws", "Oud nieuws"]
+    assert [item.name for item in preferences_choices(consented=set())] == ["Nieuws"]
