@@ -31,6 +31,7 @@ may_give_runs = is_trainer | is_master_trainer
 rules.add_perm("ambassadors.request_certification", is_trainer | is_master_trainer)
 rules.add_perm("ambassadors.review_certifications", is_reviewer)
 rules.add_perm("ambassadors.view_certification", is_reviewer | holds_certification)
+# Staff keep the renewal rules and the refresher meetings with their attendance.
 rules.add_perm("ambassadors.manage_renewal_rules", is_staff_member)
 # Assignment: staff assign; trainers offer themselves for runs that need a trainer.
 rules.add_perm("ambassadors.manage_assignments", is_staff_member)

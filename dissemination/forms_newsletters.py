@@ -2,6 +2,7 @@
 services/newsletters.py; these forms collect input and the views show refusals next to the fields."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.forms import ModelMultipleChoiceField
@@ -48,6 +49,9 @@ class NewsletterForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
+        # Archived lists are not offered, except those this draft has already.
+        chosen = Q(pk__in=newsletter.lists.values("pk")) if newsletter.pk else Q(pk__in=[])
+        self.fields["lists"].queryset = MailingList.objects.filter(Q(archived_at__isnull=True) | chosen)
 
     def service_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in ("subject", "body", "lists", "target_groups", "regions")}
@@ -85,3 +89,35 @@ class ScheduleForm(forms.Form):
 
     def service_at(self):
         return self.cleaned_data["scheduled_at"] if self.cleaned_data["when"] == self.LATER else None
+
+
+class MailingListForm(forms.Form):
+    """A list's name, the description the sign-up form shows, and whether the sign-up form offers it."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=300,
+        required=False,
+        help_text=_("Shown under the name on the public sign-up form."),
+    )
+    public = forms.BooleanField(
+        label=_("On the public sign-up form"),
+        required=False,
+        help_text=_(
+            "Without it the list is internal: nobody can sign up for it; subscribers come in through an import."
+        ),
+    )
+
+    def __init__(self, *args, mailing_list: MailingList, **kwargs):
+        if mailing_list.pk:
+            kwargs.setdefault(
+                "initial",
+                {"name": mailing_list.name, "description": mailing_list.description, "public": mailing_list.public},
+            )
+        else:
+            kwargs.setdefault("initial", {"public": True})
+        super().__init__(*args, **kwargs)
+
+    def service_data(self) -> dict:
+        return {field: self.cleaned_data[field] for field in ("name", "description", "public")}

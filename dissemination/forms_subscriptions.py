@@ -1,27 +1,50 @@
 """Forms of the newsletter pages: the public sign-up, the preference page, the staff filter and import."""
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.forms import ModelMultipleChoiceField
 
 from .enums import SubscriberStatus, TargetGroup
 from .models import MailingList
+from .queries_newsletters import sign_up_lists
+
+
+class ListChoiceField(ModelMultipleChoiceField):
+    """Lists as checkboxes, each with its description under its name (both escaped)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        if not obj.description:
+            return obj.name
+        return format_html('{}<span class="d-block small text-body-secondary">{}</span>', obj.name, obj.description)
 
 
 class SignUpForm(forms.Form):
+    """The public sign-up. The lists are the public ones that are not archived; the view shows no
+    form when there is none. When there is exactly one it is chosen already."""
+
     email = forms.EmailField(label=_("Email address"), max_length=254)
     name = forms.CharField(label=_("Name"), max_length=200)
     organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     target_group = forms.ChoiceField(
         label=_("Which describes you best?"), choices=[("", "—"), *TargetGroup.choices], required=False
     )
-    lists = ModelMultipleChoiceField(
+    lists = ListChoiceField(
         label=_("Newsletters you want to receive"),
-        queryset=MailingList.objects.filter(public=True),
-        widget=forms.CheckboxSelectMultiple,
+        queryset=MailingList.objects.none(),
         error_messages={"required": _("Choose at least one newsletter.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["lists"]
+        field.queryset = sign_up_lists()
+        self.offered = list(field.queryset)
+        if len(self.offered) == 1:
+            field.initial = [self.offered[0].pk]
 
     def service_kwargs(self) -> dict:
         return {
@@ -32,10 +55,9 @@ class SignUpForm(forms.Form):
 class PreferencesForm(forms.Form):
     """The lists to follow; none at all means leaving every newsletter."""
 
-    lists = ModelMultipleChoiceField(
+    lists = ListChoiceField(
         label=_("Newsletters you receive"),
         queryset=MailingList.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
         required=False,
     )
 

@@ -343,6 +343,9 @@ class MailingList(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     public = models.BooleanField(_("on the sign-up form"), default=True)
+    # An archived list is offered nowhere (sign-up form, preferences, new newsletters) but keeps its
+    # subscribers, consent records and newsletters; staff can restore it.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("mailing list")

@@ -1,9 +1,37 @@
 """Read paths of the newsletter pages, each with a fixed number of queries whatever the rows."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from .enums import DeliveryStatus
+from .enums import DeliveryStatus, SubscriberStatus
 from .models import Delivery, MailingList, Newsletter, Region
+
+
+def offered_lists():
+    """The lists that are not archived, by name: what staff and the public may still choose."""
+    return MailingList.objects.filter(archived_at__isnull=True).order_by("name")
+
+
+def sign_up_lists():
+    """The lists on the public sign-up form: public and not archived, by name."""
+    return offered_lists().filter(public=True)
+
+
+def mailing_list_list():
+    """Every list (the archived ones last) with its confirmed and all subscribers and its newsletters
+    counted: one query."""
+    newsletters = (
+        Newsletter.lists.through.objects.filter(mailinglist=OuterRef("pk"))
+        .order_by()
+        .values("mailinglist")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return MailingList.objects.annotate(
+        confirmed_count=Count("subscribers", filter=Q(subscribers__status=SubscriberStatus.CONFIRMED)),
+        subscriber_count=Count("subscribers"),
+        newsletter_count=Coalesce(Subquery(newsletters, output_field=IntegerField()), Value(0)),
+    ).order_by(F("archived_at").asc(nulls_first=True), "name")
 
 
 def newsletter_list():

@@ -3,12 +3,13 @@
 Compose (with a live preview: mentorwijs/static/js/newsletter-preview.js posts the form to
 newsletter_preview and shows the HTML in a sandboxed iframe; without JS the "Preview" button renders it
 on the page), test send, schedule, cancel, and progress (newsletter_progress answers JSON that
-mentorwijs/static/js/newsletter-progress.js polls; the numbers are in the HTML too)."""
+mentorwijs/static/js/newsletter-progress.js polls; the numbers are in the HTML too). The mailing lists
+too: create, describe, public or internal, archive and restore (services/mailing_lists.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,9 +19,10 @@ from mentorwijs.forms import add_service_errors
 
 from . import newsletter_mail
 from .enums import NewsletterStatus, TargetGroup
-from .forms_newsletters import NewsletterForm, PreviewForm, ScheduleForm
-from .models import Newsletter
-from .queries_newsletters import newsletter_for_page, newsletter_list, newsletter_progress
+from .forms_newsletters import MailingListForm, NewsletterForm, PreviewForm, ScheduleForm
+from .models import MailingList, Newsletter
+from .queries_newsletters import mailing_list_list, newsletter_for_page, newsletter_list, newsletter_progress
+from .services.mailing_lists import mailing_list_archive, mailing_list_restore, mailing_list_save
 from .services.newsletters import (
     audience,
     newsletter_cancel,
@@ -170,7 +172,69 @@ def newsletter_progress_view(request, pk):
     return JsonResponse({"status": status, **newsletter_progress(pk)})
 
 
+# Mailing lists ------------------------------------------------------------------------------------
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def mailing_list_list_view(request):
+    return render(request, "dissemination/newsletters/mailing_list_list.html", {"lists": mailing_list_list()})
+
+
+def _list_form(request, mailing_list: MailingList):
+    form = MailingListForm(request.POST or None, mailing_list=mailing_list)
+    if request.method == "POST" and form.is_valid():
+        created = mailing_list.pk is None
+        try:
+            mailing_list = mailing_list_save(mailing_list=mailing_list, data=form.service_data())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            message = _("List %(name)s added.") if created else _("List %(name)s saved.")
+            messages.success(request, message % {"name": mailing_list.name})
+            return redirect("dissemination:mailing_list_list")
+    return render(
+        request,
+        "dissemination/newsletters/mailing_list_form.html",
+        {"form": form, "mailing_list": mailing_list},
+        status=400 if form.errors else 200,
+    )
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def mailing_list_create_view(request):
+    return _list_form(request, MailingList())
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def mailing_list_update_view(request, pk):
+    return _list_form(request, get_object_or_404(MailingList, pk=pk))
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def mailing_list_archive_view(request, pk):
+    mailing_list = mailing_list_archive(mailing_list=get_object_or_404(MailingList, pk=pk))
+    messages.success(request, _("List %(name)s is archived; its subscribers are kept.") % {"name": mailing_list.name})
+    return redirect("dissemination:mailing_list_list")
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def mailing_list_restore_view(request, pk):
+    mailing_list = mailing_list_restore(mailing_list=get_object_or_404(MailingList, pk=pk))
+    messages.success(request, _("List %(name)s is restored.") % {"name": mailing_list.name})
+    return redirect("dissemination:mailing_list_list")
+
+
 urlpatterns = [
+    path("nieuwsbrieven/lijsten/", mailing_list_list_view, name="mailing_list_list"),
+    path("nieuwsbrieven/lijsten/nieuw/", mailing_list_create_view, name="mailing_list_create"),
+    path("nieuwsbrieven/lijsten/<int:pk>/bewerken/", mailing_list_update_view, name="mailing_list_update"),
+    path("nieuwsbrieven/lijsten/<int:pk>/archiveren/", mailing_list_archive_view, name="mailing_list_archive"),
+    path("nieuwsbrieven/lijsten/<int:pk>/terugzetten/", mailing_list_restore_view, name="mailing_list_restore"),
     path("nieuwsbrieven/", newsletter_list_view, name="newsletter_list"),
     path("nieuwsbrieven/nieuw/", newsletter_create_view, name="newsletter_create"),
     path("nieuwsbrieven/voorbeeld/", newsletter_preview_view, name="newsletter_preview"),

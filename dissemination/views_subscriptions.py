@@ -50,6 +50,8 @@ def _invalid_link(request, *, expired: bool = False):
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = SignUpForm(request.POST or None)
+    if not form.offered:  # no public list: the page says so and shows no form
+        return render(request, "dissemination/newsletter/public_signup.html", {"form": None})
     if request.method == "POST" and too_many_sign_ups(request):
         form.add_error(None, _("Many sign-ups came from your connection just now. Please try again in an hour."))
     elif request.method == "POST" and form.is_valid():

@@ -1,12 +1,17 @@
-"""Read paths of the renewal pages: a trainer's own certifications and the public register."""
+"""Read paths of the renewal pages: a trainer's own certifications, the public register, and the
+staff pages of renewal rules and refresher meetings."""
 
 from datetime import date
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Subquery, Value, When
+from django.contrib.auth.models import Group
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
-from ..enums import LEVEL_RANK, OPEN_STATUSES, CertificationStatus
-from ..models import Ambassador, Certification
+from mentorwijs.accounts.models import User
+
+from ..enums import LEVEL_RANK, OPEN_STATUSES, CertificationStatus, RuleKind
+from ..models import Ambassador, Certification, RefresherMeeting, RenewalRule
+from .assignments import GIVING_USER_ROLES
 
 
 def _valid_on(day: date):
@@ -69,3 +74,24 @@ def public_register(*, today: date | None = None):
         )
         .order_by("user__last_name", "user__first_name", "pk")
     )
+
+
+def renewal_rule_list():
+    """Every renewal rule, those in force first, then by level (co-trainer up) and kind: one query."""
+    kind_order = Case(*[When(kind=kind, then=Value(i)) for i, kind in enumerate(RuleKind.values)], default=Value(99))
+    return RenewalRule.objects.annotate(level_rank=_level_rank(), kind_rank=kind_order).order_by(
+        "-active", "level_rank", "kind_rank", "pk"
+    )
+
+
+def refresher_list():
+    """Refresher meetings, the latest first, each with its number of attendees: one query."""
+    return RefresherMeeting.objects.annotate(attendee_count=Count("attendees")).order_by("-held_on", "-pk")
+
+
+def refresher_attendee_choices(*, meeting: RefresherMeeting):
+    """Who can be recorded as attending: active trainers and master trainers, and whoever attended this
+    meeting already; by name, each once."""
+    giving = Group.objects.filter(user=OuterRef("pk"), name__in=GIVING_USER_ROLES)
+    attended = Q(pk__in=meeting.attendees.values("pk")) if meeting.pk else Q(pk__in=[])
+    return User.objects.filter(Q(Exists(giving), is_active=True) | attended).order_by("first_name", "last_name", "pk")

@@ -1,8 +1,9 @@
 """Renewal of certifications: progress against the renewal rules, and the lapse on the day.
 
-The rules (RenewalRule) are data staff edit in the admin. What counts is computed in the database
-within the validity period of the certification being renewed: from valid_from up to today, or up
-to the day before valid_until when that comes first (valid_until is the day it expires).
+The rules (RenewalRule) are data staff keep on their own pages (services/renewal_rules.py). What
+counts is computed in the database within the validity period of the certification being renewed:
+from valid_from up to today, or up to the day before valid_until when that comes first (valid_until
+is the day it expires).
 """
 
 from dataclasses import dataclass

@@ -64,6 +64,7 @@ INSERT_CHUNK = 5000
 
 NOT_A_DRAFT = _("Only a draft can be changed.")
 LISTS_REQUIRED = _("Choose at least one list.")
+LIST_ARCHIVED = _("An archived list cannot be chosen for a newsletter; restore it first.")
 IN_THE_PAST = _("Choose a moment in the future, or send now.")
 ALREADY_STARTED = _("Sending has started; it can no longer be cancelled.")
 NEWSLETTER_FIELDS = ("subject", "body", "lists", "target_groups", "regions")
@@ -76,7 +77,8 @@ NEWSLETTER_FIELDS = ("subject", "body", "lists", "target_groups", "regions")
 def newsletter_save(*, newsletter: Newsletter, data: dict, created_by=None) -> Newsletter:
     """Set `data` (keys from NEWSLETTER_FIELDS; lists and regions as iterables of objects) on a new or
     draft newsletter and save it. Refuses a newsletter that is no longer a draft, an empty subject or
-    body, no list, an unknown target group (ValidationError by field, nothing saved).
+    body, no list, an archived list it did not have yet, an unknown target group (ValidationError by
+    field, nothing saved).
     Side effects: one Newsletter row inserted or updated, its lists and regions replaced."""
     if newsletter.pk:
         newsletter = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
@@ -99,6 +101,9 @@ def newsletter_save(*, newsletter: Newsletter, data: dict, created_by=None) -> N
         errors.update(error.error_dict)
     if not lists:
         errors["lists"] = [ValidationError(LISTS_REQUIRED, code="lists_required")]
+    had = set(newsletter.lists.values_list("pk", flat=True)) if newsletter.pk else set()
+    if any(item.archived_at is not None and item.pk not in had for item in lists):
+        errors["lists"] = [ValidationError(LIST_ARCHIVED, code="list_archived")]
     unknown = set(newsletter.target_groups) - set(TargetGroup.values)
     if unknown:
         errors["target_groups"] = [ValidationError(_("Unknown target group."), code="unknown_target_group")]

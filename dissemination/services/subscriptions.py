@@ -306,8 +306,9 @@ def subscriber_confirm(*, subscriber: Subscriber, list_ids, wording_version: str
 
 
 def preferences_choices(*, consented: set[int]):
-    """The lists a subscriber may choose on the preference page: the public ones and those they follow."""
-    return MailingList.objects.filter(Q(public=True) | Q(pk__in=consented))
+    """The lists a subscriber may choose on the preference page: the public ones that are not archived,
+    and those they follow."""
+    return MailingList.objects.filter(Q(public=True, archived_at__isnull=True) | Q(pk__in=consented))
 
 
 @transaction.atomic

@@ -52,6 +52,7 @@ LINKS = [
             "dissemination:newsletter_detail",
             "dissemination:subscriber_list",
             "dissemination:mail_event_list",
+            "dissemination:mailing_list_list",
         ),
     ),
     Link(
@@ -91,7 +92,12 @@ LINKS = [
             "Review trainers' certification requests, see how faithfully runs follow the handbook, and the lineage "
             "of who trained whom."
         ),
-        also_active_on=("ambassadors:fidelity_overview", "ambassadors:lineage"),
+        also_active_on=(
+            "ambassadors:fidelity_overview",
+            "ambassadors:lineage",
+            "ambassadors:renewal_rule_list",
+            "ambassadors:refresher_list",
+        ),
     ),
     Link(
         "ambassadors",

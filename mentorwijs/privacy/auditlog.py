@@ -6,7 +6,8 @@ the object and the changed fields old → new. Staff read it at /privacy/wijzigi
 
 Tracked: the personal data (persons, subscribers, enrolments, attendance, certificates of
 participation, user accounts and invitations, ambassador profiles) and the certifications with
-their history and evidence. Left out: secrets (password hash, the enrolment's personal-link token,
+their history and evidence; the settings staff change on pages (mailing lists, renewal rules,
+refresher meetings with their attendees). Left out: secrets (password hash, the enrolment's personal-link token,
 the certificate's verification code) and last_login (changes at every login, says nothing).
 
 Erasing a person (privacy.services.erasure) or an account (privacy.services.account_erasure) blanks
@@ -25,6 +26,7 @@ TRACKED = {
     "accounts.Invitation": {},
     "dissemination.Person": {},
     "dissemination.Subscriber": {"m2m_fields": {"lists"}},
+    "dissemination.MailingList": {},
     "trainings.Enrolment": {"exclude_fields": ["token"]},
     "trainings.Attendance": {},
     "trainings.Certificate": {"exclude_fields": ["code"]},
@@ -32,6 +34,8 @@ TRACKED = {
     "ambassadors.Certification": {},
     "ambassadors.CertificationEvent": {},
     "ambassadors.CertificationEvidence": {},
+    "ambassadors.RenewalRule": {},
+    "ambassadors.RefresherMeeting": {"m2m_fields": {"attendees"}},
 }
 
 

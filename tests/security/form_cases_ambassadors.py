@@ -14,13 +14,15 @@ from ambassadors.models import (
     CertificationEvidence,
     CertificationNotice,
     FidelityReview,
+    RefresherMeeting,
+    RenewalRule,
 )
 from dissemination.models import Organisation
 from mentorwijs.accounts.models import Invitation, User
 from tests.factories import AmbassadorFactory, AssignmentFactory, CertificationFactory, TrainingFactory, UserFactory
 from trainings.models import Assignment
 
-from .form_helpers import PDF, latest, login, setup_staff, snapshot
+from .form_helpers import PDF, in_days, latest, login, setup_staff, snapshot
 from .fuzz import FormCase, file, text, upload, value
 
 # --- ambassadors ----------------------------------------------------------------------------
@@ -250,5 +252,25 @@ CASES = [
         setup_assignments("decline"),
         models=(Assignment,),
         snapshot=lambda ctx: list(AssignmentOffer.objects.values("status", "decision_note")),
+    ),
+    FormCase(
+        "renewal_rule_create",
+        setup_staff("ambassadors:renewal_rule_create"),
+        fields={
+            "level": value("trainer"),
+            "kind": value("supervised_runs"),
+            "minimum": value("2"),
+            "minimum_score": value(""),
+        },
+        models=(RenewalRule,),
+    ),
+    FormCase(
+        "refresher_create",
+        setup_staff("ambassadors:refresher_create"),
+        fields={"title": text(200), "held_on": value(in_days(-10)), "attendees": value([])},
+        models=(RefresherMeeting,),
+        stored=latest(RefresherMeeting),
+        stored_fields={"title": "title"},
+        show=lambda ctx, obj: reverse("ambassadors:refresher_list"),
     ),
 ]

@@ -611,4 +611,13 @@ CASES = [
     # The first step of an import only checks and previews: nothing is written.
     FormCase("organisation_import", setup_organisation_import, models=(Organisation,)),
     FormCase("subscriber_import", setup_subscriber_import, models=(Subscriber, ConsentRecord)),
+    FormCase(
+        "mailing_list_create",
+        setup_staff("dissemination:mailing_list_create"),
+        fields={"name": text(100), "description": text(300, required=False), "public": value("on")},
+        models=(MailingList,),
+        stored=latest(MailingList),
+        stored_fields={"name": "name", "description": "description"},
+        show=lambda ctx, obj: reverse("dissemination:mailing_list_list"),
+    ),
 ]

@@ -21,7 +21,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from ambassadors.models import Certification, CertificationEvidence
+from ambassadors.models import Certification, CertificationEvidence, RefresherMeeting, RenewalRule
 from ambassadors.storage import PrivateFileSystemStorage
 from dissemination import tokens as newsletter_tokens
 from dissemination.models import Event, EventGuest, Material
@@ -267,6 +267,7 @@ def build_data() -> tuple[dict, dict]:
         "goal": GoalFactory(),
         "newsletter": NewsletterFactory(created_by=users["staff"], lists=[mailing_list]),
         "subscriber": subscriber,
+        "mailing_list": mailing_list,
         "confirm_token": newsletter_tokens.confirm_token(subscriber, list_ids=[mailing_list.pk]),
         "preferences_token": newsletter_tokens.preferences_token(subscriber),
         "unsubscribe_token": newsletter_tokens.unsubscribe_token(subscriber),
@@ -289,6 +290,8 @@ def build_data() -> tuple[dict, dict]:
         "account": other_trainer,
         "evidence": _evidence(certification),
         "other_evidence": _evidence(other_certification),
+        "renewal_rule": RenewalRule.objects.order_by("pk").first(),
+        "refresher": RefresherMeeting.objects.create(title="Terugkomdag", held_on=today),
     }
     # Edge part (issue 14): a run that takes enrolments only by link, and an organisation a
     # participant named that awaits staff's match.

@@ -12,7 +12,8 @@ figures, attached to "Verwijderd account #<id>":
 - trainings: pending reminders to them cancelled, send errors emptied.
 - Mail caught by the embedded outbox for the old address is deleted.
 - Audit trail: their own entries and those of their invitations, profile, certifications, steps
-  and evidence lose the erased values and the object's name; the entries of changes they made keep
+  and evidence lose the erased values and the object's name; their name leaves the attendance
+  changes of refresher meetings; the entries of changes they made keep
   pointing at the anonymised account, without the address and
   client address auditlog kept.
 - A person record with the same address (a trainer who once took part) is not touched: it has its
@@ -34,7 +35,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from ambassadors.models import Ambassador, Certification, CertificationEvent, CertificationEvidence
+from ambassadors.models import Ambassador, Certification, CertificationEvent, CertificationEvidence, RefresherMeeting
 from ambassadors.services.erasure import holder_forget, runs_still_to_give
 from mentorwijs.accounts.models import Invitation, User
 from mentorwijs.accounts.roles import Role
@@ -42,7 +43,7 @@ from mentorwijs.accounts.services import account_erased_notice_queue, user_anony
 from trainings.services.messages import messages_forget_recipient
 
 from ..models import ErasureRecord
-from .erasure import delete_caught_mail_to, redact_audit_log
+from .erasure import delete_caught_mail_to, redact_audit_log, redact_m2m_names
 
 
 def account_erasure_refusals(*, user: User, by: User | None) -> list[ValidationError]:
@@ -110,6 +111,7 @@ def account_erase(
         raise ValidationError(refusals)
 
     old_email = user.email
+    old_names = {str(user), user.email}  # how auditlog named them in the attendees of refresher meetings
     if by is not None:
         account_erased_notice_queue(user=user)  # to the address it still has, sent after commit
     invitation_ids = list(
@@ -136,6 +138,7 @@ def account_erase(
             CertificationEvidence.objects.filter(certification_id__in=certification_ids).values_list("pk", flat=True),
             ["original_name", "file"],
         )
+        + redact_m2m_names(RefresherMeeting, "attendees", old_names)
     )
     # Changes they made: auditlog copied their address (and client address) into each entry.
     summary["audit_entries_as_actor"] = (

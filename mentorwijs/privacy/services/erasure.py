@@ -126,6 +126,30 @@ def redact_audit_log(model, pks, fields: list[str] | None, *, name: bool = True)
     return changed
 
 
+def redact_m2m_names(model, field: str, names) -> int:
+    """Replace these names (the str() of the rows auditlog stored) by REDACTED in the many-to-many
+    changes of `field` in every auditlog entry of `model` (a same name of someone else goes too: more
+    is blanked, never less). Returns the entries changed."""
+    from auditlog.models import LogEntry
+
+    names = {name for name in names if name}
+    if not names:
+        return 0
+    content_type = ContentType.objects.get_for_model(model)
+    redacted_entries = []
+    for entry in LogEntry.objects.filter(content_type=content_type).iterator(chunk_size=AUDIT_BATCH):
+        change = entry.changes.get(field) if isinstance(entry.changes, dict) else None
+        if not isinstance(change, dict) or not names & set(change.get("objects") or []):
+            continue
+        change["objects"] = [REDACTED if name in names else name for name in change["objects"]]
+        entry.changes_text = ""
+        entry.serialized_data = None
+        redacted_entries.append(entry)
+    fields = ["changes", "changes_text", "serialized_data"]
+    LogEntry.objects.bulk_update(redacted_entries, fields, batch_size=AUDIT_BATCH)
+    return len(redacted_entries)
+
+
 def delete_caught_mail_to(email: str) -> int:
     """Delete outbox mail addressed to `email` (compared without case, as one recipient of a list)."""
     address = email.lower()
