@@ -108,6 +108,14 @@ LINKS = [
         in_account_menu=True,
     ),
     Link(
+        "settings",
+        _("Settings"),
+        "overview:settings",
+        "overview.view_settings",
+        _("Locations, rules and lists that the work runs on."),
+        in_account_menu=True,
+    ),
+    Link(
         "outbox",
         _("Caught mail"),
         "outbox:list",
@@ -135,6 +143,25 @@ LINKS = [
     ),
 ]
 
+# The settings page (overview:settings) lists the pages of every app where staff change what the work
+# runs on; each app adds its own here. The "Settings" link shows to whoever may open one of them.
+SETTINGS_LINKS = [
+    Link(
+        "locations",
+        _("Locations"),
+        "trainings:location_list",
+        "trainings.manage_settings",
+        _("Where meetings are held: add, correct, archive or bring back a location."),
+    ),
+    Link(
+        "completion_rules",
+        _("Completion per variant"),
+        "trainings:completion_rules",
+        "trainings.manage_settings",
+        _("How many meetings a participant attends to complete the training, per variant."),
+    ),
+]
+
 
 @functools.cache
 def link_url(url_name: str) -> str:
@@ -143,7 +170,8 @@ def link_url(url_name: str) -> str:
     return reverse(url_name)
 
 
-def links_for(user) -> list[dict]:
+def links_for(user, links=None) -> list[dict]:
+    """The links of `links` (default: the navigation's) that `user` may open."""
     mail_is_caught = settings.EMAIL_BACKEND == "mentorwijs.outbox.backends.OutboxBackend"
     return [
         {
@@ -154,6 +182,6 @@ def links_for(user) -> list[dict]:
             "also_active_on": link.also_active_on,
             "in_account_menu": link.in_account_menu,
         }
-        for link in LINKS
+        for link in (LINKS if links is None else links)
         if user.has_perm(link.permission) and (mail_is_caught or not link.local_only)
     ]
