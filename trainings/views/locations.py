@@ -1,5 +1,7 @@
 """The locations pages (staff): list, add, correct, archive, bring back, and delete an unused one."""
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -71,7 +73,8 @@ class LocationUpdateView(LocationPermissionMixin, FormView):
     form_class = LocationForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.location}
+        # A copy: the form writes what was typed into its instance, and the page shows the stored name.
+        return {**super().get_form_kwargs(), "instance": copy.copy(self.location)}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(location=self.location, **kwargs)
