@@ -198,13 +198,8 @@ MFA_TOTP_ISSUER = "Mentorwijs"
 MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code: phones drift and people type slowly
 INVITATION_VALID_DAYS = 7
 
-# Trainings: meetings present (or caught up) needed for a certificate, per variant.
-TRAINING_COMPLETION_MEETINGS = {
-    "standard": env.int("COMPLETION_MEETINGS_STANDARD", default=4),
-    "internship": env.int("COMPLETION_MEETINGS_INTERNSHIP", default=4),
-    "in_company": env.int("COMPLETION_MEETINGS_IN_COMPANY", default=4),
-    "train_the_trainer": env.int("COMPLETION_MEETINGS_TRAIN_THE_TRAINER", default=4),
-}
+# Trainings: the meetings a new run gets, and the most a completion rule (trainings.CompletionRule,
+# set by staff on a page) may ask for.
 TRAINING_DEFAULT_MEETINGS = 5
 WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=48)
 # Certifications of trainers: how long an approval lasts, when the holder is warned before it

@@ -1,12 +1,12 @@
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.models import Region
 
 from .enums import TrainingStatus, Variant
 from .forms.scheduling import DateInput
-from .models import Meeting, Training
+from .models import Location, Meeting, Training
 
 
 class DatePeriodWidget(django_filters.widgets.DateRangeWidget):
@@ -48,3 +48,26 @@ class TrainingFilter(django_filters.FilterSet):
         if value.stop:
             meetings = meetings.filter(starts_at__lte=value.stop)
         return queryset.filter(Exists(meetings))
+
+
+class LocationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or place"), method="search")
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), queryset=Region.objects.all(), empty_label=_("All regions")
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[("active", _("Offered for new meetings")), ("archived", _("Archived"))],
+        empty_label=_("All locations"),
+        method="in_state",
+    )
+
+    class Meta:
+        model = Location
+        fields = ["q", "region", "state"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(city__icontains=value))
+
+    def in_state(self, queryset, name, value):
+        return queryset.filter(archived_at__isnull=value == "active")

@@ -41,6 +41,8 @@ class Location(models.Model):
     region = models.ForeignKey(
         "dissemination.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
     )
+    # An archived location is no longer offered for new meetings; the meetings held there keep it.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("location")
@@ -50,6 +52,34 @@ class Location(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.city}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+# The meetings a variant without a CompletionRule asks for (a variant added later, before staff set it).
+DEFAULT_COMPLETION_MEETINGS = 4
+
+
+class CompletionRule(models.Model):
+    """How many meetings of their own run (attended or caught up) a participant of a variant needs
+    to complete the training. Staff change it on a page (trainings.services.completion); a variant
+    without a row needs DEFAULT_COMPLETION_MEETINGS."""
+
+    variant = models.CharField(_("variant"), max_length=32, choices=Variant.choices, unique=True)
+    meetings_required = models.PositiveSmallIntegerField(_("meetings required"))
+
+    class Meta:
+        verbose_name = _("completion rule")
+        verbose_name_plural = _("completion rules")
+        ordering = ["variant"]
+        constraints = [
+            models.CheckConstraint(condition=Q(meetings_required__gte=1), name="completion_rule_at_least_one")
+        ]
+
+    def __str__(self):
+        return f"{self.get_variant_display()}: {self.meetings_required}"
 
 
 class Training(models.Model):

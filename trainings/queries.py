@@ -6,6 +6,7 @@ from operator import add
 
 from django.db.models import (
     Avg,
+    BooleanField,
     CharField,
     Count,
     Exists,
@@ -38,8 +39,18 @@ from .enums import (
     MeetingStatus,
     SelfEfficacyItem,
     TrainingStatus,
+    Variant,
 )
-from .models import Attendance, Enrolment, Evaluation, Meeting, Training
+from .models import (
+    DEFAULT_COMPLETION_MEETINGS,
+    Attendance,
+    CompletionRule,
+    Enrolment,
+    Evaluation,
+    Location,
+    Meeting,
+    Training,
+)
 
 
 def _places_held():
@@ -383,3 +394,29 @@ def evaluation_export_rows():
         )
         .order_by("enrolment__training_id", "moment", "submitted_at", "pk")
     )
+
+
+# --- settings pages (staff) ------------------------------------------------------------------
+
+
+def location_list():
+    """Every location with its region and the number of meetings held or planned there (in use:
+    never deleted), active ones first. One query per page of rows."""
+    return (
+        Location.objects.select_related("region")
+        .annotate(
+            meeting_count=Count("meetings"),
+            archived=ExpressionWrapper(Q(archived_at__isnull=False), output_field=BooleanField()),
+        )
+        .order_by("archived", "city", "name")
+    )
+
+
+def completion_rules() -> list[dict]:
+    """One row per variant, in the order of Variant: the variant's value and label and the meetings its
+    rule asks for (the default for a variant without a rule). One query."""
+    found = dict(CompletionRule.objects.values_list("variant", "meetings_required"))
+    return [
+        {"variant": value, "label": label, "meetings_required": found.get(value, DEFAULT_COMPLETION_MEETINGS)}
+        for value, label in Variant.choices
+    ]

@@ -33,3 +33,5 @@ rules.add_perm("trainings.view_evaluations", is_staff_member | is_master_trainer
 # records attendance finds someone of another run only by typing their full name (they stand in
 # front of them), never a list (queries.catch_up_candidates, docs/security.md).
 rules.add_perm("trainings.browse_catch_up_candidates", is_staff_member)
+# The settings of the trainings (locations, the completion rule per variant): staff.
+rules.add_perm("trainings.manage_settings", is_staff_member)

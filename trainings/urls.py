@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, certificates, enrolment, evaluation, public, scheduling
+from .views import attendance, certificates, completion, enrolment, evaluation, locations, public, scheduling
 
 app_name = "trainings"
 
@@ -13,7 +13,15 @@ urlpatterns = [
     path("<int:pk>/bewerken/", scheduling.TrainingUpdateView.as_view(), name="training_update"),
     path("<int:pk>/bijeenkomsten/", scheduling.MeetingsUpdateView.as_view(), name="meetings_update"),
     path("bijeenkomst/<int:pk>/annuleren/", scheduling.MeetingCancelView.as_view(), name="meeting_cancel"),
-    path("locaties/nieuw/", scheduling.LocationCreateView.as_view(), name="location_create"),
+    # settings (staff): locations and the completion rule per variant
+    path("locaties/", locations.LocationListView.as_view(), name="location_list"),
+    path("locaties/nieuw/", locations.LocationCreateView.as_view(), name="location_create"),
+    path("locaties/<int:pk>/bewerken/", locations.LocationUpdateView.as_view(), name="location_update"),
+    path("locaties/<int:pk>/archiveren/", locations.LocationArchiveView.as_view(), name="location_archive"),
+    path("locaties/<int:pk>/terugzetten/", locations.LocationRestoreView.as_view(), name="location_restore"),
+    path("locaties/<int:pk>/verwijderen/", locations.LocationDeleteView.as_view(), name="location_delete"),
+    path("afronding/", completion.CompletionRuleListView.as_view(), name="completion_rules"),
+    path("afronding/<slug:variant>/", completion.CompletionRuleUpdateView.as_view(), name="completion_rule_update"),
     path("agenda.ics", scheduling.public_feed, name="public_feed"),
     path("agenda/trainer/<str:token>.ics", scheduling.trainer_feed, name="trainer_feed"),
     path("agenda/deelnemer/<str:token>.ics", scheduling.participant_feed, name="participant_feed"),

@@ -115,6 +115,14 @@ LINKS = [
         in_account_menu=True,
     ),
     Link(
+        "settings",
+        _("Settings"),
+        "overview:settings",
+        "overview.view_settings",
+        _("Locations, rules and lists that the work runs on."),
+        in_account_menu=True,
+    ),
+    Link(
         "outbox",
         _("Caught mail"),
         "outbox:list",
@@ -142,6 +150,46 @@ LINKS = [
     ),
 ]
 
+# The settings page (overview:settings) lists the pages of every app where staff change what the work
+# runs on; each app adds its own here. The "Settings" link shows to whoever may open one of them.
+SETTINGS_LINKS = [
+    Link(
+        "locations",
+        _("Locations"),
+        "trainings:location_list",
+        "trainings.manage_settings",
+        _("Where meetings are held: add, correct, archive or bring back a location."),
+    ),
+    Link(
+        "completion_rules",
+        _("Completion per variant"),
+        "trainings:completion_rules",
+        "trainings.manage_settings",
+        _("How many meetings a participant attends to complete the training, per variant."),
+    ),
+    Link(
+        "mailing_lists",
+        _("Mailing lists"),
+        "dissemination:mailing_list_list",
+        "dissemination.manage_newsletters",
+        _("The newsletters people can sign up for: describe, make public or internal, archive."),
+    ),
+    Link(
+        "renewal_rules",
+        _("Renewal rules"),
+        "ambassadors:renewal_rule_list",
+        "ambassadors.manage_renewal_rules",
+        _("What a trainer must have done to renew a certification, per level."),
+    ),
+    Link(
+        "refreshers",
+        _("Refresher meetings"),
+        "ambassadors:refresher_list",
+        "ambassadors.manage_renewal_rules",
+        _("Refresher days for trainers and who attended them; attending counts toward renewal."),
+    ),
+]
+
 
 @functools.cache
 def link_url(url_name: str) -> str:
@@ -150,7 +198,8 @@ def link_url(url_name: str) -> str:
     return reverse(url_name)
 
 
-def links_for(user) -> list[dict]:
+def links_for(user, links=None) -> list[dict]:
+    """The links of `links` (default: the navigation's) that `user` may open."""
     mail_is_caught = settings.EMAIL_BACKEND == "mentorwijs.outbox.backends.OutboxBackend"
     return [
         {
@@ -161,6 +210,6 @@ def links_for(user) -> list[dict]:
             "also_active_on": link.also_active_on,
             "in_account_menu": link.in_account_menu,
         }
-        for link in LINKS
+        for link in (LINKS if links is None else links)
         if user.has_perm(link.permission) and (mail_is_caught or not link.local_only)
     ]

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin
 
 from ambassadors.queries.home import home_tasks
 from dissemination import queries as dissemination_queries
@@ -11,6 +12,8 @@ from mentorwijs.page_cache import PageCacheMixin
 from trainings import queries as training_queries
 from trainings.enums import MeetingStatus
 from trainings.services.attendance import RECORD_AHEAD
+
+from .navigation import SETTINGS_LINKS, links_for
 
 UPCOMING_DAYS = 14
 UPCOMING_LIMIT = 8
@@ -65,3 +68,13 @@ class HomeView(PageCacheMixin, TemplateView):
         if not self.request.user.has_perm("dissemination.manage_events"):
             return []
         return list(queries_events.event_follow_ups_due()[:EVENT_FOLLOW_UP_LIMIT])
+
+
+class SettingsView(PermissionRequiredMixin, TemplateView):
+    """The pages where staff change what the work runs on (navigation.SETTINGS_LINKS)."""
+
+    permission_required = "overview.view_settings"
+    template_name = "overview/settings.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(settings_links=links_for(self.request.user, SETTINGS_LINKS), **kwargs)

@@ -5,10 +5,11 @@ AuditlogMiddleware from the request's user; empty for tasks and management comma
 the object and the changed fields old → new. Staff read it at /privacy/wijzigingen/.
 
 Tracked: the personal data (persons, subscribers, enrolments, attendance, certificates of
-participation, user accounts and invitations, ambassador profiles) and the certifications with
-their history and evidence; the settings staff change on pages (mailing lists, renewal rules,
-refresher meetings with their attendees). Left out: secrets (password hash, the enrolment's personal-link token,
-the certificate's verification code) and last_login (changes at every login, says nothing).
+participation, user accounts and invitations, ambassador profiles), the certifications with
+their history and evidence, and the settings staff change on pages (mailing lists, renewal rules,
+refresher meetings with their attendees, completion per variant). Left out: secrets (password hash,
+the enrolment's personal-link token, the certificate's verification code) and last_login (changes
+at every login, says nothing).
 
 Erasing a person (privacy.services.erasure) or an account (privacy.services.account_erasure) blanks
 the old values in their entries (an account's also loses the address copied into the entries of
@@ -30,6 +31,7 @@ TRACKED = {
     "trainings.Enrolment": {"exclude_fields": ["token"]},
     "trainings.Attendance": {},
     "trainings.Certificate": {"exclude_fields": ["code"]},
+    "trainings.CompletionRule": {},
     "ambassadors.Ambassador": {},
     "ambassadors.Certification": {},
     "ambassadors.CertificationEvent": {},

@@ -26,6 +26,7 @@ def nav_keys(client):
                 "quality",
                 "ambassadors",
                 "invitations",
+                "settings",
                 "outbox",
                 "privacy",
                 "admin",
@@ -60,3 +61,26 @@ def test_caught_mail_link_is_hidden_when_mail_really_goes_out(client, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     client.force_login(UserFactory(roles=["staff"], two_factor=True))
     assert "outbox" not in nav_keys(client)
+
+
+def test_the_settings_page_lists_the_settings_staff_may_change(client):
+    client.force_login(UserFactory(roles=["staff"], two_factor=True))
+    response = client.get(reverse("overview:settings"))
+    assert [link["key"] for link in response.context["settings_links"]] == [
+        "locations",
+        "completion_rules",
+        "mailing_lists",
+        "renewal_rules",
+        "refreshers",
+    ]
+    content = response.content.decode()
+    assert reverse("trainings:location_list") in content
+    assert reverse("trainings:completion_rules") in content
+    assert "Afronding per variant" in content
+
+
+@pytest.mark.parametrize("roles", [["trainer"], ["master_trainer"], ["ambassador"]])
+def test_the_settings_page_is_refused_to_other_roles(client, roles):
+    client.force_login(UserFactory(roles=roles, two_factor=True))
+    assert client.get(reverse("overview:settings")).status_code == 403
+    assert "settings" not in nav_keys(client)

@@ -10,6 +10,7 @@ from tests.factories import AssignmentFactory, EnrolmentFactory, LocationFactory
 from trainings.models import (
     Attendance,
     Certificate,
+    CompletionRule,
     Enrolment,
     Evaluation,
     Location,
@@ -174,6 +175,20 @@ def setup_location_create(client):
     return {"url": reverse("trainings:location_create")}
 
 
+def setup_location_update(client):
+    login(client, ["staff"])
+    location = TrainingFactory(meetings=1).meetings.get().location
+    return {"url": reverse("trainings:location_update", args=[location.pk]), "object": location}
+
+
+def setup_completion_rule_update(client):
+    login(client, ["staff"])
+    return {
+        "url": reverse("trainings:completion_rule_update", args=["standard"]),
+        "object": CompletionRule.objects.get(variant="standard"),
+    }
+
+
 def setup_verify(client):
     return {"url": reverse("trainings:verify")}
 
@@ -231,6 +246,36 @@ CASES = [
         models=(Location,),
         stored=latest(Location),
         stored_fields={"name": "name", "address": "address", "city": "city"},
+    ),
+    FormCase(
+        "location_update",
+        setup_location_update,
+        fields={
+            "name": text(150),
+            "address": text(200, required=False),
+            "postcode": text(7, required=False),
+            "city": text(100),
+            "region": value("1"),
+        },
+        models=(Location,),
+        snapshot=snapshot(Location, "name", "address", "postcode", "city", "region"),
+        stored=lambda ctx, data: Location.objects.get(pk=ctx["object"].pk),
+        stored_fields={"name": "name", "address": "address", "city": "city"},
+        show=lambda ctx, obj: reverse("trainings:location_list"),
+        shown_fields=("name", "city"),
+    ),
+    FormCase(
+        "location_list_filter",
+        setup_staff("trainings:location_list"),
+        method="get",
+        fields={"q": text(), "region": value("1"), "state": value("archived"), "page": value("1")},
+    ),
+    FormCase(
+        "completion_rule_update",
+        setup_completion_rule_update,
+        fields={"meetings_required": value("3")},
+        models=(CompletionRule,),
+        snapshot=snapshot(CompletionRule, "meetings_required"),
     ),
     FormCase(
         "training_list_filter",

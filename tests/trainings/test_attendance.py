@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.factories import EnrolmentFactory, TrainingFactory, UserFactory
 from trainings.enums import EnrolmentStatus, MeetingStatus, Variant
-from trainings.models import Attendance, Certificate
+from trainings.models import Attendance, Certificate, CompletionRule
 from trainings.queries import catch_up_candidates
 from trainings.services.attendance import attendance_catch_up, attendance_record, enrolment_complete_if_due
 
@@ -84,8 +84,18 @@ def test_a_caught_up_meeting_counts_towards_completion(run):
     assert enrolment.status == EnrolmentStatus.COMPLETED
 
 
-def test_completion_threshold_follows_the_setting_per_variant(settings):
-    settings.TRAINING_COMPLETION_MEETINGS = {"standard": 4, "internship": 2}
+def set_rule(variant, meetings_required):
+    CompletionRule.objects.update_or_create(variant=variant, defaults={"meetings_required": meetings_required})
+
+
+def test_every_variant_has_a_rule_of_four_meetings_after_migrating():
+    assert dict(CompletionRule.objects.values_list("variant", "meetings_required")) == {
+        variant: 4 for variant in Variant.values
+    }
+
+
+def test_completion_threshold_follows_the_rule_per_variant():
+    set_rule(Variant.INTERNSHIP, 2)
     internship = past_run(variant=Variant.INTERNSHIP)
     standard = past_run(variant=Variant.STANDARD)
     intern = EnrolmentFactory(training=internship)
@@ -96,8 +106,7 @@ def test_completion_threshold_follows_the_setting_per_variant(settings):
     assert supervisor.status == EnrolmentStatus.REGISTERED
 
 
-def test_when_staff_cancel_meetings_all_remaining_meetings_are_enough(settings):
-    settings.TRAINING_COMPLETION_MEETINGS = {"standard": 4}
+def test_when_staff_cancel_meetings_all_remaining_meetings_are_enough():
     run = past_run(variant=Variant.STANDARD)
     first, second, third, fourth, fifth = meetings_of(run)
     run.meetings.filter(pk__in=[fourth.pk, fifth.pk]).update(status=MeetingStatus.CANCELLED)
@@ -108,13 +117,23 @@ def test_when_staff_cancel_meetings_all_remaining_meetings_are_enough(settings):
     assert enrolment.status == EnrolmentStatus.COMPLETED
 
 
-def test_a_variant_missing_from_the_setting_needs_four(settings):
-    settings.TRAINING_COMPLETION_MEETINGS = {}
+def test_a_variant_without_a_rule_needs_four():
+    CompletionRule.objects.filter(variant=Variant.IN_COMPANY).delete()
     run = past_run(variant=Variant.IN_COMPANY)
     enrolment = EnrolmentFactory(training=run)
     attend(enrolment, meetings_of(run)[:3])
     assert enrolment.status == EnrolmentStatus.REGISTERED
     attend(enrolment, meetings_of(run)[3:4])
+    assert enrolment.status == EnrolmentStatus.COMPLETED
+
+
+def test_a_rule_of_five_needs_every_meeting():
+    set_rule(Variant.STANDARD, 5)
+    run = past_run(variant=Variant.STANDARD)
+    enrolment = EnrolmentFactory(training=run)
+    attend(enrolment, meetings_of(run)[:4])
+    assert enrolment.status == EnrolmentStatus.REGISTERED
+    attend(enrolment, meetings_of(run)[4:])
     assert enrolment.status == EnrolmentStatus.COMPLETED
 
 

@@ -4,6 +4,7 @@ from datetime import datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -91,7 +92,7 @@ class TrainingCreateForm(TrainingForm):
     first_meeting_end = forms.TimeField(label=_("Ends at"), initial=time(21, 0), widget=TimeInput())
     location = forms.ModelChoiceField(
         label=_("Location"),
-        queryset=Location.objects.select_related("region"),
+        queryset=Location.objects.filter(archived_at__isnull=True).select_related("region"),
         help_text=_("All meetings are proposed here, one week apart; you can change them afterwards."),
     )
 
@@ -144,7 +145,10 @@ class MeetingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = Location.objects.select_related("region")
+        # Archived locations are not offered, except the one this meeting is held at already.
+        self.fields["location"].queryset = Location.objects.filter(
+            Q(archived_at__isnull=True) | Q(pk=self.instance.location_id)
+        ).select_related("region")
         self.fields["number"].widget.attrs["min"] = 1
         if self.instance.pk:
             starts_at = timezone.localtime(self.instance.starts_at)
@@ -191,9 +195,3 @@ class BaseMeetingFormSet(forms.BaseModelFormSet):
 
 
 MeetingFormSet = forms.modelformset_factory(Meeting, form=MeetingForm, formset=BaseMeetingFormSet, extra=1)
-
-
-class LocationForm(forms.ModelForm):
-    class Meta:
-        model = Location
-        fields = ["name", "address", "postcode", "city", "region"]

@@ -2,11 +2,11 @@
 
 A participant completes the training when present at enough distinct meetings of their own run:
 present at the meeting itself, or present at a meeting of another run of the same variant that
-catches it up. The number needed per variant is settings.TRAINING_COMPLETION_MEETINGS."""
+catches it up. The number needed per variant is its CompletionRule (trainings.services.completion),
+which staff change on a page."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -16,16 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from ..enums import ACTIVE_STATUSES, EnrolmentStatus, MeetingStatus, TrainingStatus
 from ..models import Attendance, Enrolment, Meeting, Training
 from .certificates import certificate_issue
+from .completion import meetings_required
 
-DEFAULT_COMPLETION_MEETINGS = 4
 # Attendance may be registered from a day before a meeting starts (a trainer preparing the list).
 RECORD_AHEAD = timedelta(days=1)
 
 
 def completion_threshold(training: Training) -> int:
-    """Meetings of the own run someone must attend (or catch up) to complete it: the setting of the
+    """Meetings of the own run someone must attend (or catch up) to complete it: the rule of the
     variant, but never more than the meetings the run still holds (staff may cancel one)."""
-    wanted = getattr(settings, "TRAINING_COMPLETION_MEETINGS", {}).get(training.variant, DEFAULT_COMPLETION_MEETINGS)
+    wanted = meetings_required(training.variant)
     held = training.meetings.filter(status=MeetingStatus.SCHEDULED).count()
     return max(1, min(wanted, held))
 

@@ -136,12 +136,18 @@ def _run_errors(meetings: list[Meeting], *, changed: int | None = None) -> list[
     return errors
 
 
-def _lock_locations(location_ids) -> None:
+def _lock_locations(location_ids) -> set[int]:
     """Lock the locations (in pk order, so two requests never wait for each other in a circle):
     whoever checks a location for clashes and books it holds it until commit, so two requests at
-    the same moment cannot both find it free."""
+    the same moment cannot both find it free (nor archive or delete it meanwhile). Returns the ids
+    of the archived ones among them."""
     ids = sorted({pk for pk in location_ids if pk is not None})
-    list(Location.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    rows = Location.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", "archived_at")
+    return {pk for pk, archived_at in rows if archived_at is not None}
+
+
+def _archived_location_error() -> MeetingErrors:
+    return {"location": [_("This location is archived: choose another one.")]}
 
 
 # --- creating and changing a run --------------------------------------------------------------
@@ -176,11 +182,12 @@ def training_create(
 ) -> Training:
     """A draft run with settings.TRAINING_DEFAULT_MEETINGS weekly meetings at `location`, for staff
     to adjust. Refused (ValidationError on first_meeting_ends_at or location) when the first
-    meeting ends before it starts or the location is booked at one of the proposed times.
+    meeting ends before it starts, the location is archived or booked at one of the proposed times.
     No mail: a draft has no participants."""
     if first_meeting_ends_at <= first_meeting_starts_at:
         raise ValidationError({"first_meeting_ends_at": _("The meeting must end after it starts.")})
-    _lock_locations([location.pk])
+    if _lock_locations([location.pk]):
+        raise ValidationError(_archived_location_error())
     training = Training(
         title=title,
         variant=variant,
@@ -283,7 +290,8 @@ def meetings_update(*, training: Training, meetings: list[Meeting]) -> list[Meet
 
     Refused too when a meeting not given now clashes (with a given one, or still with another run):
     a clash between a given and an unchanged meeting is reported on the given one, other errors
-    of unchanged meetings in MeetingsInvalid.others. The locations concerned are locked first.
+    of unchanged meetings in MeetingsInvalid.others. A new meeting, or one moved to another
+    location, is refused at an archived location. The locations concerned are locked first.
 
     Side effects: a moved meeting (time or location) gets a higher calendar sequence and its
     reminders move with it; for a run that is open, full or running the active participants and
@@ -295,8 +303,14 @@ def meetings_update(*, training: Training, meetings: list[Meeting]) -> list[Meet
         meeting.training = training
     given = {meeting.pk for meeting in meetings if meeting.pk}
     others = [meeting for pk, meeting in before.items() if pk not in given]
-    _lock_locations(meeting.location_id for meeting in meetings + others)
+    archived = _lock_locations(meeting.location_id for meeting in meetings + others)
     errors = _run_errors(meetings + others, changed=len(meetings))
+    # A new meeting, or one moved to another location, never goes to an archived location; a
+    # meeting that was there already stays.
+    for meeting, found in zip(meetings, errors, strict=False):
+        old = before.get(meeting.pk)
+        if meeting.location_id in archived and (old is None or old.location_id != meeting.location_id):
+            _merge(found, _archived_location_error())
     if any(errors):
         others_errors = {
             meeting.pk: found for meeting, found in zip(others, errors[len(meetings) :], strict=True) if found

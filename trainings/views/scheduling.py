@@ -13,9 +13,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.generic import CreateView, DetailView, FormView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -29,7 +28,6 @@ from ..enums import ENROLLABLE_STATUSES, ActiveComponent, AssignmentRole, Enrolm
 from ..filters import TrainingFilter
 from ..forms import add_service_errors
 from ..forms.scheduling import (
-    LocationForm,
     MeetingForm,
     MeetingFormSet,
     TrainingCreateForm,
@@ -239,22 +237,6 @@ class MeetingCancelView(PermissionRequiredMixin, TemplateView):
         scheduling.meeting_cancel(meeting=self.meeting)
         messages.success(request, _("Meeting cancelled."))
         return redirect("trainings:training_detail", pk=self.meeting.training_id)
-
-
-class LocationCreateView(PermissionRequiredMixin, CreateView):
-    permission_required = "trainings.manage_trainings"
-    template_name = "trainings/location_form.html"
-    form_class = LocationForm
-
-    def get_success_url(self):
-        next_url = self.request.GET.get("next", "")
-        if next_url and url_has_allowed_host_and_scheme(next_url, {self.request.get_host()}):
-            return f"{next_url}{'&' if '?' in next_url else '?'}location={self.object.pk}"
-        return reverse("trainings:training_create") + f"?location={self.object.pk}"
-
-    def form_valid(self, form):
-        messages.success(self.request, _("Location saved."))
-        return super().form_valid(form)
 
 
 # --- calendar ---------------------------------------------------------------------------------
