@@ -19,4 +19,4 @@ is_trainer = _role_predicate(Role.TRAINER)
 is_ambassador = _role_predicate(Role.AMBASSADOR)
 
 rules.add_perm("accounts.manage_invitations", is_staff_member)
-rules.add_perm("accounts.use_admin", is_staff_member | rules.is_superuser)
+rules.add_perm("accounts.use_admin", rules.is_superuser)  # the admin is a superuser's last resort

@@ -41,7 +41,7 @@ def user_set_roles(*, user: User, roles) -> None:
     """Give the user exactly these roles (groups)."""
     groups = [Group.objects.get_or_create(name=role)[0] for role in roles]
     user.groups.set(groups)
-    user.__dict__.pop("roles", None)
+    user.__dict__.pop("held_roles", None)
 
 
 @transaction.atomic
@@ -213,7 +213,7 @@ def user_anonymise(*, user: User, sessions: dict[str, list[str]] | None = None) 
     user.is_superuser = False
     user.save(update_fields=["first_name", "last_name", "email", "password", "is_active", "is_superuser"])
     user.groups.clear()
-    user.__dict__.pop("roles", None)
+    user.__dict__.pop("held_roles", None)
     invitations = Invitation.objects.filter(Q(email__iexact=old_email) | Q(accepted_user=user)).exclude(email="")
     return {
         "email_addresses": EmailAddress.objects.filter(user=user).delete()[0],
