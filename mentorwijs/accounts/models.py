@@ -73,6 +73,13 @@ class User(AbstractUser):
     def role_labels(self) -> list[str]:
         return role_labels(self.roles)
 
+    @property
+    def held_role_labels(self) -> list[str]:
+        return role_labels(self.held_roles)
+
+    # Labels of the audit trail's entries that name no field (the privacy audit page shows them).
+    audit_labels = {"two_factor": _("two-factor authentication")}
+
     def has_perm(self, perm, obj=None) -> bool:
         """Django lets an active superuser pass every permission; the project's own (the rules of each
         app's rules.py) a superuser passes as staff instead (issue 15): else it is offered a trainer's
@@ -177,3 +184,10 @@ class Invitation(models.Model):
     @property
     def role_labels(self) -> list[str]:
         return role_labels(self.roles)
+
+    @property
+    def held_role_labels(self) -> list[str]:
+        return role_labels(self.held_roles)
+
+    # Labels of the audit trail's entries that name no field (the privacy audit page shows them).
+    audit_labels = {"two_factor": _("two-factor authentication")}

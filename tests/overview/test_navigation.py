@@ -25,6 +25,7 @@ def nav_keys(client):
                 "evaluations",
                 "quality",
                 "ambassadors",
+                "team",
                 "invitations",
                 "outbox",
                 "privacy",

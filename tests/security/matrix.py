@@ -101,6 +101,41 @@ ROWS = [
         case="forged, post",
         token="forged_token",
     ),
+    # --- accounts: the team pages (issue 15): staff change trainers' and ambassadors' accounts, only a
+    # superuser a colleague's (staff, master trainer); everyone their own name ---
+    get("accounts:team_list", STAFF_ONLY),
+    get("accounts:account_detail", STAFF_ONLY, pk="account"),
+    get("accounts:account_detail", STAFF_ONLY, case="colleague", pk="colleague"),  # shown, without the forms
+    get("accounts:account_detail", "login 403 403 403 403 404 | 403 login mfa 404", case="no such account", pk=999999),
+    post("accounts:account_roles", STAFF_ONLY_POST, pk="account"),  # no role ticked: the roles are taken away
+    post("accounts:account_roles", "login 403 403 403 403 403 | 403 login mfa 302", case="colleague", pk="colleague"),
+    post("accounts:account_roles", "login 403 403 403 403 404 | 403 login mfa 404", case="no such account", pk=999999),
+    post("accounts:account_name", STAFF_ONLY, pk="account"),  # no first name: the form again
+    post("accounts:account_name", "login 403 403 403 403 403 | 403 login mfa 200", case="colleague", pk="colleague"),
+    post("accounts:account_deactivate", STAFF_ONLY_POST, pk="account"),
+    post(
+        "accounts:account_deactivate",
+        "login 403 403 403 403 403 | 403 login mfa 302",
+        case="colleague",
+        pk="colleague",
+    ),
+    post("accounts:account_reactivate", STAFF_ONLY_POST, pk="account"),  # active already: a message
+    post(
+        "accounts:account_reactivate",
+        "login 403 403 403 403 403 | 403 login mfa 302",
+        case="colleague",
+        pk="colleague",
+    ),
+    post("accounts:account_two_factor_reset", STAFF_ONLY_POST, pk="account"),
+    post(
+        "accounts:account_two_factor_reset",
+        "login 403 403 403 403 403 | 403 login mfa 302",
+        case="colleague",
+        pk="colleague",
+    ),
+    post("accounts:invitation_resend", STAFF_ONLY_POST, pk="invitation"),
+    get("accounts:my_account", "login 200 200 200 200 200 | 200 login mfa 200"),
+    post("accounts:my_account", "login 200 200 200 200 200 | 200 login mfa 200"),  # no first name: the form again
     # --- accounts: choosing a second step (everyone here has one already: on to managing it) ---
     get("accounts:two_factor_setup", "login 302 302 302 302 302 | 302 login 200 302"),
     # allauth's password change, ours to wrap: everyone logs in again first.
