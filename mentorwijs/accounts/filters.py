@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +10,11 @@ ACTIVE, DEACTIVATED = "active", "deactivated"
 
 
 class TeamFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search", help_text=_("Name or email address"))
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("Name or email address"), "type": "search"}),
+    )
     role = django_filters.ChoiceFilter(
         label=_("Role"), choices=Role.choices, method="with_role", empty_label=_("All roles")
     )

@@ -55,7 +55,7 @@ class LanguageForm(forms.Form):
 
 class AccountRolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        label=_("Roles"),
+        label=_("Roles this account holds"),
         choices=Role.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
