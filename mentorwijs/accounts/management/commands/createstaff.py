@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from mentorwijs.accounts import services
 from mentorwijs.accounts.models import Invitation
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError(f"An invitation for {email} is still open, without the staff role ({roles}).")
         if open_invitation is not None:
             invitation = services.invitation_resend(invitation=open_invitation, by=None)
-            self.stdout.write(f"An invitation for {email} was still open: it is sent again.")
+            self.stdout.write(f"An invitation for {email} was still open: its mail is queued again.")
         else:
             try:
                 with transaction.atomic():
@@ -52,7 +53,7 @@ class Command(BaseCommand):
                 raise CommandError(f"There is already an account with {email}: log in with it.") from error
             except services.InvitationError as error:
                 raise CommandError(str(error)) from error
-            self.stdout.write(f"Invited {email} as staff; the invitation mail is on its way.")
-        days = settings.INVITATION_VALID_DAYS
-        self.stdout.write(f"If the mail does not arrive, open this link (it works once, for {days} days):")
+            self.stdout.write(f"Invited {email} as staff; the invitation mail is queued (the worker sends it).")
+        until = timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M %Z")
+        self.stdout.write(f"If the mail does not arrive, open this link (it works once, until {until}):")
         self.stdout.write(services.invitation_link(invitation))
