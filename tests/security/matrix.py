@@ -134,6 +134,13 @@ ROWS = [
         pk="colleague",
     ),
     post("accounts:invitation_resend", STAFF_ONLY_POST, pk="invitation"),
+    # The changes answer POST only.
+    get("accounts:account_roles", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
+    get("accounts:account_name", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
+    get("accounts:account_deactivate", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
+    get("accounts:account_reactivate", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
+    get("accounts:account_two_factor_reset", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
+    get("accounts:invitation_resend", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="invitation"),
     get("accounts:my_account", "login 200 200 200 200 200 | 200 login mfa 200"),
     post("accounts:my_account", "login 200 200 200 200 200 | 200 login mfa 200"),  # no first name: the form again
     # --- accounts: choosing a second step (everyone here has one already: on to managing it) ---
