@@ -55,6 +55,13 @@ def staff_client(client, staff_user):
     return client
 
 
+@pytest.fixture
+def superuser_client(client, db):
+    """The Django admin is a superuser's last resort (issue 15): tests of the admin log in as one."""
+    client.force_login(UserFactory(is_superuser=True, two_factor=True))
+    return client
+
+
 def client_for(client, **user_kwargs):
     user = UserFactory(**user_kwargs)
     client.force_login(user)

@@ -44,7 +44,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         user.totp_secret = None
         if create and extracted is None:  # the default: what the user's roles require
             extracted = user.requires_two_factor
-            user.__dict__.pop("roles", None)  # read afresh later, as before (tests change roles and refresh)
+            user.__dict__.pop("held_roles", None)  # read afresh later, as before (tests change roles and refresh)
         if create and extracted:
             user.totp_secret = generate_totp_secret()
             TOTP.activate(user, user.totp_secret)

@@ -28,7 +28,9 @@ class AuthenticationBackend(AllauthBackend):
         user = next(iter(User.objects.raw(_user_with_roles_sql(), [*Role.values, user_id])), None)
         if user is None or not self.user_can_authenticate(user):
             return None
-        user.__dict__["roles"] = frozenset(role for bit, role in enumerate(Role.values) if user.role_bits & 1 << bit)
+        user.__dict__["held_roles"] = frozenset(
+            role for bit, role in enumerate(Role.values) if user.role_bits & 1 << bit
+        )
         user.__dict__["has_two_factor"] = bool(user.holds_authenticator)
         return user
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Invitation
+from .models import Invitation, User
 from .roles import Role
 
 
@@ -51,3 +51,24 @@ class InvitationAcceptForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
+
+
+class AccountRolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles this account holds"),
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Only a superuser gives or takes away the staff or master trainer role."),
+    )
+
+
+class AccountNameForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name"]
+        labels = {"first_name": _("First name"), "last_name": _("Last name")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True

@@ -1,3 +1,4 @@
+import rules
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -51,10 +52,19 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
     @cached_property
-    def roles(self) -> frozenset[str]:
-        """The role values this user holds; one query, or none after prefetch_related('groups')."""
+    def held_roles(self) -> frozenset[str]:
+        """The role values this user holds as groups; one query, or none after
+        prefetch_related('groups'). The roles form shows and changes these."""
         valid = set(Role.values)
         return frozenset(g.name for g in self.groups.all() if g.name in valid)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The roles this user acts in: the roles held, and staff for a superuser (issue 15: a
+        superuser without a role must never half-work, so it is staff everywhere)."""
+        if self.is_superuser:
+            return self.held_roles | {Role.STAFF}
+        return self.held_roles
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -64,9 +74,25 @@ class User(AbstractUser):
         return role_labels(self.roles)
 
     @property
+    def held_role_labels(self) -> list[str]:
+        return role_labels(self.held_roles)
+
+    # Labels of the audit trail's entries that name no field (the privacy audit page shows them).
+    audit_labels = {"two_factor": _("two-factor authentication")}
+
+    def has_perm(self, perm, obj=None) -> bool:
+        """Django lets an active superuser pass every permission; the project's own (the rules of each
+        app's rules.py) a superuser passes as staff instead (issue 15): else it is offered a trainer's
+        certification and an ambassador's profile, and sees pages its roles then cannot fill."""
+        if self.is_active and self.is_superuser and rules.perm_exists(perm):
+            return rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
+
+    @property
     def is_staff(self) -> bool:
-        """Access to the Django admin follows the staff role; Django and allauth read this flag."""
-        return self.is_superuser or Role.STAFF in self.roles
+        """Access to the Django admin: superusers only, as a last resort (issue 15); staff do their
+        work on the app's own pages. Django and allauth read this flag."""
+        return self.is_superuser
 
     @property
     def managed_by_superusers_only(self) -> bool:
@@ -110,7 +136,10 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("invited by"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="invitations_sent",
+        help_text=_("Empty for an invitation made on the command line (manage.py createstaff)."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -155,3 +184,10 @@ class Invitation(models.Model):
     @property
     def role_labels(self) -> list[str]:
         return role_labels(self.roles)
+
+    @property
+    def held_role_labels(self) -> list[str]:
+        return role_labels(self.held_roles)
+
+    # Labels of the audit trail's entries that name no field (the privacy audit page shows them).
+    audit_labels = {"two_factor": _("two-factor authentication")}

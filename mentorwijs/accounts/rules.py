@@ -19,4 +19,15 @@ is_trainer = _role_predicate(Role.TRAINER)
 is_ambassador = _role_predicate(Role.AMBASSADOR)
 
 rules.add_perm("accounts.manage_invitations", is_staff_member)
-rules.add_perm("accounts.use_admin", is_staff_member | rules.is_superuser)
+rules.add_perm("accounts.use_admin", rules.is_superuser)  # the admin is a superuser's last resort
+
+
+@rules.predicate
+def may_change_account(user, account):
+    """Staff change trainers' and ambassadors' accounts; only a superuser one of staff, a master
+    trainer or a superuser (services.account_change_refusal says why not)."""
+    return account is not None and (user.is_superuser or not account.managed_by_superusers_only)
+
+
+rules.add_perm("accounts.manage_accounts", is_staff_member)
+rules.add_perm("accounts.change_account", is_staff_member & may_change_account)

@@ -1,4 +1,10 @@
-"""State changes for accounts: invitations and roles, and anonymising an account (privacy)."""
+"""State changes for accounts: invitations; roles, access, two-factor and names of accounts (the team
+pages); anonymising an account (privacy).
+
+Who changes an account (issue 14, kept by issue 15): staff change trainers' and ambassadors'
+accounts; only a superuser changes one that holds the staff or master trainer role (or is a
+superuser's), and only a superuser gives those roles. Nobody deactivates themselves or takes away
+their own staff role. Everyone corrects their own name."""
 
 from collections import defaultdict
 from importlib import import_module
@@ -20,13 +26,25 @@ from django.utils.translation import gettext_lazy
 from mentorwijs import mail
 
 from .models import Invitation, User
-from .roles import Role
+from .roles import SUPERUSER_MANAGED_ROLES, Role
 from .tasks import send_account_erased_notice, send_invitation
 from .tokens import invitation_token
 
 
 class InvitationError(Exception):
     """An invitation cannot be made or used; the message is fit for the user."""
+
+
+class AccountExists(InvitationError):
+    """The address already has an account: `user`, to lead the inviter to it."""
+
+    def __init__(self, message, *, user):
+        super().__init__(message)
+        self.user = user
+
+
+class AccountError(Exception):
+    """An account cannot be changed so, or not by this user; the message is fit for the user."""
 
 
 INVITATION_EXPIRED = gettext_lazy("This invitation has expired. Ask Werkzaak for a new one.")
@@ -41,18 +59,21 @@ def user_set_roles(*, user: User, roles) -> None:
     """Give the user exactly these roles (groups)."""
     groups = [Group.objects.get_or_create(name=role)[0] for role in roles]
     user.groups.set(groups)
-    user.__dict__.pop("roles", None)
+    user.__dict__.pop("held_roles", None)
 
 
 @transaction.atomic
-def invitation_create(*, email: str, roles, invited_by: User, first_name: str = "", language: str = "nl"):
-    """Record an invitation and mail its link after commit (Celery task send_invitation)."""
+def invitation_create(*, email: str, roles, invited_by: User | None, first_name: str = "", language: str = "nl"):
+    """Record an invitation and mail its link after commit (Celery task send_invitation).
+    `invited_by` is None for one made on the command line (manage.py createstaff). Raises
+    AccountExists when the address has an account, InvitationError for other refusals."""
     email = email.strip().lower()
     roles = [Role(r).value for r in roles]
     if not roles:
         raise InvitationError(_("Choose at least one role."))
-    if User.objects.filter(email__iexact=email).exists():
-        raise InvitationError(_("There is already an account with this email address."))
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        raise AccountExists(_("There is already an account with this email address."), user=existing)
     if Invitation.objects.open().filter(email__iexact=email).exists():
         raise InvitationError(_("An invitation for this email address is still open."))
     invitation = Invitation.objects.create(
@@ -79,6 +100,36 @@ def invitation_send(*, invitation: Invitation) -> None:
         )
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
+
+
+def invitation_link(invitation: Invitation) -> str:
+    """The absolute address of the invitation's acceptance page (on settings.SITE_URL, as in mails)."""
+    path = reverse("accounts:invitation_accept", kwargs={"token": invitation_token(invitation)})
+    return settings.SITE_URL.rstrip("/") + path
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, by: User | None) -> Invitation:
+    """Mail an open invitation again (after commit), or make a fresh one in place of an expired one
+    (with the same address, name, roles and language, invited by `by`). Returns the invitation that
+    is mailed. Raises InvitationError for one accepted or revoked, AccountExists when the address got
+    an account meanwhile."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    status = invitation.status
+    if status == Invitation.Status.OPEN:
+        invitation.sent_at = None
+        invitation.save(update_fields=["sent_at"])
+        transaction.on_commit(lambda: send_invitation.delay(invitation_id=invitation.pk), robust=True)
+        return invitation
+    if status == Invitation.Status.EXPIRED:
+        return invitation_create(
+            email=invitation.email,
+            roles=invitation.roles,
+            invited_by=by,
+            first_name=invitation.first_name,
+            language=invitation.language,
+        )
+    raise InvitationError(_("This invitation was used or revoked: it cannot be sent again."))
 
 
 # Leaves the on-commit task a minute before the periodic task steps in.
@@ -163,6 +214,100 @@ def invitation_accept(*, invitation: Invitation, first_name: str, last_name: str
     return user
 
 
+# --- The team pages: roles, access, two-factor and names of accounts ---
+
+
+def account_change_refusal(*, user: User, by: User) -> str | None:
+    """Why `by` may not change `user`'s roles, access, two-factor or name; None when they may."""
+    if not (by.is_active and Role.STAFF in by.roles):
+        return _("Only Werkzaak staff manage accounts.")
+    if user.managed_by_superusers_only and not by.is_superuser:
+        return _("Only a superuser changes the account of staff, a master trainer or a superuser.")
+    return None
+
+
+def _check_may_change(*, user: User, by: User) -> None:
+    reason = account_change_refusal(user=user, by=by)
+    if reason:
+        raise AccountError(reason)
+
+
+def _locked(user: User) -> User:
+    return User.objects.select_for_update().prefetch_related("groups").get(pk=user.pk)
+
+
+@transaction.atomic
+def user_change_roles(*, user: User, roles, by: User) -> User:
+    """Give the account exactly these roles. Recorded by the audit trail (the groups); the holder's
+    sessions that lose a role end (SessionPolicyMiddleware). Raises AccountError."""
+    user = _locked(user)
+    new = frozenset(Role(role).value for role in roles)
+    if user.pk == by.pk and Role.STAFF in user.held_roles and Role.STAFF not in new:
+        raise AccountError(_("You cannot take away your own staff role. Ask a superuser."))
+    _check_may_change(user=user, by=by)
+    if (new - user.held_roles) & SUPERUSER_MANAGED_ROLES and not by.is_superuser:
+        raise AccountError(_("Only a superuser gives the staff or master trainer role."))
+    user_set_roles(user=user, roles=[role for role in Role.values if role in new])
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, by: User) -> int:
+    """Lock the account: it can no longer log in, and its sessions end now. Returns how many ended."""
+    user = _locked(user)
+    if user.pk == by.pk:
+        raise AccountError(_("You cannot deactivate your own account."))
+    _check_may_change(user=user, by=by)
+    if not user.is_active:
+        raise AccountError(_("This account is already deactivated."))
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user_sessions_end(user=user)
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, by: User) -> None:
+    user = _locked(user)
+    _check_may_change(user=user, by=by)
+    if user.is_active:
+        raise AccountError(_("This account is already active."))
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def user_two_factor_reset(*, user: User, by: User) -> int:
+    """Delete the account's second factors (authenticator app, passkeys, recovery codes) and end its
+    sessions: at the next login its holder sets two-factor up again (RequireTwoFactorMiddleware).
+    An entry in the audit trail records who did it. Returns how many factors were deleted."""
+    from auditlog.models import LogEntry
+
+    user = _locked(user)
+    _check_may_change(user=user, by=by)
+    deleted = Authenticator.objects.filter(user=user).delete()[0]
+    if not deleted:
+        raise AccountError(_("This account has no two-factor authentication set up."))
+    user_sessions_end(user=user)
+    LogEntry.objects.log_create(
+        user,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=by,
+        changes={"two_factor": [_("set up"), _("reset")]},
+    )
+    return deleted
+
+
+@transaction.atomic
+def user_rename(*, user: User, first_name: str, last_name: str, by: User) -> None:
+    """Correct the account's name: the holder their own, staff as for any change of the account."""
+    user = _locked(user)
+    if user.pk != by.pk:
+        _check_may_change(user=user, by=by)
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.save(update_fields=["first_name", "last_name"])
+
+
 # --- Privacy: anonymising an account, forgetting old invitations (called by mentorwijs.privacy) ---
 
 # The first name of an erased account, and of an erased person (mentorwijs.privacy).
@@ -235,7 +380,7 @@ def user_anonymise(*, user: User, sessions: dict[str, list[str]] | None = None) 
     user.is_superuser = False
     user.save(update_fields=["first_name", "last_name", "email", "password", "is_active", "is_superuser"])
     user.groups.clear()
-    user.__dict__.pop("roles", None)
+    user.__dict__.pop("held_roles", None)
     invitations = Invitation.objects.filter(Q(email__iexact=old_email) | Q(accepted_user=user)).exclude(email="")
     return {
         "email_addresses": EmailAddress.objects.filter(user=user).delete()[0],

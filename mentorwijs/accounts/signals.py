@@ -1,3 +1,5 @@
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in
@@ -29,3 +31,16 @@ def stamp_session_policy(sender, request, user, **kwargs):
 
     if request is not None and hasattr(request, "session"):
         session_policy_stamp(request, user)
+
+
+@receiver(authenticator_added)
+def count_a_set_up_second_factor_as_passed(sender, request, user, authenticator, **kwargs):
+    """Setting up an authenticator app (its code checked) or a passkey (its signature checked) proves
+    the second factor in this session, as giving it at login does. Without this record, a session
+    that set up two-factor after logging in with the password alone ended at the next role it gained
+    (SessionPolicyMiddleware): a superuser giving themselves a role in the admin was logged out
+    (issue 15). Recovery codes prove nothing: they are made, not given."""
+    from .two_factor import session_record_second_factor
+
+    if request is not None and authenticator.type in (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN):
+        session_record_second_factor(request, user, authenticator)

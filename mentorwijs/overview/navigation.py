@@ -107,6 +107,15 @@ LINKS = [
         _("The people who carry Mentorwijs: what they offer, where, and who still has to join."),
     ),
     Link(
+        "team",
+        _("Team and accounts"),
+        "accounts:team_list",
+        "accounts.manage_accounts",
+        _("Everyone who logs in: roles, access and two-factor; invite someone new."),
+        also_active_on=("accounts:account_detail",),
+        in_account_menu=True,
+    ),
+    Link(
         "invitations",
         _("Invitations"),
         "accounts:invitation_list",

@@ -29,6 +29,8 @@ def retention_policy(request):
 
 
 def _field_label(model, name: str) -> str:
+    if name in getattr(model, "audit_labels", {}):  # an entry that names no field (e.g. a two-factor reset)
+        return str(model.audit_labels[name])
     try:
         field = model._meta.get_field(name)
         return str(getattr(field, "verbose_name", name))

@@ -85,12 +85,12 @@ def test_invite_without_role_shows_error_next_to_field(staff_client):
     assert not Invitation.objects.exists()
 
 
-def test_invite_for_existing_account_is_refused(staff_client, staff_user):
-    UserFactory(email="bestaat@example.org")
+def test_invite_for_existing_account_leads_to_that_account(staff_client, staff_user):
+    existing = UserFactory(email="bestaat@example.org")
     response = staff_client.post(
         reverse("accounts:invitation_create"), {"email": "BESTAAT@example.org", "roles": ["trainer"], "language": "nl"}
     )
-    assert response.context["form"].errors["email"] == ["Er bestaat al een account met dit e-mailadres."]
+    assert response.url == reverse("accounts:account_detail", args=[existing.pk])
     assert not Invitation.objects.exists()
 
 

@@ -368,7 +368,7 @@ def test_my_certification_runs_a_fixed_number_of_queries(client, holder, count, 
 # --- admin ---
 
 
-def test_staff_edit_renewal_rules_in_the_admin_list(staff_client):
+def test_renewal_rules_are_edited_in_the_admin_list(superuser_client):
     rule = RenewalRule.objects.get(level="trainer", kind=RuleKind.RUNS_GIVEN)
     rules = list(RenewalRule.objects.order_by("level", "kind"))
     data = {
@@ -382,28 +382,28 @@ def test_staff_edit_renewal_rules_in_the_admin_list(staff_client):
         data[f"form-{index}-minimum_score"] = "" if each.minimum_score is None else str(each.minimum_score)
         if each.active and each != rule:
             data[f"form-{index}-active"] = "on"
-    response = staff_client.post(reverse("admin:ambassadors_renewalrule_changelist"), data)
+    response = superuser_client.post(reverse("admin:ambassadors_renewalrule_changelist"), data)
     assert response.status_code == 302
     rule.refresh_from_db()
     assert (rule.minimum, rule.active) == (3, False)
 
 
-def test_staff_keep_refresher_meetings_and_only_look_up_certifications(staff_client):
+def test_the_admin_keeps_refresher_meetings_and_only_looks_up_certifications(superuser_client):
     trainer = UserFactory(roles=["trainer"])
-    response = staff_client.post(
+    response = superuser_client.post(
         reverse("admin:ambassadors_refreshermeeting_add"),
         {"title": "Terugkomdag voorjaar", "held_on": today().isoformat(), "attendees": [trainer.pk]},
     )
     assert response.status_code == 302
     assert list(RefresherMeeting.objects.get().attendees.all()) == [trainer]
-    assert staff_client.get(reverse("admin:ambassadors_refreshermeeting_changelist")).status_code == 200
+    assert superuser_client.get(reverse("admin:ambassadors_refreshermeeting_changelist")).status_code == 200
 
     certification = CertificationFactory()
     change_url = reverse("admin:ambassadors_certification_change", args=[certification.pk])
-    assert staff_client.get(change_url).status_code == 200
-    assert staff_client.post(change_url, {"status": "revoked"}).status_code == 403
+    assert superuser_client.get(change_url).status_code == 200
+    assert superuser_client.post(change_url, {"status": "revoked"}).status_code == 403
     certification.refresh_from_db()
     assert certification.status == CertificationStatus.APPROVED
     for model in ["certification", "certificationevent", "certificationnotice", "ambassador", "assignmentoffer"]:
-        assert staff_client.get(reverse(f"admin:ambassadors_{model}_add")).status_code == 403
-    assert staff_client.get(reverse("admin:ambassadors_fidelityreview_changelist")).status_code == 200
+        assert superuser_client.get(reverse(f"admin:ambassadors_{model}_add")).status_code == 403
+    assert superuser_client.get(reverse("admin:ambassadors_fidelityreview_changelist")).status_code == 200

@@ -417,14 +417,14 @@ def test_an_ambassador_cannot_upload(client, material_folder):
     assert stored_files(material_folder) == []
 
 
-def test_the_admin_looks_material_up_but_never_deletes_a_version(staff_client):
+def test_the_admin_looks_material_up_but_never_deletes_a_version(superuser_client):
     material = MaterialFactory()
-    assert staff_client.get(reverse("admin:dissemination_material_changelist")).status_code == 200
-    assert staff_client.get(reverse("admin:dissemination_material_change", args=[material.pk])).status_code == 200
+    assert superuser_client.get(reverse("admin:dissemination_material_changelist")).status_code == 200
+    assert superuser_client.get(reverse("admin:dissemination_material_change", args=[material.pk])).status_code == 200
     delete_url = reverse("admin:dissemination_material_delete", args=[material.pk])
-    assert staff_client.get(delete_url).status_code == 403
-    assert staff_client.post(delete_url, {"post": "yes"}).status_code == 403
-    response = staff_client.post(
+    assert superuser_client.get(delete_url).status_code == 403
+    assert superuser_client.post(delete_url, {"post": "yes"}).status_code == 403
+    response = superuser_client.post(
         reverse("admin:dissemination_material_changelist"),
         {"action": "delete_selected", "_selected_action": [material.pk], "post": "yes"},
     )

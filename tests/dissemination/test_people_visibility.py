@@ -352,7 +352,7 @@ def test_the_admin_shows_an_existing_persons_address_read_only_and_a_forged_post
 ):
     participant = world["people"]["participant"]
     old = participant.email
-    client.force_login(world["staff"])
+    client.force_login(UserFactory(is_superuser=True, two_factor=True))  # the admin: superusers only
     url = reverse("admin:dissemination_person_change", args=[participant.pk])
     page = client.get(url).content.decode()
     assert 'name="email"' not in page

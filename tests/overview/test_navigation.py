@@ -25,11 +25,11 @@ def nav_keys(client):
                 "evaluations",
                 "quality",
                 "ambassadors",
+                "team",
                 "invitations",
                 "settings",
                 "outbox",
                 "privacy",
-                "admin",
             ],
         ),
         (["master_trainer"], ["trainings", "dashboard", "evaluations", "certification", "open_runs", "quality"]),
@@ -46,6 +46,14 @@ def test_each_role_sees_only_what_it_may_use(client, settings, roles, expected):
     settings.EMAIL_BACKEND = "mentorwijs.outbox.backends.OutboxBackend"
     client.force_login(UserFactory(roles=roles, two_factor=True))
     assert nav_keys(client) == expected
+
+
+def test_a_superuser_sees_staffs_links_and_the_admin(client, settings):
+    settings.EMAIL_BACKEND = "mentorwijs.outbox.backends.OutboxBackend"
+    client.force_login(UserFactory(roles=["staff"], two_factor=True))
+    staff = nav_keys(client)
+    client.force_login(UserFactory(is_superuser=True, two_factor=True))
+    assert nav_keys(client) == [*staff, "admin"]
 
 
 def test_home_names_the_roles_and_their_tasks(client):

@@ -26,14 +26,16 @@ USERS = (*ROLES, *EDGE_USERS)
 
 # Shorthands for the common cases. At the edges: a deactivated user is a visitor ("login" where a
 # visitor gets it), a user without two-factor goes to its set-up page before anything else ("mfa"),
-# and a superuser passes every permission.
+# and a superuser without roles counts as staff (issue 15: User.roles and User.has_perm).
 PUBLIC = "200 200 200 200 200 200 | 200 200 mfa 200"
 STAFF_ONLY = "login 403 403 403 403 200 | 403 login mfa 200"
 STAFF_ONLY_POST = "login 403 403 403 403 302 | 403 login mfa 302"
 AMBASSADORS_AND_STAFF = "login 200 200 403 403 200 | 200 login mfa 200"
 TRAINER_ROLES_AND_STAFF = "login 403 403 200 200 200 | 200 login mfa 200"  # trainings.browse_trainings
 REVIEWERS = "login 403 403 403 200 200 | 403 login mfa 200"  # staff and master trainers
-TRAINER_ROLES = "login 403 403 200 200 403 | 200 login mfa 200"  # trainers and master trainers, not staff
+TRAINER_ROLES = (
+    "login 403 403 200 200 403 | 200 login mfa 403"  # trainers and master trainers, not staff (nor a superuser)
+)
 
 # URL patterns left out of the walk: two third-party URL sets, each under its own prefix.
 # test_exclusions_hold_only_admin_and_allauth checks that every excluded pattern comes from that
@@ -100,6 +102,48 @@ ROWS = [
         case="forged, post",
         token="forged_token",
     ),
+    # --- accounts: the team pages (issue 15): staff change trainers' and ambassadors' accounts, only a
+    # superuser a colleague's (staff, master trainer); everyone their own name ---
+    get("accounts:team_list", STAFF_ONLY),
+    get("accounts:account_detail", STAFF_ONLY, pk="account"),
+    get("accounts:account_detail", STAFF_ONLY, case="colleague", pk="colleague"),  # shown, without the forms
+    get("accounts:account_detail", "login 403 403 403 403 404 | 403 login mfa 404", case="no such account", pk=999999),
+    post("accounts:account_roles", STAFF_ONLY_POST, pk="account"),  # no role ticked: the roles are taken away
+    post("accounts:account_roles", "login 403 403 403 403 403 | 403 login mfa 302", case="colleague", pk="colleague"),
+    post("accounts:account_roles", "login 403 403 403 403 404 | 403 login mfa 404", case="no such account", pk=999999),
+    post("accounts:account_name", STAFF_ONLY, pk="account"),  # no first name: the form again
+    post("accounts:account_name", "login 403 403 403 403 403 | 403 login mfa 200", case="colleague", pk="colleague"),
+    post("accounts:account_deactivate", STAFF_ONLY_POST, pk="account"),
+    post(
+        "accounts:account_deactivate",
+        "login 403 403 403 403 403 | 403 login mfa 302",
+        case="colleague",
+        pk="colleague",
+    ),
+    post("accounts:account_reactivate", STAFF_ONLY_POST, pk="account"),  # active already: a message
+    post(
+        "accounts:account_reactivate",
+        "login 403 403 403 403 403 | 403 login mfa 302",
+        case="colleague",
+        pk="colleague",
+    ),
+    post("accounts:account_two_factor_reset", STAFF_ONLY_POST, pk="account"),
+    post(
+        "accounts:account_two_factor_reset",
+        "login 403 403 403 403 403 | 403 login mfa 302",
+        case="colleague",
+        pk="colleague",
+    ),
+    post("accounts:invitation_resend", STAFF_ONLY_POST, pk="invitation"),
+    # The changes answer POST only.
+    get("accounts:account_roles", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
+    get("accounts:account_name", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
+    get("accounts:account_deactivate", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
+    get("accounts:account_reactivate", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
+    get("accounts:account_two_factor_reset", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
+    get("accounts:invitation_resend", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="invitation"),
+    get("accounts:my_account", "login 200 200 200 200 200 | 200 login mfa 200"),
+    post("accounts:my_account", "login 200 200 200 200 200 | 200 login mfa 200"),  # no first name: the form again
     # --- accounts: choosing a second step (everyone here has one already: on to managing it) ---
     get("accounts:two_factor_setup", "login 302 302 302 302 302 | 302 login 200 302"),
     # allauth's password change, ours to wrap: everyone logs in again first.
@@ -269,20 +313,20 @@ ROWS = [
     get("trainings:calendar", TRAINER_ROLES_AND_STAFF),
     get("trainings:training_create", STAFF_ONLY),
     post("trainings:training_create", STAFF_ONLY),
-    get("trainings:training_detail", "login 403 403 200 200 200 | 200 login mfa 404", case="trainer's run", pk="run"),
+    get("trainings:training_detail", "login 403 403 200 200 200 | 200 login mfa 200", case="trainer's run", pk="run"),
     get(
         "trainings:training_detail",
-        "login 403 403 404 200 200 | 404 login mfa 404",
+        "login 403 403 404 200 200 | 404 login mfa 200",
         case="another's run",
         pk="other_run",
     ),
-    # A superuser without roles passes the permissions but sees no run: the runs are chosen by role.
-    get("trainings:training_update", "login 403 403 403 403 200 | 403 login mfa 404", pk="run"),
-    post("trainings:training_update", "login 403 403 403 403 200 | 403 login mfa 404", pk="run"),
-    get("trainings:meetings_update", "login 403 403 403 403 200 | 403 login mfa 404", pk="run"),
-    post("trainings:meetings_update", "login 403 403 403 403 200 | 403 login mfa 404", pk="run"),
-    get("trainings:meeting_cancel", "login 403 403 403 403 200 | 403 login mfa 404", pk="meeting"),
-    post("trainings:meeting_cancel", "login 403 403 403 403 302 | 403 login mfa 404", pk="meeting"),
+    # A superuser counts as staff (issue 15: before, without a role it passed the permissions but saw no run).
+    get("trainings:training_update", "login 403 403 403 403 200 | 403 login mfa 200", pk="run"),
+    post("trainings:training_update", "login 403 403 403 403 200 | 403 login mfa 200", pk="run"),
+    get("trainings:meetings_update", "login 403 403 403 403 200 | 403 login mfa 200", pk="run"),
+    post("trainings:meetings_update", "login 403 403 403 403 200 | 403 login mfa 200", pk="run"),
+    get("trainings:meeting_cancel", "login 403 403 403 403 200 | 403 login mfa 200", pk="meeting"),
+    post("trainings:meeting_cancel", "login 403 403 403 403 302 | 403 login mfa 302", pk="meeting"),
     # The permission is checked before the lookup: a role without it gets 403, staff a 404.
     get("trainings:training_update", "login 403 403 403 403 404 | 403 login mfa 404", case="no such run", pk=999999),
     post(
@@ -339,35 +383,35 @@ ROWS = [
     get("trainings:enrolment_cancel", STAFF_ONLY, pk="enrolment"),
     post("trainings:enrolment_cancel", STAFF_ONLY_POST, pk="enrolment"),
     # Attendance: staff, and trainers at the runs they give (the ambassador-trainer co-trains the
-    # trainer's run); master trainers and a superuser without roles do not register it.
+    # trainer's run); master trainers do not register it. A superuser counts as staff (issue 15).
     get(
         "trainings:meeting_attendance",
-        "login 403 403 200 403 200 | 200 login mfa 403",
+        "login 403 403 200 403 200 | 200 login mfa 200",
         case="trainer's run",
         pk="meeting",
     ),
     get(
         "trainings:meeting_attendance",
-        "login 403 403 404 403 200 | 404 login mfa 403",
+        "login 403 403 404 403 200 | 404 login mfa 200",
         case="another's run",
         pk="other_meeting",
     ),
     post(
         "trainings:meeting_attendance",
-        "login 403 403 404 403 400 | 404 login mfa 403",
+        "login 403 403 404 403 400 | 404 login mfa 400",
         case="another's, post",
         pk="other_meeting",
     ),
-    get("trainings:catch_up", "login 403 403 200 403 200 | 200 login mfa 403", case="trainer's run", pk="meeting"),
+    get("trainings:catch_up", "login 403 403 200 403 200 | 200 login mfa 200", case="trainer's run", pk="meeting"),
     get(
-        "trainings:catch_up", "login 403 403 404 403 200 | 404 login mfa 403", case="another's run", pk="other_meeting"
+        "trainings:catch_up", "login 403 403 404 403 200 | 404 login mfa 200", case="another's run", pk="other_meeting"
     ),
     post(
-        "trainings:catch_up", "login 403 403 400 403 400 | 400 login mfa 403", case="trainer's run, post", pk="meeting"
+        "trainings:catch_up", "login 403 403 400 403 400 | 400 login mfa 400", case="trainer's run, post", pk="meeting"
     ),
     post(
         "trainings:catch_up",
-        "login 403 403 404 403 400 | 404 login mfa 403",
+        "login 403 403 404 403 400 | 404 login mfa 400",
         case="another's run, post",
         pk="other_meeting",
     ),
@@ -440,48 +484,49 @@ ROWS = [
     get("trainings:verify", PUBLIC, query="code=ABC"),
     get("trainings:evaluation_form", PUBLIC, token="enrolment_token", moment="voor"),
     post("trainings:evaluation_form", PUBLIC, token="enrolment_token", moment="voor"),
-    # --- ambassadors: certification (holders their own, reviewers all; reviewers by role) ---
+    # --- ambassadors: certification (holders their own, reviewers all; reviewers by role; a superuser
+    # counts as staff, issue 15) ---
     get("ambassadors:certification_request", TRAINER_ROLES),
-    post("ambassadors:certification_request", "login 403 403 400 400 403 | 400 login mfa 400"),
+    post("ambassadors:certification_request", "login 403 403 400 400 403 | 400 login mfa 403"),
     get("ambassadors:review_list", REVIEWERS),
     get(
         "ambassadors:certification_detail",
-        "login 404 404 200 200 200 | 404 login mfa 404",
+        "login 404 404 200 200 200 | 404 login mfa 200",
         case="trainer's",
         pk="certification",
     ),
     get(
         "ambassadors:certification_detail",
-        "login 404 404 404 200 200 | 404 login mfa 404",
+        "login 404 404 404 200 200 | 404 login mfa 200",
         case="another's",
         pk="other_certification",
     ),
     post(
         "ambassadors:certification_detail",
-        "login 404 404 404 400 400 | 404 login mfa 404",  # reviewers get the form, only the holder adds to it
+        "login 404 404 404 400 400 | 404 login mfa 400",  # reviewers get the form, only the holder adds to it
         case="another's, post",
         pk="other_certification",
     ),
     get(
         "ambassadors:certification_review",
-        "login 403 403 403 200 200 | 403 login mfa 404",
+        "login 403 403 403 200 200 | 403 login mfa 200",
         pk="requested_certification",
     ),
     post(
         "ambassadors:certification_review",
-        "login 403 403 403 302 302 | 403 login mfa 404",
+        "login 403 403 403 302 302 | 403 login mfa 302",
         case="post",
         pk="requested_certification",
     ),
     get(
         "ambassadors:evidence_download",
-        "login 404 404 200 200 200 | 404 login mfa 404",
+        "login 404 404 200 200 200 | 404 login mfa 200",
         case="trainer's",
         pk="evidence",
     ),
     get(
         "ambassadors:evidence_download",
-        "login 404 404 404 200 200 | 404 login mfa 404",
+        "login 404 404 404 200 200 | 404 login mfa 200",
         case="another's",
         pk="other_evidence",
     ),
@@ -504,20 +549,20 @@ ROWS = [
     get("ambassadors:training_assignments", STAFF_ONLY, pk="run"),
     post("ambassadors:training_assignments", "login 403 403 403 403 404 | 403 login mfa 404", pk="run"),
     get("ambassadors:open_runs", TRAINER_ROLES),
-    post("ambassadors:open_runs", "login 403 403 404 404 403 | 404 login mfa 404"),
+    post("ambassadors:open_runs", "login 403 403 404 404 403 | 404 login mfa 403"),
     get("ambassadors:lineage", REVIEWERS),
     get("ambassadors:fidelity_overview", REVIEWERS),
     get("ambassadors:fidelity_mine", TRAINER_ROLES),
-    get("ambassadors:fidelity_review", "login 403 403 200 200 403 | 404 login mfa 404", case="trainer leads", pk="run"),
+    get("ambassadors:fidelity_review", "login 403 403 200 200 403 | 404 login mfa 403", case="trainer leads", pk="run"),
     get(
         "ambassadors:fidelity_review",
-        "login 403 403 404 200 403 | 404 login mfa 404",
+        "login 403 403 404 200 403 | 404 login mfa 403",
         case="another's run",
         pk="other_run",
     ),
     post(
         "ambassadors:fidelity_review",
-        "login 403 403 404 400 403 | 404 login mfa 404",
+        "login 403 403 404 400 403 | 404 login mfa 403",
         case="another's, post",
         pk="other_run",
     ),
@@ -525,9 +570,9 @@ ROWS = [
     get("ambassadors:ambassador_invite", STAFF_ONLY),
     post("ambassadors:ambassador_invite", STAFF_ONLY),
     post("ambassadors:invite_participant", STAFF_ONLY_POST, pk="enrolment"),
-    # Everyone but staff keeps an ambassador profile; a superuser without roles passes the rule too.
-    get("ambassadors:my_profile", "login 200 200 200 200 403 | 200 login mfa 200"),
-    post("ambassadors:my_profile", "login 302 302 302 302 403 | 302 login mfa 302"),
+    # Everyone but staff keeps an ambassador profile; a superuser counts as staff (issue 15).
+    get("ambassadors:my_profile", "login 200 200 200 200 403 | 200 login mfa 403"),
+    post("ambassadors:my_profile", "login 302 302 302 302 403 | 302 login mfa 403"),
     # --- privacy (issue 7): a person's data, its export and erasure (staff) ---
     get("privacy:person_data", STAFF_ONLY, pk="person"),
     get("privacy:person_data_json", STAFF_ONLY, pk="person"),
@@ -547,11 +592,12 @@ ROWS = [
     post("privacy:register", STAFF_ONLY),
     get("privacy:audit", STAFF_ONLY),
     # --- third-party pages under the excluded prefixes: the gates that matter to us ---
-    # The admin sends everybody without staff to its login page, which allauth's secure_admin_login
-    # guards: the same login and two-factor rules as everywhere.
-    get("admin:index", "302 302 302 302 302 200 | 302 302 mfa 200"),
-    get("admin:login", "login 403 403 403 403 302 | 403 login mfa 302"),
-    get("admin:trainings_training_changelist", "login 302 302 302 302 200 | 302 login mfa 200"),
+    # The admin is a superuser's last resort (issue 15): it sends everybody else, staff too, to its
+    # login page, which allauth's secure_admin_login guards (the same login and two-factor rules as
+    # everywhere; a logged-in user without admin access gets 403 there).
+    get("admin:index", "302 302 302 302 302 302 | 302 302 mfa 200"),
+    get("admin:login", "login 403 403 403 403 403 | 403 login mfa 302"),
+    get("admin:trainings_training_changelist", "login 302 302 302 302 302 | 302 login mfa 200"),
     get("account_login", "200 302 302 302 302 302 | 302 200 302 302"),
     get("mfa_index", "login 200 200 200 200 200 | 200 login 200 200"),
 ]

@@ -291,6 +291,7 @@ def build_data() -> tuple[dict, dict]:
             holder=other_trainer, status="requested", valid_from=today + timedelta(days=1)
         ),
         "account": other_trainer,
+        "colleague": users["master_trainer"],  # an account only a superuser changes (issue 14)
         "evidence": _evidence(certification),
         "other_evidence": _evidence(other_certification),
         "renewal_rule": RenewalRule.objects.order_by("pk").first(),

@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from ambassadors.models import Ambassador, Certification, CertificationEvent, CertificationEvidence
+from mentorwijs.accounts.roles import role_labels
 
 
 def iso(value):
@@ -32,8 +33,8 @@ def account_row(user) -> dict:
         "first_name": user.first_name,
         "last_name": user.last_name,
         "email": user.email,
-        "roles": sorted(user.roles),
-        "role_labels": user.role_labels,
+        "roles": sorted(user.held_roles),  # the roles held; a superuser's staff powers show below
+        "role_labels": role_labels(user.held_roles),
         "language": user.language,
         "is_active": user.is_active,
         "is_superuser": user.is_superuser,

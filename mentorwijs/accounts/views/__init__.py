@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
 
-from . import services
-from .forms import InvitationAcceptForm, InvitationForm, LanguageForm
-from .models import Invitation
-from .tokens import invitation_id_from_token
+from .. import services
+from ..forms import InvitationAcceptForm, InvitationForm, LanguageForm
+from ..models import Invitation
+from ..tokens import invitation_id_from_token
 
 
 class InvitationListView(PermissionRequiredMixin, ListView):
@@ -42,6 +42,11 @@ class InvitationCreateView(PermissionRequiredMixin, FormView):
     def form_valid(self, form):
         try:
             invitation = services.invitation_create(invited_by=self.request.user, **form.cleaned_data)
+        except services.AccountExists as exists:
+            # Re-inviting someone who has an account leads to that account (issue 15).
+            message = _("%(email)s already has an account: change its roles or access here.")
+            messages.info(self.request, message % {"email": exists.user.email})
+            return redirect("accounts:account_detail", pk=exists.user.pk)
         except services.InvitationError as error:
             form.add_error("email", str(error))
             return self.form_invalid(form)

@@ -1,0 +1,46 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+from .roles import Role
+
+ACTIVE, DEACTIVATED = "active", "deactivated"
+
+
+class TeamFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("Name or email address"), "type": "search"}),
+    )
+    role = django_filters.ChoiceFilter(
+        label=_("Role"), choices=Role.choices, method="with_role", empty_label=_("All roles")
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(ACTIVE, _("Active")), (DEACTIVATED, _("Deactivated"))],
+        method="in_state",
+        empty_label=_("Active and deactivated"),
+    )
+
+    class Meta:
+        model = User
+        fields = ["q", "role", "state"]
+
+    def search(self, queryset, name, value):
+        for word in value.split()[:5]:
+            queryset = queryset.filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+            )
+        return queryset
+
+    def with_role(self, queryset, name, value):
+        holders = User.objects.filter(groups__name=value).values("pk")
+        if value == Role.STAFF:  # a superuser counts as staff (User.roles)
+            return queryset.filter(Q(pk__in=holders) | Q(is_superuser=True))
+        return queryset.filter(pk__in=holders)
+
+    def in_state(self, queryset, name, value):
+        return queryset.filter(is_active=value == ACTIVE)
