@@ -1,10 +1,17 @@
 """Staff pages for newsletter campaigns (dissemination.manage_newsletters), under /relaties/nieuwsbrieven/.
 
-Compose (with a live preview: mentorwijs/static/js/newsletter-preview.js posts the form to
-newsletter_preview and shows the HTML in a sandboxed iframe; without JS the "Preview" button renders it
-on the page), test send, schedule, cancel, and progress (newsletter_progress answers JSON that
-mentorwijs/static/js/newsletter-progress.js polls; the numbers are in the HTML too). The mailing lists
-too: create, describe, public or internal, archive and restore (services/mailing_lists.py)."""
+Compose, test send, schedule, cancel, and progress (newsletter_progress answers JSON that
+mentorwijs/static/js/newsletter-progress.js polls; the numbers are in the HTML too).
+
+The previews are pages of their own in a sandboxed iframe, with the mail policy
+(mentorwijs.mail.MAIL_HTML_POLICY): a srcdoc document would inherit the page's policy, which refuses
+the mail's inline styles. The detail page frames newsletter_html (the saved newsletter); on the compose
+page the "Preview" button posts the form to newsletter_preview into the iframe (formaction,
+formtarget), and mentorwijs/static/js/newsletter-preview.js does the same while the writer types.
+
+The mailing lists too: create, describe, public or internal, archive and restore
+(services/mailing_lists.py).
+"""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rules.contrib.views import permission_required
 
 from mentorwijs.forms import add_service_errors
+from mentorwijs.mail import mail_html_response
 
 from . import newsletter_mail
 from .enums import NewsletterStatus, TargetGroup
@@ -55,23 +63,15 @@ def newsletter_list_view(request):
 
 def _compose(request, newsletter: Newsletter):
     form = NewsletterForm(request.POST or None, newsletter=newsletter)
-    preview = None
     if request.method == "POST" and form.is_valid():
-        if request.POST.get("action") == "preview":
-            preview = _preview_html(form.cleaned_data["subject"], form.cleaned_data["body"])
+        try:
+            newsletter = newsletter_save(newsletter=newsletter, data=form.service_data(), created_by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
-            try:
-                newsletter = newsletter_save(newsletter=newsletter, data=form.service_data(), created_by=request.user)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Newsletter saved."))
-                return redirect("dissemination:newsletter_detail", pk=newsletter.pk)
-    return render(
-        request,
-        "dissemination/newsletters/newsletter_form.html",
-        {"form": form, "newsletter": newsletter, "preview": preview},
-    )
+            messages.success(request, _("Newsletter saved."))
+            return redirect("dissemination:newsletter_detail", pk=newsletter.pk)
+    return render(request, "dissemination/newsletters/newsletter_form.html", {"form": form, "newsletter": newsletter})
 
 
 @permission_required(PERMISSION, raise_exception=True)
@@ -93,11 +93,19 @@ def newsletter_update_view(request, pk):
 @permission_required(PERMISSION, raise_exception=True)
 @require_POST
 def newsletter_preview_view(request):
-    """The rendered HTML of the posted subject and body, as JSON for the live preview."""
+    """The mail the posted subject and body make, as a page for the compose page's iframe."""
     form = PreviewForm(request.POST)
     form.is_valid()
     data = form.cleaned_data
-    return JsonResponse({"html": _preview_html(data.get("subject", ""), data.get("body", ""))})
+    return mail_html_response(_preview_html(data.get("subject", ""), data.get("body", "")))
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def newsletter_html_view(request, pk):
+    """The saved newsletter as its recipients get it, as a page for the iframe of the detail and edit pages."""
+    newsletter = _newsletter(pk)
+    return mail_html_response(_preview_html(newsletter.subject, newsletter.body))
 
 
 def _detail(request, newsletter: Newsletter, schedule_form=None, status=200):
@@ -113,7 +121,6 @@ def _detail(request, newsletter: Newsletter, schedule_form=None, status=200):
         "audience_size": audience_size,
         "target_group_labels": [labels.get(value, value) for value in newsletter.target_groups],
         "schedule_form": schedule_form or ScheduleForm(),
-        "preview": _preview_html(newsletter.subject, newsletter.body),
         "live": newsletter.status in (NewsletterStatus.SCHEDULED, NewsletterStatus.SENDING),
     }
     return render(request, "dissemination/newsletters/newsletter_detail.html", context, status=status)
@@ -239,6 +246,7 @@ urlpatterns = [
     path("nieuwsbrieven/nieuw/", newsletter_create_view, name="newsletter_create"),
     path("nieuwsbrieven/voorbeeld/", newsletter_preview_view, name="newsletter_preview"),
     path("nieuwsbrieven/<int:pk>/", newsletter_detail_view, name="newsletter_detail"),
+    path("nieuwsbrieven/<int:pk>/voorbeeld/", newsletter_html_view, name="newsletter_html"),
     path("nieuwsbrieven/<int:pk>/bewerken/", newsletter_update_view, name="newsletter_update"),
     path("nieuwsbrieven/<int:pk>/testmail/", newsletter_test_send_view, name="newsletter_test_send"),
     path("nieuwsbrieven/<int:pk>/versturen/", newsletter_schedule_view, name="newsletter_schedule"),

@@ -1,14 +1,25 @@
 """One place that builds every outgoing message: subject, text and HTML from templates, in the
 recipient's language. Templates live in templates/email/<name>_subject.txt, <name>.txt and
-<name>.html (the HTML part is optional)."""
+<name>.html (the HTML part is optional). `mail_html_response` shows a mail's HTML part on a page of its
+own, for a sandboxed iframe (caught mail, newsletter previews)."""
 
 import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.http import HttpResponse
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
+
+# The HTML part of a mail as its recipient would see it: mail carries inline styles, so this one
+# response allows them, and nothing else (no scripts, no forms, no remote images), sandboxed and
+# framable only by our own pages. It replaces the site-wide policy set by CSPMiddleware (which
+# leaves a response that has the header alone), and so does X-Frame-Options.
+MAIL_HTML_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+    "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; sandbox"
+)
 
 
 def build_message(*, template: str, to: str, context: dict, language: str | None = None):
@@ -53,3 +64,13 @@ def is_temporary(error: Exception) -> bool:
     if isinstance(error, smtplib.SMTPException):
         return False
     return isinstance(error, OSError)  # socket.gaierror, ConnectionError, TimeoutError
+
+
+def mail_html_response(html: str) -> HttpResponse:
+    """A mail's HTML part as a page for an <iframe sandbox src="..."> of our own pages: a srcdoc
+    document would inherit the page's policy, which refuses the mail's inline styles."""
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = MAIL_HTML_POLICY
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response["Cache-Control"] = "private, no-store"
+    return response

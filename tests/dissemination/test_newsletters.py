@@ -32,6 +32,7 @@ from dissemination.services.newsletters import (
 )
 from dissemination.tasks import send_newsletter_batch, start_due_newsletters
 from dissemination.tokens import preferences_url, unsubscribe_token, unsubscribe_url
+from mentorwijs.mail import MAIL_HTML_POLICY
 from tests.factories import NewsletterFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -659,6 +660,7 @@ def _get_urls(newsletter):
         reverse("dissemination:newsletter_list"),
         reverse("dissemination:newsletter_create"),
         reverse("dissemination:newsletter_detail", args=[newsletter.pk]),
+        reverse("dissemination:newsletter_html", args=[newsletter.pk]),
         reverse("dissemination:newsletter_update", args=[newsletter.pk]),
         reverse("dissemination:newsletter_progress", args=[newsletter.pk]),
     ]
@@ -677,7 +679,7 @@ def _post_urls(newsletter):
 def test_newsletter_pages_are_for_staff_only(client, people, news, who, status):
     newsletter = NewsletterFactory(lists=[news])
     client.force_login(people[who])
-    assert [client.get(url).status_code for url in _get_urls(newsletter)] == [status] * 5
+    assert [client.get(url).status_code for url in _get_urls(newsletter)] == [status] * 6
 
 
 def test_other_roles_cannot_post_to_newsletter_actions(client, people, news, mailoutbox):
@@ -700,6 +702,7 @@ def test_anonymous_visitors_are_sent_to_the_login(client, news):
 def test_a_missing_newsletter_answers_404(staff_client):
     assert staff_client.get(reverse("dissemination:newsletter_detail", args=[999999])).status_code == 404
     assert staff_client.get(reverse("dissemination:newsletter_progress", args=[999999])).status_code == 404
+    assert staff_client.get(reverse("dissemination:newsletter_html", args=[999999])).status_code == 404
 
 
 def test_staff_compose_a_draft(staff_client, staff_user, news):
@@ -738,21 +741,58 @@ def test_a_draft_without_a_list_is_refused_next_to_the_field(staff_client):
     assert Newsletter.objects.count() == 0
 
 
-def test_the_preview_button_shows_the_rendered_mail_without_saving(staff_client, news):
-    response = staff_client.post(
-        reverse("dissemination:newsletter_create"),
-        {"subject": "Hoi", "body": "**Vet** <script>x()</script>", "lists": [news.pk], "action": "preview"},
-    )
+def assert_mail_page(response):
+    """A mail's HTML as a page of its own, for a sandboxed iframe: the mail policy, framable by our pages only."""
     assert response.status_code == 200
-    assert "<strong>Vet</strong>" in response.context["preview"]
-    assert "<script>" not in response.context["preview"]
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert response["Content-Security-Policy"] == MAIL_HTML_POLICY
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_the_preview_button_posts_the_form_into_the_iframe(staff_client, news):
+    """Without JS: the button's formaction is the preview page and its formtarget the iframe."""
+    page = staff_client.get(reverse("dissemination:newsletter_create")).content.decode()
+
+    preview_url = reverse("dissemination:newsletter_preview")
+    assert f'formaction="{preview_url}" formtarget="newsletter-preview"' in page
+    assert re.search(r'<iframe sandbox="" name="newsletter-preview"[^>]*>', page)
+    assert "srcdoc" not in page
+
+
+def test_the_preview_shows_the_rendered_mail_without_saving(staff_client, news):
+    response = staff_client.post(
+        reverse("dissemination:newsletter_preview"),
+        {"subject": "Hoi", "body": "**Vet** <script>x()</script>\n\n# Kop", "lists": [news.pk]},
+    )
+
+    assert_mail_page(response)
+    html = response.content.decode()
+    assert "<strong>Vet</strong>" in html
+    assert "<h1>Kop</h1>" in html
+    assert "<script>" not in html
     assert Newsletter.objects.count() == 0
 
 
-def test_the_preview_endpoint_answers_the_rendered_html(staff_client):
-    response = staff_client.post(reverse("dissemination:newsletter_preview"), {"subject": "Hoi", "body": "# Kop"})
-    assert response.status_code == 200
-    assert "<h1>Kop</h1>" in response.json()["html"]
+def test_the_edit_page_frames_the_saved_newsletter(staff_client, news):
+    newsletter = NewsletterFactory(lists=[news])
+    page = staff_client.get(reverse("dissemination:newsletter_update", args=[newsletter.pk])).content.decode()
+
+    assert f'src="{reverse("dissemination:newsletter_html", args=[newsletter.pk])}"' in page
+    assert "srcdoc" not in page
+
+
+def test_the_detail_page_frames_the_newsletter_on_a_page_of_its_own(staff_client, news):
+    newsletter = NewsletterFactory(lists=[news], subject="Voorjaar", body="Hallo *allemaal*")
+    html_url = reverse("dissemination:newsletter_html", args=[newsletter.pk])
+
+    page = staff_client.get(reverse("dissemination:newsletter_detail", args=[newsletter.pk])).content.decode()
+    framed = staff_client.get(html_url)
+
+    assert f'<iframe sandbox="" title="Voorbeeld van de nieuwsbrief" src="{html_url}"' in page
+    assert "srcdoc" not in page
+    assert_mail_page(framed)
+    assert "<em>allemaal</em>" in framed.content.decode()
+    assert "Voorjaar" in framed.content.decode()
 
 
 def test_a_test_send_goes_to_the_staff_member_only(

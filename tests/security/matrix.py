@@ -269,8 +269,11 @@ ROWS = [
     get("dissemination:newsletter_list", STAFF_ONLY),
     get("dissemination:newsletter_create", STAFF_ONLY),
     post("dissemination:newsletter_create", STAFF_ONLY),
+    # The previews: pages of their own with the mail policy, for the sandboxed iframes.
+    get("dissemination:newsletter_preview", "login 403 403 403 403 405 | 403 login mfa 405"),
     post("dissemination:newsletter_preview", STAFF_ONLY),
     get("dissemination:newsletter_detail", STAFF_ONLY, pk="newsletter"),
+    get("dissemination:newsletter_html", STAFF_ONLY, pk="newsletter"),
     get("dissemination:newsletter_update", STAFF_ONLY, pk="newsletter"),
     post("dissemination:newsletter_update", STAFF_ONLY, pk="newsletter"),
     post("dissemination:newsletter_test_send", STAFF_ONLY_POST, pk="newsletter"),

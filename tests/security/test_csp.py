@@ -18,9 +18,9 @@ from django.core.management import call_command
 from django.urls import Resolver404, resolve, reverse
 
 from mentorwijs.accounts.models import User
+from mentorwijs.mail import MAIL_HTML_POLICY
 from mentorwijs.outbox.backends import OutboxBackend
 from mentorwijs.outbox.models import CaughtMail
-from mentorwijs.outbox.views import MAIL_HTML_POLICY
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

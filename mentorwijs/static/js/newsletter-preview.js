@@ -1,25 +1,40 @@
-// Live preview of a newsletter being composed: posts the form (subject and body) to the preview URL
-// named by data-newsletter-preview and shows the returned HTML in the sandboxed iframe via srcdoc.
-// Without this script the form's "Preview" button renders the same preview on the page.
+// Live preview of a newsletter being composed. The form's "Preview" button posts the form to the
+// preview URL (its formaction) into the sandboxed iframe (its formtarget), which shows the mail under
+// the mail's own Content-Security-Policy; that works without this script. This script does the same
+// while the writer types (debounced) and hides the button.
+// Each preview goes into a fresh iframe that takes the shown one's place once it has loaded: posting
+// into the same iframe again would add an entry to the browser's history per preview (Back would step
+// through them); the first navigation of a new iframe adds none, and the old preview stays in view
+// until the new one is there.
 (function () {
   "use strict";
   var form = document.querySelector("[data-newsletter-preview]");
+  var button = form && form.querySelector("[data-newsletter-preview-button]");
   var frame = document.querySelector("[data-newsletter-preview-frame]");
-  if (!form || !frame || !window.fetch) return;
-  var url = form.getAttribute("data-newsletter-preview");
+  if (!form || !button || !frame || !form.requestSubmit) return;
+  var hint = document.querySelector("[data-newsletter-preview-hint]");
+  var base = frame.name;
   var timer = null;
-  var request = 0;
+  var pending = null;
+  var count = 0;
 
   function refresh() {
-    var mine = ++request;
-    var data = new FormData();
-    data.append("csrfmiddlewaretoken", form.querySelector("input[name='csrfmiddlewaretoken']").value);
-    data.append("subject", form.querySelector("[name='subject']").value);
-    data.append("body", form.querySelector("[name='body']").value);
-    fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (json) { if (json && mine === request) frame.srcdoc = json.html; })
-      .catch(function () { /* keep the last preview */ });
+    if (pending) pending.remove();
+    var next = frame.cloneNode(false);
+    next.removeAttribute("src");
+    next.name = base + "-" + ++count;
+    next.hidden = true;
+    frame.after(next);
+    pending = next;
+    button.formTarget = next.name;
+    form.requestSubmit(button);
+    next.addEventListener("load", function () {
+      if (pending !== next) return;
+      pending = null;
+      frame.remove();
+      next.hidden = false;
+      frame = next;
+    });
   }
 
   form.addEventListener("input", function (event) {
@@ -28,7 +43,7 @@
     clearTimeout(timer);
     timer = setTimeout(refresh, 400);
   });
-  var button = form.querySelector("button[value='preview']");
-  if (button) button.classList.add("d-none");
+  button.classList.add("d-none");
+  if (hint) hint.classList.add("d-none");
   refresh();
 })();
