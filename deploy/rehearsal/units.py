@@ -20,6 +20,10 @@ are not applied (the rehearsal runs as whoever runs it).
     units.py exec UNIT                        become the unit's ExecStart (exec: same pid)
     units.py reload UNIT MAINPID              run the unit's ExecReload with $MAINPID
     units.py run UNIT -- COMMAND...           run COMMAND as the unit would (environment, folder)
+    units.py notify-wait SOCKET SECONDS       be systemd's end of Type=notify: wait for READY=1
+
+A Type=notify unit gets NOTIFY_SOCKET=REHEARSAL/run/<unit>.notify, as systemd would give it its own;
+`notify-wait` on that path (started first) exits 0 when the service says READY=1, 1 after SECONDS.
 
 UNIT is a file of deploy/systemd as written (the substitutions are made here, once).
 
@@ -29,6 +33,7 @@ Reads REHEARSAL, HTTP_PORT and HTTPS_PORT from the environment. Only the standar
 import os
 import re
 import shlex
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -121,10 +126,29 @@ def command(service: dict[str, str], key: str, **variables) -> list[str]:
     return argv
 
 
+def notify_socket(unit: Path) -> str:
+    return f"{os.environ['REHEARSAL']}/run/{unit.stem}.notify"
+
+
+def notify_wait(path: str, seconds: float) -> int:
+    """Receive sd_notify datagrams on `path` until one says READY=1."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(path)
+        listener.settimeout(seconds)
+        try:
+            while b"READY=1" not in listener.recv(4096).split(b"\n"):
+                pass
+        except TimeoutError:
+            return 1
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if len(argv) >= 4 and argv[1] == "render":
         Path(argv[3]).write_text(render(Path(argv[2]).read_text()))
         return 0
+    if len(argv) == 4 and argv[1] == "notify-wait":
+        return notify_wait(argv[2], float(argv[3]))
     if len(argv) < 3:
         print(__doc__)
         return 2
@@ -133,6 +157,8 @@ def main(argv: list[str]) -> int:
     folder = service.get("WorkingDirectory", "/")
     if action == "exec":
         start = command(service, "ExecStart")
+        if service.get("Type") == "notify":
+            environment["NOTIFY_SOCKET"] = notify_socket(Path(argv[2]))
         os.chdir(folder)
         os.execve(start[0], start, environment)
     if action == "reload" and len(argv) == 4:
