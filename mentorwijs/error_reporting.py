@@ -18,6 +18,7 @@ docs/operations.md, "Error reporting", says how to set it up.
 import re
 from email.utils import getaddresses
 
+from django.conf import settings
 from django.utils.log import AdminEmailHandler as DjangoAdminEmailHandler
 
 # Good enough to find an address in free text; what it replaces is never sent on.
@@ -97,6 +98,13 @@ class AdminEmailHandler(DjangoAdminEmailHandler):
     """Django's error mail to ADMINS (the traceback and the request), with every email address in the
     subject and the body replaced: a participant's address in an error message or a posted form stays on
     the server. The addressees are set by Django from ADMINS and are not touched."""
+
+    def emit(self, record):
+        # Django's own handler returns early without ADMINS unless send_mail is overridden, as here:
+        # without this it would build the whole report (and render its template) for nobody.
+        if not settings.ADMINS:
+            return
+        super().emit(record)
 
     def send_mail(self, subject, message, *args, **kwargs):
         if kwargs.get("html_message"):

@@ -92,6 +92,17 @@ def test_unhandled_error_mails_admins_without_the_participants_address(failing_p
     assert all(PARTICIPANT not in str(alternative) for alternative in getattr(report, "alternatives", []))
 
 
+@pytest.mark.django_db
+def test_without_admins_no_error_report_is_built(failing_page, settings):
+    settings.ADMINS = []
+
+    response = failing_page.post("/kapot/", {"email": PARTICIPANT})
+
+    assert response.status_code == 500
+    assert mail.outbox == []
+    assert [template.name for template in response.templates] == ["500.html"]
+
+
 def test_scrub_event_reaches_every_part_of_an_event():
     event = {
         "message": "mail to a@b.nl failed",
