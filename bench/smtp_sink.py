@@ -1,7 +1,8 @@
 """A counting SMTP sink for bench/newsletter: aiosmtpd on loopback, keeps every Message-ID in memory.
 
-Usage: python bench/smtp_sink.py PORT OUTFILE. It prints "ready" once it listens; on SIGUSR1 it writes
-the Message-IDs received so far (one per line) to OUTFILE (atomically), on SIGTERM it writes and exits.
+Usage: python bench/smtp_sink.py PORT OUTFILE [FOLDER]. It prints "ready" once it listens; on SIGUSR1 it
+writes the Message-IDs received so far (one per line) to OUTFILE (atomically), on SIGTERM it writes and
+exits. With FOLDER (deploy/rehearse) it also writes every message whole to FOLDER/<n>.eml as it arrives.
 """
 
 import asyncio
@@ -17,8 +18,9 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class Handler:
-    def __init__(self):
+    def __init__(self, folder=None):
         self.ids: list[bytes] = []
+        self.folder = folder
 
     async def handle_DATA(self, server, session, envelope):
         content = envelope.original_content or envelope.content
@@ -31,12 +33,17 @@ class Handler:
                 found = line[11:].strip()
                 break
         self.ids.append(found)
+        if self.folder:
+            path = os.path.join(self.folder, f"{len(self.ids)}.eml")
+            with open(path + ".tmp", "wb") as out:
+                out.write(content)
+            os.replace(path + ".tmp", path)
         return "250 OK"
 
 
 def main():
     port, outfile = int(sys.argv[1]), sys.argv[2]
-    handler = Handler()
+    handler = Handler(sys.argv[3] if len(sys.argv) > 3 else None)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
 

@@ -291,6 +291,22 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Mentorwijs <noreply@mentorwijs.local>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
+# --- Error reporting (issue 15): docs/operations.md, "Error reporting" ---
+# Who gets the error mail (an unhandled error on a page, a failed task), as "Name <a@b.nl>, c@d.nl".
+# Email addresses inside the mail are replaced (mentorwijs/error_reporting.py).
+from mentorwijs.error_reporting import init_sentry, parse_admins  # noqa: E402
+
+ADMINS = parse_admins(env("ADMINS", default=""))
+# Sentry (optional): only with SENTRY_DSN; no personal data, every email address scrubbed.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=""),
+    )
+# --- end Error reporting ---
+
 # Celery: kombu's filesystem transport needs no server; CELERY_BROKER_URL=redis://… for Redis.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
@@ -432,9 +448,22 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"},
+        # Django's error mail to ADMINS, with email addresses replaced (mentorwijs/error_reporting.py).
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "mentorwijs.error_reporting.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
+        # Replaces Django's default "django" logger, whose mail_admins handler would mail unscrubbed.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # A task that failed for good (after its retries).
+        "celery.app.trace": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.db.backends": {"level": "INFO"},
         "django.utils.autoreload": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},  # it logs every step of every PDF at INFO
