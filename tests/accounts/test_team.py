@@ -7,9 +7,11 @@ from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
+from mentorwijs.accounts import queries
 from mentorwijs.accounts.models import Invitation, User
-from tests.factories import InvitationFactory, UserFactory
+from tests.factories import AssignmentFactory, InvitationFactory, UserFactory
 from tests.security.test_sessions import log_in_with_code
+from trainings.queries import runs_given_by
 
 pytestmark = pytest.mark.django_db
 
@@ -184,6 +186,25 @@ def test_deactivating_asks_first_and_the_question_changes_nothing(staff_client):
     assert User.objects.get(pk=trainer.pk).is_active
     assert held(trainer) == ["trainer"]
     assert their_browser.get(reverse("overview:home")).status_code == 200
+
+
+def test_the_deactivation_question_lists_the_runs_they_still_give(staff_client):
+    trainer = UserFactory(roles=["trainer"])
+    AssignmentFactory(trainer=trainer, training__title="Tiel voorjaar", training__status="open")
+    AssignmentFactory(trainer=trainer, training__title="Culemborg", training__status="draft", role="co_trainer")
+    AssignmentFactory(trainer=trainer, training__title="Geldermalsen", training__status="completed")
+    AssignmentFactory(trainer=trainer, training__title="Buren", training__status="cancelled")
+    AssignmentFactory(training__title="Zaltbommel")  # another trainer's
+    page = staff_client.get(reverse("accounts:account_deactivate", args=[trainer.pk]))
+    assert [text for text, url in page.context["commitments"]] == [
+        "Culemborg (Co-trainer)",
+        "Tiel voorjaar (Hoofdtrainer)",
+    ]
+    assert queries.ACCOUNT_COMMITMENTS.count(runs_given_by) == 1
+    assert "Trainingen die diegene geeft" in page.content.decode()
+    assert not staff_client.get(
+        reverse("accounts:account_deactivate", args=[UserFactory(roles=["trainer"]).pk])
+    ).context["commitments"]
 
 
 def test_a_deactivation_the_service_would_refuse_is_not_asked(client, root):

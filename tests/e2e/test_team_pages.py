@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from mentorwijs.accounts.models import User
 from tests.e2e.helpers import HOME_URL, log_in, screenshot
-from tests.factories import InvitationFactory, UserFactory
+from tests.factories import AssignmentFactory, InvitationFactory, UserFactory
 
 
 def test_staff_manage_a_trainers_account_on_the_team_pages(page):
@@ -14,6 +14,7 @@ def test_staff_manage_a_trainers_account_on_the_team_pages(page):
     trainer = UserFactory(
         first_name="Tom", last_name="Trainerman", email="tom.trainerman@example.org", roles=["trainer"]
     )
+    AssignmentFactory(trainer=trainer, training__title="Mentorwijs Tiel voorjaar")
     UserFactory(first_name="Anouk", last_name="Ambassadeur", roles=["ambassador"], two_factor=False)
     UserFactory(first_name="Mirjam", last_name="Opleider", roles=["master_trainer", "trainer"])
     InvitationFactory(email="nog.niet@example.org", invited_by=staff)
@@ -53,6 +54,7 @@ def test_staff_manage_a_trainers_account_on_the_team_pages(page):
     page.get_by_test_id("deactivate").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tom Trainerman deactiveren?")
     expect(page.get_by_test_id("consequences")).to_contain_text("De rollen blijven")
+    expect(page.get_by_test_id("commitments")).to_have_text("Mentorwijs Tiel voorjaar (Hoofdtrainer)")
     screenshot(page, "team-confirm-deactivate")
     page.get_by_role("button", name="Ja, deactiveren").click()
     expect(page.get_by_test_id("account-facts")).to_contain_text("Gedeactiveerd")

@@ -113,7 +113,7 @@ def _action(service, done_message, *, refusal=None, confirm=None):
         if request.method == "GET":
             reason = refusal(user=account, by=request.user)
             if not reason:
-                return render(request, confirm, {"account": account})
+                return render(request, confirm, {"account": account, "commitments": queries.commitments_of(account)})
             messages.error(request, reason)
             return redirect("accounts:account_detail", pk=account.pk)
         try:
