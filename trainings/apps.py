@@ -7,7 +7,11 @@ class TrainingsConfig(AppConfig):
     verbose_name = _("Trainings")
 
     def ready(self):
+        from mentorwijs.accounts.queries import register_account_commitments
+
+        from .queries import runs_given_by
         from .services.messages import register_failed_mail, register_participant_mail
 
         register_participant_mail()
         register_failed_mail()
+        register_account_commitments(runs_given_by)

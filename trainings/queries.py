@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat, TruncQuarter
+from django.urls import reverse
 from django.utils import timezone
 
 from dissemination.models import Organisation, Person, Region
@@ -43,6 +44,7 @@ from .enums import (
 )
 from .models import (
     DEFAULT_COMPLETION_MEETINGS,
+    Assignment,
     Attendance,
     CompletionRule,
     Enrolment,
@@ -419,4 +421,22 @@ def completion_rules() -> list[dict]:
     return [
         {"variant": value, "label": label, "meetings_required": found.get(value, DEFAULT_COMPLETION_MEETINGS)}
         for value, label in Variant.choices
+    ]
+
+
+def runs_given_by(user: User) -> list[tuple[str, str]]:
+    """The runs not yet completed or cancelled that the account gives, with its role, as (text, url)
+    pairs for the page that asks before deactivating it (accounts.queries.ACCOUNT_COMMITMENTS)."""
+    assignments = (
+        Assignment.objects.filter(trainer=user)
+        .exclude(training__status__in=[TrainingStatus.COMPLETED, TrainingStatus.CANCELLED])
+        .select_related("training")
+        .order_by("training__title", "training__pk")
+    )
+    return [
+        (
+            f"{assignment.training} ({assignment.get_role_display()})",
+            reverse("trainings:training_detail", args=[assignment.training.pk]),
+        )
+        for assignment in assignments
     ]

@@ -1,5 +1,7 @@
 """Read paths of the team pages: accounts with their roles and whether two-factor is set up."""
 
+from collections.abc import Callable
+
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Q
 
@@ -29,3 +31,19 @@ def invitations_of(user: User):
     """The invitations to the account's address and the one it accepted, newest first."""
     mine = Q(accepted_user=user) | Q(email__iexact=user.email)
     return Invitation.objects.filter(mine).select_related("invited_by").order_by("-created_at")
+
+
+# What an account still takes part in elsewhere (the runs it gives, say), for the page that asks
+# before deactivating it: an app above accounts registers a source from its AppConfig.ready, which
+# gives (text, url) pairs for one account; accounts imports none of them.
+ACCOUNT_COMMITMENTS: list[Callable[[User], list[tuple[str, str]]]] = []
+
+
+def register_account_commitments(source: Callable[[User], list[tuple[str, str]]]) -> None:
+    if source not in ACCOUNT_COMMITMENTS:
+        ACCOUNT_COMMITMENTS.append(source)
+
+
+def commitments_of(user: User) -> list[tuple[str, str]]:
+    """What the account still takes part in, as (text, url) pairs, from every registered source."""
+    return [commitment for source in ACCOUNT_COMMITMENTS for commitment in source(user)]

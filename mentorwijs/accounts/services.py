@@ -251,15 +251,26 @@ def user_change_roles(*, user: User, roles, by: User) -> User:
     return user
 
 
+def user_deactivate_refusal(*, user: User, by: User) -> str | None:
+    """Why `by` may not deactivate `user` now; None when they may (the confirmation page asks first)."""
+    if user.pk == by.pk:
+        return _("You cannot deactivate your own account.")
+    reason = account_change_refusal(user=user, by=by)
+    if reason:
+        return reason
+    if not user.is_active:
+        return _("This account is already deactivated.")
+    return None
+
+
 @transaction.atomic
 def user_deactivate(*, user: User, by: User) -> int:
-    """Lock the account: it can no longer log in, and its sessions end now. Returns how many ended."""
+    """Lock the account: it can no longer log in, and its sessions end now; its roles stay. Returns
+    how many sessions ended. Raises AccountError (user_deactivate_refusal)."""
     user = _locked(user)
-    if user.pk == by.pk:
-        raise AccountError(_("You cannot deactivate your own account."))
-    _check_may_change(user=user, by=by)
-    if not user.is_active:
-        raise AccountError(_("This account is already deactivated."))
+    reason = user_deactivate_refusal(user=user, by=by)
+    if reason:
+        raise AccountError(reason)
     user.is_active = False
     user.save(update_fields=["is_active"])
     return user_sessions_end(user=user)
@@ -275,6 +286,16 @@ def user_reactivate(*, user: User, by: User) -> None:
     user.save(update_fields=["is_active"])
 
 
+def user_two_factor_reset_refusal(*, user: User, by: User) -> str | None:
+    """Why `by` may not reset `user`'s two-factor now; None when they may (the confirmation page asks first)."""
+    reason = account_change_refusal(user=user, by=by)
+    if reason:
+        return reason
+    if not Authenticator.objects.filter(user=user).exists():
+        return _("This account has no two-factor authentication set up.")
+    return None
+
+
 @transaction.atomic
 def user_two_factor_reset(*, user: User, by: User) -> int:
     """Delete the account's second factors (authenticator app, passkeys, recovery codes) and end its
@@ -283,10 +304,10 @@ def user_two_factor_reset(*, user: User, by: User) -> int:
     from auditlog.models import LogEntry
 
     user = _locked(user)
-    _check_may_change(user=user, by=by)
+    reason = user_two_factor_reset_refusal(user=user, by=by)
+    if reason:
+        raise AccountError(reason)
     deleted = Authenticator.objects.filter(user=user).delete()[0]
-    if not deleted:
-        raise AccountError(_("This account has no two-factor authentication set up."))
     user_sessions_end(user=user)
     LogEntry.objects.log_create(
         user,

@@ -7,9 +7,11 @@ from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
+from mentorwijs.accounts import queries
 from mentorwijs.accounts.models import Invitation, User
-from tests.factories import InvitationFactory, UserFactory
+from tests.factories import AssignmentFactory, InvitationFactory, UserFactory
 from tests.security.test_sessions import log_in_with_code
+from trainings.queries import runs_given_by
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +120,8 @@ def test_staff_change_nothing_of_a_colleagues_account(staff_client, role):
         ("account_two_factor_reset", {}),
     ]:
         assert staff_client.post(reverse(f"accounts:{name}", args=[colleague.pk]), data).status_code == 403
+    for name in ["account_deactivate", "account_two_factor_reset"]:  # not even the confirmation
+        assert staff_client.get(reverse(f"accounts:{name}", args=[colleague.pk])).status_code == 403
     colleague = User.objects.get(pk=colleague.pk)
     assert (held(colleague), colleague.first_name, colleague.is_active) == ([role], "Carla", True)
     assert Authenticator.objects.filter(user=colleague).exists()
@@ -164,6 +168,55 @@ def test_staff_deactivate_a_trainer_whose_sessions_end_and_reactivate_them(staff
     assert User.objects.get(pk=trainer.pk).is_active
 
 
+def test_deactivating_asks_first_and_the_question_changes_nothing(staff_client):
+    trainer = UserFactory(first_name="Tom", last_name="Trainerman", email="tom@example.org", roles=["trainer"])
+    their_browser = logged_in(trainer)
+    url = reverse("accounts:account_deactivate", args=[trainer.pk])
+    assert f'href="{url}"' in staff_client.get(reverse("accounts:account_detail", args=[trainer.pk])).content.decode()
+
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Tom Trainerman deactiveren?" in text
+    assert "tom@example.org" in text
+    assert "Die kan niet meer inloggen tot je het account weer activeert" in text
+    assert "De rollen blijven" in text
+    assert "Ja, deactiveren" in text
+    assert f'href="{reverse("accounts:account_detail", args=[trainer.pk])}" data-testid="cancel"' in text
+    assert User.objects.get(pk=trainer.pk).is_active
+    assert held(trainer) == ["trainer"]
+    assert their_browser.get(reverse("overview:home")).status_code == 200
+
+
+def test_the_deactivation_question_lists_the_runs_they_still_give(staff_client):
+    trainer = UserFactory(roles=["trainer"])
+    AssignmentFactory(trainer=trainer, training__title="Tiel voorjaar", training__status="open")
+    AssignmentFactory(trainer=trainer, training__title="Culemborg", training__status="draft", role="co_trainer")
+    AssignmentFactory(trainer=trainer, training__title="Geldermalsen", training__status="completed")
+    AssignmentFactory(trainer=trainer, training__title="Buren", training__status="cancelled")
+    AssignmentFactory(training__title="Zaltbommel")  # another trainer's
+    page = staff_client.get(reverse("accounts:account_deactivate", args=[trainer.pk]))
+    assert [text for text, url in page.context["commitments"]] == [
+        "Culemborg (Co-trainer)",
+        "Tiel voorjaar (Hoofdtrainer)",
+    ]
+    assert queries.ACCOUNT_COMMITMENTS.count(runs_given_by) == 1
+    assert "Trainingen die diegene geeft" in page.content.decode()
+    assert not staff_client.get(
+        reverse("accounts:account_deactivate", args=[UserFactory(roles=["trainer"]).pk])
+    ).context["commitments"]
+
+
+def test_a_deactivation_the_service_would_refuse_is_not_asked(client, root):
+    client.force_login(root)
+    response = client.get(reverse("accounts:account_deactivate", args=[root.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("accounts:account_detail", args=[root.pk]), 302)]
+    assert "Je kunt je eigen account niet deactiveren." in response.content.decode()
+    gone = UserFactory(roles=["trainer"], is_active=False)
+    response = client.get(reverse("accounts:account_deactivate", args=[gone.pk]), follow=True)
+    assert "Dit account is al gedeactiveerd." in response.content.decode()
+
+
 def test_nobody_deactivates_themselves(client, root):
     client.force_login(root)
     response = client.post(reverse("accounts:account_deactivate", args=[root.pk]), follow=True)
@@ -198,6 +251,34 @@ def test_staff_reset_a_trainers_two_factor_recorded_in_the_audit_trail(staff_cli
     [reset] = [row for row in rows if row["entry"] == entry]
     assert reset["changes"] == [{"field": "tweestapsverificatie", "old": "ingesteld", "new": "hersteld"}]
     assert reset["entry"].actor == staff_user
+
+
+def test_resetting_two_factor_asks_first_and_the_question_changes_nothing(staff_client):
+    trainer = UserFactory(first_name="Tom", last_name="Trainerman", email="tom@example.org", roles=["trainer"])
+    factors = Authenticator.objects.filter(user=trainer).count()
+    assert factors
+    their_browser = logged_in(trainer)
+    url = reverse("accounts:account_two_factor_reset", args=[trainer.pk])
+    assert f'href="{url}"' in staff_client.get(reverse("accounts:account_detail", args=[trainer.pk])).content.decode()
+
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Tweestapsverificatie van Tom Trainerman herstellen?" in text
+    assert "tom@example.org" in text
+    assert "authenticator-app, passkeys en herstelcodes worden verwijderd" in text
+    assert "echt die persoon" in text
+    assert "Ja, herstellen" in text
+    assert Authenticator.objects.filter(user=trainer).count() == factors
+    assert their_browser.get(reverse("overview:home")).status_code == 200
+    assert not LogEntry.objects.get_for_object(trainer).filter(changes__has_key="two_factor").exists()
+
+
+def test_a_two_factor_reset_without_two_factor_is_not_asked(staff_client):
+    trainer = UserFactory(roles=["trainer"], two_factor=False)
+    response = staff_client.get(reverse("accounts:account_two_factor_reset", args=[trainer.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("accounts:account_detail", args=[trainer.pk]), 302)]
+    assert "Dit account heeft geen tweestapsverificatie ingesteld." in response.content.decode()
 
 
 # --- names ---

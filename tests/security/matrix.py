@@ -135,12 +135,37 @@ ROWS = [
         pk="colleague",
     ),
     post("accounts:invitation_resend", STAFF_ONLY_POST, pk="invitation"),
-    # The changes answer POST only.
+    # Deactivating and resetting two-factor ask first: the GET shows what will happen, refused as the POST is.
+    get("accounts:account_deactivate", STAFF_ONLY, pk="account"),
+    get(
+        "accounts:account_deactivate",
+        "login 403 403 403 403 403 | 403 login mfa 200",
+        case="colleague, get",
+        pk="colleague",
+    ),
+    get(
+        "accounts:account_deactivate",
+        "login 403 403 403 403 404 | 403 login mfa 404",
+        case="no such account",
+        pk=999999,
+    ),
+    get("accounts:account_two_factor_reset", STAFF_ONLY, pk="account"),
+    get(
+        "accounts:account_two_factor_reset",
+        "login 403 403 403 403 403 | 403 login mfa 200",
+        case="colleague, get",
+        pk="colleague",
+    ),
+    get(
+        "accounts:account_two_factor_reset",
+        "login 403 403 403 403 404 | 403 login mfa 404",
+        case="no such account",
+        pk=999999,
+    ),
+    # The other changes answer POST only.
     get("accounts:account_roles", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
     get("accounts:account_name", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
-    get("accounts:account_deactivate", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
     get("accounts:account_reactivate", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
-    get("accounts:account_two_factor_reset", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="account"),
     get("accounts:invitation_resend", "login 405 405 405 405 405 | 405 login mfa 405", case="get", pk="invitation"),
     get("accounts:my_account", "login 200 200 200 200 200 | 200 login mfa 200"),
     post("accounts:my_account", "login 200 200 200 200 200 | 200 login mfa 200"),  # no first name: the form again

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import ListView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
 
@@ -100,11 +100,22 @@ def account_name(request, pk):
     return account_page(request, account, name_form=form)
 
 
-def _action(service, done_message):
-    @require_POST
+def _action(service, done_message, *, refusal=None, confirm=None):
+    """A change of one account's access by a button on its page. With `confirm` (a template) a GET
+    first shows what will happen, with a button that POSTs to the same address; the GET is refused
+    as the POST is (403, 404), and what the service would refuse (`refusal`) goes back to the
+    account page with the reason. Without it only the POST answers (one click)."""
+
+    @require_http_methods(["GET", "POST"] if confirm else ["POST"])
     @permission_required("accounts.manage_accounts", raise_exception=True)
     def view(request, pk):
         account = _changeable(request, pk)
+        if request.method == "GET":
+            reason = refusal(user=account, by=request.user)
+            if not reason:
+                return render(request, confirm, {"account": account, "commitments": queries.commitments_of(account)})
+            messages.error(request, reason)
+            return redirect("accounts:account_detail", pk=account.pk)
         try:
             service(user=account, by=request.user)
         except services.AccountError as error:
@@ -117,12 +128,17 @@ def _action(service, done_message):
 
 
 account_deactivate = _action(
-    services.user_deactivate, lambda: _("%(name)s is deactivated: they can no longer log in and were logged out.")
+    services.user_deactivate,
+    lambda: _("%(name)s is deactivated: they can no longer log in and were logged out."),
+    refusal=services.user_deactivate_refusal,
+    confirm="accounts/team/confirm_deactivate.html",
 )
 account_reactivate = _action(services.user_reactivate, lambda: _("%(name)s can log in again."))
 account_two_factor_reset = _action(
     services.user_two_factor_reset,
     lambda: _("The two-factor authentication of %(name)s is reset: they set it up again at their next login."),
+    refusal=services.user_two_factor_reset_refusal,
+    confirm="accounts/team/confirm_two_factor_reset.html",
 )
 
 
