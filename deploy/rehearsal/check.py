@@ -2,7 +2,13 @@
 
 Each check prints one line; the first that fails ends the run with exit code 1. Reads the rehearsal's
 settings from the environment: REHEARSAL, HTTP_PORT, HTTPS_PORT, PGDATABASE (and the PG* connection
-variables psql reads), STAFF_EMAIL, STAFF_PASSWORD, STAFF_TOTP_SECRET, TRAINING_ID, GUNICORN_PID.
+variables psql reads), STAFF_EMAIL, STAFF_PASSWORD, INVITATION_URL (the link `manage.py createstaff`
+printed), TRAINING_ID, GUNICORN_PID.
+
+The staff member starts as an operator does (docs/operations.md, "The first staff member"): the
+invitation mail arrives, the printed link is opened, the invitation accepted with a name and password,
+the authenticator app linked on the two-factor pages with the secret the page shows; then log out and
+log in with password and TOTP.
 """
 
 import base64
@@ -17,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import requests
@@ -49,6 +56,42 @@ def totp(secret: str, at: float | None = None) -> str:
     digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+_used_codes: set[str] = set()
+
+
+def fresh_totp(secret: str) -> str:
+    """A code not typed before in this run: allauth refuses a code used twice, so the login right after
+    the activation takes the next period's code when needed (MFA_TOTP_TOLERANCE = 1 accepts it)."""
+    for at in (time.time(), time.time() + 30):
+        code = totp(secret, at)
+        if code not in _used_codes:
+            _used_codes.add(code)
+            return code
+    raise Failed("both codes of this minute were used")
+
+
+class _Inputs(HTMLParser):
+    """The <input> elements of a page, as attribute dictionaries."""
+
+    def __init__(self):
+        super().__init__()
+        self.inputs: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            self.inputs.append({name: value or "" for name, value in attrs})
+
+
+def input_value(html: str, **attributes: str) -> str:
+    """The value of the first <input> with these attributes (id="…", name="…")."""
+    parser = _Inputs()
+    parser.feed(html)
+    for each in parser.inputs:
+        if all(each.get(name) == value for name, value in attributes.items()):
+            return each.get("value", "")
+    raise Failed(f"no input {attributes} on the page")
 
 
 def psql(sql: str) -> str:
@@ -124,7 +167,7 @@ def check_static(session, html: str) -> None:
     )
 
 
-def check_login(session, html: str) -> None:
+def check_login(session, html: str, secret: str) -> None:
     response = session.post(
         f"{BASE}/accounts/login/",
         data={
@@ -139,7 +182,7 @@ def check_login(session, html: str) -> None:
     )
     response = session.post(
         response.url,
-        data={"csrfmiddlewaretoken": csrf_token(response.text), "code": totp(os.environ["STAFF_TOTP_SECRET"])},
+        data={"csrfmiddlewaretoken": csrf_token(response.text), "code": fresh_totp(secret)},
         timeout=20,
     )
     check(
@@ -192,21 +235,95 @@ def check_enrolment() -> None:
     )
 
 
-def check_mail() -> None:
-    """The enrolment confirmation: to the participant, with the run's meetings as a calendar file."""
+def wait_for_mail(name: str, wanted) -> email.message.EmailMessage:
+    """The first message in the SMTP sink's folder for which wanted(message) holds, waiting up to 60 s."""
     folder = REHEARSAL / "mail"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for path in sorted(folder.glob("*.eml")):
             message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            parts = [part.get_content_type() for part in message.walk()]
-            if PARTICIPANT in str(message["To"]) and "text/calendar" in parts:
-                check("the worker sent the enrolment confirmation through SMTP", True, str(message["Subject"]))
-                body = message.get_body(preferencelist=("plain",)).get_content()
-                check("its personal link points at the site", f"{BASE}/trainingen/" in body)
-                return
+            if wanted(message):
+                check(name, True, str(message["Subject"]))
+                return message
         time.sleep(0.5)
-    check("the worker sent the enrolment confirmation through SMTP", False, f"none in {folder} after 60 s")
+    check(name, False, f"none in {folder} after 60 s")
+
+
+def plain_body(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def check_invitation_mail() -> None:
+    """createstaff queued the invitation mail; the worker sends it (before it is accepted: an accepted
+    invitation is not mailed any more)."""
+    message = wait_for_mail(
+        "the worker sent createstaff's invitation through SMTP", lambda m: os.environ["STAFF_EMAIL"] in str(m["To"])
+    )
+    check("its link points at the site's invitation page", f"{BASE}/team/uitnodiging/" in plain_body(message))
+
+
+def check_first_staff_member(session) -> str:
+    """Accept the invitation from createstaff's link and link an authenticator app, as the pages ask.
+    Returns the TOTP secret the page showed."""
+    url = os.environ["INVITATION_URL"]
+    check("createstaff printed a link on the site", url.startswith(f"{BASE}/team/uitnodiging/"), url)
+    page = session.get(url, timeout=10)
+    check(
+        "the invitation page opens", page.status_code == 200 and 'name="password1"' in page.text, str(page.status_code)
+    )
+    password = os.environ["STAFF_PASSWORD"]
+    response = session.post(
+        url,
+        data={
+            "csrfmiddlewaretoken": csrf_token(page.text),
+            "first_name": "Rehearsal",
+            "last_name": "Staff",
+            "password1": password,
+            "password2": password,
+        },
+        timeout=20,
+    )
+    check(
+        "accepted with a name and password: the two-factor set-up page",
+        response.url == f"{BASE}/team/tweestapsverificatie/",
+        response.url,
+    )
+    found = re.search(r'href="(/[^"]*/totp/activate/)"', response.text)
+    check("it offers the authenticator app", found is not None)
+    response = session.get(BASE + found.group(1), timeout=10)
+    check("allauth asks for the password again", "/accounts/reauthenticate/" in response.url, response.url)
+    response = session.post(
+        response.url, data={"csrfmiddlewaretoken": csrf_token(response.text), "password": password}, timeout=20
+    )
+    check("then shows the activation page", response.url.endswith(found.group(1)), response.url)
+    secret = input_value(response.text, id="authenticator_secret")
+    check("with the secret to type into an app", re.fullmatch(r"[A-Z2-7]{16,}", secret) is not None)
+    response = session.post(
+        response.url, data={"csrfmiddlewaretoken": csrf_token(response.text), "code": fresh_totp(secret)}, timeout=20
+    )
+    check(
+        "the app's code activates it: the recovery codes",
+        response.url == f"{BASE}/accounts/2fa/recovery-codes/",
+        response.url,
+    )
+    stored = psql(
+        "SELECT string_agg(a.type, ',' ORDER BY a.type) FROM mfa_authenticator a "
+        f"JOIN accounts_user u ON u.id = a.user_id WHERE u.email = '{os.environ['STAFF_EMAIL']}'"
+    )
+    check("stored: TOTP and recovery codes", stored == "recovery_codes,totp", stored)
+    page = session.get(f"{BASE}/", timeout=10)
+    response = session.post(f"{BASE}/accounts/logout/", data={"csrfmiddlewaretoken": csrf_token(page.text)}, timeout=20)
+    check("logged out", response.url == f"{BASE}/accounts/login/", response.url)
+    return secret
+
+
+def check_mail() -> None:
+    """The enrolment confirmation: to the participant, with the run's meetings as a calendar file."""
+    message = wait_for_mail(
+        "the worker sent the enrolment confirmation through SMTP",
+        lambda m: PARTICIPANT in str(m["To"]) and "text/calendar" in [p.get_content_type() for p in m.walk()],
+    )
+    check("its personal link points at the site", f"{BASE}/trainingen/" in plain_body(message))
 
 
 def check_beat() -> None:
@@ -276,7 +393,9 @@ def main() -> int:
         check_redirect_to_https()
         html = check_headers(session)
         check_static(session, html)
-        check_login(session, html)
+        check_invitation_mail()
+        secret = check_first_staff_member(session)
+        check_login(session, session.get(f"{BASE}/accounts/login/", timeout=10).text, secret)
         check_enrolment()
         check_mail()
         check_beat()
