@@ -333,6 +333,8 @@ def test_the_first_week_from_an_empty_database(browse, settings, live_server):
 
     open_account(staff, "Tessa")
     staff.get_by_test_id("deactivate").click()
+    expect(staff.get_by_test_id("commitments")).to_contain_text(TITLE)  # the run she gave
+    staff.get_by_test_id("confirm").click()
     expect(staff.locator(".messages")).to_be_visible()
     tessa.refresh_from_db()
     assert not tessa.is_active
