@@ -13,6 +13,7 @@ from trainings import queries as training_queries
 from trainings.enums import MeetingStatus
 from trainings.services.attendance import RECORD_AHEAD
 
+from .getting_started import getting_started
 from .navigation import SETTINGS_LINKS, links_for
 
 UPCOMING_DAYS = 14
@@ -43,6 +44,7 @@ class HomeView(PageCacheMixin, TemplateView):
             follow_ups=self.follow_ups(user),
             event_follow_ups=self.event_follow_ups(),
             quality_tasks=home_tasks(user),
+            first_steps=getting_started(user),
             **kwargs,
         )
 

@@ -122,6 +122,8 @@ def test_the_first_week_from_an_empty_database(browse, settings, live_server):
     accept_invitation(staff, link, "sanne@werkzaak.example", "Jansen")
     sanne = User.objects.get(email="sanne@werkzaak.example")
     assert (sanne.roles, sanne.has_two_factor, sanne.is_superuser) == ({"staff"}, True, False)
+    # The home page lists what a fresh install needs before the first run, each step a link.
+    expect(staff.get_by_test_id("first-steps").locator("[data-step]:not([data-done]) a")).to_have_count(5)
     screenshot(staff, "first-week-staff-home")
 
     # Staff invite a trainer, a master trainer and an ambassador from the team page.
@@ -344,6 +346,11 @@ def test_the_first_week_from_an_empty_database(browse, settings, live_server):
     gone.locator('main input[name="password"]').fill(PASSWORDS["tessa@trainers.example"])
     gone.locator("main form button[type=submit]").click()
     expect(gone).not_to_have_url(HOME_URL)
+
+    # Every first step is done, so the home page no longer lists them.
+    staff.goto("/")
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Welkom, Sanne")
+    expect(staff.get_by_test_id("first-steps")).to_have_count(0)
 
     # Nobody needed the Django admin for any of it.
     assert not [url for url in browse.requested if "/beheer/" in url and "/beheer/mail/" not in url]
