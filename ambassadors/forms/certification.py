@@ -141,6 +141,13 @@ class ApproveForm(forms.Form):
             self.fields["certified_by"].help_text = _(
                 "The master trainer who certifies this trainer (with a master-trainer certification valid today)."
             )
+            if not may_name_original and not certifiers.exists():
+                # A fresh install: the lineage has no root yet, and only staff can make one.
+                self.fields["certified_by"].help_text = _(
+                    "Nobody holds a master-trainer certification valid today, so nobody can certify yet. "
+                    "Ask for your own master-trainer certification: Werkzaak staff approve the first master "
+                    "trainers as original trainers."
+                )
         if not may_name_original:
             del self.fields["original"]
         if not is_renewal:

@@ -529,6 +529,19 @@ def test_staff_approve_an_original_trainer_through_the_page(requested, staff_cli
     assert (requested.status, requested.certified_by) == (CertificationStatus.APPROVED, None)
 
 
+def test_a_master_trainer_before_the_first_certification_is_told_who_starts_the_lineage(client, requested):
+    uncertified = UserFactory(roles=["master_trainer"], two_factor=True)
+    client.force_login(uncertified)
+    url = reverse("ambassadors:certification_review", kwargs={"pk": requested.pk})
+
+    field = client.get(url).context["forms"]["approve"].fields["certified_by"]
+    assert "Werkzaak-medewerkers keuren de eerste opleiders goed als oorspronkelijke trainers" in str(field.help_text)
+
+    master_trainer()  # once someone can certify, the usual help returns
+    field = client.get(url).context["forms"]["approve"].fields["certified_by"]
+    assert "oorspronkelijke" not in str(field.help_text)
+
+
 def test_a_decision_that_no_longer_fits_the_status_changes_nothing(client, requested, reviewer):
     client.force_login(reviewer)
     url = reverse("ambassadors:certification_review", kwargs={"pk": requested.pk})
