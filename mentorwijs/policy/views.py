@@ -67,6 +67,7 @@ class PolicyUpdateView(PermissionRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             policy=self.policy,
+            group_label=GROUPS[self.policy.group],
             is_retention=self.policy.group == RETENTION,
             default=unit_text(self.policy.default, self.policy.unit),
             **kwargs,

@@ -108,6 +108,7 @@ def test_the_edit_page_starts_from_the_stored_value_and_warns_for_a_retention_pe
     response = staff_client.get(reverse("policy:update", args=["retention_evidence_days"]))
     assert response.context["form"].initial["value"] == 120
     assert 'data-testid="retention-warning"' in response.content.decode()
+    assert response.context["group_label"] == "Bewaartermijnen"
     response = staff_client.get(reverse("policy:update", args=["soft_bounce_limit"]))
     assert 'data-testid="retention-warning"' not in response.content.decode()
 
