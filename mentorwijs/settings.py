@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "auditlog",
     "mentorwijs.accounts",
     "mentorwijs.outbox",
+    "mentorwijs.policy",
     "dissemination",
     "trainings",
     "ambassadors",
@@ -201,15 +202,13 @@ INVITATION_VALID_DAYS = 7
 # Trainings: the meetings a new run gets, and the most a completion rule (trainings.CompletionRule,
 # set by staff on a page) may ask for.
 TRAINING_DEFAULT_MEETINGS = 5
-WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=48)
-# Certifications of trainers: how long an approval lasts, when the holder is warned before it
-# expires (months), and the largest evidence file accepted.
-CERTIFICATION_VALID_YEARS = env.int("CERTIFICATION_VALID_YEARS", default=2)
+# Certifications of trainers: when the holder is warned before it expires (months), and the largest
+# evidence file accepted. How long an approval lasts, how long a freed place is offered, the
+# soft-bounce limit and the retention periods are data that staff change on a page (mentorwijs.policy).
 CERTIFICATION_WARNING_MONTHS = (6, 1)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # Newsletters: the version of the consent text shown on the sign-up form (recorded with every
-# consent), how long a confirmation link works, the batch size of a send, and how many soft
-# bounces in a row stop mail to an address.
+# consent), how long a confirmation link works and the batch size of a send.
 CONSENT_WORDING_VERSION = env("CONSENT_WORDING_VERSION", default="2026-1")
 SUBSCRIPTION_CONFIRM_DAYS = 7
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=500)
@@ -217,7 +216,6 @@ NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=500)
 # back (also the sender lease). Keep the default in production (a live batch may take up to ~300 s);
 # bench/newsletter --kill lowers it to keep the run short.
 NEWSLETTER_STALE_SECONDS = env.int("NEWSLETTER_STALE_SECONDS", default=600)
-SOFT_BOUNCE_LIMIT = env.int("SOFT_BOUNCE_LIMIT", default=3)
 # The address in List-Unsubscribe's mailto and where bounces arrive; a mailbox the bounce command reads
 # (imaps://user:password@host/INBOX, or maildir:///path for tests and local use).
 UNSUBSCRIBE_MAILTO = env("UNSUBSCRIBE_MAILTO", default="unsubscribe@mentorwijs.local")
@@ -416,24 +414,9 @@ SESSION_COOKIE_AGE = max(SESSION_MAX_SECONDS.values())
 # --- end Security ---
 
 # --- Privacy (issue 7) ---
-# Retention: how long each kind of personal data is kept; privacy.apply_retention applies these nightly
-# and /privacy/bewaartermijnen/ states them.
-RETENTION_PARTICIPANT_YEARS = env.int("RETENTION_PARTICIPANT_YEARS", default=5)  # after their run ended
-# Dietary wishes and reasons for absence: needed for the run only, emptied this long after it ended.
-RETENTION_RUN_DETAILS_DAYS = env.int("RETENTION_RUN_DETAILS_DAYS", default=90)
-RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS = env.int("RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS", default=30)
-RETENTION_OUTREACH_NOTES_YEARS = env.int("RETENTION_OUTREACH_NOTES_YEARS", default=3)
-RETENTION_CAUGHT_MAIL_DAYS = env.int("RETENTION_CAUGHT_MAIL_DAYS", default=90)
-RETENTION_AUDIT_LOG_YEARS = env.int("RETENTION_AUDIT_LOG_YEARS", default=5)  # audit-trail entries
-# People known only from the directory (no enrolment), after their last outreach contact or event.
-RETENTION_DIRECTORY_YEARS = env.int("RETENTION_DIRECTORY_YEARS", default=3)
-# Unsubscribed, bounced and complained subscribers: the proof of consent and withdrawal is kept this
-# long after the subscription ended, then the address goes.
-RETENTION_FORMER_SUBSCRIBER_YEARS = env.int("RETENTION_FORMER_SUBSCRIBER_YEARS", default=2)
-RETENTION_INVITATION_DAYS = env.int("RETENTION_INVITATION_DAYS", default=90)  # after use, revocation or expiry
-RETENTION_DEACTIVATED_ACCOUNT_YEARS = env.int("RETENTION_DEACTIVATED_ACCOUNT_YEARS", default=2)
-# Evidence files of expired, rejected or revoked certifications.
-RETENTION_EVIDENCE_DAYS = env.int("RETENTION_EVIDENCE_DAYS", default=90)
+# Retention: how long each kind of personal data is kept is data, not settings: staff change the
+# periods on the page "Periods and limits" (mentorwijs.policy); privacy.apply_retention applies them
+# nightly and /privacy/bewaartermijnen/ states them.
 # --- end Privacy ---
 
 # Structured logging: one JSON object per line on stdout.

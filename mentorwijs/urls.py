@@ -15,6 +15,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("mentorwijs.overview.urls")),
+    path("instellingen/termijnen/", include("mentorwijs.policy.urls")),
     # A new password only after logging in again (password or second factor), as allauth already asks
     # for the email address (ACCOUNT_REAUTHENTICATION_REQUIRED); allauth's own view and name.
     path(

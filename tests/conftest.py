@@ -66,3 +66,16 @@ def client_for(client, **user_kwargs):
     user = UserFactory(**user_kwargs)
     client.force_login(user)
     return client, user
+
+
+@pytest.fixture
+def policy(db):
+    """Set a period or limit (mentorwijs.policy) for one test: `policy(soft_bounce_limit=2)`. The
+    rows live in the test's transaction, so the next test has the defaults again."""
+    from mentorwijs.policy.models import PolicyValue
+
+    def set_values(**values):
+        for key, value in values.items():
+            PolicyValue.objects.update_or_create(key=key, defaults={"value": value})
+
+    return set_values

@@ -11,7 +11,6 @@ Dates: `valid_until` is exclusive, the day the certification expires."""
 from datetime import datetime, time
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.accounts.rules import is_staff_member
+from mentorwijs.policy.queries import policy_value
 from trainings.enums import MeetingStatus, TrainingStatus, Variant
 from trainings.models import Assignment, Meeting
 
@@ -192,7 +192,7 @@ def certification_approve(
     today; otherwise it must be named, except that staff may approve an original (founding)
     trainer with `original=True` and nobody. `valid_from` defaults to today, or for a renewal to
     the end of the renewed certification when that is later; `valid_until` (exclusive: the day it
-    expires) to CERTIFICATION_VALID_YEARS after it, and must come after today.
+    expires) to the validity staff set (policy certification_valid_years) after it, and must come after today.
 
     A renewal is refused when the certification it renews was revoked (request a new one instead),
     and when the holder does not meet every renewal rule of that certification, unless the reviewer
@@ -226,7 +226,7 @@ def certification_approve(
             if renewed is not None and renewed.valid_until and renewed.valid_until > today:
                 valid_from = renewed.valid_until
         if valid_until is None:
-            valid_until = valid_from + relativedelta(years=settings.CERTIFICATION_VALID_YEARS)
+            valid_until = valid_from + relativedelta(years=policy_value("certification_valid_years"))
         if valid_until <= valid_from:
             raise ValidationError({"valid_until": _("The end must come after the start.")})
         if valid_until <= today:

@@ -2,7 +2,7 @@
 mailbox (`manage.py read_bounces`).
 
 A hard bounce or a complaint stops newsletters to the address at once (status BOUNCED or
-COMPLAINED); soft bounces count up and stop them at settings.SOFT_BOUNCE_LIMIT. A complaint also
+COMPLAINED); soft bounces count up and stop them at the limit staff set (policy soft_bounce_limit). A complaint also
 withdraws the subscriber's consent for every list. Only the Subscriber (and its consent records)
 change: service mail (reminders, certificates, invitations) never looks here.
 
@@ -19,10 +19,11 @@ from datetime import timedelta
 from email.parser import HeaderParser
 from email.utils import parseaddr
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from mentorwijs.policy.queries import policy_value
 
 from ..enums import ConsentAction, ConsentSource, MailEventKind, SubscriberStatus
 from ..models import Delivery, MailEvent, Subscriber
@@ -103,7 +104,7 @@ def mail_event_record(
     Side effects: stores a MailEvent (linked to the Delivery when known); a hard bounce sets the
     subscriber BOUNCED and a complaint COMPLAINED, records a WITHDRAWN ConsentRecord (source
     UNSUBSCRIBE, proof "complaint") per consented list and empties `lists`; a soft bounce adds one
-    to soft_bounces and sets BOUNCED at settings.SOFT_BOUNCE_LIMIT. Returns None, changing nothing,
+    to soft_bounces and sets BOUNCED at the soft-bounce limit. Returns None, changing nothing,
     for an unknown address (logged) or a report seen before.
     """
     if kind not in MailEventKind.values:
@@ -132,7 +133,7 @@ def mail_event_record(
         if kind == MailEventKind.SOFT_BOUNCE:
             subscriber.soft_bounces += 1
             fields.append("soft_bounces")
-            if subscriber.soft_bounces >= settings.SOFT_BOUNCE_LIMIT and subscriber.status not in STOPPED:
+            if subscriber.soft_bounces >= policy_value("soft_bounce_limit") and subscriber.status not in STOPPED:
                 subscriber.status = SubscriberStatus.BOUNCED
                 fields.append("status")
         elif subscriber.status != STOP_STATUS[kind] and not (

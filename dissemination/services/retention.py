@@ -2,7 +2,7 @@
 mentorwijs.privacy, which also cleans the audit trail of the rows changed here).
 
 Former subscribers: an address that unsubscribed, bounced or complained is kept, with its proof of
-consent and of withdrawal, only as long as that proof may be needed (RETENTION_FORMER_SUBSCRIBER_YEARS).
+consent and of withdrawal, only as long as that proof may be needed (the period retention_former_subscriber_years).
 Then the address goes everywhere it is kept: the subscriber row and its consent records get the
 placeholder "verwijderd-<id>" (forgotten_address; ConsentRecordQuerySet.forget_addresses, the one
 change a consent record allows), name and organisation are emptied, and so are the bounce details

@@ -197,6 +197,13 @@ SETTINGS_LINKS = [
         "ambassadors.manage_renewal_rules",
         _("Refresher days for trainers and who attended them; attending counts toward renewal."),
     ),
+    Link(
+        "policy",
+        _("Periods and limits"),
+        "policy:list",
+        "policy.manage_policy",
+        _("Retention periods, how long a certification lasts, how long a freed place is offered, soft bounces."),
+    ),
 ]
 
 

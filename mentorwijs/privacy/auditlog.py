@@ -7,14 +7,14 @@ the object and the changed fields old → new. Staff read it at /privacy/wijzigi
 Tracked: the personal data (persons, subscribers, enrolments, attendance, certificates of
 participation, user accounts and invitations, ambassador profiles), the certifications with
 their history and evidence, and the settings staff change on pages (mailing lists, renewal rules,
-refresher meetings with their attendees, completion per variant). Left out: secrets (password hash,
+refresher meetings with their attendees, completion per variant, periods and limits). Left out: secrets (password hash,
 the enrolment's personal-link token, the certificate's verification code) and last_login (changes
 at every login, says nothing).
 
 Erasing a person (privacy.services.erasure) or an account (privacy.services.account_erasure) blanks
 the old values in their entries (an account's also loses the address copied into the entries of
 changes it made); the retention rules blank what they empty and drop the entries of rows they delete
-(unconfirmed subscribers, lapsed invitations); entries older than RETENTION_AUDIT_LOG_YEARS are deleted
+(unconfirmed subscribers, lapsed invitations); entries older than the audit trail's retention period are deleted
 by the nightly retention task.
 """
 
@@ -38,6 +38,7 @@ TRACKED = {
     "ambassadors.CertificationEvidence": {},
     "ambassadors.RenewalRule": {},
     "ambassadors.RefresherMeeting": {"m2m_fields": {"attendees"}},
+    "policy.PolicyValue": {},
 }
 
 

@@ -3,8 +3,9 @@ keeps, for what purpose, on which legal basis, how long and who can see it.
 
 Each entry names the fields it covers as "app_label.Model.field". tests/privacy/test_register.py
 keeps it in step with the models: every personal field (the rule is in that test) must appear in
-exactly one entry, and every field named here must exist. Retention texts may use the periods from
-settings as {participant_years}, {run_details_days}, {unconfirmed_subscriber_days}, {outreach_notes_years},
+exactly one entry, and every field named here must exist. Retention texts may use the periods (the
+values of mentorwijs.policy that staff change on the page "Periods and limits") as
+{participant_years}, {run_details_days}, {unconfirmed_subscriber_days}, {outreach_notes_years},
 {caught_mail_days}, {audit_log_years}, {directory_years}, {former_subscriber_years}, {invitation_days},
 {deactivated_account_years} and {evidence_days}. Each entry names the retention rules that end its data
 (`rules`); the register page shows each rule with its period and what it did in the last runs.
@@ -14,8 +15,9 @@ The legal bases are the platform's proposal; Werkzaak's data protection officer 
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from mentorwijs.policy.queries import policy_values
 
 # Legal bases (AVG art. 6(1)).
 CONSENT = _("Consent (art. 6(1)(a))")
@@ -37,21 +39,12 @@ PEOPLE_ACCESS = _(
 )
 
 
-def retention_periods() -> dict[str, int]:
-    """The retention periods from settings, by the names the retention texts use."""
-    return {
-        "participant_years": settings.RETENTION_PARTICIPANT_YEARS,
-        "run_details_days": settings.RETENTION_RUN_DETAILS_DAYS,
-        "unconfirmed_subscriber_days": settings.RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS,
-        "outreach_notes_years": settings.RETENTION_OUTREACH_NOTES_YEARS,
-        "caught_mail_days": settings.RETENTION_CAUGHT_MAIL_DAYS,
-        "audit_log_years": settings.RETENTION_AUDIT_LOG_YEARS,
-        "directory_years": settings.RETENTION_DIRECTORY_YEARS,
-        "former_subscriber_years": settings.RETENTION_FORMER_SUBSCRIBER_YEARS,
-        "invitation_days": settings.RETENTION_INVITATION_DAYS,
-        "deactivated_account_years": settings.RETENTION_DEACTIVATED_ACCOUNT_YEARS,
-        "evidence_days": settings.RETENTION_EVIDENCE_DAYS,
-    }
+def retention_periods(values: dict[str, int] | None = None) -> dict[str, int]:
+    """The retention periods (mentorwijs.policy, keys retention_*) by the names the retention texts
+    use: "retention_participant_years" as "participant_years". One query, none with `values`
+    (policy_values(), read once by a page that needs them more often)."""
+    values = policy_values() if values is None else values
+    return {key.removeprefix("retention_"): value for key, value in values.items() if key.startswith("retention_")}
 
 
 @dataclass(frozen=True)
@@ -67,8 +60,8 @@ class Entry:
     # above is covered by one of them (tests/privacy/test_register.py).
     rules: tuple[str, ...] = ()
 
-    def retention_text(self) -> str:
-        return str(self.retention).format(**retention_periods())
+    def retention_text(self, periods: dict[str, int] | None = None) -> str:
+        return str(self.retention).format(**(periods or retention_periods()))
 
     def models(self) -> list[str]:
         """The models this entry covers, in order of first mention."""

@@ -1,6 +1,7 @@
 """Retention: how long each kind of personal data is kept.
 
-Each rule (RULES) applies one period from settings (RETENTION_*), counted from a moment the data
+Each rule (RULES) applies one period (a value of mentorwijs.policy that staff change on the page
+"Periods and limits", keys retention_*), counted from a moment the data
 itself holds, and returns how many rows it changed. Every rule is idempotent: a second run at the
 same moment changes nothing. The nightly task privacy.apply_retention runs them all, each in its
 own transaction, and stores the counts (RetentionRun) for the processing register's page;
@@ -25,7 +26,6 @@ from uuid import uuid4
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
@@ -44,6 +44,8 @@ from dissemination.services.retention import event_notes_clear, former_subscribe
 from mentorwijs.accounts.models import Invitation, User
 from mentorwijs.accounts.services import invitations_forget, live_sessions_by_user
 from mentorwijs.outbox.models import CaughtMail
+from mentorwijs.policy.queries import policy_value
+from mentorwijs.policy.registry import POLICIES_BY_KEY
 from mentorwijs.privacy.models import ErasureRecord, RetentionRun
 from mentorwijs.privacy.services.account_erasure import account_erase
 from mentorwijs.privacy.services.erasure import person_erase, redact_audit_log
@@ -85,13 +87,13 @@ def _not_needed_since(people, cutoff):
 
 
 def participants_due(*, now=None):
-    """The persons whose participation is older than RETENTION_PARTICIPANT_YEARS and who are not
+    """The persons whose participation is older than the period retention_participant_years and who are not
     needed for anything newer: every run they enrolled in ended (and every enrolment was made)
     before the cut-off, they were no outreach contact or event guest since, no newsletter
     subscription of theirs still runs, they hold no ambassador profile and no account (those follow
     the profile or account), and they were not erased before (_not_needed_since)."""
     now = now or timezone.now()
-    cutoff = now - relativedelta(years=settings.RETENTION_PARTICIPANT_YEARS)
+    cutoff = now - relativedelta(years=policy_value("retention_participant_years"))
     enrolments = Enrolment.objects.filter(person=OuterRef("pk"))
     people = (
         Person.objects.filter(Exists(enrolments))
@@ -103,12 +105,12 @@ def participants_due(*, now=None):
 
 
 def directory_people_due(*, now=None):
-    """Persons known only from the directory (never enrolled) added more than RETENTION_DIRECTORY_YEARS
+    """Persons known only from the directory (never enrolled) added more than the period retention_directory_years
     ago, with no ambassador profile with an account or made since, and nothing else that still
     needs them (_not_needed_since: no outreach contact or event since, no newsletter subscription
     still running, no active account with their address, not erased before)."""
     now = now or timezone.now()
-    cutoff = now - relativedelta(years=settings.RETENTION_DIRECTORY_YEARS)
+    cutoff = now - relativedelta(years=policy_value("retention_directory_years"))
     profiles = Ambassador.objects.filter(person=OuterRef("pk")).filter(
         Q(user__isnull=False) | Q(created_at__gte=cutoff)
     )
@@ -175,11 +177,11 @@ def anonymise_directory_people(*, now=None) -> int:
 @transaction.atomic
 def clear_run_details(*, now=None) -> int:
     """Empty the dietary wishes and the reasons for absence of runs whose last meeting ended more
-    than RETENTION_RUN_DETAILS_DAYS ago (both may tell something about health, and the run no longer
+    than the period retention_run_details_days ago (both may tell something about health, and the run no longer
     needs them), also in the audit trail. Enrolment, attendance and certificate stay. Returns the
     number of enrolments and attendance rows emptied."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.RETENTION_RUN_DETAILS_DAYS)
+    cutoff = now - timedelta(days=policy_value("retention_run_details_days"))
     ended = Enrolment.objects.exclude(training__meetings__ends_at__gte=cutoff).exclude(created_at__gte=cutoff)
     due = (
         (Enrolment, "dietary_wishes", ended),
@@ -203,13 +205,13 @@ def clear_run_details(*, now=None) -> int:
 
 @transaction.atomic
 def delete_unconfirmed_subscribers(*, now=None) -> int:
-    """Delete subscribers still PENDING RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS after they signed up
+    """Delete subscribers still PENDING the period retention_unconfirmed_subscriber_days after they signed up
     and after their last confirmation request. A pending subscriber has no consent records (consent
     is recorded on confirmation); one that has any is left alone, since those records are proof
     that must be kept. Their list memberships and their audit-trail entries go with them. Returns
     the number deleted."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS)
+    cutoff = now - timedelta(days=policy_value("retention_unconfirmed_subscriber_days"))
     due = (
         Subscriber.objects.filter(status=SubscriberStatus.PENDING, created_at__lt=cutoff)
         .exclude(confirmation_sent_at__gte=cutoff)
@@ -228,12 +230,12 @@ def delete_unconfirmed_subscribers(*, now=None) -> int:
 
 def forget_former_subscribers(*, now=None) -> int:
     """Forget the address of subscribers who unsubscribed, bounced or complained more than
-    RETENTION_FORMER_SUBSCRIBER_YEARS ago (and of whom nothing happened since): the proof of consent
+    the period retention_former_subscriber_years ago (and of whom nothing happened since): the proof of consent
     and of withdrawal was kept that long; then the address leaves the subscriber, its consent records
     and its bounce details (dissemination.services.retention.subscribers_forget), and the audit
     trail. In batches, each its own transaction. Returns the number of subscribers forgotten."""
     now = now or timezone.now()
-    cutoff = now - relativedelta(years=settings.RETENTION_FORMER_SUBSCRIBER_YEARS)
+    cutoff = now - relativedelta(years=policy_value("retention_former_subscriber_years"))
     ids = list(former_subscribers(before=cutoff).order_by("pk").values_list("pk", flat=True))
     count = 0
     for start in range(0, len(ids), BATCH_SIZE):
@@ -249,20 +251,20 @@ def forget_former_subscribers(*, now=None) -> int:
 
 @transaction.atomic
 def clear_outreach_notes(*, now=None) -> int:
-    """Empty the notes of outreach contacts dated more than RETENTION_OUTREACH_NOTES_YEARS ago. The
+    """Empty the notes of outreach contacts dated more than the period retention_outreach_notes_years ago. The
     contact itself (who, when, organisation, channel, stage) stays for the dissemination figures.
     Returns the number of contacts whose notes were emptied."""
     now = now or timezone.now()
-    cutoff = timezone.localdate(now) - relativedelta(years=settings.RETENTION_OUTREACH_NOTES_YEARS)
+    cutoff = timezone.localdate(now) - relativedelta(years=policy_value("retention_outreach_notes_years"))
     return OutreachContact.objects.filter(date__lt=cutoff).exclude(notes="").update(notes="")
 
 
 def clear_event_notes(*, now=None) -> int:
-    """Empty the outcomes and follow-up notes of events held more than RETENTION_OUTREACH_NOTES_YEARS
+    """Empty the outcomes and follow-up notes of events held more than the period retention_outreach_notes_years
     ago (the same period as the notes of outreach contacts); event and guests stay. Returns the number
     of events changed."""
     now = now or timezone.now()
-    cutoff = timezone.localdate(now) - relativedelta(years=settings.RETENTION_OUTREACH_NOTES_YEARS)
+    cutoff = timezone.localdate(now) - relativedelta(years=policy_value("retention_outreach_notes_years"))
     return event_notes_clear(before_day=cutoff)
 
 
@@ -270,11 +272,11 @@ def clear_event_notes(*, now=None) -> int:
 
 
 def forget_invitations(*, now=None) -> int:
-    """Invitations RETENTION_INVITATION_DAYS after they lapsed or were used: a revoked or expired one
+    """Invitations the period retention_invitation_days after they lapsed or were used: a revoked or expired one
     is deleted with its audit entries; an accepted one loses the address and first name (the account
     holds them), in its audit entries too, and keeps who invited whom. Returns the rows changed."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.RETENTION_INVITATION_DAYS)
+    cutoff = now - timedelta(days=policy_value("retention_invitation_days"))
     with transaction.atomic(), disable_auditlog():
         deleted, emptied = invitations_forget(before=cutoff)
         _delete_audit_entries(Invitation, deleted)
@@ -283,12 +285,12 @@ def forget_invitations(*, now=None) -> int:
 
 
 def deactivated_accounts_due(*, now=None):
-    """Accounts deactivated, and not used, for RETENTION_DEACTIVATED_ACCOUNT_YEARS: inactive, with no
+    """Accounts deactivated, and not used, for the period retention_deactivated_account_years: inactive, with no
     login, no joining and no deactivation recorded in the audit trail since the cut-off (the trail
     has it when staff deactivated the account through a form; without it, the last login counts),
     not erased before."""
     now = now or timezone.now()
-    cutoff = now - relativedelta(years=settings.RETENTION_DEACTIVATED_ACCOUNT_YEARS)
+    cutoff = now - relativedelta(years=policy_value("retention_deactivated_account_years"))
     deactivated_since = LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(User),
         object_pk=Cast(OuterRef("pk"), CharField()),
@@ -320,11 +322,11 @@ def anonymise_deactivated_accounts(*, now=None) -> int:
 
 def delete_lapsed_evidence(*, now=None) -> int:
     """Delete the evidence files of certifications that expired, were rejected or were revoked more
-    than RETENTION_EVIDENCE_DAYS ago (ambassadors.services.erasure.evidence_remove); the row stays
+    than the period retention_evidence_days ago (ambassadors.services.erasure.evidence_remove); the row stays
     without file and file name (type, size and upload time remain as a figure), also in the audit
     trail. Returns the number of files deleted."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.RETENTION_EVIDENCE_DAYS)
+    cutoff = now - timedelta(days=policy_value("retention_evidence_days"))
     ids = list(lapsed_evidence(before=cutoff).order_by("pk").values_list("pk", flat=True))
     count = 0
     for start in range(0, len(ids), BATCH_SIZE):
@@ -349,30 +351,30 @@ def delete_expired_sessions(*, now=None) -> int:
 
 @transaction.atomic
 def delete_caught_mail(*, now=None) -> int:
-    """Delete caught mail (the embedded default's outbox) older than RETENTION_CAUGHT_MAIL_DAYS.
+    """Delete caught mail (the embedded default's outbox) older than the period retention_caught_mail_days.
     Returns the number deleted."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.RETENTION_CAUGHT_MAIL_DAYS)
+    cutoff = now - timedelta(days=policy_value("retention_caught_mail_days"))
     _total, per_model = CaughtMail.objects.filter(caught_at__lt=cutoff).delete()
     return per_model.get(CaughtMail._meta.label, 0)
 
 
 @transaction.atomic
 def delete_old_audit_entries(*, now=None) -> int:
-    """Delete audit-trail entries older than RETENTION_AUDIT_LOG_YEARS. Returns the number deleted."""
+    """Delete audit-trail entries older than the period retention_audit_log_years. Returns the number deleted."""
     now = now or timezone.now()
-    cutoff = now - relativedelta(years=settings.RETENTION_AUDIT_LOG_YEARS)
+    cutoff = now - relativedelta(years=policy_value("retention_audit_log_years"))
     _total, per_model = LogEntry.objects.filter(timestamp__lt=cutoff).delete()
     return per_model.get(LogEntry._meta.label, 0)
 
 
 @transaction.atomic
 def empty_old_erasure_records(*, now=None) -> int:
-    """Erasure records older than RETENTION_AUDIT_LOG_YEARS (the audit trail's period) lose who
+    """Erasure records older than the period retention_audit_log_years (the audit trail's period) lose who
     erased and why; that an erasure took place, when, of which id and the counts stay, so an erased
     person is never found due again. Returns the records changed."""
     now = now or timezone.now()
-    cutoff = now - relativedelta(years=settings.RETENTION_AUDIT_LOG_YEARS)
+    cutoff = now - relativedelta(years=policy_value("retention_audit_log_years"))
     return ErasureRecord.objects.filter(at__lt=cutoff).exclude(reason="", by=None).update(reason="", by=None)
 
 
@@ -390,13 +392,12 @@ def _delete_audit_entries(model, pks) -> int:
 
 @dataclass(frozen=True)
 class Rule:
-    """One retention rule: its period (a setting with its default), from when it counts, what it
-    does, and which fields it covers (see the module docstring)."""
+    """One retention rule: its period (a key of mentorwijs.policy.registry), from when it counts,
+    what it does, and which fields it covers (see the module docstring)."""
 
     key: str
     label: str
-    setting: str | None  # None: the data carries its own end (a session's expiry)
-    default: int | None
+    policy: str | None  # None: the data carries its own end (a session's expiry)
     unit: str  # "years" or "days"
     counted_from: str
     action: str
@@ -410,8 +411,8 @@ class Rule:
         object.__setattr__(self, "covers", frozenset(self.fields) | frozenset(self.keeps))
 
     @property
-    def period(self) -> int | None:
-        return getattr(settings, self.setting) if self.setting else None
+    def default(self) -> int | None:
+        return POLICIES_BY_KEY[self.policy].default if self.policy else None
 
     def covers_field(self, dotted: str, related_model: str | None = None) -> bool:
         """Does this rule decide what becomes of the field "app.Model.field" (pointing at
@@ -456,8 +457,7 @@ RULES = (
     Rule(
         key="participants_anonymised",
         label=_("Participants anonymised"),
-        setting="RETENTION_PARTICIPANT_YEARS",
-        default=5,
+        policy="retention_participant_years",
         unit="years",
         counted_from=_("the end of the last meeting of their last run"),
         action=_(
@@ -472,8 +472,7 @@ RULES = (
     Rule(
         key="directory_people_anonymised",
         label=_("People known only from the directory anonymised"),
-        setting="RETENTION_DIRECTORY_YEARS",
-        default=3,
+        policy="retention_directory_years",
         unit="years",
         counted_from=_("the last outreach contact or event with them (or their addition to the directory)"),
         action=_("Anonymised as a participant is; contact counts per organisation and guest lists keep their numbers."),
@@ -485,8 +484,7 @@ RULES = (
     Rule(
         key="run_details_cleared",
         label=_("Dietary wishes and reasons for absence emptied"),
-        setting="RETENTION_RUN_DETAILS_DAYS",
-        default=90,
+        policy="retention_run_details_days",
         unit="days",
         counted_from=_("the end of the run's last meeting"),
         action=_("Emptied, also in the audit trail; enrolment and attendance stay."),
@@ -496,8 +494,7 @@ RULES = (
     Rule(
         key="unconfirmed_subscribers_deleted",
         label=_("Unconfirmed newsletter sign-ups deleted"),
-        setting="RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS",
-        default=30,
+        policy="retention_unconfirmed_subscriber_days",
         unit="days",
         counted_from=_("the sign-up or the last confirmation request"),
         action=_("Deleted with their audit entries."),
@@ -513,8 +510,7 @@ RULES = (
     Rule(
         key="former_subscribers_forgotten",
         label=_("Addresses of former subscribers forgotten"),
-        setting="RETENTION_FORMER_SUBSCRIBER_YEARS",
-        default=2,
+        policy="retention_former_subscriber_years",
         unit="years",
         counted_from=_("unsubscribing, the last bounce or complaint, or the last consent record"),
         action=_(
@@ -536,8 +532,7 @@ RULES = (
     Rule(
         key="outreach_notes_cleared",
         label=_("Notes of outreach contacts emptied"),
-        setting="RETENTION_OUTREACH_NOTES_YEARS",
-        default=3,
+        policy="retention_outreach_notes_years",
         unit="years",
         counted_from=_("the date of the contact"),
         action=_("Notes emptied; the contact stays as a number in the dissemination figures."),
@@ -548,8 +543,7 @@ RULES = (
     Rule(
         key="event_notes_cleared",
         label=_("Outcomes and follow-up notes of events emptied"),
-        setting="RETENTION_OUTREACH_NOTES_YEARS",
-        default=3,
+        policy="retention_outreach_notes_years",
         unit="years",
         counted_from=_("the date of the event"),
         action=_("Outcomes and follow-up notes emptied; the event and its guests stay."),
@@ -560,8 +554,7 @@ RULES = (
     Rule(
         key="invitations_forgotten",
         label=_("Invitations deleted or emptied"),
-        setting="RETENTION_INVITATION_DAYS",
-        default=90,
+        policy="retention_invitation_days",
         unit="days",
         counted_from=_("acceptance, revocation or expiry"),
         action=_(
@@ -576,8 +569,7 @@ RULES = (
     Rule(
         key="deactivated_accounts_anonymised",
         label=_("Deactivated accounts anonymised"),
-        setting="RETENTION_DEACTIVATED_ACCOUNT_YEARS",
-        default=2,
+        policy="retention_deactivated_account_years",
         unit="years",
         counted_from=_("the deactivation (or the last login)"),
         action=_(
@@ -611,8 +603,7 @@ RULES = (
     Rule(
         key="evidence_files_deleted",
         label=_("Evidence files of lapsed certifications deleted"),
-        setting="RETENTION_EVIDENCE_DAYS",
-        default=90,
+        policy="retention_evidence_days",
         unit="days",
         counted_from=_("the expiry, rejection or revocation of the certification"),
         action=_("The file and its name go; the row stays as a figure (type, size, upload date)."),
@@ -622,8 +613,7 @@ RULES = (
     Rule(
         key="expired_sessions_deleted",
         label=_("Expired sessions deleted"),
-        setting=None,
-        default=None,
+        policy=None,
         unit="",
         counted_from=_("the session's own expiry"),
         action=_("Deleted from the database."),
@@ -633,8 +623,7 @@ RULES = (
     Rule(
         key="caught_mail_deleted",
         label=_("Caught mail deleted"),
-        setting="RETENTION_CAUGHT_MAIL_DAYS",
-        default=90,
+        policy="retention_caught_mail_days",
         unit="days",
         counted_from=_("the moment it was caught"),
         action=_("Deleted."),
@@ -644,8 +633,7 @@ RULES = (
     Rule(
         key="audit_entries_deleted",
         label=_("Audit-trail entries deleted"),
-        setting="RETENTION_AUDIT_LOG_YEARS",
-        default=5,
+        policy="retention_audit_log_years",
         unit="years",
         counted_from=_("the change"),
         action=_("Deleted."),
@@ -661,8 +649,7 @@ RULES = (
     Rule(
         key="erasure_records_emptied",
         label=_("Erasure records emptied"),
-        setting="RETENTION_AUDIT_LOG_YEARS",
-        default=5,
+        policy="retention_audit_log_years",
         unit="years",
         counted_from=_("the erasure"),
         action=_("Who erased and why are emptied; that the erasure took place (id, time, counts) stays."),

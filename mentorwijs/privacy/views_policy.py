@@ -15,6 +15,7 @@ from django.views.generic import ListView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
 
 from mentorwijs.accounts.models import User
+from mentorwijs.policy.queries import policy_values
 
 from .auditlog import tracked_models
 from .models import RetentionRun
@@ -24,7 +25,7 @@ from .retention import RULES
 
 @login_not_required
 def retention_policy(request):
-    """Public: how long each kind of personal data is kept, with the periods from settings."""
+    """Public: how long each kind of personal data is kept, with the periods staff set (mentorwijs.policy)."""
     return render(request, "privacy/policy_retention.html", {"periods": retention_periods()})
 
 
@@ -38,7 +39,7 @@ def _field_label(model, name: str) -> str:
         return name
 
 
-def _register_rows():
+def _register_rows(periods: dict[str, int]):
     from django.apps import apps
 
     rows = []
@@ -51,7 +52,7 @@ def _register_rows():
         for label, names in by_model.items():
             model = apps.get_model(label)
             models.append({"label": model._meta.verbose_name, "fields": [_field_label(model, name) for name in names]})
-        rows.append({"entry": entry, "retention": entry.retention_text(), "models": models})
+        rows.append({"entry": entry, "retention": entry.retention_text(periods), "models": models})
     return rows
 
 
@@ -67,7 +68,7 @@ def period_text(amount: int | None, unit: str) -> str:
 RUN_OVERDUE = timedelta(hours=36)
 
 
-def _rule_rows():
+def _rule_rows(values: dict[str, int]):
     """Every retention rule with its period and figures: the rows it changed in the latest run of
     the nightly task (and the rows that failed in it) and in the runs of the last twelve months. Two
     queries."""
@@ -80,11 +81,12 @@ def _rule_rows():
     latest = runs[0] if runs else RetentionRun.objects.filter(finished_at__isnull=False).first()
     rows = []
     for rule in RULES:
+        period = values[rule.policy] if rule.policy else None
         rows.append(
             {
                 "rule": rule,
-                "period": period_text(rule.period, rule.unit),
-                "default": period_text(rule.default, rule.unit) if rule.period != rule.default else "",
+                "period": period_text(period, rule.unit),
+                "default": period_text(rule.default, rule.unit) if period != rule.default else "",
                 "latest": latest.counts.get(rule.key) if latest else None,
                 "failed": bool(latest and rule.key in latest.failed),
                 "rows_failed": latest.rows_failed.get(rule.key, 0) if latest else 0,
@@ -98,9 +100,10 @@ def _rule_rows():
 def processing_register(request):
     """Staff: the processing register (verwerkingsregister), from mentorwijs/privacy/register.py, with
     every retention rule, its period and what it did in the latest and the last twelve months' runs."""
-    rules, latest_run, overdue = _rule_rows()
+    values = policy_values()
+    rules, latest_run, overdue = _rule_rows(values)
     labels = {row["rule"].key: row["rule"].label for row in rules}
-    entries = _register_rows()
+    entries = _register_rows(retention_periods(values))
     for row in entries:
         row["rules"] = [{"key": key, "label": labels[key]} for key in row["entry"].rules]
     return render(

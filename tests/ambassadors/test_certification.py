@@ -400,8 +400,8 @@ def test_approval_dates_default_to_today_and_two_years(requested, reviewer):
     assert requested.valid_until == today() + relativedelta(years=2)
 
 
-def test_the_validity_period_follows_the_setting(requested, reviewer, settings):
-    settings.CERTIFICATION_VALID_YEARS = 3
+def test_the_validity_period_follows_the_value_staff_set(requested, reviewer, policy):
+    policy(certification_valid_years=3)
     certification_approve(certification=requested, reviewer=reviewer)
     requested.refresh_from_db()
     assert requested.valid_until == today() + relativedelta(years=3)

@@ -72,8 +72,8 @@ def test_a_complaint_stops_newsletters_at_once():
     assert confirmed_audience() == set()
 
 
-def test_soft_bounces_count_up_to_the_limit(settings):
-    settings.SOFT_BOUNCE_LIMIT = 3
+def test_soft_bounces_count_up_to_the_limit(policy):
+    policy(soft_bounce_limit=3)
     anna = subscriber()
     for number in range(1, 3):
         mail_event_record(email=anna.email, kind=MailEventKind.SOFT_BOUNCE, message_id=delivery_to(anna).message_id)
@@ -262,8 +262,8 @@ def test_with_a_webhook_secret_a_postmark_complaint_is_recorded(client, webhook_
     assert consented_list_ids(anna) == set()
 
 
-def test_deferred_retries_of_one_message_do_not_bounce_the_address(settings):
-    settings.SOFT_BOUNCE_LIMIT = 2
+def test_deferred_retries_of_one_message_do_not_bounce_the_address(policy):
+    policy(soft_bounce_limit=2)
     anna = subscriber()
     for number in range(5):
         send_tracking(EventType.DEFERRED, event_id=f"retry-{number}", message_id="provider-message-1")
@@ -383,8 +383,8 @@ def plain_mail():
     return message.as_bytes()
 
 
-def test_read_bounces_records_dsns_and_complaints_and_a_second_run_does_nothing(tmp_path, settings, capsys):
-    settings.SOFT_BOUNCE_LIMIT = 3
+def test_read_bounces_records_dsns_and_complaints_and_a_second_run_does_nothing(tmp_path, settings, capsys, policy):
+    policy(soft_bounce_limit=3)
     anna, bob, carla = subscriber(), subscriber("bob@example.org"), subscriber("carla@example.org")
     delivery = delivery_to(anna)
     box = mailbox.Maildir(tmp_path / "bounces", create=True)

@@ -80,11 +80,13 @@ def test_the_settings_page_lists_the_settings_staff_may_change(client):
         "mailing_lists",
         "renewal_rules",
         "refreshers",
+        "policy",
     ]
     content = response.content.decode()
     assert reverse("trainings:location_list") in content
     assert reverse("trainings:completion_rules") in content
     assert "Afronding per variant" in content
+    assert "Termijnen en grenzen" in content
 
 
 @pytest.mark.parametrize("roles", [["trainer"], ["master_trainer"], ["ambassador"]])

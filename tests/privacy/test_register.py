@@ -9,6 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorwijs.policy.registry import POLICIES
 from mentorwijs.privacy.models import RetentionRun
 from mentorwijs.privacy.register import REGISTER, retention_periods
 from mentorwijs.privacy.retention import RULES, RULES_BY_KEY
@@ -120,14 +121,16 @@ def test_every_retention_rule_is_named_by_the_register_and_every_name_is_a_rule(
     assert set(RULES_BY_KEY) <= named, "rules no register entry names: " + ", ".join(sorted(set(RULES_BY_KEY) - named))
 
 
-def test_every_rule_has_a_default_that_settings_hold_and_fields_that_exist():
-    from django.conf import settings
+def test_every_rule_has_a_period_of_the_registry_and_fields_that_exist():
+    from mentorwijs.policy.registry import POLICIES_BY_KEY, RETENTION
 
     for rule in RULES:
         assert all((rule.label, rule.counted_from, rule.action)), rule.key
-        if rule.setting is not None:
-            assert (rule.default or 0) > 0, rule.key
-            assert getattr(settings, rule.setting) == rule.default, f"{rule.key}: the default differs from settings"
+        if rule.policy is not None:
+            policy = POLICIES_BY_KEY[rule.policy]
+            assert policy.group == RETENTION, rule.key
+            assert rule.default == policy.default > 0, rule.key
+            assert rule.unit == policy.unit, rule.key
             assert rule.unit in ("years", "days"), rule.key
         for dotted in (*rule.fields, *rule.keeps):
             app_label, model_name, field_name = dotted.split(".")
@@ -152,20 +155,21 @@ def test_the_rule_finds_the_obvious_personal_fields():
 
 
 def test_every_entry_is_complete_and_its_retention_text_formats():
+    periods = {policy.key.removeprefix("retention_"): policy.default for policy in POLICIES}  # no database here
     keys = [entry.key for entry in REGISTER]
     assert len(keys) == len(set(keys))
     for entry in REGISTER:
         for part in (entry.fields, entry.purpose, entry.legal_basis, entry.retention, entry.access):
             assert part, entry.key
-        assert "{" not in entry.retention_text(), entry.key
+        assert "{" not in entry.retention_text(periods), entry.key
 
 
 # The page
 
 
 @pytest.mark.django_db
-def test_staff_read_the_register_with_the_periods_from_settings(staff_client, settings):
-    settings.RETENTION_OUTREACH_NOTES_YEARS = 4
+def test_staff_read_the_register_with_the_periods_staff_set(staff_client, policy):
+    policy(retention_outreach_notes_years=4)
     response = staff_client.get(reverse("privacy:register"))
 
     assert response.status_code == 200
@@ -196,8 +200,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 
 
 @pytest.mark.django_db
-def test_the_register_shows_every_rule_with_its_period_and_what_it_did(staff_client, settings):
-    settings.RETENTION_DIRECTORY_YEARS = 4
+def test_the_register_shows_every_rule_with_its_period_and_what_it_did(staff_client, policy):
+    policy(retention_directory_years=4)
     now = timezone.now()
     RetentionRun.objects.create(
         started_at=now - timedelta(days=400), finished_at=now, counts={"directory_people_anonymised": 100}
@@ -248,7 +252,8 @@ def test_the_register_reads_a_fixed_number_of_queries(staff_client, runs, django
         RetentionRun.objects.create(
             started_at=timezone.now() - timedelta(days=number), finished_at=timezone.now(), counts={"x": 1}
         )
-    with django_assert_num_queries(2):
+    # The user; the periods (mentorwijs.policy, read once for the rules and the entries); the runs.
+    with django_assert_num_queries(3):
         assert staff_client.get(reverse("privacy:register")).status_code == 200
 
 

@@ -35,13 +35,13 @@ DAY = timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
-def _periods(settings):
-    settings.RETENTION_PARTICIPANT_YEARS = 5
-    settings.RETENTION_RUN_DETAILS_DAYS = 90
-    settings.RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS = 30
-    settings.RETENTION_OUTREACH_NOTES_YEARS = 3
-    settings.RETENTION_CAUGHT_MAIL_DAYS = 90
-    settings.RETENTION_AUDIT_LOG_YEARS = 5
+def _periods(policy):
+    policy(retention_participant_years=5)
+    policy(retention_run_details_days=90)
+    policy(retention_unconfirmed_subscriber_days=30)
+    policy(retention_outreach_notes_years=3)
+    policy(retention_caught_mail_days=90)
+    policy(retention_audit_log_years=5)
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ def test_run_details_are_emptied_after_the_period_and_the_rest_is_kept(now):
     assert (old_enrolment.dietary_wishes, old_absence.absence_reason) == ("", "")
     assert (old_enrolment.status, old_absence.present) == ("completed", False)  # the figures stay
     old.refresh_from_db()
-    assert old.first_name != "Verwijderd"  # the person is anonymised only after RETENTION_PARTICIPANT_YEARS
+    assert old.first_name != "Verwijderd"  # the person is anonymised only after the participants' period
     recent_absence.refresh_from_db()
     assert recent.enrolments.get().dietary_wishes == "vegetarisch"
     assert recent_absence.absence_reason == "Griep"
@@ -351,10 +351,10 @@ def test_the_task_is_scheduled_nightly(settings):
 # The policy page
 
 
-def test_the_retention_page_is_public_and_states_the_periods_from_settings(client, settings):
-    settings.RETENTION_PARTICIPANT_YEARS = 7
-    settings.RETENTION_UNCONFIRMED_SUBSCRIBER_DAYS = 21
-    settings.RETENTION_RUN_DETAILS_DAYS = 60
+def test_the_retention_page_is_public_and_states_the_periods_staff_set(client, policy):
+    policy(retention_participant_years=7)
+    policy(retention_unconfirmed_subscriber_days=21)
+    policy(retention_run_details_days=60)
     response = client.get(reverse("privacy:retention"))
 
     assert response.status_code == 200

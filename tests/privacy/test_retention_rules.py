@@ -54,14 +54,14 @@ DAY = timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
-def _periods(settings):
-    settings.RETENTION_DIRECTORY_YEARS = 3
-    settings.RETENTION_FORMER_SUBSCRIBER_YEARS = 2
-    settings.RETENTION_INVITATION_DAYS = 90
-    settings.RETENTION_DEACTIVATED_ACCOUNT_YEARS = 2
-    settings.RETENTION_EVIDENCE_DAYS = 90
-    settings.RETENTION_OUTREACH_NOTES_YEARS = 3
-    settings.RETENTION_AUDIT_LOG_YEARS = 5
+def _periods(policy):
+    policy(retention_directory_years=3)
+    policy(retention_former_subscriber_years=2)
+    policy(retention_invitation_days=90)
+    policy(retention_deactivated_account_years=2)
+    policy(retention_evidence_days=90)
+    policy(retention_outreach_notes_years=3)
+    policy(retention_audit_log_years=5)
 
 
 @pytest.fixture
@@ -166,9 +166,9 @@ def test_a_person_whose_subscription_ended_and_an_unused_ambassador_invitation_a
     assert Subscriber.objects.get(person=left).email.startswith("verwijderd-")
 
 
-def test_an_account_erasure_record_does_not_hide_participants_from_their_rule(now, settings):
+def test_an_account_erasure_record_does_not_hide_participants_from_their_rule(now, policy):
     """ErasureRecord.person_id is empty for an account's erasure: NOT IN (… NULL …) would match nothing."""
-    settings.RETENTION_PARTICIPANT_YEARS = 5
+    policy(retention_participant_years=5)
     ErasureRecord.objects.create(user_id=UserFactory().pk, reason="test")
     person = PersonFactory()
     training = TrainingFactory(status="completed", meetings=1, meetings__first_meeting=now - relativedelta(years=6))
@@ -582,12 +582,12 @@ def test_after_a_persons_erasure_the_consent_records_lose_the_address_once_the_p
     assert retention.forget_former_subscribers(now=later) == 0
 
 
-def test_the_public_retention_page_states_the_new_periods(client, settings):
-    settings.RETENTION_DIRECTORY_YEARS = 4
-    settings.RETENTION_FORMER_SUBSCRIBER_YEARS = 3
-    settings.RETENTION_DEACTIVATED_ACCOUNT_YEARS = 6
-    settings.RETENTION_EVIDENCE_DAYS = 120
-    settings.RETENTION_INVITATION_DAYS = 45
+def test_the_public_retention_page_states_the_new_periods(client, policy):
+    policy(retention_directory_years=4)
+    policy(retention_former_subscriber_years=3)
+    policy(retention_deactivated_account_years=6)
+    policy(retention_evidence_days=120)
+    policy(retention_invitation_days=45)
     content = client.get(reverse("privacy:retention")).content.decode()
     for testid, text in [
         ("retention-directory", "4 jaar"),

@@ -404,6 +404,12 @@ ROWS = [
         case="no such variant",
         variant="unknown",
     ),
+    # --- periods and limits (staff): mentorwijs.policy ---
+    get("policy:list", STAFF_ONLY),
+    get("policy:update", STAFF_ONLY, key="soft_bounce_limit"),
+    post("policy:update", STAFF_ONLY, key="soft_bounce_limit"),
+    post("policy:update", STAFF_ONLY_POST, case="valid", key="soft_bounce_limit", data={"value": "4"}),
+    get("policy:update", "login 403 403 403 403 404 | 403 login mfa 404", case="no such key", key="unknown"),
     get("trainings:staff_enrol", STAFF_ONLY, pk="run"),
     post("trainings:staff_enrol", STAFF_ONLY, pk="run"),
     get("trainings:enrolment_move", STAFF_ONLY, pk="enrolment"),

@@ -3,12 +3,12 @@
 from datetime import datetime, timedelta
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorwijs.policy.registry import POLICIES_BY_KEY
 from tests.factories import EnrolmentFactory, TrainingFactory
 from trainings.enums import PLACE_HOLDING_STATUSES, EnrolmentStatus, MessageKind, TrainingStatus
 from trainings.models import ScheduledMessage
@@ -18,6 +18,7 @@ from trainings.tasks import lapse_offers
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.make_aware(datetime(2026, 11, 2, 10, 0))
+OFFER_HOURS = POLICIES_BY_KEY["waitlist_offer_hours"].default  # 48 unless staff change it
 
 
 class Clock:
@@ -69,7 +70,7 @@ def test_waitlist_offer_goes_to_first_in_line(clock, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         enrolment_cancel(enrolment=registered)
     assert statuses(first, second) == [EnrolmentStatus.WAITLISTED, EnrolmentStatus.OFFERED]
-    assert second.offer_expires_at == NOW + timedelta(hours=settings.WAITLIST_OFFER_HOURS)
+    assert second.offer_expires_at == NOW + timedelta(hours=OFFER_HOURS)
     assert [message.to for message in mail.outbox] == [[registered.person.email], ["waiting1@example.org"]]
     training.refresh_from_db()
     assert training.status == TrainingStatus.FULL  # the offered place is held
@@ -108,7 +109,7 @@ def test_accepting_twice_is_harmless(clock):
 def test_accepting_after_the_offer_expired_is_refused(clock):
     training, [registered], [first, _] = full_run_with_waiting()
     enrolment_cancel(enrolment=registered)
-    clock.advance(hours=settings.WAITLIST_OFFER_HOURS, seconds=1)
+    clock.advance(hours=OFFER_HOURS, seconds=1)
     with pytest.raises(ValidationError):
         offer_accept(enrolment=first)
     assert statuses(first) == [EnrolmentStatus.OFFERED]
@@ -151,7 +152,7 @@ def test_accepting_without_an_offer_is_refused():
 def test_a_lapsed_offer_is_told_and_goes_to_the_next_in_line(clock, django_capture_on_commit_callbacks):
     training, [registered], [first, second] = full_run_with_waiting()
     enrolment_cancel(enrolment=registered)
-    clock.advance(hours=settings.WAITLIST_OFFER_HOURS - 1)
+    clock.advance(hours=OFFER_HOURS - 1)
     assert lapse_offers.apply().get() == 0  # not yet
     clock.advance(hours=1)
     mail.outbox.clear()
@@ -159,7 +160,7 @@ def test_a_lapsed_offer_is_told_and_goes_to_the_next_in_line(clock, django_captu
         assert lapse_offers.apply().get() == 1
     assert statuses(first, second) == [EnrolmentStatus.CANCELLED, EnrolmentStatus.OFFERED]
     assert first.cancelled_at == clock.now
-    assert second.offer_expires_at == clock.now + timedelta(hours=settings.WAITLIST_OFFER_HOURS)
+    assert second.offer_expires_at == clock.now + timedelta(hours=OFFER_HOURS)
     lapsed = ScheduledMessage.objects.get(enrolment=first, kind=MessageKind.OFFER_LAPSED)
     offer = ScheduledMessage.objects.get(enrolment=second, kind=MessageKind.WAITLIST_OFFER)
     assert sorted((m.to[0], m.extra_headers["Message-ID"]) for m in mail.outbox) == sorted(
@@ -170,7 +171,7 @@ def test_a_lapsed_offer_is_told_and_goes_to_the_next_in_line(clock, django_captu
 def test_the_last_lapsed_offer_with_nobody_waiting_reopens_the_run(clock):
     training, [registered], [only] = full_run_with_waiting(waiting=1)
     enrolment_cancel(enrolment=registered)
-    clock.advance(hours=settings.WAITLIST_OFFER_HOURS)
+    clock.advance(hours=OFFER_HOURS)
     lapse_offers.apply()
     training.refresh_from_db()
     assert statuses(only) == [EnrolmentStatus.CANCELLED]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.models import Organisation, Person
+from mentorwijs.policy.queries import policy_value
 
 from ..enums import (
     ENROLLABLE_STATUSES,
@@ -104,10 +105,11 @@ def _offer_next(training: Training) -> list[Enrolment]:
     if free <= 0:
         return []
     now = timezone.now()
+    offer_hours = policy_value("waitlist_offer_hours")
     offered = []
     for enrolment in _waiting(training).select_for_update()[:free]:
         enrolment.status = EnrolmentStatus.OFFERED
-        enrolment.offer_expires_at = now + timedelta(hours=settings.WAITLIST_OFFER_HOURS)
+        enrolment.offer_expires_at = now + timedelta(hours=offer_hours)
         enrolment.save(update_fields=["status", "offer_expires_at"])
         message_schedule(kind=MessageKind.WAITLIST_OFFER, enrolment=enrolment)
         offered.append(enrolment)
@@ -359,8 +361,8 @@ def enrolments_cancel_with_run(*, training: Training) -> int:
 def waitlist_offer_next(*, training: Training) -> list[Enrolment]:
     """Offer as many places as are free to those waiting, first in line first.
 
-    Side effects: the offered enrolments become OFFERED with offer_expires_at = now +
-    WAITLIST_OFFER_HOURS and get WAITLIST_OFFER; the run's status follows.
+    Side effects: the offered enrolments become OFFERED with offer_expires_at = now + the
+    offer time staff set (policy waitlist_offer_hours) and get WAITLIST_OFFER; the run's status follows.
     """
     with transaction.atomic():
         training = _lock_training(training.pk)
