@@ -1,1 +1,1 @@
-"""Views of the ambassadors app, one module per area; each module lists its own urlpatterns."""
+"""Views of the ambassadors app, one module per area; ambassadors/urls.py lists their routes."""

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -192,9 +191,3 @@ class OpenRunsView(PermissionRequiredMixin, TemplateView):
         else:
             messages.success(self.request, _("Offer withdrawn."))
         return redirect("ambassadors:open_runs")
-
-
-urlpatterns = [
-    path("trainingen/<int:pk>/trainers/", TrainingAssignmentsView.as_view(), name="training_assignments"),
-    path("open-trainingen/", OpenRunsView.as_view(), name="open_runs"),
-]

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -287,12 +286,3 @@ def evidence_download(request, pk):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-urlpatterns = [
-    path("certificering/aanvragen/", CertificationRequestView.as_view(), name="certification_request"),
-    path("certificering/beoordelen/", ReviewListView.as_view(), name="review_list"),
-    path("certificering/<int:pk>/", CertificationDetailView.as_view(), name="certification_detail"),
-    path("certificering/<int:pk>/beoordelen/", CertificationReviewView.as_view(), name="certification_review"),
-    path("certificering/bewijs/<int:pk>/", evidence_download, name="evidence_download"),
-]

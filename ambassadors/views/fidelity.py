@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -122,10 +122,3 @@ class FidelityReviewView(PermissionRequiredMixin, TemplateView):
             action_url=self.page_url(self.kind),
             **kwargs,
         )
-
-
-urlpatterns = [
-    path("modelgetrouwheid/", FidelityOverviewView.as_view(), name="fidelity_overview"),
-    path("modelgetrouwheid/mijn-trainingen/", FidelityMineView.as_view(), name="fidelity_mine"),
-    path("modelgetrouwheid/training/<int:pk>/", FidelityReviewView.as_view(), name="fidelity_review"),
-]

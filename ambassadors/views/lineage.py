@@ -4,7 +4,6 @@ Staff and master trainers only (ambassadors.view_lineage); everyone else gets 40
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
@@ -44,8 +43,3 @@ class LineageView(PermissionRequiredMixin, PageCacheMixin, TemplateView):
             stale_months=STALE_AFTER.months + 12 * STALE_AFTER.years,
             **kwargs,
         )
-
-
-urlpatterns = [
-    path("stamboom/", LineageView.as_view(), name="lineage"),
-]

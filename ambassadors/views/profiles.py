@@ -4,7 +4,7 @@ who completed a run, and everyone's own profile."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
@@ -128,15 +128,3 @@ class MyProfileView(PermissionRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Your profile is saved."))
         return super().form_valid(form)
-
-
-urlpatterns = [
-    path("profielen/", AmbassadorListView.as_view(), name="ambassador_list"),
-    path("profielen/uitnodigen/", AmbassadorInviteView.as_view(), name="ambassador_invite"),
-    path(
-        "inschrijvingen/<int:pk>/ambassadeur-uitnodigen/",
-        InviteParticipantView.as_view(),
-        name="invite_participant",
-    ),
-    path("mijn-profiel/", MyProfileView.as_view(), name="my_profile"),
-]

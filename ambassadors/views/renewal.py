@@ -5,7 +5,6 @@ check there who is certified. It lists only trainers who opted in (Ambassador.pu
 
 import django_filters
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -76,9 +75,3 @@ class PublicRegisterView(FilterView):
         for ambassador in context["object_list"]:
             ambassador.level_label = labels.get(ambassador.level, "")
         return context
-
-
-urlpatterns = [
-    path("mijn-certificering/", MyCertificationView.as_view(), name="my_certification"),
-    path("register/", PublicRegisterView.as_view(), name="public_register"),
-]

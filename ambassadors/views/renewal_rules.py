@@ -4,7 +4,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
@@ -109,15 +108,3 @@ def refresher_create_view(request):
 @require_http_methods(["GET", "POST"])
 def refresher_update_view(request, pk):
     return _refresher_form(request, get_object_or_404(RefresherMeeting, pk=pk))
-
-
-urlpatterns = [
-    path("verlengingsregels/", renewal_rule_list_view, name="renewal_rule_list"),
-    path("verlengingsregels/nieuw/", renewal_rule_create_view, name="renewal_rule_create"),
-    path("verlengingsregels/<int:pk>/bewerken/", renewal_rule_update_view, name="renewal_rule_update"),
-    path("verlengingsregels/<int:pk>/buiten-werking/", renewal_rule_deactivate_view, name="renewal_rule_deactivate"),
-    path("verlengingsregels/<int:pk>/in-werking/", renewal_rule_activate_view, name="renewal_rule_activate"),
-    path("terugkomdagen/", refresher_list_view, name="refresher_list"),
-    path("terugkomdagen/nieuw/", refresher_create_view, name="refresher_create"),
-    path("terugkomdagen/<int:pk>/", refresher_update_view, name="refresher_update"),
-]
