@@ -11,6 +11,6 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self):
-        from . import auditlog, rules_policy  # noqa: F401  (rules_policy adds the permissions)
+        from . import auditlog, rules  # noqa: F401  (rules adds the permissions)
 
         auditlog.register_models()

@@ -11,12 +11,12 @@ from rules.contrib.views import PermissionRequiredMixin, permission_required
 from mentorwijs.accounts.models import User
 from mentorwijs.forms import add_service_errors
 
-from .forms_account import AccountEraseForm, AccountFilterForm
-from .models import ErasureRecord
-from .queries import account_list, people_with_address_of
-from .services.account_data import account_data
-from .services.account_erasure import account_erase, account_erased_record, account_erasure_refusals
-from .views_person import PERMISSION, json_attachment
+from ..forms.account import AccountEraseForm, AccountFilterForm
+from ..models import ErasureRecord
+from ..queries import account_list, people_with_address_of
+from ..services.account_data import account_data
+from ..services.account_erasure import account_erase, account_erased_record, account_erasure_refusals
+from .person import PERMISSION, json_attachment
 
 
 class AccountListView(PermissionRequiredMixin, ListView):

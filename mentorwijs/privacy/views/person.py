@@ -3,22 +3,22 @@
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from rules.contrib.views import permission_required
 
 from dissemination.models import Person
 from mentorwijs.forms import add_service_errors
 from trainings.enums import ActiveComponent, SelfEfficacyItem
 
-from .forms_person import PersonEraseForm
-from .models import ErasureRecord
-from .services.erasure import enrolments_in_unfinished_runs, is_erased, person_erase
-from .services.person_data import person_data
+from ..forms.person import PersonEraseForm
+from ..models import ErasureRecord
+from ..services.erasure import enrolments_in_unfinished_runs, is_erased, person_erase
+from ..services.person_data import person_data
 
 PERMISSION = "privacy.manage_person_data"
 

@@ -17,10 +17,10 @@ from rules.contrib.views import PermissionRequiredMixin, permission_required
 from mentorwijs.accounts.models import User
 from mentorwijs.policy.queries import policy_values
 
-from .auditlog import tracked_models
-from .models import RetentionRun
-from .register import REGISTER, retention_periods
-from .retention import RULES
+from ..auditlog import tracked_models
+from ..models import RetentionRun
+from ..register import REGISTER, retention_periods
+from ..retention import RULES
 
 
 @login_not_required

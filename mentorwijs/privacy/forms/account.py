@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.accounts.roles import Role
 
-from .queries import ACTIVE, INACTIVE
+from ..queries import ACTIVE, INACTIVE
 
 
 class AccountFilterForm(forms.Form):

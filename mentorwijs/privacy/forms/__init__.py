@@ -1,0 +1,1 @@
+"""The privacy pages' forms, one module per concern."""
