@@ -9,7 +9,7 @@ class DisseminationConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
 
-        from .queries_mail_events import register_invitations
+        from .queries.newsletters_mail_events import register_invitations
         from .signals import tracking_received
 
         register_invitations()

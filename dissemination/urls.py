@@ -1,25 +1,29 @@
+"""Every route of dissemination, in three lists: the staff and ambassador pages under /relaties/
+(namespace "dissemination"), the materials library under /materialen/ ("materials": staff upload
+versions; anyone downloads, counted per month) and the public newsletter pages under /nieuwsbrief/
+("newsletter": sign-up, confirmation, preferences, one-click unsubscribe; the links in mails are built
+by dissemination.tokens). mentorwijs/urls.py mounts each list with its namespace."""
+
 from django.urls import path
 
-from . import (
-    views,
-    views_events,
-    views_goals,
-    views_mail_events,
-    views_matching,
-    views_newsletters,
-    views_outreach,
-    views_subscribers,
-)
-from . import views_merge as merge
-from . import views_relations as relations
-from . import views_transfer as transfer
+from .views import newsletters, outreach, relations
+from .views import newsletters_mail_events as mail_events
+from .views import newsletters_subscribers as subscribers
+from .views import newsletters_subscriptions as subscriptions
+from .views import outreach_events as events
+from .views import outreach_goals as goals
+from .views import outreach_materials as materials
+from .views import relations_directory as directory
+from .views import relations_matching as matching
+from .views import relations_merge as merge
+from .views import relations_transfer as transfer
 
 app_name = "dissemination"
 
 urlpatterns = [
-    path("organisaties/", views.OrganisationListView.as_view(), name="organisation_list"),
-    path("organisaties/zoeken/", views.organisation_search, name="organisation_search"),
-    # Organisations and people (views_relations, views_merge, views_transfer)
+    path("organisaties/", directory.OrganisationListView.as_view(), name="organisation_list"),
+    path("organisaties/zoeken/", directory.organisation_search, name="organisation_search"),
+    # relations: organisations and people
     path("organisaties/nieuw/", relations.organisation_create, name="organisation_create"),
     path("organisaties/<int:pk>/", relations.OrganisationDetailView.as_view(), name="organisation_detail"),
     path("organisaties/<int:pk>/bewerken/", relations.organisation_update, name="organisation_update"),
@@ -30,22 +34,91 @@ urlpatterns = [
     path("personen/<int:pk>/samenvoegen/", merge.person_merge_view, name="person_merge"),
     path("organisaties/importeren/", transfer.organisation_import_view, name="organisation_import"),
     path("organisaties/exporteren/", transfer.organisation_export_view, name="organisation_export"),
-    # Outreach log (views_outreach)
-    path("contacten/", views_outreach.ContactListView.as_view(), name="contact_list"),
-    path("contacten/nieuw/", views_outreach.ContactLogView.as_view(), name="contact_log"),
-    path("contacten/<int:pk>/", views_outreach.ContactDetailView.as_view(), name="contact_detail"),
-    path("contacten/<int:pk>/opvolging-gedaan/", views_outreach.contact_follow_up_done, name="contact_follow_up_done"),
-    path("contacten/<int:pk>/overdragen/", views_outreach.ContactReassignView.as_view(), name="contact_reassign"),
-    path("opvolging/", views_outreach.FollowUpListView.as_view(), name="follow_up_list"),
+    # outreach: the contact log and follow-ups
+    path("contacten/", outreach.ContactListView.as_view(), name="contact_list"),
+    path("contacten/nieuw/", outreach.ContactLogView.as_view(), name="contact_log"),
+    path("contacten/<int:pk>/", outreach.ContactDetailView.as_view(), name="contact_detail"),
+    path("contacten/<int:pk>/opvolging-gedaan/", outreach.contact_follow_up_done, name="contact_follow_up_done"),
+    path("contacten/<int:pk>/overdragen/", outreach.ContactReassignView.as_view(), name="contact_reassign"),
+    path("opvolging/", outreach.FollowUpListView.as_view(), name="follow_up_list"),
     path(
         "organisaties/<int:pk>/contacten/",
-        views_outreach.OrganisationSummaryView.as_view(),
+        outreach.OrganisationSummaryView.as_view(),
         name="organisation_outreach",
     ),
-    *views_matching.urlpatterns,
-    *views_events.urlpatterns,
-    *views_goals.urlpatterns,
-    *views_newsletters.urlpatterns,
-    *views_subscribers.urlpatterns,
-    *views_mail_events.urlpatterns,
+    # relations: matching organisations named by participants
+    path("organisaties/te-koppelen/", matching.MatchingListView.as_view(), name="organisation_matching"),
+    path("organisaties/te-koppelen/<int:pk>/bevestigen/", matching.match_confirm, name="organisation_match_confirm"),
+    path("organisaties/te-koppelen/<int:pk>/samenvoegen/", matching.match_merge, name="organisation_match_merge"),
+    # outreach: events
+    path("evenementen/", events.EventListView.as_view(), name="event_list"),
+    path("evenementen/nieuw/", events.event_create, name="event_create"),
+    path("evenementen/<int:pk>/", events.EventDetailView.as_view(), name="event_detail"),
+    path("evenementen/<int:pk>/bewerken/", events.event_update, name="event_update"),
+    path("evenementen/<int:pk>/gasten/", events.event_guests, name="event_guests"),
+    path(
+        "evenementen/<int:pk>/gasten/<int:guest_pk>/verwijderen/", events.event_guest_remove, name="event_guest_remove"
+    ),
+    path("evenementen/<int:pk>/aanwezigheid/", events.event_attendance, name="event_attendance"),
+    path("evenementen/<int:pk>/opvolging-gedaan/", events.event_follow_up_done_view, name="event_follow_up_done"),
+    # outreach: the plan's goals
+    path("doelen/", goals.GoalListView.as_view(), name="goal_list"),
+    path("doelen/nieuw/", goals.goal_create_view, name="goal_create"),
+    path("doelen/<int:pk>/bewerken/", goals.goal_update_view, name="goal_update"),
+    path("doelen/<int:pk>/verwijderen/", goals.goal_delete_view, name="goal_delete"),
+    # newsletters: campaigns and mailing lists
+    path("nieuwsbrieven/lijsten/", newsletters.mailing_list_list_view, name="mailing_list_list"),
+    path("nieuwsbrieven/lijsten/nieuw/", newsletters.mailing_list_create_view, name="mailing_list_create"),
+    path("nieuwsbrieven/lijsten/<int:pk>/bewerken/", newsletters.mailing_list_update_view, name="mailing_list_update"),
+    path(
+        "nieuwsbrieven/lijsten/<int:pk>/archiveren/", newsletters.mailing_list_archive_view, name="mailing_list_archive"
+    ),
+    path(
+        "nieuwsbrieven/lijsten/<int:pk>/terugzetten/",
+        newsletters.mailing_list_restore_view,
+        name="mailing_list_restore",
+    ),
+    path("nieuwsbrieven/", newsletters.newsletter_list_view, name="newsletter_list"),
+    path("nieuwsbrieven/nieuw/", newsletters.newsletter_create_view, name="newsletter_create"),
+    path("nieuwsbrieven/voorbeeld/", newsletters.newsletter_preview_view, name="newsletter_preview"),
+    path("nieuwsbrieven/<int:pk>/", newsletters.newsletter_detail_view, name="newsletter_detail"),
+    path("nieuwsbrieven/<int:pk>/voorbeeld/", newsletters.newsletter_html_view, name="newsletter_html"),
+    path("nieuwsbrieven/<int:pk>/bewerken/", newsletters.newsletter_update_view, name="newsletter_update"),
+    path("nieuwsbrieven/<int:pk>/testmail/", newsletters.newsletter_test_send_view, name="newsletter_test_send"),
+    path("nieuwsbrieven/<int:pk>/versturen/", newsletters.newsletter_schedule_view, name="newsletter_schedule"),
+    path("nieuwsbrieven/<int:pk>/annuleren/", newsletters.newsletter_cancel_view, name="newsletter_cancel"),
+    path("nieuwsbrieven/<int:pk>/voortgang/", newsletters.newsletter_progress_view, name="newsletter_progress"),
+    # newsletters: subscribers
+    path("abonnees/", subscribers.subscriber_list, name="subscriber_list"),
+    path("abonnees/importeren/", subscribers.subscriber_import, name="subscriber_import"),
+    path("abonnees/<int:pk>/", subscribers.subscriber_detail, name="subscriber_detail"),
+    # newsletters: bounces, complaints and failed sends
+    path("mailmeldingen/", mail_events.mail_event_list, name="mail_event_list"),
+    path(
+        "mailmeldingen/<str:source>/<int:pk>/opnieuw/", mail_events.mail_event_send_again, name="mail_event_send_again"
+    ),
 ]
+
+
+material_urlpatterns = (
+    [
+        path("", materials.public_list, name="public_list"),
+        path("<int:pk>/versies/", materials.versions, name="versions"),
+        path("<int:pk>/downloaden/", materials.download, name="download"),
+        path("beheer/", materials.ManageView.as_view(), name="manage"),
+        path("beheer/uploaden/", materials.UploadView.as_view(), name="upload"),
+    ],
+    "materials",
+)
+
+newsletter_urlpatterns = (
+    [
+        path("", subscriptions.signup, name="signup"),
+        path("aangemeld/", subscriptions.signup_done, name="signup_done"),
+        path("bevestigen/<str:token>/", subscriptions.confirm, name="confirm"),
+        path("voorkeuren/<str:token>/", subscriptions.preferences, name="preferences"),
+        path("afmelden/<str:token>/", subscriptions.unsubscribe, name="unsubscribe"),
+        path("test/<slug:kind>/", subscriptions.test_link, name="test_link"),
+    ],
+    "newsletter",
+)

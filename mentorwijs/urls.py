@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dissemination.signals import webhook_urls
+from dissemination.urls import material_urlpatterns, newsletter_urlpatterns
 from mentorwijs.accounts.views import switch_language
 from mentorwijs.health import healthz
 
@@ -28,8 +29,8 @@ urlpatterns = [
     path("beheer/mail/", include("mentorwijs.outbox.urls")),
     path("beheer/", admin.site.urls),
     path("relaties/", include("dissemination.urls")),
-    path("materialen/", include("dissemination.urls_materials")),
-    path("nieuwsbrief/", include("dissemination.urls_newsletter")),
+    path("materialen/", include(material_urlpatterns)),
+    path("nieuwsbrief/", include(newsletter_urlpatterns)),
     # The provider webhooks: anymail marks its views login_not_required (and csrf_exempt) itself and
     # checks ANYMAIL["WEBHOOK_SECRET"] as basic auth; without a secret they answer 404
     # (dissemination.signals.webhook_urls; tests/dissemination/test_bounces.py holds all three).
@@ -41,9 +42,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
-# bench/pages only: a constant-string view to compare the pages with (mentorwijs/bench_urls.py).
+# bench/pages only: a constant-string view to compare the pages with (mentorwijs/bench.py).
 if os.environ.get("BENCH_BARE_VIEW", "").lower() == "true":
-    urlpatterns += [path("bench/", include("mentorwijs.bench_urls"))]
+    from mentorwijs import bench
+
+    urlpatterns += [path("bench/bare/", bench.bare, name="bench_bare")]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

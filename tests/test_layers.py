@@ -1,4 +1,4 @@
-"""The layers of docs/architecture.md, read from the imports of every module.
+"""The layers and rooms of docs/architecture.md, read from the files and the imports of every module.
 
     floor:          mentorwijs/ (accounts, mail, outbox, forms, files, policy, …): every app may import it
     dissemination   relations, outreach, newsletters
@@ -18,7 +18,7 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 ORDER = ["floor", "dissemination", "trainings", "ambassadors", "top"]
 APPS = ("dissemination", "trainings", "ambassadors")
-TOP = ("mentorwijs.overview", "mentorwijs.privacy", "mentorwijs.urls", "mentorwijs.bench_urls")
+TOP = ("mentorwijs.overview", "mentorwijs.privacy", "mentorwijs.urls")
 
 
 def layer(module: str) -> str | None:
@@ -86,3 +86,23 @@ def test_the_layer_test_sees_an_upward_import(tmp_path, monkeypatch):
     monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
 
     assert upward_imports() == ["mentorwijs/helpers.py:2 (floor) imports trainings.models (trainings)"]
+
+
+FLAT_ROOMS = ("views_", "forms_", "queries_", "urls_", "filters_", "rules_")
+
+
+def test_every_app_keeps_its_rooms_as_packages_and_its_routes_in_urls_py():
+    """An app's views, forms and queries of more than one concern are packages, not views_*.py files
+    beside views.py; and only a urls.py lists routes."""
+    flat, routes = [], []
+    for path, _module, _package in project_modules():
+        if path.name.startswith(FLAT_ROOMS):
+            flat.append(str(path.relative_to(ROOT)))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        assigns = [node for node in tree.body if isinstance(node, ast.Assign | ast.AugAssign)]
+        targets = [getattr(node, "target", None) or node.targets[0] for node in assigns]
+        if path.name != "urls.py" and any(getattr(target, "id", "") == "urlpatterns" for target in targets):
+            routes.append(str(path.relative_to(ROOT)))
+
+    assert flat == []
+    assert routes == []

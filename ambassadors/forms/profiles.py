@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.models import Region
-from dissemination.queries import organisation_chosen
+from dissemination.queries.relations import organisation_chosen
 
 from ..enums import AmbassadorKind, AmbassadorOffer
 from ..models import Ambassador

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from .. import queries
 from ..models import Organisation
+from ..queries import relations as queries
 from ..resources import COLUMNS, REQUIRED_COLUMNS, OrganisationResource
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ back in its outbox, due now, so its own periodic task (or the task queued on com
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from ..queries_mail_events import SERVICE_MAIL_SOURCES
+from ..queries.newsletters_mail_events import SERVICE_MAIL_SOURCES
 
 
 def service_mail_send_again(*, source: str, pk: int) -> bool:

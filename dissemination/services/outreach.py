@@ -18,9 +18,10 @@ from mentorwijs import mail
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 
-from .. import queries
 from ..enums import KeyMessage, MaterialShared, OutreachChannel, Stage
 from ..models import FollowUpDigest, Organisation, OutreachContact, Person
+from ..queries import outreach as outreach_queries
+from ..queries import relations as queries
 from .relations import person_save
 
 logger = logging.getLogger(__name__)
@@ -281,7 +282,7 @@ def send_follow_up_digests(*, today=None) -> int:
     in the same week sends nothing. A failed send leaves no row, so the next run tries again."""
     today = today or timezone.localdate()
     week = _monday(today)
-    until = today + timedelta(days=queries.FOLLOW_UP_WINDOW_DAYS)
+    until = today + timedelta(days=outreach_queries.FOLLOW_UP_WINDOW_DAYS)
     users = (
         User.objects.filter(
             is_active=True,
@@ -303,7 +304,7 @@ def send_follow_up_digests(*, today=None) -> int:
                 )
                 if not claimed.exists():
                     continue
-                follow_ups = list(queries.follow_ups_due(user, today))
+                follow_ups = list(outreach_queries.follow_ups_due(user, today))
                 if not follow_ups:
                     continue  # done meanwhile; the empty row keeps this week quiet
                 mail.send(

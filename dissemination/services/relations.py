@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.accounts.models import User
 
-from .. import queries
 from ..models import Organisation, Person, Subscriber
+from ..queries import relations as queries
 
 KVK_TAKEN = _("Another organisation already has this KvK number.")
 SIMILAR_NAME = _("An organisation with a near-identical name exists in this city. Check it is another one.")

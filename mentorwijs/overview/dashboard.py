@@ -33,7 +33,7 @@ from ambassadors.enums import GRANTED_STATUSES
 from ambassadors.models import Certification
 from dissemination.enums import Channel, OutreachChannel, Stage, TargetGroup
 from dissemination.models import Goal, Organisation, OutreachContact, Region
-from dissemination.queries import stage_rank_expression
+from dissemination.queries.outreach import stage_rank_expression
 from trainings.enums import EnrolmentStatus
 from trainings.models import Enrolment
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from dissemination.enums import CommunicationGoal, Stage
 from dissemination.models import Goal, Organisation
-from dissemination.queries_goals import goal_list
+from dissemination.queries.outreach_goals import goal_list
 
 from .dashboard import completed_between, participant_enrolments, step_expression, step_of
 

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views, views_dashboard
+from .views import dashboard, home
 
 app_name = "overview"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("voortgang/", views_dashboard.DashboardView.as_view(), name="dashboard"),
-    path("voortgang/export/", views_dashboard.dashboard_export, name="dashboard_export"),
-    path("instellingen/", views.SettingsView.as_view(), name="settings"),
+    path("", home.HomeView.as_view(), name="home"),
+    path("voortgang/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("voortgang/export/", dashboard.dashboard_export, name="dashboard_export"),
+    path("instellingen/", home.SettingsView.as_view(), name="settings"),
 ]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from dissemination.models import Material, MaterialDownload
-from dissemination.queries_materials import download_months
+from dissemination.queries.outreach_materials import download_months
 from dissemination.services.materials import first_of_month, material_download_count, material_upload
 from tests.factories import MaterialFactory, UserFactory
 

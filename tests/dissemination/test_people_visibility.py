@@ -14,9 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from dissemination import queries
 from dissemination.admin import PersonAdminForm
 from dissemination.models import OutreachContact, Person
+from dissemination.queries import relations as queries
 from dissemination.services.outreach import SOMEONE_ELSES_EMAIL, contact_log
 from dissemination.services.relations import EMAIL_LOCKED, person_email_may_change, person_save
 from mentorwijs.accounts.models import User

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from dissemination.models import Organisation, Person, Region
-from dissemination.queries import organisation_name_key
+from dissemination.queries.relations import organisation_name_key
 from tests.factories import OrganisationFactory, OutreachContactFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from ambassadors.views.lineage import LINEAGE_CACHE_SECONDS
 from dissemination.models import Region
-from mentorwijs.overview.views_dashboard import DASHBOARD_CACHE_SECONDS
+from mentorwijs.overview.views.dashboard import DASHBOARD_CACHE_SECONDS
 from tests.conftest import client_for
 from tests.factories import CertificationFactory, OutreachContactFactory, TrainingFactory
 from trainings.enums import TrainingStatus

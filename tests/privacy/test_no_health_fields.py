@@ -37,9 +37,9 @@ WARNING_MSGID = "Never write anything about an employee's health or disability h
 
 # Free-text form fields that are not about people, each with the reason.
 NOT_ABOUT_PEOPLE = {
-    "dissemination.forms_newsletters.NewsletterForm.body": "a public newsletter text",
-    "dissemination.forms_materials.MaterialUploadForm.description": "describes a public material",
-    "dissemination.forms_events.EventForm.description": "what the event is about, written before it",
+    "dissemination.forms.newsletters.NewsletterForm.body": "a public newsletter text",
+    "dissemination.forms.outreach_materials.MaterialUploadForm.description": "describes a public material",
+    "dissemination.forms.outreach_events.EventForm.description": "what the event is about, written before it",
 }
 # Free-text fields on a single line that are still about people (long text inputs are not checked by rule).
 ONE_LINE_ABOUT_PEOPLE = {
@@ -127,10 +127,10 @@ def test_free_text_fields_about_people_carry_the_warning():
     names = {name for name, _field in fields}
     # The known places where people write about others (a sample: the rule above finds new ones).
     assert {
-        "dissemination.forms_outreach.ContactLogForm.notes",
-        "dissemination.forms_outreach.ContactEditForm.notes",
-        "dissemination.forms_events.EventForm.outcomes",
-        "dissemination.forms_events.EventForm.follow_up",
+        "dissemination.forms.outreach.ContactLogForm.notes",
+        "dissemination.forms.outreach.ContactEditForm.notes",
+        "dissemination.forms.outreach_events.EventForm.outcomes",
+        "dissemination.forms.outreach_events.EventForm.follow_up",
         "trainings.forms.evaluation.EvaluationForm.remarks",
         "trainings.forms.attendance.CertificateRevokeForm.reason",
         "trainings.forms.scheduling.TrainingForm.local_adaptations",

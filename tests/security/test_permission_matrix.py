@@ -155,7 +155,8 @@ def test_post_rows_are_for_views_that_accept_post():
 
 
 def test_accepts_post_reads_the_views_decorators_and_methods():
-    from dissemination import views, views_relations
+    from dissemination.views import relations as views_relations
+    from dissemination.views import relations_directory as views
     from trainings.views import public, scheduling
 
     assert accepts_post(views_relations.person_update)  # require_http_methods(["GET", "POST"])

@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.enums import Channel, TargetGroup
-from dissemination.queries import picked_organisation
+from dissemination.queries.relations import picked_organisation
 
 from ..enums import ENROLLABLE_STATUSES
 from ..models import Training

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from dissemination.queries import organisation_chosen
+from dissemination.queries.relations import organisation_chosen
 from mentorwijs.forms import plausible_date
 
 from ..enums import ActiveComponent

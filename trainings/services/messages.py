@@ -330,7 +330,12 @@ def register_failed_mail() -> None:
     from django.db.models import F
     from django.db.models.functions import Coalesce
 
-    from dissemination.queries_mail_events import FAILED_SERVICE_MAIL, MailSource, mail_rows, register_mail_source
+    from dissemination.queries.newsletters_mail_events import (
+        FAILED_SERVICE_MAIL,
+        MailSource,
+        mail_rows,
+        register_mail_source,
+    )
 
     def failed():
         return mail_rows(

@@ -1,0 +1,1 @@
+"""The forms of dissemination, named by concern like the views."""

@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..enums import NewsletterStatus
+from ..models import Newsletter
+from ..queries.newsletters_mail_events import KIND_FILTER_CHOICES
+
+
+class MailEventFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *KIND_FILTER_CHOICES], required=False)
+    newsletter = forms.ModelChoiceField(
+        label=_("Newsletter"),
+        queryset=Newsletter.objects.exclude(status=NewsletterStatus.DRAFT).only("pk", "subject").order_by("-pk"),
+        required=False,
+        empty_label=_("All mail"),
+    )
+    address = forms.CharField(
+        label=_("Email address"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(
+        label=_("Up to and including"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", _("Choose a day on or after the first day."))
+        return data

@@ -1,0 +1,1 @@
+"""The read paths of dissemination, named by concern: relations, outreach_*, newsletters_*."""

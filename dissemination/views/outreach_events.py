@@ -1,0 +1,206 @@
+"""Events views (congresses, inspiration meetings, conferences).
+
+Staff manage events, their guests and attendance (dissemination.manage_events); ambassadors see
+the list and the detail read-only (dissemination.log_outreach), without the guest list (names are for
+staff only); any other role gets 403."""
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+from rules.contrib.views import PermissionRequiredMixin, permission_required
+
+from mentorwijs.forms import add_service_errors, parse_id
+
+from ..enums import EventKind
+from ..forms.outreach_events import AttendanceForm, EventForm, GuestSearchForm, InviteForm
+from ..models import Event, EventGuest
+from ..queries import outreach_events as queries
+from ..services.events import event_follow_up_done, event_invite, event_record_attendance, event_save, guest_remove
+
+
+class EventFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(
+        label=gettext_lazy("Kind"), choices=EventKind.choices, empty_label=gettext_lazy("All kinds")
+    )
+    year = django_filters.ChoiceFilter(
+        label=gettext_lazy("Year"), field_name="date__year", choices=[], empty_label=gettext_lazy("All years")
+    )
+
+    class Meta:
+        model = Event
+        fields = ["kind", "year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = [(str(year), str(year)) for year in queries.event_years()]
+
+
+class EventListView(PermissionRequiredMixin, FilterView):
+    """Events, the latest first, with their invited and attended counts; a badge for a follow-up due."""
+
+    permission_required = "dissemination.log_outreach"
+    template_name = "dissemination/events/event_list.html"
+    filterset_class = EventFilter
+    paginate_by = 25
+
+    def get_queryset(self):
+        return queries.event_list()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_manage=self.request.user.has_perm("dissemination.manage_events"), **kwargs)
+
+
+class EventDetailView(PermissionRequiredMixin, DetailView):
+    """One event: counts, speakers, outcomes and follow-up for all who may read it; the guest list
+    (names and organisations) only for staff."""
+
+    permission_required = "dissemination.log_outreach"
+    template_name = "dissemination/events/event_detail.html"
+    context_object_name = "event"
+
+    def get_permission_object(self):
+        return None  # the permission is not per event; spares a second query for it
+
+    def get_queryset(self):
+        return queries.event_detail()
+
+    def get_context_data(self, **kwargs):
+        # Who was invited or came (names, organisations) is for staff only; ambassadors see the counts.
+        can_manage = self.request.user.has_perm("dissemination.manage_events")
+        if can_manage:
+            kwargs["guests"] = list(queries.event_guests(self.object))
+        return super().get_context_data(can_manage=can_manage, today=timezone.localdate(), **kwargs)
+
+
+def _event_form(request, event: Event | None):
+    form = EventForm(request.POST or None, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = event_save(event=event, by=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Event saved."))
+            return redirect("dissemination:event_detail", pk=event.pk)
+    return render(request, "dissemination/events/event_form.html", {"form": form, "event": event})
+
+
+@permission_required("dissemination.manage_events", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def event_create(request):
+    return _event_form(request, None)
+
+
+@permission_required("dissemination.manage_events", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def event_update(request, pk):
+    return _event_form(request, get_object_or_404(Event, pk=pk))
+
+
+def _search(request):
+    """The person search of the guests and attendance pages: its form and up to 25 matches."""
+    search = GuestSearchForm(request.GET or None)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    return search, q, queries.persons_matching(q) if q else []
+
+
+@permission_required("dissemination.manage_events", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def event_guests(request, pk):
+    """Invite persons: search by name, email address or organisation, tick up to 25 matches."""
+    event = get_object_or_404(queries.event_with_counts(), pk=pk)
+    search, q, matches = _search(request)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = event_invite(event=event, persons=form.cleaned_data["persons"], by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d person invited.", "%(count)d persons invited.", added) % {"count": added},
+            )
+            url = reverse("dissemination:event_guests", kwargs={"pk": event.pk})
+            return redirect(f"{url}?{urlencode({'q': q})}" if q else url)
+    guests = list(queries.event_guests(event))
+    guest_ids = {guest.person_id for guest in guests}
+    context = {
+        "event": event,
+        "search": search,
+        "q": q,
+        "matches": [(person, person.pk in guest_ids) for person in matches],
+        "form": form,
+        "guests": guests,
+    }
+    return render(request, "dissemination/events/event_guests.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@permission_required("dissemination.manage_events", raise_exception=True)
+def event_guest_remove(request, pk, guest_pk):
+    guest = get_object_or_404(EventGuest.objects.select_related("person"), event_id=pk, pk=guest_pk)
+    guest_remove(guest=guest, by=request.user)
+    messages.success(request, _("%(name)s taken off the guest list.") % {"name": guest.person})
+    return redirect("dissemination:event_guests", pk=pk)
+
+
+@permission_required("dissemination.manage_events", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def event_attendance(request, pk):
+    """The checklist of guests, made for a phone; walk-ins are found with the person search."""
+    event = get_object_or_404(Event, pk=pk)
+    guests = list(queries.event_guests(event))
+    search, q, matches = _search(request)
+    guest_ids = {guest.person_id for guest in guests}
+    form = AttendanceForm(request.POST or None, guests=guests)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = event_record_attendance(
+                event=event,
+                present_person_ids=form.cleaned_data["present"],
+                walk_ins=form.cleaned_data["walk_ins"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Attendance saved: %(count)d present.") % {"count": result["present"]})
+            return redirect("dissemination:event_detail", pk=event.pk)
+    present = {parse_id(value) for value in (form["present"].value() or [])} - {None}
+    context = {
+        "event": event,
+        "form": form,
+        "rows": [(guest, guest.person_id in present) for guest in guests],
+        "present_count": len(present),
+        "search": search,
+        "q": q,
+        "walk_in_matches": [person for person in matches if person.pk not in guest_ids],
+        "has_come": event.date <= timezone.localdate(),
+    }
+    return render(request, "dissemination/events/event_attendance.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@permission_required("dissemination.manage_events", raise_exception=True)
+def event_follow_up_done_view(request, pk):
+    event = get_object_or_404(Event, pk=pk)
+    try:
+        event_follow_up_done(event=event, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Follow-up marked as done."))
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("dissemination:event_detail", pk=event.pk)

@@ -1,0 +1,100 @@
+"""Import and export of organisations (staff): upload a CSV or Excel file, see the errors per row,
+confirm; export the (filtered) list as CSV or Excel.
+
+Between the preview and the confirmation the checked rows wait in the session (as JSON), with a
+random key that the confirmation form sends back, so exactly the rows that were previewed are
+imported."""
+
+import secrets
+
+import tablib
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from rules.contrib.views import permission_required
+
+from ..filters import OrganisationFilter
+from ..forms.relations import OrganisationImportForm
+from ..queries import relations as queries
+from ..resources import OrganisationResource
+from ..services.imports import organisation_import, organisation_import_preview, organisation_import_read
+
+SESSION_KEY = "dissemination:organisation_import"
+
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _preview_page(request, *, report, key, filename):
+    return render(
+        request,
+        "dissemination/organisation_import_preview.html",
+        {"report": report, "key": key, "filename": filename},
+    )
+
+
+@permission_required("dissemination.manage_relations", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def organisation_import_view(request):
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        return _confirm(request)
+    form = OrganisationImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            dataset = organisation_import_read(content=upload.read(), filename=upload.name)
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            report = organisation_import_preview(dataset=dataset)
+            key = ""
+            if report.ok:
+                key = secrets.token_urlsafe(16)
+                request.session[SESSION_KEY] = {"key": key, "name": upload.name, "rows": dataset.export("json")}
+            else:
+                request.session.pop(SESSION_KEY, None)
+            return _preview_page(request, report=report, key=key, filename=upload.name)
+    return render(request, "dissemination/organisation_import.html", {"form": form})
+
+
+def _confirm(request):
+    stored = request.session.get(SESSION_KEY)
+    if not stored or not secrets.compare_digest(stored["key"], request.POST.get("key", "")):
+        messages.error(request, _("This import is no longer waiting. Upload the file again."))
+        return redirect("dissemination:organisation_import")
+    dataset = tablib.Dataset().load(stored["rows"], format="json")
+    try:
+        created = organisation_import(dataset=dataset, by=request.user)
+    except ValidationError:
+        # Something changed since the preview (e.g. a KvK number was saved meanwhile): show it again.
+        report = organisation_import_preview(dataset=dataset)
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, _("Nothing was imported: the file has rows with errors."))
+        return _preview_page(request, report=report, key="", filename=stored["name"])
+    request.session.pop(SESSION_KEY, None)
+    messages.success(request, _("%(count)s organisations imported.") % {"count": created})
+    return redirect("dissemination:organisation_list")
+
+
+@permission_required("dissemination.manage_relations", raise_exception=True)
+@require_GET
+def organisation_export_view(request):
+    """The organisation list with the list page's filters, as CSV (default) or Excel."""
+    file_format = request.GET.get("format", "csv")
+    if file_format not in EXPORT_FORMATS:
+        file_format = "csv"
+    organisations = OrganisationFilter(request.GET, queryset=queries.organisation_list()).qs
+    dataset = OrganisationResource().export(organisations)
+    content = dataset.export(file_format)
+    if file_format == "csv":
+        content = "\ufeff" + content  # a byte-order mark, so Excel reads the file as UTF-8
+    response = HttpResponse(content, content_type=EXPORT_FORMATS[file_format])
+    filename = f"organisaties-{timezone.localdate():%Y-%m-%d}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,195 @@
+"""The plan's progress (/voortgang/): organisations reached, the funnel, people, goals, contacts per
+channel per month and how participants heard of Mentorwijs, each as a chart with its table and as
+CSV. Aggregates only: no names. The numbers come from `dashboard.py`."""
+
+import csv
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin, permission_required
+
+from dissemination.enums import TargetGroup
+from dissemination.forms.outreach import DateInput
+from dissemination.models import Region
+from dissemination.resources import neutralise
+from mentorwijs.page_cache import PageCacheMixin
+
+from .. import dashboard
+from ..goals import goal_progress
+
+
+class DashboardFilterForm(forms.Form):
+    target_group = forms.ChoiceField(
+        label=_("Target group"), choices=[("", _("All target groups")), *TargetGroup.choices], required=False
+    )
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.all(), required=False, empty_label=_("All regions")
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Up to and including"), required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        default_from, default_to = dashboard.default_period()
+        date_from = data.get("date_from") or default_from
+        date_to = data.get("date_to") or default_to
+        if "date_from" in data and "date_to" in data:
+            if date_to < date_from:
+                self.add_error("date_to", ValidationError(_("The end of the period comes before its start.")))
+            elif len(dashboard.DashboardFilters(date_from, date_to).months()) > dashboard.MAX_PERIOD_MONTHS:
+                self.add_error(
+                    "date_from",
+                    ValidationError(
+                        _("Choose a period of at most %(months)d months.") % {"months": dashboard.MAX_PERIOD_MONTHS}
+                    ),
+                )
+        data["date_from"], data["date_to"] = date_from, date_to
+        return data
+
+    def filters(self) -> dashboard.DashboardFilters:
+        """The chosen filters; the defaults (everything, the last twelve months) when the form is invalid."""
+        if not self.is_valid():
+            return dashboard.DashboardFilters(*dashboard.default_period())
+        data = self.cleaned_data
+        return dashboard.DashboardFilters(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            target_group=data["target_group"],
+            region=data["region"],
+        )
+
+
+def filter_query(filters: dashboard.DashboardFilters) -> str:
+    """The filters as a query string, for the CSV links."""
+    params = {"date_from": filters.date_from.isoformat(), "date_to": filters.date_to.isoformat()}
+    if filters.target_group:
+        params["target_group"] = filters.target_group
+    if filters.region is not None:
+        params["region"] = filters.region.pk
+    return urlencode(params)
+
+
+# The tables that can be exported, each computed from the filters.
+TABLES = {
+    "funnel": dashboard.funnel_per_target_group,
+    "funnel_regions": dashboard.funnel_per_region,
+    "reached": dashboard.reached_per_target_group_and_region,
+    "channels": dashboard.contacts_per_channel_per_month,
+    "heard_of": dashboard.heard_of,
+}
+EXPORTS = [*TABLES, "goals"]
+
+# The page's figures are rendered once per filter choice and kept this long in the cache (a
+# template fragment): computing them takes seconds at national scale (bench/pages, issue 7).
+DASHBOARD_CACHE_SECONDS = 300
+
+
+@method_decorator(never_cache, name="dispatch")
+class DashboardView(PermissionRequiredMixin, PageCacheMixin, TemplateView):
+    permission_required = "overview.view_dashboard"
+    template_name = "overview/dashboard/dashboard.html"
+
+    def page_cache_vary_on(self):
+        # The default period ends today.
+        return (*super().page_cache_vary_on(), "day", timezone.localdate())
+
+    def get_context_data(self, **kwargs):
+        default_from, default_to = dashboard.default_period()
+        form = DashboardFilterForm(self.request.GET or None, initial={"date_from": default_from, "date_to": default_to})
+        filters = form.filters()
+        # Lazy: the figures are computed only when the cached fragment of the page is missing
+        # (the same queries, in the order the template asks for them).
+        groups = SimpleLazyObject(lambda: dashboard.funnel_groups(filters))  # feeds funnel and reach
+        funnel = SimpleLazyObject(lambda: dashboard.funnel_per_target_group(filters, groups))
+        channels = SimpleLazyObject(lambda: dashboard.contacts_per_channel_per_month(filters))
+        heard_of = SimpleLazyObject(lambda: dashboard.heard_of(filters))
+        steps = [key for _rank, key, _label in dashboard.FUNNEL_STEPS]
+        return super().get_context_data(
+            form=form,
+            filters=filters,
+            export_query=filter_query(filters),
+            cache_seconds=DASHBOARD_CACHE_SECONDS,
+            reached_chart=SimpleLazyObject(lambda: funnel.chart("reached")),
+            reached=SimpleLazyObject(lambda: dashboard.reached_per_target_group_and_region(filters, groups)),
+            funnel=funnel,
+            funnel_chart=SimpleLazyObject(lambda: funnel.total_chart(steps)),
+            funnel_regions=SimpleLazyObject(lambda: dashboard.funnel_per_region(filters, groups)),
+            people=SimpleLazyObject(lambda: dashboard.people(filters)),
+            goal_rows=SimpleLazyObject(lambda: goal_progress(dashboard.goals_for(filters), region=filters.region)),
+            channels=channels,
+            channels_chart=SimpleLazyObject(lambda: channels.total_chart()),
+            heard_of=heard_of,
+            heard_of_chart=SimpleLazyObject(lambda: heard_of.chart("participants")),
+            **kwargs,
+        )
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, int | float | date):
+        return value.isoformat() if isinstance(value, date) else value
+    return neutralise(str(value))
+
+
+def _write_table(writer, table: dashboard.Table) -> None:
+    writer.writerow([key for key, _label in table.dimensions] + [key for key, _label in table.columns])
+    for row in table.rows:
+        writer.writerow([_cell(cell) for cell in row.cells] + row.values)
+    if table.total is not None:
+        writer.writerow(["total"] + [""] * (len(table.dimensions) - 1) + table.total)
+
+
+GOAL_COLUMNS = ["goal", "target_group", "starts_on", "ends_on", "target", "reached", "percent", "period_state"]
+
+
+def _write_goals(writer, rows) -> None:
+    """The goals' progress as goal_progress gives it: one row per goal."""
+    writer.writerow(GOAL_COLUMNS)
+    for row in rows:
+        goal = row.goal
+        writer.writerow(
+            [
+                _cell(goal.get_goal_display()),
+                _cell(goal.get_target_group_display()),
+                _cell(goal.starts_on),
+                _cell(goal.ends_on),
+                row.target,
+                row.reached,
+                row.percent,
+                row.period_state,
+            ]
+        )
+
+
+@never_cache
+@require_GET
+@permission_required("overview.view_dashboard", raise_exception=True)
+def dashboard_export(request):
+    """One table of the dashboard as CSV (UTF-8 with a byte-order mark, so Excel reads it), with the
+    page's filters. Cells that a spreadsheet would run as a formula are neutralised."""
+    name = request.GET.get("table", "")
+    if name not in EXPORTS:
+        raise Http404
+    filters = DashboardFilterForm(request.GET).filters()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="mentorwijs-{name}-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.csv"'
+    )
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    if name == "goals":
+        _write_goals(writer, goal_progress(dashboard.goals_for(filters), region=filters.region))
+    else:
+        _write_table(writer, TABLES[name](filters))
+    return response
