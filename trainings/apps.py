@@ -9,7 +9,7 @@ class TrainingsConfig(AppConfig):
     def ready(self):
         from mentorwijs.accounts.queries import register_account_commitments
 
-        from .queries import runs_given_by
+        from .queries.scheduling import runs_given_by
         from .services.messages import register_failed_mail, register_participant_mail
 
         register_participant_mail()

@@ -39,7 +39,7 @@ from trainings.enums import (
     TrainingStatus,
 )
 from trainings.models import Assignment, Enrolment, Evaluation, Meeting, Training
-from trainings.queries import evaluation_averages_per_run
+from trainings.queries.evaluation import evaluation_averages_per_run
 
 from ..enums import GRANTED_STATUSES, LEVEL_RANK, CertificationStatus, Level, ReviewKind
 from ..models import Certification, FidelityReview, FidelityScore

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from trainings.enums import MessageStatus
 from trainings.models import Assignment, Training
-from trainings.queries import runs_not_ended
+from trainings.queries.scheduling import runs_not_ended
 
 from ..enums import CertificationAction, CertificationStatus, OfferStatus, ReviewKind
 from ..models import (

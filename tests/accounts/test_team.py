@@ -11,7 +11,7 @@ from mentorwijs.accounts import queries
 from mentorwijs.accounts.models import Invitation, User
 from tests.factories import AssignmentFactory, InvitationFactory, UserFactory
 from tests.security.test_sessions import log_in_with_code
-from trainings.queries import runs_given_by
+from trainings.queries.scheduling import runs_given_by
 
 pytestmark = pytest.mark.django_db
 

@@ -33,7 +33,7 @@ from tests.factories import (
     UserFactory,
 )
 from trainings.models import Attendance, Certificate, Enrolment, Evaluation
-from trainings.queries import enrolment_counts
+from trainings.queries.scheduling import enrolment_counts
 from trainings.services.certificates import certificate_revoke
 from trainings.services.evaluation import person_pseudonym
 

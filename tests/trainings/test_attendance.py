@@ -9,7 +9,7 @@ from django.utils import timezone
 from tests.factories import EnrolmentFactory, TrainingFactory, UserFactory
 from trainings.enums import EnrolmentStatus, MeetingStatus, Variant
 from trainings.models import Attendance, Certificate, CompletionRule
-from trainings.queries import catch_up_candidates
+from trainings.queries.attendance import catch_up_candidates
 from trainings.services.attendance import attendance_catch_up, attendance_record, enrolment_complete_if_due
 
 pytestmark = pytest.mark.django_db

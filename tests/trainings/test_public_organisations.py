@@ -13,7 +13,7 @@ from tests.trainings.test_public_enrolment import enrol_url, form_data
 from trainings.enums import TrainingStatus, Variant
 from trainings.forms.enrolment import EnrolmentForm
 from trainings.models import Enrolment
-from trainings.queries import public_organisations
+from trainings.queries.enrolment import public_organisations
 from trainings.services.enrolment import enrolment_create
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from dissemination.queries.relations import picked_organisation
 
 from ..enums import ENROLLABLE_STATUSES
 from ..models import Training
-from ..queries import SEARCH_MIN_LETTERS
+from ..queries.enrolment import SEARCH_MIN_LETTERS
 from ..services.enrolment import pickable_organisations
 
 

@@ -31,7 +31,7 @@ from ..enums import (
     TrainingStatus,
 )
 from ..models import Enrolment, Meeting, Training, new_token
-from ..queries import public_organisations
+from ..queries.enrolment import public_organisations
 from .messages import message_schedule, reminders_cancel, reminders_schedule_for_enrolment
 
 NOT_ENROLLABLE = _("This training run does not take enrolments.")

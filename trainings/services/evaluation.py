@@ -2,7 +2,7 @@
 
 Both are reached through the personal link (the enrolment's token). Answers are stored as one
 Evaluation row per enrolment and moment; staff read them only as averages and as a pseudonymised
-export (trainings.queries).
+export (trainings.queries.evaluation).
 """
 
 from django.conf import settings

@@ -5,8 +5,8 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
-from .. import queries
 from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, EnrolmentStatus
+from ..queries import enrolment as queries
 from ..views.scheduling import participant_feed_token
 
 register = template.Library()

@@ -19,9 +19,9 @@ from mentorwijs.accounts.rules import is_staff_member, is_trainer
 from mentorwijs.page_cache import PageCacheMixin
 from mentorwijs.ratelimit import rate_limited
 
-from .. import queries
 from ..forms.attendance import AttendanceSheetForm, CatchUpForm, CatchUpSearchForm
 from ..models import Meeting
+from ..queries import attendance as queries
 from ..services.attendance import attendance_catch_up, attendance_record
 
 CANDIDATES_SHOWN = 25

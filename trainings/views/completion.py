@@ -8,9 +8,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView
 
-from .. import queries
 from ..forms import add_service_errors
 from ..forms.completion import CompletionRuleForm
+from ..queries import settings_pages as queries
 from ..services.completion import completion_rule_set
 from .scheduling import RoleOnlyPermissionMixin
 

@@ -17,7 +17,7 @@ from ..enums import ActiveComponent, EvaluationMoment, SelfEfficacyItem
 from ..forms import add_service_errors
 from ..forms.evaluation import EvaluationForm
 from ..models import Enrolment
-from ..queries import (
+from ..queries.evaluation import (
     evaluation_averages_per_quarter,
     evaluation_averages_per_run,
     evaluation_averages_per_trainer,

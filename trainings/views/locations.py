@@ -13,10 +13,10 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
-from .. import queries
 from ..filters import LocationFilter
 from ..forms import add_service_errors
 from ..forms.locations import LocationForm
+from ..queries import settings_pages as queries
 from ..services import locations
 from .scheduling import RoleOnlyPermissionMixin
 

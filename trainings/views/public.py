@@ -27,11 +27,11 @@ from dissemination.services.relations import THE_PERSON, person_save, same_addre
 from mentorwijs.forms import parse_id
 from mentorwijs.ratelimit import rate_limited
 
-from .. import queries
 from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, PUBLIC_STATUSES, PUBLIC_VARIANTS
 from ..forms import add_service_errors
 from ..forms.enrolment import EnrolmentForm, PersonalEmailForm
 from ..models import Enrolment, Training
+from ..queries import enrolment as queries
 from ..services.enrolment import (
     enrolment_cancel,
     enrolment_create,

@@ -22,7 +22,6 @@ from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 from mentorwijs.page_cache import PageCacheMixin
 
-from .. import queries
 from ..calendar import feed_token, feed_token_id, ics_for_meetings
 from ..enums import ENROLLABLE_STATUSES, ActiveComponent, AssignmentRole, EnrolmentStatus
 from ..filters import TrainingFilter
@@ -34,6 +33,7 @@ from ..forms.scheduling import (
     TrainingUpdateForm,
 )
 from ..models import Assignment, Enrolment, Meeting
+from ..queries import scheduling as queries
 from ..services import scheduling
 
 TRAINER_FEED_SALT = "mentorwijs.trainings.trainer_feed"

@@ -9,8 +9,8 @@ from dissemination.queries import outreach as dissemination_queries
 from dissemination.queries import outreach_events as queries_events
 from mentorwijs.accounts.roles import Role
 from mentorwijs.page_cache import PageCacheMixin
-from trainings import queries as training_queries
 from trainings.enums import MeetingStatus
+from trainings.queries import scheduling as training_queries
 from trainings.services.attendance import RECORD_AHEAD
 
 from ..getting_started import getting_started

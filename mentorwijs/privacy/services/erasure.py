@@ -48,7 +48,7 @@ from mentorwijs.accounts.services import ERASED_FIRST_NAME
 from mentorwijs.outbox.models import CaughtMail
 from trainings.enums import EnrolmentStatus
 from trainings.models import Attendance, Certificate, Enrolment, Evaluation, new_token
-from trainings.queries import runs_not_ended
+from trainings.queries.scheduling import runs_not_ended
 from trainings.services.certificates import certificates_forget_reasons
 from trainings.services.messages import messages_forget_recipient
 

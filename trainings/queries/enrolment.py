@@ -1,0 +1,122 @@
+"""Read paths of enrolment: the public list, a run's participants, the public organisation search."""
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from dissemination.models import Organisation, Person, Region
+
+from ..enums import (
+    ENROLLABLE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    PUBLIC_STATUSES,
+    PUBLIC_VARIANTS,
+    MeetingStatus,
+)
+from ..models import (
+    Enrolment,
+    Meeting,
+    Training,
+)
+
+
+def places_held():
+    """Annotation: the number of places held in a run (registered, offered, completed)."""
+    held = (
+        Enrolment.objects.filter(training=OuterRef("pk"), status__in=PLACE_HOLDING_STATUSES)
+        .order_by()
+        .values("training")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
+
+
+# --- enrolment and waiting list (public list, participant list) ---
+
+
+def _publicly_enrollable():
+    """Runs of a public variant that take enrolments and whose first scheduled meeting has not begun."""
+    started = Meeting.objects.filter(
+        training=OuterRef("pk"), status=MeetingStatus.SCHEDULED, starts_at__lte=timezone.now()
+    )
+    return Training.objects.filter(status__in=ENROLLABLE_STATUSES, variant__in=PUBLIC_VARIANTS).exclude(Exists(started))
+
+
+def public_training_list(*, region_id: int | None = None):
+    """Runs that take enrolments, by region and first meeting, with places held and meetings.
+    Runs whose first scheduled meeting has begun take no public enrolments and are left out."""
+    first_meeting = Meeting.objects.filter(training=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
+    runs = (
+        _publicly_enrollable()
+        .select_related("region")
+        .annotate(
+            places_held=places_held(),
+            first_meeting_at=Subquery(first_meeting),
+        )
+        .prefetch_related(Prefetch("meetings", queryset=Meeting.objects.select_related("location").order_by("number")))
+        .order_by("region__name", "first_meeting_at", "pk")
+    )
+    if region_id is not None:
+        runs = runs.filter(region_id=region_id)
+    return runs
+
+
+def public_regions():
+    """Regions that have at least one run taking public enrolments."""
+    return Region.objects.filter(pk__in=_publicly_enrollable().values("region_id")).order_by("name")
+
+
+# --- the public organisation search ---
+
+# Fewer letters than this find nothing: the search must not read out the list a letter at a time.
+SEARCH_MIN_LETTERS = 3
+SEARCH_RESULTS = 10
+
+
+def public_organisations():
+    """Organisations that are public already: hosting a public run (of a public variant, on the public
+    list or feed), or confirmed by staff after a participant named them (Organisation.public_since).
+    The public search and the public enrolment form see no other."""
+    hosts_public_run = Training.objects.filter(
+        host_organisation=OuterRef("pk"), variant__in=PUBLIC_VARIANTS, status__in=PUBLIC_STATUSES
+    )
+    return Organisation.objects.filter(Q(public_since__isnull=False) | Exists(hosts_public_run))
+
+
+def public_organisations_named(q: str) -> list[dict]:
+    """For the public search box: at most SEARCH_RESULTS public organisations whose name contains q
+    (nothing for fewer than SEARCH_MIN_LETTERS letters), with id, name and city."""
+    q = q.strip()
+    if sum(character.isalnum() for character in q) < SEARCH_MIN_LETTERS:
+        return []
+    return list(
+        public_organisations()
+        .filter(name__icontains=q)
+        .order_by("name", "pk")
+        .values("id", "name", "city")[:SEARCH_RESULTS]
+    )
+
+
+def training_participants(*, training_id: int):
+    """Every enrolment of a run with person and organisation, in line order (one query)."""
+    return (
+        Enrolment.objects.filter(training_id=training_id)
+        .select_related("person__organisation", "enrolled_by", "certificate")
+        .annotate(
+            meetings_attended=Count("attendances", filter=Q(attendances__present=True)),
+            # The ambassadors app's profile (a reverse relation, not an import): staff invite a
+            # participant who completed the run and has none yet.
+            has_ambassador_profile=Exists(Person.objects.filter(pk=OuterRef("person_id"), ambassador__isnull=False)),
+        )
+        .order_by("waitlisted_at", "created_at", "id")
+    )
