@@ -6,10 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.accounts.models import User
-from mentorwijs.forms import ModelMultipleChoiceField
+from mentorwijs.forms import DateInput, ModelMultipleChoiceField
 
 from .enums import EventKind
-from .forms_outreach import DateInput
 from .models import Event, Person, Region
 from .services.events import SPEAKER_ROLES
 
