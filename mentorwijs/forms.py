@@ -68,6 +68,29 @@ def plausible_date(value: date) -> None:
         raise ValidationError(_("Enter a date between 1900 and 2999."), code="implausible_date")
 
 
+# The browser's own pickers. The value is written in the one format these inputs read (ISO), whatever
+# the language of the page: Django's default would be the localised format, which the browser ignores.
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 

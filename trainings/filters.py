@@ -3,9 +3,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.models import Region
+from mentorwijs.forms import DateInput
 
 from .enums import TrainingStatus, Variant
-from .forms.scheduling import DateInput
 from .models import Location, Meeting, Training
 
 

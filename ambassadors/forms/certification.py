@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from mentorwijs.forms import add_service_errors, plausible_date
+from mentorwijs.forms import DateInput, add_service_errors, plausible_date
 
 from ..enums import Level
 from ..evidence import MAX_FILES
@@ -54,13 +54,6 @@ def evidence_field(required=False):
             count=MAX_FILES,
         ),
     )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def note_field(label, required=False, help_text=""):

@@ -4,7 +4,7 @@ services/renewal_rules.py; these forms collect the input and the views show refu
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mentorwijs.forms import ModelMultipleChoiceField
+from mentorwijs.forms import DateInput, ModelMultipleChoiceField
 
 from ..enums import Level, RuleKind
 from ..models import RefresherMeeting, RenewalRule
@@ -50,13 +50,6 @@ class AttendeeField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         name = obj.get_full_name()
         return f"{name} ({obj.email})" if name else obj.email
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class RefresherMeetingForm(forms.Form):

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mentorwijs.forms import ModelMultipleChoiceField
+from mentorwijs.forms import DateTimeInput, ModelMultipleChoiceField
 
 from ..enums import TargetGroup
 from ..models import MailingList, Newsletter, Region
@@ -62,13 +62,6 @@ class PreviewForm(forms.Form):
 
     subject = forms.CharField(max_length=200, required=False)
     body = forms.CharField(required=False)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class ScheduleForm(forms.Form):

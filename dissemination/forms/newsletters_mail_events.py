@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorwijs.forms import DateInput
+
 from ..enums import NewsletterStatus
 from ..models import Newsletter
 from ..queries.newsletters_mail_events import KIND_FILTER_CHOICES
@@ -20,10 +22,8 @@ class MailEventFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(
-        label=_("Up to and including"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Up to and including"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()

@@ -7,18 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
-from mentorwijs.forms import parse_id
+from mentorwijs.forms import DateInput, parse_id
 
 from ..enums import KeyMessage, MaterialShared, OutreachChannel, Stage, TargetGroup
 from ..models import Person, Region
 from ..queries.relations import organisation_people, people_visible_to, picked_organisation
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ContactFields(forms.Form):

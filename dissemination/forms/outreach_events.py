@@ -6,12 +6,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.accounts.models import User
-from mentorwijs.forms import ModelMultipleChoiceField
+from mentorwijs.forms import DateInput, ModelMultipleChoiceField
 
 from ..enums import EventKind
 from ..models import Event, Person, Region
 from ..services.events import SPEAKER_ROLES
-from .outreach import DateInput
 
 PRIVACY_HELP = _("Never write anything about an employee's health or disability here.")
 

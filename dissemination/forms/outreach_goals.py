@@ -5,16 +5,11 @@ service's refusals next to the fields."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorwijs.forms import DateInput
+
 from ..enums import CommunicationGoal, TargetGroup
 from ..models import Goal
 from ..services.goals import GOAL_FIELDS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class GoalForm(forms.Form):

@@ -11,11 +11,13 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
+
+from mentorwijs.http import safe_next
 
 from ..forms.newsletters_mail_events import MailEventFilterForm
 from ..queries.newsletters_mail_events import mail_event_rows, mail_events
@@ -65,7 +67,4 @@ def mail_event_send_again(request, source, pk):
         messages.success(request, _("The mail is queued again; it goes out within a minute."))
     else:
         messages.info(request, _("This mail is no longer waiting to be sent again: nothing was queued."))
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = ""
-    return redirect(back or "dissemination:mail_event_list")
+    return redirect(safe_next(request, request.POST.get("next"), reverse("dissemination:mail_event_list")))

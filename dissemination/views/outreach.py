@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,6 +22,7 @@ from rules.contrib.views import PermissionRequiredMixin, permission_required
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 from mentorwijs.forms import add_service_errors, parse_id
+from mentorwijs.http import safe_next
 from mentorwijs.page_cache import PageCacheMixin
 
 from ..enums import STAGE_ORDER, Stage
@@ -148,10 +149,7 @@ def contact_follow_up_done(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Follow-up marked as done."))
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect("dissemination:follow_up_list")
+    return redirect(safe_next(request, request.POST.get("next"), reverse("dissemination:follow_up_list")))
 
 
 class ContactReassignView(PermissionRequiredMixin, FormView):

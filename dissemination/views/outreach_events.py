@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +19,7 @@ from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
 
 from mentorwijs.forms import add_service_errors, parse_id
+from mentorwijs.http import safe_next
 
 from ..enums import EventKind
 from ..forms.outreach_events import AttendanceForm, EventForm, GuestSearchForm, InviteForm
@@ -200,7 +201,6 @@ def event_follow_up_done_view(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Follow-up marked as done."))
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect("dissemination:event_detail", pk=event.pk)
+    return redirect(
+        safe_next(request, request.POST.get("next"), reverse("dissemination:event_detail", args=[event.pk]))
+    )

@@ -11,24 +11,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.queries.relations import organisation_chosen
-from mentorwijs.forms import plausible_date
+from mentorwijs.forms import DateInput, TimeInput, plausible_date
 
 from ..enums import ActiveComponent
 from ..models import Location, Meeting, Training
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%H:%M")
 
 
 def aware(day, moment):

@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
+
+from mentorwijs.http import safe_next
 
 from ..filters import LocationFilter
 from ..forms import add_service_errors
@@ -47,10 +48,7 @@ class LocationCreateView(LocationPermissionMixin, FormView):
     form_class = LocationForm
 
     def next_url(self) -> str:
-        next_url = self.request.GET.get("next", "")
-        if next_url and url_has_allowed_host_and_scheme(next_url, {self.request.get_host()}):
-            return next_url
-        return ""
+        return safe_next(self.request, self.request.GET.get("next", ""))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(next_url=self.next_url(), **kwargs)

@@ -8,12 +8,13 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
+
+from mentorwijs.http import safe_next
 
 from .. import services
 from ..forms import InvitationAcceptForm, InvitationForm, LanguageForm
@@ -136,9 +137,7 @@ class InvitationAcceptView(View):
 def switch_language(request):
     """Store the chosen language in a cookie and, when logged in, on the user."""
     form = LanguageForm(request.POST)
-    next_url = request.POST.get("next") or "/"  # only back to a page of this site
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = "/"
+    next_url = safe_next(request, request.POST.get("next"), "/")  # only back to a page of this site
     response = HttpResponseRedirect(next_url)
     if form.is_valid():
         language = form.cleaned_data["language"]

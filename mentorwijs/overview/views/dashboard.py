@@ -19,9 +19,9 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
 
 from dissemination.enums import TargetGroup
-from dissemination.forms.outreach import DateInput
 from dissemination.models import Region
 from dissemination.resources import neutralise
+from mentorwijs.forms import DateInput
 from mentorwijs.page_cache import PageCacheMixin
 
 from .. import dashboard
