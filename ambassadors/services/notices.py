@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from mentorwijs import mail
 from trainings.enums import MessageStatus
-from trainings.services.messages import MAX_ATTEMPTS, STALE_AFTER
+from trainings.services.messages import MAX_ATTEMPTS, STALE_AFTER, mail_row_send_again
 
 from ..enums import CertificationStatus, NoticeKind
 from ..models import Certification, CertificationNotice
@@ -162,45 +162,27 @@ def notices_send_due(*, limit: int = 500) -> int:
 
 
 def notice_send_again(*, pk: int) -> bool:
-    """Put a FAILED notice back in the outbox, due now, with its attempts reset, and queue its
-    sending on commit. True when it was failed; False otherwise (already sent again, pending,
-    cancelled), so a second click sends nothing. Raises CertificationNotice.DoesNotExist."""
+    """A failed certification notice sent again (trainings' mail_row_send_again)."""
     from ..tasks import send_notice
 
-    with transaction.atomic():
-        notice = CertificationNotice.objects.select_for_update().get(pk=pk)
-        if notice.status != MessageStatus.FAILED:
-            return False
-        CertificationNotice.objects.filter(pk=pk).update(
-            status=MessageStatus.PENDING, due_at=timezone.now(), attempts=0, last_error="", claimed_at=None
-        )
-        transaction.on_commit(lambda: send_notice.delay(notice_id=pk), robust=True)
-    return True
+    return mail_row_send_again(CertificationNotice, pk=pk, queue=lambda: send_notice.delay(notice_id=pk))
 
 
 def register_failed_mail() -> None:
     """Show failed notices on dissemination's page of mail events, with "send again"."""
     from django.db.models import F
-    from django.db.models.functions import Coalesce
 
-    from dissemination.queries.newsletters_mail_events import (
-        FAILED_SERVICE_MAIL,
-        MailSource,
-        mail_rows,
-        register_mail_source,
-    )
-
-    def failed():
-        return mail_rows(
-            CertificationNotice.objects.filter(status=MessageStatus.FAILED),
-            source="ambassadors.notice",
-            at=Coalesce("claimed_at", "due_at"),
-            kind=FAILED_SERVICE_MAIL,
-            email=F("certification__holder__email"),
-            detail=F("last_error"),
-            what=F("kind"),
-        )
+    from dissemination.queries.newsletters_mail_events import MailSource, failed_service_mail, register_mail_source
 
     register_mail_source(
-        MailSource(key="ambassadors.notice", failed=failed, retry=notice_send_again, labels=dict(NoticeKind.choices))
+        MailSource(
+            key="ambassadors.notice",
+            failed=lambda: failed_service_mail(
+                CertificationNotice.objects.filter(status=MessageStatus.FAILED),
+                source="ambassadors.notice",
+                email=F("certification__holder__email"),
+            ),
+            retry=notice_send_again,
+            labels=dict(NoticeKind.choices),
+        )
     )

@@ -65,6 +65,20 @@ def mail_rows(queryset: QuerySet, *, source: str, at, kind, email, detail, what,
     )
 
 
+def failed_service_mail(queryset: QuerySet, *, source: str, email):
+    """Failed rows of a service-mail outbox (status, due_at, claimed_at, last_error, kind) as rows of
+    the list: last tried when claimed (else due), the error as detail, the row's kind as what."""
+    return mail_rows(
+        queryset,
+        source=source,
+        at=Coalesce("claimed_at", "due_at"),
+        kind=FAILED_SERVICE_MAIL,
+        email=email,
+        detail=F("last_error"),
+        what=F("kind"),
+    )
+
+
 @dataclass(frozen=True)
 class MailSource:
     """Failed service mail of one app: `failed()` answers its rows (mail_rows), `retry(pk=...)` is the

@@ -308,48 +308,46 @@ def messages_send_due(*, limit: int = 500) -> int:
     return sum(message_send(message_id=pk) for pk in list(due[:limit]))
 
 
-def message_send_again(*, pk: int) -> bool:
-    """Put a FAILED message back in the outbox, due now, with its attempts reset, and queue its
-    sending on commit. True when it was failed; False otherwise (already sent again, pending,
-    cancelled), so a second click sends nothing. Raises ScheduledMessage.DoesNotExist."""
-    from ..tasks import send_message
-
+def mail_row_send_again(model, *, pk: int, queue) -> bool:
+    """Put a FAILED row of a service-mail outbox (ScheduledMessage, ambassadors' CertificationNotice)
+    back, due now, with its attempts reset, and call `queue()` on commit to send it. True when it was
+    failed; False otherwise (already sent again, pending, cancelled), so a second click sends nothing.
+    Raises model.DoesNotExist."""
     with transaction.atomic():
-        message = ScheduledMessage.objects.select_for_update().get(pk=pk)
-        if message.status != MessageStatus.FAILED:
+        row = model.objects.select_for_update().get(pk=pk)
+        if row.status != MessageStatus.FAILED:
             return False
-        ScheduledMessage.objects.filter(pk=pk).update(
+        model.objects.filter(pk=pk).update(
             status=MessageStatus.PENDING, due_at=timezone.now(), attempts=0, last_error="", claimed_at=None
         )
-        transaction.on_commit(lambda: send_message.delay(message_id=pk), robust=True)
+        transaction.on_commit(queue, robust=True)
     return True
+
+
+def message_send_again(*, pk: int) -> bool:
+    """A failed reminder or personal-links mail sent again (mail_row_send_again)."""
+    from ..tasks import send_message
+
+    return mail_row_send_again(ScheduledMessage, pk=pk, queue=lambda: send_message.delay(message_id=pk))
 
 
 def register_failed_mail() -> None:
     """Show failed messages on dissemination's page of mail events, with "send again"."""
-    from django.db.models import F
     from django.db.models.functions import Coalesce
 
-    from dissemination.queries.newsletters_mail_events import (
-        FAILED_SERVICE_MAIL,
-        MailSource,
-        mail_rows,
-        register_mail_source,
-    )
-
-    def failed():
-        return mail_rows(
-            ScheduledMessage.objects.filter(status=MessageStatus.FAILED),
-            source="trainings.message",
-            at=Coalesce("claimed_at", "due_at"),
-            kind=FAILED_SERVICE_MAIL,
-            email=Coalesce("enrolment__person__email", "user__email"),
-            detail=F("last_error"),
-            what=F("kind"),
-        )
+    from dissemination.queries.newsletters_mail_events import MailSource, failed_service_mail, register_mail_source
 
     register_mail_source(
-        MailSource(key="trainings.message", failed=failed, retry=message_send_again, labels=dict(MessageKind.choices))
+        MailSource(
+            key="trainings.message",
+            failed=lambda: failed_service_mail(
+                ScheduledMessage.objects.filter(status=MessageStatus.FAILED),
+                source="trainings.message",
+                email=Coalesce("enrolment__person__email", "user__email"),
+            ),
+            retry=message_send_again,
+            labels=dict(MessageKind.choices),
+        )
     )
 
 
