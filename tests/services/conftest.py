@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from kombu import Connection
 
 from mentorwijs.celery import app as celery_app
 from tests.services import smtp
@@ -88,8 +89,9 @@ def _database_url(settings_dict) -> str:
 
 
 class Worker:
-    def __init__(self, process, nodename: str, log_path: Path):
+    def __init__(self, process, nodename: str, log_path: Path, broker_url: str):
         self.process = process
+        self.broker_url = broker_url
         self.nodename = nodename
         self.log_path = log_path
 
@@ -116,6 +118,14 @@ class Worker:
                 if record.get("logger") == "celery.app.trace" and " succeeded in " in record.get("message", ""):
                     ids.append(record["data"]["id"])
         return ids
+
+    def idle(self) -> bool:
+        """True when no task waits in the broker queue and none is running: with acks_late a task's
+        message stays in kombu's `unacked` hash until the task has finished."""
+        # A connection of its own: a test may have pointed this process's app at a private broker.
+        with Connection(self.broker_url) as connection:
+            redis = connection.default_channel.client
+            return not redis.llen(celery_app.conf.task_default_queue) and not redis.hlen("unacked")
 
     def stop(self) -> None:
         if self.process.poll() is not None:
@@ -197,7 +207,7 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_server):
         process = subprocess.Popen(
             command, cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
-    worker = Worker(process, nodename, WORKER_LOG)
+    worker = Worker(process, nodename, WORKER_LOG, environment["CELERY_BROKER_URL"])
 
     deadline = time.monotonic() + WORKER_START_TIMEOUT
     problem = None
@@ -219,6 +229,22 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_server):
 
     yield worker
     worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def _worker_idle_before_teardown(request, celery_worker):
+    """A task the test queued must finish before the tables are emptied: a TRUNCATE racing the worker's
+    own transaction can deadlock, fail the flush and leave rows for the next test."""
+    if "transactional_db" not in request.fixturenames:
+        yield  # a rolled-back test leaves no committed rows for the worker, and needs no flush
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so torn down after this fixture
+    yield
+    deadline = time.monotonic() + WAIT_TIMEOUT
+    while not celery_worker.idle():
+        if time.monotonic() > deadline:
+            pytest.fail(f"the worker was still busy {WAIT_TIMEOUT} s after the test.\n{celery_worker.tail()}")
+        time.sleep(0.1)
 
 
 @pytest.fixture(autouse=True)

@@ -91,7 +91,7 @@ def start_worker(*, broker_url: str, smtp_port: int, name: str) -> Worker:
         process = subprocess.Popen(
             command, cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
-    worker = Worker(process, nodename, log_path)
+    worker = Worker(process, nodename, log_path, broker_url)
     deadline = time.monotonic() + WORKER_START_TIMEOUT
     while not worker.answers():
         if process.poll() is not None or time.monotonic() > deadline:
