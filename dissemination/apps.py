@@ -9,9 +9,14 @@ class DisseminationConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
 
+        from mentorwijs.personal_data import register_personal_data
+
         from .queries.newsletters_mail_events import register_invitations
+        from .services import privacy
         from .signals import tracking_received
 
         register_invitations()
+        for part in privacy.PARTS:
+            register_personal_data(part)
 
         tracking.connect(tracking_received, dispatch_uid="dissemination.tracking_received")

@@ -1,4 +1,4 @@
-"""What the retention periods and a person's erasure do to this app's newsletter rows (called by
+"""What the retention periods and a person's erasure do to this app's rows (called by
 mentorwijs.privacy, which also cleans the audit trail of the rows changed here).
 
 Former subscribers: an address that unsubscribed, bounced or complained is kept, with its proof of
@@ -29,6 +29,7 @@ from ..models import (
     Delivery,
     Event,
     MailEvent,
+    OutreachContact,
     Subscriber,
     forgotten_address,
 )
@@ -161,3 +162,28 @@ def event_notes_clear(*, before_day) -> int:
     return (
         Event.objects.filter(date__lt=before_day).exclude(outcomes="", follow_up="").update(outcomes="", follow_up="")
     )
+
+
+@transaction.atomic
+def unconfirmed_subscribers_delete(*, before) -> tuple[list[int], int]:
+    """Delete subscribers still PENDING who signed up, and were last asked to confirm, before `before`.
+    A pending subscriber has no consent records (consent is recorded on
+    confirmation); one that has any is left alone, since those records are proof that must be kept.
+    Their list memberships go with them. Returns the ids read and the number deleted."""
+    due = (
+        Subscriber.objects.filter(status=SubscriberStatus.PENDING, created_at__lt=before)
+        .exclude(confirmation_sent_at__gte=before)
+        .exclude(consents__isnull=False)
+    )
+    ids = list(due.values_list("pk", flat=True))
+    if not ids:
+        return [], 0
+    _total, per_model = Subscriber.objects.filter(pk__in=ids).delete()
+    return ids, per_model.get(Subscriber._meta.label, 0)
+
+
+@transaction.atomic
+def outreach_notes_clear(*, before_day) -> int:
+    """Empty the notes of outreach contacts dated before `before_day`; the contact itself (who, when,
+    organisation, channel, stage) stays for the dissemination figures. Returns the contacts changed."""
+    return OutreachContact.objects.filter(date__lt=before_day).exclude(notes="").update(notes="")

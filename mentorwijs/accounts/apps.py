@@ -9,5 +9,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from mentorwijs import page_cache  # noqa: F401 - moves the data generation on every write
+        from mentorwijs.personal_data import register_personal_data
 
-        from . import signals  # noqa: F401
+        from . import personal_data, signals  # noqa: F401
+
+        register_personal_data(personal_data.PART)

@@ -6,3 +6,10 @@ class OutboxConfig(AppConfig):
     name = "mentorwijs.outbox"
     label = "outbox"
     verbose_name = _("Caught mail")
+
+    def ready(self):
+        from mentorwijs.personal_data import register_personal_data
+
+        from .personal_data import PART
+
+        register_personal_data(PART)

@@ -13,8 +13,9 @@ on rows that no longer name anyone (`keeps`: figures), and which models it makes
 personal field of the processing register has no rule.
 
 Where a rule changes another app's rows it calls that app's service (dissemination.services.
-retention, ambassadors.services.erasure, mentorwijs.accounts.services); the audit trail, this app's
-concern, is cleaned here.
+retention, trainings.services.privacy, ambassadors.services.erasure, mentorwijs.accounts.services,
+mentorwijs.outbox.personal_data); the audit trail, this app's concern, is cleaned here. Choosing who
+is due (participants_due, directory_people_due) reads across the apps; it writes nothing.
 """
 
 import logging
@@ -40,16 +41,23 @@ from ambassadors.models import Ambassador, CertificationEvidence
 from ambassadors.services.erasure import evidence_remove, lapsed_evidence
 from dissemination.enums import SubscriberStatus
 from dissemination.models import EventGuest, OutreachContact, Person, Subscriber
-from dissemination.services.retention import event_notes_clear, former_subscribers, subscribers_forget
+from dissemination.services.retention import (
+    event_notes_clear,
+    former_subscribers,
+    outreach_notes_clear,
+    subscribers_forget,
+    unconfirmed_subscribers_delete,
+)
 from mentorwijs.accounts.models import Invitation, User
 from mentorwijs.accounts.services import invitations_forget, live_sessions_by_user
-from mentorwijs.outbox.models import CaughtMail
+from mentorwijs.outbox.personal_data import caught_mail_delete
 from mentorwijs.policy.queries import policy_value
 from mentorwijs.policy.registry import POLICIES_BY_KEY
 from mentorwijs.privacy.models import ErasureRecord, RetentionRun
 from mentorwijs.privacy.services.account_erasure import account_erase
-from mentorwijs.privacy.services.erasure import person_erase, redact_audit_log
-from trainings.models import Attendance, Enrolment
+from mentorwijs.privacy.services.erasure import audit_clean, person_erase, redact_audit_log
+from trainings.models import Enrolment
+from trainings.services.privacy import run_details_clear
 
 logger = logging.getLogger(__name__)
 
@@ -177,26 +185,12 @@ def anonymise_directory_people(*, now=None) -> int:
 @transaction.atomic
 def clear_run_details(*, now=None) -> int:
     """Empty the dietary wishes and the reasons for absence of runs whose last meeting ended more
-    than the period retention_run_details_days ago (both may tell something about health, and the run no longer
-    needs them), also in the audit trail. Enrolment, attendance and certificate stay. Returns the
-    number of enrolments and attendance rows emptied."""
+    than the period retention_run_details_days ago (trainings.services.privacy.run_details_clear),
+    also in the audit trail. Enrolment, attendance and certificate stay. Returns the number of
+    enrolments and attendance rows emptied."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=policy_value("retention_run_details_days"))
-    ended = Enrolment.objects.exclude(training__meetings__ends_at__gte=cutoff).exclude(created_at__gte=cutoff)
-    due = (
-        (Enrolment, "dietary_wishes", ended),
-        # A catch-up in a later run keeps its reason until that meeting is as old.
-        (Attendance, "absence_reason", Attendance.objects.filter(enrolment__in=ended, meeting__ends_at__lt=cutoff)),
-    )
-    count = 0
-    for model, field_name, rows in due:
-        ids = list(rows.exclude(**{field_name: ""}).values_list("pk", flat=True))
-        for start in range(0, len(ids), BATCH_SIZE):  # a bounded IN (...) list, also on SQLite
-            batch = ids[start : start + BATCH_SIZE]
-            model.objects.filter(pk__in=batch).update(**{field_name: ""})
-            # The rows keep their names until the participant is anonymised; only the values go.
-            redact_audit_log(model, batch, [field_name], name=False)
-        count += len(ids)
+    count, redactions = run_details_clear(before=now - timedelta(days=policy_value("retention_run_details_days")))
+    audit_clean(redactions)
     return count
 
 
@@ -206,26 +200,17 @@ def clear_run_details(*, now=None) -> int:
 @transaction.atomic
 def delete_unconfirmed_subscribers(*, now=None) -> int:
     """Delete subscribers still PENDING the period retention_unconfirmed_subscriber_days after they signed up
-    and after their last confirmation request. A pending subscriber has no consent records (consent
-    is recorded on confirmation); one that has any is left alone, since those records are proof
-    that must be kept. Their list memberships and their audit-trail entries go with them. Returns
-    the number deleted."""
+    and after their last confirmation request (dissemination.services.retention.
+    unconfirmed_subscribers_delete: one with consent records is left alone, those are proof). Their
+    list memberships and their audit-trail entries go with them. Returns the number deleted."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=policy_value("retention_unconfirmed_subscriber_days"))
-    due = (
-        Subscriber.objects.filter(status=SubscriberStatus.PENDING, created_at__lt=cutoff)
-        .exclude(confirmation_sent_at__gte=cutoff)
-        .exclude(consents__isnull=False)
-    )
-    ids = list(due.values_list("pk", flat=True))
-    if not ids:
-        return 0
     # The audit trail would keep the address in the history of a row that is gone: drop that
     # history, and do not log the deletion itself (this function is the record of it).
     with disable_auditlog():
-        _total, per_model = Subscriber.objects.filter(pk__in=ids).delete()
+        ids, deleted = unconfirmed_subscribers_delete(before=cutoff)
     _delete_audit_entries(Subscriber, ids)
-    return per_model.get(Subscriber._meta.label, 0)
+    return deleted
 
 
 def forget_former_subscribers(*, now=None) -> int:
@@ -256,7 +241,7 @@ def clear_outreach_notes(*, now=None) -> int:
     Returns the number of contacts whose notes were emptied."""
     now = now or timezone.now()
     cutoff = timezone.localdate(now) - relativedelta(years=policy_value("retention_outreach_notes_years"))
-    return OutreachContact.objects.filter(date__lt=cutoff).exclude(notes="").update(notes="")
+    return outreach_notes_clear(before_day=cutoff)
 
 
 def clear_event_notes(*, now=None) -> int:
@@ -354,9 +339,7 @@ def delete_caught_mail(*, now=None) -> int:
     """Delete caught mail (the embedded default's outbox) older than the period retention_caught_mail_days.
     Returns the number deleted."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=policy_value("retention_caught_mail_days"))
-    _total, per_model = CaughtMail.objects.filter(caught_at__lt=cutoff).delete()
-    return per_model.get(CaughtMail._meta.label, 0)
+    return caught_mail_delete(before=now - timedelta(days=policy_value("retention_caught_mail_days")))
 
 
 @transaction.atomic

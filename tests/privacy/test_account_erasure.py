@@ -213,7 +213,7 @@ def test_a_rolled_back_erasure_keeps_the_evidence_files(
         raise RuntimeError("database gone")
 
     # Fails after the evidence rows were emptied: the whole erasure rolls back.
-    monkeypatch.setattr("mentorwijs.privacy.services.account_erasure.redact_audit_log", broken)
+    monkeypatch.setattr("mentorwijs.privacy.services.erasure.redact_audit_log", broken)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         account_erase(user=tom.user, by=tom.staff, reason="Verzoek")
 

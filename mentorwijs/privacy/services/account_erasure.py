@@ -27,6 +27,12 @@ trainer first).
 An erasure by someone (not the retention task) mails a notice to the account's own address after
 commit (accounts.services.account_erased_notice_queue): whoever holds it learns of it, also of an
 erasure they did not ask for.
+
+Each app does its own part (mentorwijs.personal_data; the order is
+services.parts.ACCOUNT_ERASURE_ORDER): ambassadors.services.privacy, trainings.services.privacy,
+mentorwijs.accounts.personal_data, mentorwijs.outbox.personal_data. This module locks the account,
+checks the refusals (its own and the parts'), asks every part and cleans the audit trail, all in one
+transaction.
 """
 
 from auditlog.models import LogEntry
@@ -35,15 +41,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from ambassadors.models import Ambassador, Certification, CertificationEvent, CertificationEvidence, RefresherMeeting
-from ambassadors.services.erasure import holder_forget, runs_still_to_give
-from mentorwijs.accounts.models import Invitation, User
+from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
-from mentorwijs.accounts.services import account_erased_notice_queue, user_anonymise, user_is_anonymised
-from trainings.services.messages import messages_forget_recipient
+from mentorwijs.accounts.services import account_erased_notice_queue, user_is_anonymised
+from mentorwijs.personal_data import AccountErasure
 
 from ..models import ErasureRecord
-from .erasure import delete_caught_mail_to, redact_audit_log, redact_m2m_names
+from .erasure import audit_clean
+from .parts import ACCOUNT_ERASURE_ORDER, erased
+from .parts import refusals as part_refusals
 
 
 def account_erasure_refusals(*, user: User, by: User | None) -> list[ValidationError]:
@@ -68,18 +74,7 @@ def account_erasure_refusals(*, user: User, by: User | None) -> list[ValidationE
                 _("This is the last active staff account. Invite another staff member first."), code="last_staff"
             )
         )
-    runs = runs_still_to_give(user=user)
-    if runs:
-        refusals.append(
-            ValidationError(
-                _(
-                    "This account still gives training runs that have not ended (%(runs)s). "
-                    "Assign another trainer first, or erase the account after the runs."
-                )
-                % {"runs": ", ".join(run.title for run in runs)},
-                code="runs_to_give",
-            )
-        )
+    refusals.extend(part_refusals("account_refusals", user))  # e.g. runs still to give (ambassadors)
     return refusals
 
 
@@ -110,36 +105,12 @@ def account_erase(
     if refusals:
         raise ValidationError(refusals)
 
-    old_email = user.email
-    old_names = {str(user), user.email}  # how auditlog named them in the attendees of refresher meetings
     if by is not None:
         account_erased_notice_queue(user=user)  # to the address it still has, sent after commit
-    invitation_ids = list(
-        Invitation.objects.filter(Q(email__iexact=old_email) | Q(accepted_user=user)).values_list("pk", flat=True)
+    result = erased(
+        "account_erase", ACCOUNT_ERASURE_ORDER, AccountErasure(user=user, email=user.email, sessions=sessions)
     )
-    summary = holder_forget(user=user)
-    summary["messages_cancelled"] = messages_forget_recipient(user=user)
-    summary.update(user_anonymise(user=user, sessions=sessions))
-    summary["caught_mail"] = delete_caught_mail_to(old_email)
-
-    certification_ids = list(Certification.objects.filter(holder=user).values_list("pk", flat=True))
-    summary["audit_entries"] = (
-        redact_audit_log(User, [user.pk], None)
-        + redact_audit_log(Invitation, invitation_ids, ["email", "first_name"])
-        + redact_audit_log(Ambassador, Ambassador.objects.filter(user=user).values_list("pk", flat=True), ["offers"])
-        + redact_audit_log(Certification, certification_ids, ["request_note", "review_note"])
-        + redact_audit_log(
-            CertificationEvent,
-            CertificationEvent.objects.filter(certification_id__in=certification_ids).values_list("pk", flat=True),
-            ["note"],
-        )
-        + redact_audit_log(
-            CertificationEvidence,
-            CertificationEvidence.objects.filter(certification_id__in=certification_ids).values_list("pk", flat=True),
-            ["original_name", "file"],
-        )
-        + redact_m2m_names(RefresherMeeting, "attendees", old_names)
-    )
+    summary = {**result.counts, "audit_entries": audit_clean(result.audit)}
     # Changes they made: auditlog copied their address (and client address) into each entry.
     summary["audit_entries_as_actor"] = (
         LogEntry.objects.filter(actor=user)

@@ -30,63 +30,33 @@ What goes and what stays (docs/security.md, "A person's data: export and erasure
   and the object's name.
 - A user account with the same address is not touched: it has its own erasure
   (privacy.services.account_erasure).
-"""
 
-import re
+Each app does its own part (mentorwijs.personal_data, registered in its AppConfig.ready; the order
+is services.parts.PERSON_ERASURE_ORDER): dissemination.services.privacy (relations: the person row,
+person_anonymise; outreach: the contacts' notes; newsletters: the subscribers),
+trainings.services.privacy, ambassadors.services.privacy and mentorwijs.outbox.personal_data. This
+module locks the person row first, asks every part, and cleans the audit trail of what they changed,
+all in one transaction.
+"""
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
-from django.utils.translation import gettext as _
 
-from ambassadors.models import Ambassador
-from ambassadors.services.erasure import profile_forget
-from dissemination.models import OutreachContact, Person, Subscriber, new_research_key
-from dissemination.services.retention import subscribers_forget_person
-from mentorwijs.accounts.services import ERASED_FIRST_NAME
-from mentorwijs.outbox.models import CaughtMail
-from trainings.enums import EnrolmentStatus
-from trainings.models import Attendance, Certificate, Enrolment, Evaluation, new_token
-from trainings.queries.scheduling import runs_not_ended
-from trainings.services.certificates import certificates_forget_reasons
-from trainings.services.messages import messages_forget_recipient
+from dissemination.models import Person
+from dissemination.services.privacy import person_is_anonymised
+from mentorwijs.personal_data import AuditNames, PersonErasure
 
 from ..models import ErasureRecord
+from .parts import PERSON_ERASURE_ORDER, erased, refusals
 
 REDACTED = "[verwijderd]"
 AUDIT_BATCH = 500
 
-# Enrolments that still take part in a run (cancelled and dropped out ones no longer do).
-TAKING_PART = [
-    EnrolmentStatus.REGISTERED,
-    EnrolmentStatus.WAITLISTED,
-    EnrolmentStatus.OFFERED,
-    EnrolmentStatus.COMPLETED,
-]
-
-
-def erased_last_name(person: Person) -> str:
-    return f"persoon #{person.pk}"
-
 
 def is_erased(person: Person) -> bool:
     """True when the person row still carries exactly what an erasure left."""
-    return (
-        person.first_name == ERASED_FIRST_NAME
-        and person.last_name == erased_last_name(person)
-        and not (person.email or person.phone or person.function)
-    )
-
-
-def enrolments_in_unfinished_runs(person: Person):
-    """The person's enrolments that still take part in a run that has not ended
-    (trainings.queries.runs_not_ended)."""
-    return (
-        Enrolment.objects.filter(person=person, status__in=TAKING_PART)
-        .filter(Exists(runs_not_ended().filter(pk=OuterRef("training_id"))))
-        .select_related("training")
-    )
+    return person_is_anonymised(person)
 
 
 def redact_audit_log(model, pks, fields: list[str] | None, *, name: bool = True) -> int:
@@ -150,16 +120,15 @@ def redact_m2m_names(model, field: str, names) -> int:
     return len(redacted_entries)
 
 
-def delete_caught_mail_to(email: str) -> int:
-    """Delete outbox mail addressed to `email` (compared without case, as one recipient of a list)."""
-    address = email.lower()
-    ids = [
-        mail.pk
-        for mail in CaughtMail.objects.filter(recipients__icontains=address).only("pk", "recipients")
-        if address in {part.strip().lower() for part in re.split(r"[,;]", mail.recipients)}
-    ]
-    CaughtMail.objects.filter(pk__in=ids).delete()
-    return len(ids)
+def audit_clean(audit) -> int:
+    """Clean the audit trail of what the parts of an erasure changed (their Erased.audit). Returns the
+    entries changed."""
+    return sum(
+        redact_m2m_names(item.model, item.field, item.names)
+        if isinstance(item, AuditNames)
+        else redact_audit_log(item.model, item.pks, item.fields, name=item.name)
+        for item in audit
+    )
 
 
 @transaction.atomic
@@ -174,74 +143,10 @@ def person_erase(*, person: Person, by, reason: str) -> ErasureRecord:
         record = ErasureRecord.objects.filter(person_id=person.pk).first()
         if record is not None:
             return record
-    unfinished = list(enrolments_in_unfinished_runs(person))
-    if unfinished:
-        raise ValidationError(
-            _(
-                "This person takes part in a training run that has not ended yet (%(runs)s). "
-                "Erase them after the run, or cancel the enrolment first."
-            )
-            % {"runs": ", ".join(enrolment.training.title for enrolment in unfinished)},
-            code="running_enrolment",
-        )
-    email = person.email
-    summary = {}
-
-    # Subscribers first, while the address is still known (dissemination's service).
-    subscriber_ids = subscribers_forget_person(person=person, email=email)
-    summary["subscribers"] = len(subscriber_ids)
-    summary["caught_mail"] = delete_caught_mail_to(email) if email else 0
-
-    enrolment_ids = list(Enrolment.objects.filter(person=person).values_list("pk", flat=True))
-    for enrolment_id in enrolment_ids:
-        # One token each (unique); the old personal links open nothing any more.
-        Enrolment.objects.filter(pk=enrolment_id).update(dietary_wishes="", token=new_token())
-    summary["enrolments"] = len(enrolment_ids)
-    summary["attendances"] = (
-        Attendance.objects.filter(enrolment_id__in=enrolment_ids).exclude(absence_reason="").update(absence_reason="")
-    )
-    summary["evaluations"] = (
-        Evaluation.objects.filter(enrolment_id__in=enrolment_ids).exclude(remarks="").update(remarks="")
-    )
-    summary["certificates"] = certificates_forget_reasons(enrolment_ids=enrolment_ids)
-    summary["messages_cancelled"] = messages_forget_recipient(enrolment_ids=enrolment_ids)
-    contact_ids = list(OutreachContact.objects.filter(person=person).values_list("pk", flat=True))
-    summary["outreach_contacts"] = OutreachContact.objects.filter(pk__in=contact_ids).exclude(notes="").update(notes="")
-
-    profile = Ambassador.objects.filter(person=person).first()
-    summary["ambassador_profile"] = int(profile_forget(profile=profile)) if profile else 0
-
-    person.first_name = ERASED_FIRST_NAME
-    person.last_name = erased_last_name(person)
-    person.email = ""
-    person.phone = ""
-    person.function = ""
-    # A new research key: the research export's pseudonym for their evaluations changes, and nothing
-    # kept can give the old one back (before/after pairs still share the new one).
-    person.research_key = new_research_key()
-    person.save(update_fields=["first_name", "last_name", "email", "phone", "function", "research_key"])
-
+    refused = refusals("person_refusals", person)
+    if refused:
+        raise refused[0] if len(refused) == 1 else ValidationError(refused)
+    result = erased("person_erase", PERSON_ERASURE_ORDER, PersonErasure(person=person, email=person.email))
     # Last, so the entries this erasure itself produced are redacted too.
-    summary["audit_entries"] = (
-        redact_audit_log(Person, [person.pk], None)
-        + redact_audit_log(Subscriber, subscriber_ids, ["email", "name", "organisation_name"])
-        + redact_audit_log(Enrolment, enrolment_ids, ["dietary_wishes", "token"])
-        + redact_audit_log(
-            Attendance,
-            Attendance.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True),
-            ["absence_reason"],
-        )
-        + redact_audit_log(
-            Evaluation,
-            Evaluation.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True),
-            ["remarks"],
-        )
-        + redact_audit_log(OutreachContact, contact_ids, ["notes"])
-        + redact_audit_log(
-            Certificate,
-            Certificate.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True),
-            ["revocation_reason"],
-        )
-        + redact_audit_log(Ambassador, [profile.pk] if profile else [], ["offers"])
-    )
+    summary = {**result.counts, "audit_entries": audit_clean(result.audit)}
     return ErasureRecord.objects.create(person_id=person.pk, by=by, reason=reason, summary=summary)

@@ -14,10 +14,11 @@ from rules.contrib.views import permission_required
 from dissemination.models import Person
 from mentorwijs.forms import add_service_errors
 from trainings.enums import ActiveComponent, SelfEfficacyItem
+from trainings.services.privacy import enrolments_in_unfinished_runs
 
 from ..forms.person import PersonEraseForm
 from ..models import ErasureRecord
-from ..services.erasure import enrolments_in_unfinished_runs, is_erased, person_erase
+from ..services.erasure import is_erased, person_erase
 from ..services.person_data import person_data
 
 PERMISSION = "privacy.manage_person_data"
