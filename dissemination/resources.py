@@ -1,9 +1,10 @@
 """The spreadsheet form of organisations (django-import-export): the columns of the import and the
 export, how each cell is read and written.
 
-Every imported row becomes a new organisation, stored through relations.organisation_save. A cell is refused with a message (never a guess):
-an unknown region or target group, a postcode that is not Dutch, a KvK number that is not 8 digits
-or belongs to another organisation (also one earlier in the same file)."""
+Every imported row becomes a new organisation, stored through services.relations.organisation_save.
+A cell is refused with a message (never a guess): an unknown region or target group, a postcode that
+is not Dutch, a KvK number that is not 8 digits or belongs to another organisation (also one earlier
+in the same file)."""
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
