@@ -1,9 +1,10 @@
 """The spreadsheet form of organisations (django-import-export): the columns of the import and the
 export, how each cell is read and written.
 
-Every imported row becomes a new organisation. A cell is refused with a message (never a guess):
-an unknown region or target group, a postcode that is not Dutch, a KvK number that is not 8 digits
-or belongs to another organisation (also one earlier in the same file)."""
+Every imported row becomes a new organisation, stored through services.relations.organisation_save.
+A cell is refused with a message (never a guess): an unknown region or target group, a postcode that
+is not Dutch, a KvK number that is not 8 digits or belongs to another organisation (also one earlier
+in the same file)."""
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -13,6 +14,7 @@ from localflavor.nl.forms import NLZipCodeField
 
 from .enums import TargetGroup
 from .models import Organisation, Region
+from .services.relations import organisation_save
 
 # Cells that a spreadsheet program would run as a formula (and tab / carriage return, which some
 # programs strip first): exported with a leading apostrophe so they stay text.
@@ -106,6 +108,12 @@ class OrganisationResource(resources.ModelResource):
         force_init_instance = True  # every row is a new organisation
         clean_model_instances = True  # model validation: KvK format and uniqueness, URL, lengths
         skip_diff = True
+
+    def do_instance_save(self, instance, is_create):
+        # Stored as every organisation is (relations.organisation_save), so a KvK number stored by
+        # someone else since the row was checked is refused on its row. Near-identical names are the
+        # preview's warnings (services.imports), not refusals.
+        organisation_save(organisation=instance, data={}, allow_similar_name=True)
 
     def export_field(self, field, instance, **kwargs):
         return neutralise(super().export_field(field, instance, **kwargs))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dissemination.models import Person
-from dissemination.services.relations import person_save
+from dissemination.services.relations import person_find_or_add
 from mentorwijs.accounts.models import Invitation, User
 from mentorwijs.accounts.roles import Role
 from mentorwijs.accounts.services import InvitationError, invitation_create, user_set_roles
@@ -59,27 +59,16 @@ def _locked_person(
     and locked until commit. Person's email is unique whatever its case, so this row is the lock of
     the address: a second invitation of the same address waits here, then finds the first one's
     profile and invitation. Were both to store the Person at once, PostgreSQL makes the second
-    insert wait for the first commit and refuse it; the second then locks the stored row.
+    insert wait for the first commit and refuse it; the second then locks the stored row
+    (dissemination's person_find_or_add).
 
     FOR NO KEY UPDATE: it serialises invitations, yet lets another transaction insert a row that
     points at this Person (a profile saved from the own profile page), so no lock cycle arises."""
-    locked = Person.objects.select_for_update(no_key=True)
     if person is not None:
-        return locked.get(pk=person.pk)
-    found = locked.filter(email__iexact=email).first()
-    if found is not None:
-        return found
-    try:
-        return person_save(
-            person=Person(),
-            data={"first_name": first_name, "last_name": last_name, "email": email, "organisation": organisation},
-            by=by,
-        )
-    except ValidationError:
-        found = locked.filter(email__iexact=email).first()  # stored by a request at the same moment
-        if found is None:
-            raise
-        return found
+        return Person.objects.select_for_update(no_key=True).get(pk=person.pk)
+    return person_find_or_add(
+        email=email, first_name=first_name, last_name=last_name, organisation=organisation, added_by=by, no_key=True
+    )
 
 
 @transaction.atomic

@@ -1,8 +1,13 @@
-"""Importing a stakeholder list of organisations from CSV or Excel: read, preview, import.
+"""Spreadsheet imports: the one reader and the one report of every import (the preview page
+templates/dissemination/import_preview.html shows either), and the import of a stakeholder list
+of organisations.
 
-The preview imports the whole file in a transaction that is rolled back (import-export's dry run),
-so it finds every problem the real import would meet, also a KvK number that appears twice in the
-file. The import is all or nothing: with any bad row nothing is saved."""
+Every import reads the whole file first (spreadsheet_read), reports every bad row by its row number
+in the spreadsheet, and saves all rows or none. The organisations go through django-import-export
+(resources.OrganisationResource): the preview imports the whole file in a transaction that is rolled
+back (its dry run), so it finds every problem the real import would meet, also a KvK number that
+appears twice in the file. The subscribers are checked and written in bulk by
+services.subscriptions, which reads its file here too."""
 
 import csv
 import io
@@ -22,7 +27,7 @@ from ..resources import COLUMNS, REQUIRED_COLUMNS, OrganisationResource
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 5000
-HEADER_ROWS = 1  # row numbers are those of the spreadsheet: the first organisation is on row 2
+HEADER_ROWS = 1  # row numbers are those of the spreadsheet: the first row below the header is row 2
 
 UNREADABLE = _("This file cannot be read. Upload a CSV file (UTF-8) or an Excel file (.xlsx).")
 NO_ROWS = _("The file has no organisations below the header row.")
@@ -34,7 +39,7 @@ NOT_IMPORTED = _("Nothing was imported: the file has rows with errors.")
 
 @dataclass
 class RowError:
-    row: int  # the row number in the spreadsheet (the header is row 1)
+    row: int  # the row number in the spreadsheet (the header is row 1); 0 for the whole file
     column: str  # the column, or "" for the whole row
     messages: list[str]
 
@@ -56,6 +61,9 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowWarning] = field(default_factory=list)
 
+    # The preview page shows the consent counts of a subscriber import (SubscriberImportReport).
+    counts_consent = False
+
     @property
     def bad_rows(self) -> list[int]:
         return sorted({error.row for error in self.errors})
@@ -65,13 +73,18 @@ class ImportReport:
         return not self.errors
 
 
-def organisation_import_read(*, content: bytes, filename: str) -> tablib.Dataset:
-    """Parse an uploaded CSV (UTF-8, comma or semicolon separated) or XLSX file into a dataset with
-    lower-case headers. Refuses (ValidationError) an unreadable file, missing columns, no rows or more
-    than MAX_ROWS rows. No side effects."""
+def spreadsheet_read(
+    *, content: bytes, filename: str, columns: list[str], required: list[str], no_rows
+) -> tablib.Dataset:
+    """Parse an uploaded CSV (UTF-8, comma or semicolon separated) or XLSX file into a dataset of the
+    known `columns` it has (lower-case headers, in the order of `columns`; an Excel number stays a
+    number; a short row is filled up with None). Rows with nothing in any known column are left out.
+    Refuses (ValidationError) an unreadable file, a missing `required` column, no rows (`no_rows`,
+    the import's own words) or more than MAX_ROWS rows. No side effects."""
     try:
         if filename.lower().endswith(".xlsx"):
             dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+            headers, body = list(dataset.headers or []), list(dataset)
         else:
             text = content.decode("utf-8-sig")
             try:
@@ -79,28 +92,35 @@ def organisation_import_read(*, content: bytes, filename: str) -> tablib.Dataset
             except csv.Error:  # a header of one column has no separator to find
                 dialect = csv.excel
             rows = list(csv.reader(io.StringIO(text), dialect))
-            dataset = tablib.Dataset(*rows[1:], headers=rows[0]) if rows else tablib.Dataset()
+            headers, body = (rows[0], rows[1:]) if rows else ([], [])
     except Exception as error:  # any parser error means the same to the user: not readable
         raise ValidationError(UNREADABLE, code="unreadable") from error
-    if not dataset.headers:
-        raise ValidationError(NO_ROWS, code="no_rows")
-    dataset.headers = [str(header or "").strip().lower() for header in dataset.headers]
-    missing = [column for column in REQUIRED_COLUMNS if column not in dataset.headers]
+    if not headers:
+        raise ValidationError(no_rows, code="no_rows")
+    headers = [str(header or "").strip().lower() for header in headers]
+    missing = [column for column in required if column not in headers]
     if missing:
         raise ValidationError(MISSING_COLUMNS, code="missing_columns", params={"columns": ", ".join(missing)})
-    # Keep only the known columns, and drop rows that are entirely empty.
-    known = [column for column in COLUMNS if column in dataset.headers]
+    known = [column for column in columns if column in headers]
+    positions = [headers.index(column) for column in known]
     cleaned = tablib.Dataset(headers=known)
-    positions = [dataset.headers.index(column) for column in known]
-    for values in dataset:
-        row = [values[position] for position in positions]
-        if any(value not in (None, "") for value in row):
+    for values in body:
+        row = [values[position] if position < len(values) else None for position in positions]
+        if any(str(value).strip() for value in row if value is not None):
             cleaned.append(row)
     if not len(cleaned):
-        raise ValidationError(NO_ROWS, code="no_rows")
+        raise ValidationError(no_rows, code="no_rows")
     if len(cleaned) > MAX_ROWS:
         raise ValidationError(TOO_MANY_ROWS, code="too_many_rows", params={"max": MAX_ROWS})
     return cleaned
+
+
+def organisation_import_read(*, content: bytes, filename: str) -> tablib.Dataset:
+    """The organisations of an uploaded file (spreadsheet_read with the columns of
+    resources.OrganisationResource). No side effects."""
+    return spreadsheet_read(
+        content=content, filename=filename, columns=COLUMNS, required=REQUIRED_COLUMNS, no_rows=NO_ROWS
+    )
 
 
 def _report(result, rows: int) -> ImportReport:

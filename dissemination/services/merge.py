@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..models import EventGuest, Organisation, Person
-from .relations import person_address_changed, same_address
+from .relations import fill_empty_fields, person_address_changed, same_address
 
 logger = logging.getLogger(__name__)
 
@@ -138,15 +138,9 @@ def merge_conflicts(*, keep, remove) -> list[str]:
 
 
 def _fill_empty_fields(keep, remove) -> list[str]:
-    filled = []
-    for field in type(keep)._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        mine, theirs = getattr(keep, field.attname), getattr(remove, field.attname)
-        if mine in (None, "") and theirs not in (None, ""):
-            setattr(keep, field.attname, theirs)
-            filled.append(field.name)
-    return filled
+    """keep's empty fields take remove's values: the rule person_find_or_add follows too."""
+    fields = [field for field in type(keep)._meta.concrete_fields if not field.primary_key]
+    return fill_empty_fields(keep, {field.name: getattr(remove, field.attname) for field in fields})
 
 
 def _merge(*, keep, remove, by, before_move=None) -> list[Move]:

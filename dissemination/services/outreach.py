@@ -22,7 +22,7 @@ from ..enums import KeyMessage, MaterialShared, OutreachChannel, Stage
 from ..models import FollowUpDigest, Organisation, OutreachContact, Person
 from ..queries import outreach as outreach_queries
 from ..queries import relations as queries
-from .relations import person_save
+from .relations import organisation_find_or_add, person_find_or_add
 
 logger = logging.getLogger(__name__)
 
@@ -79,12 +79,9 @@ def _organisation_for(*, organisation, new_organisation: dict | None) -> Organis
                 errors[f"organisation_{field}"] = _("Fill this in for a new organisation.")
     if errors:
         raise ValidationError(errors)
-    city = (data.get("city") or "").strip()
-    # The same name in the same city is the same organisation (no script, or typed instead of picked).
-    existing = Organisation.objects.filter(name__iexact=name, city__iexact=city).order_by("pk").first()
-    if existing is not None:
-        return existing
-    return Organisation.objects.create(name=name, city=city, target_group=data["target_group"], region=data["region"])
+    return organisation_find_or_add(
+        name=name, city=data.get("city") or "", target_group=data["target_group"], region=data["region"]
+    )
 
 
 def _person_for(*, by, organisation: Organisation, person, new_person: dict | None) -> Person | None:
@@ -106,18 +103,14 @@ def _person_for(*, by, organisation: Organisation, person, new_person: dict | No
         return None
     if not (first_name and last_name):
         raise ValidationError({"person_last_name" if first_name else "person_first_name": _("Fill in both names.")})
-    if email:
-        existing = Person.objects.select_for_update().filter(email__iexact=email).first()
-        if existing is not None:
-            if not visible.filter(pk=existing.pk).exists():
-                raise ValidationError({"person_email": SOMEONE_ELSES_EMAIL})
-            if existing.organisation_id not in (None, organisation.pk):
-                raise ValidationError({"person_email": OTHER_ORGANISATION_EMAIL})
-            if existing.organisation_id is None:
-                existing.organisation = organisation
-                existing.save(update_fields=["organisation"])
-            return existing
-    else:
+
+    def check_existing(existing: Person) -> None:  # the person with the address typed in
+        if not visible.filter(pk=existing.pk).exists():
+            raise ValidationError({"person_email": SOMEONE_ELSES_EMAIL})
+        if existing.organisation_id not in (None, organisation.pk):
+            raise ValidationError({"person_email": OTHER_ORGANISATION_EMAIL})
+
+    if not email:
         existing = (
             visible.filter(organisation=organisation, first_name__iexact=first_name, last_name__iexact=last_name)
             .order_by("pk")
@@ -126,13 +119,17 @@ def _person_for(*, by, organisation: Organisation, person, new_person: dict | No
         if existing is not None:
             return existing
     try:
-        return person_save(
-            person=Person(),
-            data={"first_name": first_name, "last_name": last_name, "email": email, "organisation": organisation},
-            by=by,
+        return person_find_or_add(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            organisation=organisation,
+            added_by=by,
+            fill_empty=("organisation",),
+            check_existing=check_existing,
         )
     except ValidationError as error:
-        if "email" in getattr(error, "error_dict", {}):  # the address stored by another request just now
+        if "email" in getattr(error, "error_dict", {}):  # an address person_save refused
             raise ValidationError({"person_email": SOMEONE_ELSES_EMAIL}) from error
         raise
 

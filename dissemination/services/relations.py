@@ -11,13 +11,18 @@ account; from then on only staff, or the person through their own personal link,
 (person_email_may_change). Apps that mail a person's address register a PersonMailUse (trainings:
 participants), so this module imports none of them; on every change of that address (person_save,
 and person_merge, which moves one person's rows to another address) each of them is told
-(person_address_changed): the old address gets a notice, and links mailed to it stop working."""
+(person_address_changed): the old address gets a notice, and links mailed to it stop working.
 
-from collections.abc import Callable
+Every app that meets a person or an organisation by name or address (enrolment, outreach,
+ambassador invitations, the import) finds or adds it here: person_find_or_add and
+organisation_find_or_add, never with Person or Organisation rows of its own."""
+
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.accounts.models import User
@@ -68,6 +73,24 @@ def register_person_mail_use(use: PersonMailUse) -> None:
 
 ORGANISATION_FIELDS = ("name", "kvk_number", "target_group", "region", "postcode", "city", "website")
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "function", "organisation")
+# What person_find_or_add may fill in on a person it finds (never the address it was found by).
+PERSON_FILLABLE = ("first_name", "last_name", "phone", "function", "organisation")
+
+
+def fill_empty_fields(record: models.Model, values: dict) -> list[str]:
+    """Give each field of `record` named in `values` its value there, where the field is empty and
+    the value is not: nothing the record holds is overwritten. A related record may be given as an
+    instance or its key. Returns the names of the fields filled (for save(update_fields=...));
+    saves nothing."""
+    filled = []
+    for name, value in values.items():
+        attname = type(record)._meta.get_field(name).attname
+        if isinstance(value, models.Model):
+            value = value.pk
+        if getattr(record, attname) in (None, "") and value not in (None, ""):
+            setattr(record, attname, value)
+            filled.append(name)
+    return filled
 
 
 @transaction.atomic
@@ -180,3 +203,96 @@ def person_save(*, person: Person, data: dict, by) -> Person:
             person=person, old_email=stored_email.strip(), new_email=person.email, by_themselves=by is THE_PERSON
         )
     return person
+
+
+def person_find(*, email: str, no_key: bool = False) -> Person | None:
+    """The person with this address (any case), locked until commit; None when there is none or
+    the address is empty. Person's address is unique whatever its case, so this row is the lock of
+    the address. `no_key`: FOR NO KEY UPDATE (PostgreSQL), which still lets other transactions
+    store rows that point at the person."""
+    email = email.strip()
+    if not email:
+        return None
+    return Person.objects.select_for_update(no_key=no_key).filter(email__iexact=email).first()
+
+
+def _email_taken(error: ValidationError) -> bool:
+    refusals = getattr(error, "error_dict", {}).get("email", [])
+    return any(getattr(refusal, "code", None) == "email_taken" for refusal in refusals)
+
+
+@transaction.atomic
+def person_find_or_add(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    phone: str = "",
+    function: str = "",
+    organisation: Organisation | None = None,
+    added_by: User | None = None,
+    fill_empty: Iterable[str] = (),
+    check_existing: Callable[[Person], None] | None = None,
+    no_key: bool = False,
+) -> Person:
+    """The one person with this email address (any case), locked until commit (person_find; with
+    `no_key` FOR NO KEY UPDATE), or a new one with the values given. An empty address finds nobody:
+    then a new person is always added.
+
+    A new person is stored through person_save (the duplicate guard; added_by = `added_by`, None
+    for a visitor). When another request stores the same address at the same moment, PostgreSQL
+    makes this insert wait for its commit and refuse; that person is then found and locked instead.
+    A person found (also that one) is first given to `check_existing`, which raises ValidationError
+    to refuse them; then the fields named in `fill_empty` (from PERSON_FILLABLE) take the values
+    given where they are empty (fill_empty_fields): nothing a person holds is overwritten.
+
+    Refuses (ValidationError by field) what person_save refuses. Side effects: one Person row
+    inserted, or updated when fields were filled."""
+    values = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "phone": phone,
+        "function": function,
+        "organisation": organisation,
+    }
+    fill_empty = tuple(fill_empty)
+    if set(fill_empty) - set(PERSON_FILLABLE):
+        raise ValueError(f"not a fillable person field: {set(fill_empty) - set(PERSON_FILLABLE)}")
+    person = person_find(email=email, no_key=no_key)
+    if person is None:
+        try:
+            return person_save(person=Person(), data={**values, "email": email}, by=added_by)
+        except ValidationError as error:
+            person = person_find(email=email, no_key=no_key) if _email_taken(error) else None
+            if person is None:
+                raise
+    if check_existing is not None:
+        check_existing(person)
+    filled = fill_empty_fields(person, {field: values[field] for field in fill_empty})
+    if filled:
+        person.save(update_fields=filled)
+    return person
+
+
+@transaction.atomic
+def organisation_find_or_add(
+    *, name: str, city: str = "", target_group: str, region, named_by_participant: bool = False
+) -> Organisation:
+    """The organisation with this name in this city (ignoring case; the oldest when there are
+    several), or a new one with the target group and region given. Without a script nobody picks
+    from a list, so the same name in the same city is taken to be the same organisation; a
+    near-identical name is added all the same (staff merge it, dissemination.services.matching).
+    `named_by_participant`: typed on a public page, so the public search leaves it out until staff
+    confirm it (named_by_participant_at).
+
+    Stored through organisation_save (a name is required, the choices are checked). Side effects:
+    at most one Organisation row inserted."""
+    name, city = name.strip(), " ".join(city.split())
+    existing = Organisation.objects.filter(name__iexact=name, city__iexact=city).order_by("pk").first()
+    if existing is not None:
+        return existing
+    return organisation_save(
+        organisation=Organisation(named_by_participant_at=timezone.now() if named_by_participant else None),
+        data={"name": name, "city": city, "target_group": target_group, "region": region},
+        allow_similar_name=True,
+    )

@@ -9,15 +9,12 @@ recorded until the confirmation link is opened: the link itself carries the list
 Service mail (reminders, certificates, invitations) never reads Subscriber: leaving the newsletter
 never stops it."""
 
-import csv
-import io
 import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -31,6 +28,7 @@ from mentorwijs import mail
 
 from ..enums import ConsentAction, ConsentSource, SubscriberStatus, TargetGroup
 from ..models import ConsentRecord, MailingList, Subscriber
+from .imports import HEADER_ROWS, NOT_IMPORTED, ImportReport, RowError, spreadsheet_read
 
 logger = logging.getLogger(__name__)
 
@@ -367,78 +365,29 @@ def subscriber_unsubscribe(*, subscriber: Subscriber, source: str = ConsentSourc
 IMPORT_COLUMNS = ["email", "name", "organisation", "target_group", "lists", "consent_source", "proof"]
 REQUIRED_IMPORT_COLUMNS = ["email", "lists"]
 IMPORT_SOURCES = (ConsentSource.IMPORT, ConsentSource.EVENT)
-MAX_IMPORT_ROWS = 5000
-HEADER_ROWS = 1
 
-UNREADABLE = _("This file cannot be read. Upload a CSV file (UTF-8) or an Excel file (.xlsx).")
 NO_ROWS = _("The file has no subscribers below the header row.")
-TOO_MANY_ROWS = _("The file has more than %(max)s rows; split it into smaller files.")
-MISSING_COLUMNS = _("Columns missing from the header row: %(columns)s.")
-NOT_IMPORTED = _("Nothing was imported: the file has rows with errors.")
 
 
 @dataclass
-class ImportRowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class SubscriberImportReport:
-    rows: int
+class SubscriberImportReport(ImportReport):
     confirmed: int = 0  # rows with a consent source
     pending: int = 0  # rows that get a confirmation request
     skipped: list[int] = field(default_factory=list)  # rows of addresses that left or are blocked
-    errors: list[ImportRowError] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def bad_rows(self) -> list[int]:
-        return sorted({error.row for error in self.errors})
+    counts_consent = True
 
 
 def subscribers_import_read(*, content: bytes, filename: str) -> list[dict]:
-    """Parse an uploaded CSV (UTF-8, comma or semicolon separated) or XLSX file into rows (dicts
-    with the known, lower-case columns as strings). Refuses (ValidationError) an unreadable file,
-    missing columns, no rows or more than MAX_IMPORT_ROWS rows. No side effects."""
-    try:
-        if filename.lower().endswith(".xlsx"):
-            dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
-            headers, body = list(dataset.headers or []), [list(row) for row in dataset]
-        else:
-            text = content.decode("utf-8-sig")
-            try:
-                dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;")
-            except csv.Error:
-                dialect = csv.excel
-            rows = list(csv.reader(io.StringIO(text), dialect))
-            headers, body = (rows[0], rows[1:]) if rows else ([], [])
-    except Exception as error:  # any parser error means the same to the user: not readable
-        raise ValidationError(UNREADABLE, code="unreadable") from error
-    headers = [str(header or "").strip().lower() for header in headers]
-    if not headers:
-        raise ValidationError(NO_ROWS, code="no_rows")
-    missing = [column for column in REQUIRED_IMPORT_COLUMNS if column not in headers]
-    if missing:
-        raise ValidationError(MISSING_COLUMNS, code="missing_columns", params={"columns": ", ".join(missing)})
-    result = []
-    for values in body:
-        row = {
-            column: str(values[index] if index < len(values) and values[index] is not None else "").strip()
-            for index, column in enumerate(headers)
-            if column in IMPORT_COLUMNS
-        }
-        if any(row.values()):
-            result.append({column: row.get(column, "") for column in IMPORT_COLUMNS})
-    if not result:
-        raise ValidationError(NO_ROWS, code="no_rows")
-    if len(result) > MAX_IMPORT_ROWS:
-        raise ValidationError(TOO_MANY_ROWS, code="too_many_rows", params={"max": MAX_IMPORT_ROWS})
-    return result
+    """The rows of an uploaded file (imports.spreadsheet_read) as dicts of every import column, each
+    cell a stripped string. Refuses what spreadsheet_read refuses. No side effects."""
+    dataset = spreadsheet_read(
+        content=content, filename=filename, columns=IMPORT_COLUMNS, required=REQUIRED_IMPORT_COLUMNS, no_rows=NO_ROWS
+    )
+    return [
+        {column: str("" if row.get(column) is None else row[column]).strip() for column in IMPORT_COLUMNS}
+        for row in dataset.dict
+    ]
 
 
 def _target_group(value: str) -> str | None:
@@ -468,7 +417,7 @@ def _check_rows(rows: list[dict], *, lock: bool = False) -> tuple[SubscriberImpo
         errors_before = len(report.errors)
 
         def error(column, message, number=number):
-            report.errors.append(ImportRowError(row=number, column=column, message=str(message)))
+            report.errors.append(RowError(row=number, column=column, messages=[str(message)]))
 
         email = row["email"]
         try:

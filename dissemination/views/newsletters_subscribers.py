@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from rules.contrib.views import permission_required
@@ -51,8 +52,16 @@ def subscriber_detail(request, pk):
 def _preview_page(request, *, report, key, filename):
     return render(
         request,
-        "dissemination/subscribers/subscriber_import_preview.html",
-        {"report": report, "key": key, "filename": filename},
+        "dissemination/import_preview.html",
+        {
+            "report": report,
+            "key": key,
+            "filename": filename,
+            "title": _("Import subscribers"),
+            "list_url": reverse("dissemination:subscriber_list"),
+            "list_label": _("Subscribers"),
+            "import_url": reverse("dissemination:subscriber_import"),
+        },
     )
 
 

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -34,8 +35,16 @@ EXPORT_FORMATS = {
 def _preview_page(request, *, report, key, filename):
     return render(
         request,
-        "dissemination/organisation_import_preview.html",
-        {"report": report, "key": key, "filename": filename},
+        "dissemination/import_preview.html",
+        {
+            "report": report,
+            "key": key,
+            "filename": filename,
+            "title": _("Import organisations"),
+            "list_url": reverse("dissemination:organisation_list"),
+            "list_label": _("Organisations"),
+            "import_url": reverse("dissemination:organisation_import"),
+        },
     )
 
 

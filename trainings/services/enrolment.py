@@ -14,11 +14,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dissemination.models import Organisation, Person
+from dissemination.models import Organisation
+from dissemination.services.relations import PERSON_FILLABLE, organisation_find_or_add, person_find, person_find_or_add
 from mentorwijs.policy.queries import policy_value
 
 from ..enums import (
@@ -116,49 +117,6 @@ def _offer_next(training: Training) -> list[Enrolment]:
     return offered
 
 
-def _find_person(email: str) -> Person | None:
-    return Person.objects.select_for_update().filter(email__iexact=email.strip()).first()
-
-
-def _person_for(
-    *, email: str, first_name: str, last_name: str, phone: str, organisation, function: str, fill_empty: bool
-) -> Person:
-    """The one Person with this email (case-insensitive), created if new. With `fill_empty` an
-    existing record gets its empty fields filled; nothing it holds is ever overwritten."""
-    email = email.strip()
-    person = _find_person(email)
-    if person is None:
-        try:
-            with transaction.atomic():
-                return Person.objects.create(
-                    email=email,
-                    first_name=first_name,
-                    last_name=last_name,
-                    phone=phone,
-                    organisation=organisation,
-                    function=function,
-                )
-        except IntegrityError:  # created at the same moment by another request
-            person = Person.objects.select_for_update().get(email__iexact=email)
-    if not fill_empty:
-        return person
-    values = {
-        "first_name": first_name,
-        "last_name": last_name,
-        "phone": phone,
-        "organisation": organisation,
-        "function": function,
-    }
-    changed = []
-    for field, value in values.items():
-        if value and not getattr(person, field):
-            setattr(person, field, value)
-            changed.append(field)
-    if changed:
-        person.save(update_fields=changed)
-    return person
-
-
 def _link_key_matches(key: str, training: Training) -> bool:
     return secrets.compare_digest(key.encode(), training.enrolment_link_key.encode())
 
@@ -180,23 +138,17 @@ def _check_organisation(*, organisation, new_organisation: dict | None) -> None:
 
 
 def _organisation_for(*, training: Training, organisation, new_organisation: dict | None, public: bool):
-    """The organisation picked, else the one with this name in this city, else a new one; a new one
-    typed on a public page is marked as named by a participant, for staff to confirm or merge
-    (dissemination.services.matching) before the public search shows it."""
+    """The organisation picked, else the one with this name in this city, else a new one in the
+    run's region; a new one typed on a public page is marked as named by a participant, for staff to
+    confirm or merge (dissemination.services.matching) before the public search shows it."""
     if organisation is not None:
         return organisation
-    name = new_organisation["name"].strip()
-    city = (new_organisation.get("city") or "").strip()
-    # Without JavaScript nobody can pick from the list: the same name in the same city is the same one.
-    existing = Organisation.objects.filter(name__iexact=name, city__iexact=city).order_by("pk").first()
-    if existing is not None:
-        return existing
-    return Organisation.objects.create(
-        name=name,
-        city=city,
+    return organisation_find_or_add(
+        name=new_organisation["name"],
+        city=new_organisation.get("city") or "",
         target_group=new_organisation["target_group"],
-        region_id=training.region_id,
-        named_by_participant_at=timezone.now() if public else None,
+        region=training.region,
+        named_by_participant=public,
     )
 
 
@@ -256,18 +208,20 @@ def enrolment_create(
             if not pickable_organisations(host_id=host_id).filter(pk=organisation.pk).exists():
                 organisation = None
         _check_organisation(organisation=organisation, new_organisation=new_organisation)
-        if not public or _find_person(email) is None:
+        if not public or person_find(email=email) is None:
             organisation = _organisation_for(
                 training=training, organisation=organisation, new_organisation=new_organisation, public=public
             )
-        person = _person_for(
+        # Anonymous input never changes an existing person; staff fill in what the person lacks.
+        # added_by stays empty, as for every participant (the directory's own pages record it).
+        person = person_find_or_add(
             email=email,
             first_name=first_name,
             last_name=last_name,
             phone=phone,
             organisation=organisation,
             function=function,
-            fill_empty=not public,
+            fill_empty=() if public else PERSON_FILLABLE,
         )
         existing = training.enrolments.filter(person=person).exclude(status=EnrolmentStatus.CANCELLED).first()
         if existing is not None:
