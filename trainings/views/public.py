@@ -27,6 +27,7 @@ from dissemination.services.relations import THE_PERSON, person_save, same_addre
 from mentorwijs.forms import parse_id
 from mentorwijs.ratelimit import rate_limited
 
+from ..calendar import participant_feed_url
 from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, PUBLIC_STATUSES, PUBLIC_VARIANTS
 from ..forms import add_service_errors
 from ..forms.enrolment import EnrolmentForm, PersonalEmailForm
@@ -39,7 +40,6 @@ from ..services.enrolment import (
     offer_is_open,
     training_has_started,
 )
-from ..templatetags.participants import participant_feed_url
 
 # The list of open runs is rendered once per region and kept this long in the cache (a template
 # fragment): hundreds of runs at national scale (bench/pages, issue 7). The enrolment form checks
