@@ -20,6 +20,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
+from mentorwijs.http import RoleOnlyPermissionMixin
 from mentorwijs.page_cache import PageCacheMixin
 
 from ..calendar import PARTICIPANT_FEED_SALT, TRAINER_FEED_SALT, feed_token_id, ics_for_meetings, trainer_feed_token
@@ -48,14 +49,6 @@ LEAD_FIRST = Case(
 def trainer_from_feed_token(token: str):
     user_id = feed_token_id(token, salt=TRAINER_FEED_SALT)
     return get_object_or_404(User, pk=user_id, is_active=True)
-
-
-class RoleOnlyPermissionMixin(PermissionRequiredMixin):
-    """Check the role-level permission without the object: no permission answers 403, a run the
-    user may not see answers 404 from the filtered queryset."""
-
-    def get_permission_object(self):
-        return None
 
 
 class TrainingListView(RoleOnlyPermissionMixin, PageCacheMixin, FilterView):
