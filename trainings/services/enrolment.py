@@ -63,6 +63,12 @@ def training_takes_enrolments(training: Training) -> bool:
     return training.status in ENROLLABLE_STATUSES
 
 
+def enrolment_cancellable(enrolment: Enrolment) -> bool:
+    """Whether the participant (or staff) can still cancel it: registered, on the waiting list or
+    offered a place (enrolment_cancel refuses the rest)."""
+    return enrolment.status in LIVE_STATUSES
+
+
 def offer_is_open(enrolment: Enrolment, now=None) -> bool:
     """Whether the enrolment holds an offer of a place that can still be accepted."""
     return (
