@@ -23,6 +23,20 @@ from .enums import (
     RuleKind,
 )
 
+# The badge colour of each certification status on the pages (Bootstrap's text-bg-*); open ones: warning.
+CERTIFICATION_STATUS_BADGES = {
+    CertificationStatus.APPROVED: "success",
+    CertificationStatus.REJECTED: "danger",
+    CertificationStatus.REVOKED: "danger",
+    CertificationStatus.EXPIRED: "secondary",
+}
+# The same for offers to train; a withdrawn one: secondary.
+OFFER_STATUS_BADGES = {
+    OfferStatus.ACCEPTED: "success",
+    OfferStatus.DECLINED: "danger",
+    OfferStatus.OPEN: "info",
+}
+
 
 class Ambassador(models.Model):
     """Someone who carries Mentorwijs: a trained supervisor, a professional or a trainer. Trainers'
@@ -179,6 +193,19 @@ class Certification(models.Model):
             and self.valid_from is not None
             and self.valid_from <= day < self.valid_until
         )
+
+    @property
+    def is_requested(self) -> bool:
+        return self.status == CertificationStatus.REQUESTED
+
+    @property
+    def was_granted(self) -> bool:
+        """Approved once: valid now, expired or revoked since."""
+        return self.status in (CertificationStatus.APPROVED, CertificationStatus.EXPIRED, CertificationStatus.REVOKED)
+
+    @property
+    def status_badge(self) -> str:
+        return CERTIFICATION_STATUS_BADGES.get(self.status, "warning")
 
 
 class CertificationEvidence(models.Model):
@@ -349,6 +376,14 @@ class AssignmentOffer(models.Model):
 
     def __str__(self):
         return f"{self.trainer} – {self.training}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OfferStatus.OPEN
+
+    @property
+    def status_badge(self) -> str:
+        return OFFER_STATUS_BADGES.get(self.status, "secondary")
 
 
 class FidelityReview(models.Model):

@@ -137,6 +137,10 @@ class NewsletterStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# A campaign that has not started sending can still be cancelled.
+NEWSLETTER_CANCELLABLE = [NewsletterStatus.DRAFT, NewsletterStatus.SCHEDULED]
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     SENDING = "sending", _("Being sent")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import (
+    NEWSLETTER_CANCELLABLE,
     CommunicationGoal,
     ConsentAction,
     ConsentSource,
@@ -492,6 +493,14 @@ class Newsletter(models.Model):
 
     def __str__(self):
         return self.subject
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == NewsletterStatus.DRAFT
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.status in NEWSLETTER_CANCELLABLE
 
 
 class Delivery(models.Model):

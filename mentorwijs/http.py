@@ -1,6 +1,7 @@
 """What every view of the project shares about requests and redirects."""
 
 from django.utils.http import url_has_allowed_host_and_scheme
+from rules.contrib.views import PermissionRequiredMixin
 
 
 def safe_next(request, url: str | None, fallback: str = "") -> str:
@@ -14,3 +15,11 @@ def safe_next(request, url: str | None, fallback: str = "") -> str:
     ):
         return url
     return fallback
+
+
+class RoleOnlyPermissionMixin(PermissionRequiredMixin):
+    """rules' permission check without the object: a role that may not use the page gets 403; an
+    object the user may not see answers 404 from the view's filtered queryset."""
+
+    def get_permission_object(self):
+        return None

@@ -106,3 +106,17 @@ def test_every_app_keeps_its_rooms_as_packages_and_its_routes_in_urls_py():
 
     assert flat == []
     assert routes == []
+
+
+def test_only_views_and_routes_import_views():
+    """A rule lives in a service, not a view: template tags, services, queries, forms, tasks and
+    signals never import a view module (the views and urls.py may)."""
+    found = []
+    for path, module, package in project_modules():
+        parts = module.split(".")
+        if "views" in parts or parts[-1] in ("urls", "admin", "apps") or "management" in parts:
+            continue
+        for line, name in imported_names(path, module, package):
+            if layer(name) is not None and "views" in name.split("."):
+                found.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
+    assert found == []

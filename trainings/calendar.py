@@ -4,6 +4,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.core import signing
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -48,3 +49,25 @@ def feed_token_id(token: str, *, salt: str) -> int | None:
         return int(signing.Signer(salt=salt).unsign(token))
     except (signing.BadSignature, ValueError):
         return None
+
+
+TRAINER_FEED_SALT = "mentorwijs.trainings.trainer_feed"
+PARTICIPANT_FEED_SALT = "mentorwijs.trainings.participant_feed"
+
+
+def trainer_feed_token(user) -> str:
+    """A permanent, signed link to one trainer's calendar feed; it carries only the user id."""
+    return feed_token(user.pk, salt=TRAINER_FEED_SALT)
+
+
+def participant_feed_token(enrolment) -> str:
+    """A permanent, signed link to one participant's calendar feed. It carries only the enrolment
+    id and opens nothing else: the personal token (cancel, accept, questionnaires, certificate)
+    stays out of calendar apps."""
+    return feed_token(enrolment.pk, salt=PARTICIPANT_FEED_SALT)
+
+
+def participant_feed_url(enrolment) -> str:
+    """The full address of the participant's own calendar feed (for mails and the personal page)."""
+    token = participant_feed_token(enrolment)
+    return settings.SITE_URL + reverse("trainings:participant_feed", kwargs={"token": token})

@@ -21,6 +21,21 @@ from .enums import (
     Variant,
 )
 
+# The badge colour of each run status on the pages (Bootstrap's text-bg-*); other statuses: info.
+TRAINING_STATUS_BADGES = {
+    TrainingStatus.OPEN: "success",
+    TrainingStatus.FULL: "warning",
+    TrainingStatus.CANCELLED: "danger",
+    TrainingStatus.DRAFT: "secondary",
+}
+# The same for enrolments: a place (or a finished run) green, gone grey, waiting yellow.
+ENROLMENT_STATUS_BADGES = {
+    EnrolmentStatus.REGISTERED: "success",
+    EnrolmentStatus.COMPLETED: "success",
+    EnrolmentStatus.CANCELLED: "secondary",
+    EnrolmentStatus.DROPPED_OUT: "secondary",
+}
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
@@ -135,6 +150,18 @@ class Training(models.Model):
         """On the public list and feed, with the public enrolment form; else enrolment by link only."""
         return self.variant in PUBLIC_VARIANTS
 
+    @property
+    def is_full(self) -> bool:
+        return self.status == TrainingStatus.FULL
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == TrainingStatus.CANCELLED
+
+    @property
+    def status_badge(self) -> str:
+        return TRAINING_STATUS_BADGES.get(self.status, "info")
+
 
 class Assignment(models.Model):
     """A trainer giving a run as lead, co-trainer or candidate (supervised practice). The rules
@@ -170,6 +197,10 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.trainer} – {self.training} ({self.get_role_display()})"
+
+    @property
+    def is_candidate(self) -> bool:
+        return self.role == AssignmentRole.CANDIDATE
 
 
 class Meeting(models.Model):
@@ -266,6 +297,30 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.person} – {self.training}"
+
+    @property
+    def is_registered(self) -> bool:
+        return self.status == EnrolmentStatus.REGISTERED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == EnrolmentStatus.WAITLISTED
+
+    @property
+    def is_offered(self) -> bool:
+        return self.status == EnrolmentStatus.OFFERED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EnrolmentStatus.CANCELLED
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == EnrolmentStatus.COMPLETED
+
+    @property
+    def status_badge(self) -> str:
+        return ENROLMENT_STATUS_BADGES.get(self.status, "warning")
 
 
 class Attendance(models.Model):

@@ -7,16 +7,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mentorwijs.accounts.models import User
-from mentorwijs.accounts.roles import Role
-from trainings.enums import AssignmentRole, MeetingStatus, TrainingStatus
+from trainings.enums import AssignmentRole, MeetingStatus
 from trainings.models import Assignment, Meeting, Training
 
 from ..enums import OfferStatus
 from ..models import AssignmentOffer
-from . import ROLE_MINIMUM_LEVEL, days_not_covered, granted_certifications
-
-# Runs a trainer may still offer to give: not yet running, finished or cancelled.
-OFFERABLE_STATUSES = [TrainingStatus.DRAFT, TrainingStatus.OPEN, TrainingStatus.FULL]
+from ..services.eligibility import GIVING_USER_ROLES, OFFERABLE_STATUSES, ROLE_MINIMUM_LEVEL, days_not_covered
+from . import granted_certifications
 
 # Lead, co-trainers, candidates.
 ROLE_ORDER = Case(
@@ -25,10 +22,6 @@ ROLE_ORDER = Case(
     default=Value(2),
     output_field=IntegerField(),
 )
-
-
-# The roles that may give a run: a master trainer may, also without the trainer role.
-GIVING_USER_ROLES = [Role.TRAINER, Role.MASTER_TRAINER]
 
 
 def trainers_to_choose(*, training):

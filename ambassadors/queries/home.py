@@ -9,7 +9,7 @@ from trainings.models import Assignment, Training
 
 from ..enums import OPEN_STATUSES, OfferStatus
 from ..models import AssignmentOffer, Certification
-from .assignments import OFFERABLE_STATUSES
+from ..services.eligibility import OFFERABLE_STATUSES
 from .quality import fidelity_runs_led_by
 from .renewal import current_certification, my_certifications
 

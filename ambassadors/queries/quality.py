@@ -43,9 +43,8 @@ from trainings.queries.evaluation import evaluation_averages_per_run
 
 from ..enums import GRANTED_STATUSES, LEVEL_RANK, CertificationStatus, Level, ReviewKind
 from ..models import Certification, FidelityReview, FidelityScore
+from ..services.eligibility import GIVING_ASSIGNMENT_ROLES
 
-# Who "gives" a run: a candidate practises under supervision and gives none.
-GIVING_ROLES = [AssignmentRole.LEAD, AssignmentRole.CO_TRAINER]
 # A branch without a run within this period is flagged.
 STALE_AFTER = relativedelta(months=12)
 # Deeper generations than this are indented as far as this one (a phone is narrow).
@@ -111,7 +110,7 @@ class Generation:
 
 def _given_runs():
     """Assignments of trainers who gave a completed run, as lead or co-trainer."""
-    return Assignment.objects.filter(role__in=GIVING_ROLES, training__status=TrainingStatus.COMPLETED)
+    return Assignment.objects.filter(role__in=GIVING_ASSIGNMENT_ROLES, training__status=TrainingStatus.COMPLETED)
 
 
 def _lineage_people(today: date) -> list[dict]:
@@ -198,7 +197,7 @@ def _completers_per_run() -> list[tuple[int, int]]:
         Enrolment.objects.filter(
             status=EnrolmentStatus.COMPLETED,
             training__status=TrainingStatus.COMPLETED,
-            training__assignments__role__in=GIVING_ROLES,
+            training__assignments__role__in=GIVING_ASSIGNMENT_ROLES,
         )
         .order_by()
         .values_list("training_id", "person_id")
@@ -356,10 +355,10 @@ def fidelity_trainers():
     runs and the mean score per component over every review of those runs. One query per page."""
     reviewed = Exists(
         Assignment.objects.filter(
-            trainer=OuterRef("pk"), role__in=GIVING_ROLES, training__fidelity_reviews__isnull=False
+            trainer=OuterRef("pk"), role__in=GIVING_ASSIGNMENT_ROLES, training__fidelity_reviews__isnull=False
         )
     )
-    giving = Q(assignments__role__in=GIVING_ROLES)
+    giving = Q(assignments__role__in=GIVING_ASSIGNMENT_ROLES)
     return (
         User.objects.filter(reviewed)
         .annotate(

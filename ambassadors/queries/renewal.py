@@ -11,7 +11,7 @@ from mentorwijs.accounts.models import User
 
 from ..enums import LEVEL_RANK, OPEN_STATUSES, CertificationStatus, RuleKind
 from ..models import Ambassador, Certification, RefresherMeeting, RenewalRule
-from .assignments import GIVING_USER_ROLES
+from ..services.eligibility import GIVING_USER_ROLES
 
 
 def _valid_on(day: date):

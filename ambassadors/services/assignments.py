@@ -21,7 +21,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from mentorwijs.accounts.models import User
-from mentorwijs.accounts.roles import Role
 from trainings.enums import AssignmentRole, MeetingStatus, TrainingStatus
 from trainings.models import Assignment, Meeting, Training
 from trainings.services import scheduling
@@ -29,20 +28,10 @@ from trainings.services.messages import reminders_cancel, reminders_schedule_for
 
 from ..enums import OfferStatus
 from ..models import AssignmentOffer
-from ..queries import ROLE_MINIMUM_LEVEL, days_not_covered, granted_certifications
-from ..queries.assignments import OFFERABLE_STATUSES
+from ..queries import granted_certifications
+from .eligibility import CLOSED_STATUSES, OFFERABLE_STATUSES, ROLE_MINIMUM_LEVEL, days_not_covered, may_give_runs
 
 logger = logging.getLogger(__name__)
-
-# Who may give a run: a master trainer trains supervisors too, also without the trainer role.
-GIVING_ROLES = (Role.TRAINER, Role.MASTER_TRAINER)
-# Runs that take no new trainers: nothing is left to give.
-CLOSED_STATUSES = (TrainingStatus.CANCELLED, TrainingStatus.COMPLETED)
-
-
-def may_give_runs(user) -> bool:
-    """An active user with the trainer or master-trainer role."""
-    return user.is_active and any(user.has_role(role) for role in GIVING_ROLES)
 
 
 def _day(value) -> str:

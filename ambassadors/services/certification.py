@@ -27,8 +27,9 @@ from trainings.models import Assignment, Meeting
 from ..enums import GRANTED_STATUSES, OPEN_STATUSES, CertificationAction, CertificationStatus, Level, NoticeKind
 from ..evidence import evidence_check_all, evidence_store
 from ..models import Certification, CertificationEvent
-from ..queries import ROLE_MINIMUM_LEVEL, days_not_covered, granted_certifications
+from ..queries import granted_certifications
 from ..queries.certification import holds_master_certification, is_reviewer
+from .eligibility import ROLE_MINIMUM_LEVEL, days_not_covered
 from .notices import notice_schedule, notices_cancel, warnings_schedule
 from .renewal import renewal_progress
 

@@ -31,9 +31,8 @@ from trainings.models import Assignment, Meeting, Training
 
 from ..enums import CertificationAction, CertificationStatus, NoticeKind, RuleKind
 from ..models import Certification, CertificationEvent, FidelityReview, RefresherMeeting, RenewalRule
+from .eligibility import GIVING_ASSIGNMENT_ROLES
 from .notices import WARNING_KINDS, notice_schedule
-
-GIVING_ROLES = [AssignmentRole.LEAD, AssignmentRole.CO_TRAINER]
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ def _reviewed_runs(*, holder_id: int, start: datetime, end: datetime):
     reviews = FidelityReview.objects.filter(
         training=OuterRef("pk"), submitted_at__gte=start, submitted_at__lt=end, average__gte=minimum_score
     ).exclude(reviewer_id=holder_id)
-    gave = Assignment.objects.filter(training=OuterRef("pk"), trainer_id=holder_id, role__in=GIVING_ROLES)
+    gave = Assignment.objects.filter(training=OuterRef("pk"), trainer_id=holder_id, role__in=GIVING_ASSIGNMENT_ROLES)
     return Training.objects.filter(Exists(gave), Exists(reviews))
 
 
@@ -122,7 +121,8 @@ def renewal_progress(*, certification: Certification, today: date | None = None)
     refreshers = RefresherMeeting.objects.filter(attendees=holder_id, held_on__gte=first_day, held_on__lte=last_day)
     achieved = Case(
         When(
-            kind=RuleKind.RUNS_GIVEN, then=_count(_runs(holder_id=holder_id, roles=GIVING_ROLES, start=start, end=end))
+            kind=RuleKind.RUNS_GIVEN,
+            then=_count(_runs(holder_id=holder_id, roles=GIVING_ASSIGNMENT_ROLES, start=start, end=end)),
         ),
         When(
             kind=RuleKind.SUPERVISED_RUNS,

@@ -19,6 +19,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.accounts.rules import is_staff_member
 from mentorwijs.forms import parse_id
+from mentorwijs.http import RoleOnlyPermissionMixin
 
 from ..enums import GRANTED_STATUSES, OPEN_STATUSES, CertificationStatus
 from ..forms.certification import (
@@ -35,14 +36,6 @@ from ..queries import certification as queries
 from ..queries.supervision import supervised_practice
 from ..services import certification as services
 from ..services.renewal import renewal_progress, renewal_rules_met
-
-
-class RoleOnlyPermissionMixin(PermissionRequiredMixin):
-    """Check the role-level permission without an object: a role that may not use the page gets
-    403; an object the user may not see answers 404 from the filtered queryset."""
-
-    def get_permission_object(self):
-        return None
 
 
 class CertificationRequestView(RoleOnlyPermissionMixin, FormView):

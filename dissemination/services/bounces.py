@@ -1,5 +1,5 @@
 """Bounces and complaints, from the mail provider's webhook (dissemination/signals.py) or the bounce
-mailbox (`manage.py read_bounces`).
+mailbox (`manage.py read_bounces`). Both classify a bounce as hard or soft by bounce_kind.
 
 A hard bounce or a complaint stops newsletters to the address at once (status BOUNCED or
 COMPLAINED); soft bounces count up and stop them at the limit staff set (policy soft_bounce_limit). A complaint also
@@ -19,6 +19,7 @@ from datetime import timedelta
 from email.parser import HeaderParser
 from email.utils import parseaddr
 
+from anymail.signals import EventType, RejectReason
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -45,6 +46,27 @@ STOP_STATUS = {
 
 # The proof kept on the WITHDRAWN consent records a complaint makes.
 COMPLAINT_PROOF = "complaint"
+
+# An SMTP reply or enhanced status code that says "try again later": 4xx or 4.x.x.
+TEMPORARY_REPLY = re.compile(r"^\s*4\d\d\b|\b4\.\d{1,3}\.\d{1,3}\b")
+# Provider bounce types that anymail reports as "bounced" but are temporary (Postmark: SoftBounce).
+SOFT_BOUNCE_TYPES = {"SoftBounce"}
+# Rejections by the provider that stop newsletters to the address; any other reason stops nothing.
+REJECTED_KINDS = {
+    RejectReason.SPAM: MailEventKind.COMPLAINT,
+    RejectReason.INVALID: MailEventKind.HARD_BOUNCE,
+    RejectReason.BOUNCED: MailEventKind.HARD_BOUNCE,
+    RejectReason.TIMED_OUT: MailEventKind.HARD_BOUNCE,
+}
+
+
+def bounce_kind(*, reply: str = "", temporary: bool = False) -> str:
+    """Hard or soft, the one rule for every report: soft when the reporter calls it temporary (a
+    provider's soft-bounce type, a DSN's "delayed") or the SMTP reply or status code says "try again
+    later" (4xx, 4.x.x); hard otherwise."""
+    if temporary or TEMPORARY_REPLY.search(reply or ""):
+        return MailEventKind.SOFT_BOUNCE
+    return MailEventKind.HARD_BOUNCE
 
 
 def subscribers_by_email(email: str):
@@ -157,6 +179,43 @@ def mail_delivered_record(*, email: str) -> int:
     return subscribers_by_email(email).filter(soft_bounces__gt=0).update(soft_bounces=0)
 
 
+# --- Events from the mail provider's webhook (django-anymail) ------------------------------------------
+
+
+def event_kind(event) -> str | None:
+    """The MailEventKind for an anymail tracking event, or None for events that stop nothing
+    (opens, clicks, an ESP blocking for its own policy, a deferral: the provider retries that
+    message and reports a bounce if it finally fails, so each retry is no soft bounce)."""
+    if event.event_type == EventType.BOUNCED:
+        esp_event = event.esp_event if isinstance(event.esp_event, dict) else {}
+        return bounce_kind(reply=event.mta_response or "", temporary=esp_event.get("Type") in SOFT_BOUNCE_TYPES)
+    if event.event_type == EventType.COMPLAINED:
+        return MailEventKind.COMPLAINT
+    if event.event_type == EventType.REJECTED:
+        return REJECTED_KINDS.get(event.reject_reason)
+    return None
+
+
+def tracking_event_record(*, event, esp_name: str) -> MailEvent | None:
+    """One anymail tracking event: a bounce or complaint is recorded (mail_event_record, with the
+    provider's event id), a delivery resets the soft bounces (mail_delivered_record), anything
+    else changes nothing. Returns the MailEvent recorded, if any."""
+    if event.event_type == EventType.DELIVERED:
+        mail_delivered_record(email=event.recipient or "")
+        return None
+    kind = event_kind(event)
+    if kind is None:
+        return None
+    text = event.mta_response or event.description or event.event_type
+    return mail_event_record(
+        email=event.recipient or "",
+        kind=kind,
+        detail=f"{esp_name}: {text}",
+        message_id=str(event.message_id or ""),
+        event_id=f"{esp_name}:{event.event_id}" if event.event_id else "",
+    )
+
+
 # --- Reports from the bounce mailbox: DSNs (RFC 3464) and ARF complaints (RFC 5965) -----------------
 
 
@@ -216,12 +275,10 @@ def bounce_reports(raw: bytes) -> list[Report]:
             for block in _field_blocks(part)[1:]:  # the first block is about the whole message
                 action = str(block.get("Action", "")).strip().lower()
                 status = str(block.get("Status", "")).strip()
-                if status.startswith("5") and action == "failed":
-                    kind = MailEventKind.HARD_BOUNCE
-                elif status.startswith("4") or action == "delayed":
-                    kind = MailEventKind.SOFT_BOUNCE
-                else:
+                temporary = status.startswith("4") or action == "delayed"
+                if not temporary and not (status.startswith("5") and action == "failed"):
                     continue  # delivered, relayed, expanded
+                kind = bounce_kind(reply=status, temporary=temporary)
                 recipient = _address(block.get("Original-Recipient") or block.get("Final-Recipient"))
                 diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())
                 reports.append(Report(recipient, kind, f"DSN {status} {diagnostic}".strip(), original_id))

@@ -165,7 +165,7 @@ def newsletter_cancel(*, newsletter: Newsletter) -> Newsletter:
     """Cancel a draft or scheduled campaign. Refuses one whose sending has started (the row lock
     waits for a start that is running at this moment). Side effects: status CANCELLED."""
     newsletter = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
-    if newsletter.status not in (NewsletterStatus.DRAFT, NewsletterStatus.SCHEDULED):
+    if not newsletter.is_cancellable:
         raise ValidationError(ALREADY_STARTED, code="already_started")
     newsletter.status = NewsletterStatus.CANCELLED
     newsletter.save(update_fields=["status"])

@@ -1,8 +1,7 @@
-from django.contrib.auth.decorators import permission_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
-from rules.contrib.views import PermissionRequiredMixin
+from rules.contrib.views import PermissionRequiredMixin, permission_required
 
 from mentorwijs.page_cache import PageCacheMixin
 

@@ -45,8 +45,8 @@ from tests.factories import (
     TrainingFactory,
     UserFactory,
 )
+from trainings.calendar import participant_feed_token, trainer_feed_token
 from trainings.models import Certificate, ScheduledMessage
-from trainings.views.scheduling import participant_feed_token, trainer_feed_token
 
 from .matrix import ANYMAIL_WEBHOOK, EDGE_USERS, EXCLUDED, ROLES, ROWS, USERS, Row, post
 

@@ -6,10 +6,9 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from tests.factories import EnrolmentFactory, LocationFactory, TrainingFactory, UserFactory
-from trainings.calendar import ics_for_meetings
+from trainings.calendar import ics_for_meetings, participant_feed_token, trainer_feed_token
 from trainings.enums import EnrolmentStatus
 from trainings.services import scheduling
-from trainings.views.scheduling import participant_feed_token, trainer_feed_token
 
 pytestmark = pytest.mark.django_db
 

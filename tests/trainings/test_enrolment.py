@@ -20,10 +20,10 @@ from tests.factories import (
     TrainingFactory,
     UserFactory,
 )
+from trainings.calendar import participant_feed_token
 from trainings.enums import EnrolmentStatus, MeetingStatus, MessageKind, MessageStatus, TrainingStatus
 from trainings.models import Enrolment, ScheduledMessage
 from trainings.services.enrolment import enrolment_cancel, enrolment_create, enrolment_move, training_has_started
-from trainings.views.scheduling import participant_feed_token
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from dissemination.models import Organisation, Person, Region
 from tests.factories import EnrolmentFactory, MeetingFactory, OrganisationFactory, PersonFactory, TrainingFactory
+from trainings.calendar import participant_feed_token
 from trainings.enums import EnrolmentStatus, MeetingStatus, MessageKind, TrainingStatus
 from trainings.models import Enrolment, ScheduledMessage
 from trainings.views.public import PUBLIC_LIST_PAGE_SIZE
-from trainings.views.scheduling import participant_feed_token
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import EnrolmentFactory, OrganisationFactory, TrainingFactory, UserFactory
+from trainings.calendar import trainer_feed_token
 from trainings.enums import EvaluationMoment
 from trainings.models import Evaluation, Meeting
-from trainings.views.scheduling import trainer_feed_token
 
 pytestmark = pytest.mark.django_db
 

@@ -45,11 +45,26 @@ def attended_counts(enrolment_ids) -> dict[int, int]:
     return {pk: len(meetings) for pk, meetings in attended.items()}
 
 
-def _check_meeting_open(meeting: Meeting) -> None:
+def attendance_refusal(meeting: Meeting, now=None):
+    """Why attendance cannot be registered for this meeting now (a message), or None when it can:
+    refused for a cancelled meeting and for one more than RECORD_AHEAD away. The one rule: the
+    services check it, pages show the attendance link by it (attendance_open)."""
     if meeting.is_cancelled:
-        raise ValidationError(_("This meeting was cancelled: there is no attendance to register."))
-    if meeting.starts_at > timezone.now() + RECORD_AHEAD:
-        raise ValidationError(_("This meeting is more than a day away: register attendance on the day."))
+        return _("This meeting was cancelled: there is no attendance to register.")
+    if meeting.starts_at > (now or timezone.now()) + RECORD_AHEAD:
+        return _("This meeting is more than a day away: register attendance on the day.")
+    return None
+
+
+def attendance_open(meeting: Meeting, now=None) -> bool:
+    """Whether attendance can be registered for this meeting now."""
+    return attendance_refusal(meeting, now) is None
+
+
+def _check_meeting_open(meeting: Meeting) -> None:
+    refusal = attendance_refusal(meeting)
+    if refusal is not None:
+        raise ValidationError(refusal)
 
 
 def attendance_record(*, meeting: Meeting, entries, by) -> list[Attendance]:

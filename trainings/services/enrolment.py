@@ -57,6 +57,19 @@ def training_has_started(training: Training, now=None) -> bool:
     ).exists()
 
 
+def training_takes_enrolments(training: Training) -> bool:
+    """Whether the run takes enrolments at all: open, or full (new ones go on the waiting list).
+    Staff may enrol someone in a run that has started; the public path also asks
+    training_has_started."""
+    return training.status in ENROLLABLE_STATUSES
+
+
+def enrolment_cancellable(enrolment: Enrolment) -> bool:
+    """Whether the participant (or staff) can still cancel it: registered, on the waiting list or
+    offered a place (enrolment_cancel refuses the rest)."""
+    return enrolment.status in LIVE_STATUSES
+
+
 def offer_is_open(enrolment: Enrolment, now=None) -> bool:
     """Whether the enrolment holds an offer of a place that can still be accepted."""
     return (

@@ -2,12 +2,11 @@
 `{% participant_feed_url enrolment %}`: the full address of a participant's calendar feed (mails)."""
 
 from django import template
-from django.conf import settings
-from django.urls import reverse
 
-from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, EnrolmentStatus
+from .. import calendar
+from ..enums import LIVE_STATUSES, EnrolmentStatus
 from ..queries import enrolment as queries
-from ..views.scheduling import participant_feed_token
+from ..services.enrolment import training_takes_enrolments
 
 register = template.Library()
 
@@ -39,12 +38,11 @@ def training_participants(context, training):
         "groups": groups,
         "total": len(enrolments),
         "can_manage": can_manage,
-        "can_enrol": can_manage and training.status in ENROLLABLE_STATUSES,
+        "can_enrol": can_manage and training_takes_enrolments(training),
     }
 
 
 @register.simple_tag
 def participant_feed_url(enrolment) -> str:
     """The participant's own calendar feed, with its own token (not the personal one)."""
-    token = participant_feed_token(enrolment)
-    return settings.SITE_URL + reverse("trainings:participant_feed", kwargs={"token": token})
+    return calendar.participant_feed_url(enrolment)

@@ -8,11 +8,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView
 
+from mentorwijs.http import RoleOnlyPermissionMixin
+
 from ..forms import add_service_errors
 from ..forms.completion import CompletionRuleForm
 from ..queries import settings_pages as queries
 from ..services.completion import completion_rule_set
-from .scheduling import RoleOnlyPermissionMixin
 
 
 class CompletionRuleListView(RoleOnlyPermissionMixin, TemplateView):

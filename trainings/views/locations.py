@@ -12,14 +12,13 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
-from mentorwijs.http import safe_next
+from mentorwijs.http import RoleOnlyPermissionMixin, safe_next
 
 from ..filters import LocationFilter
 from ..forms import add_service_errors
 from ..forms.locations import LocationForm
 from ..queries import settings_pages as queries
 from ..services import locations
-from .scheduling import RoleOnlyPermissionMixin
 
 
 class LocationPermissionMixin(RoleOnlyPermissionMixin):

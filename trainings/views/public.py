@@ -27,19 +27,20 @@ from dissemination.services.relations import THE_PERSON, person_save, same_addre
 from mentorwijs.forms import parse_id
 from mentorwijs.ratelimit import rate_limited
 
-from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, PUBLIC_STATUSES, PUBLIC_VARIANTS
+from ..calendar import participant_feed_url
+from ..enums import ENROLLABLE_STATUSES, PUBLIC_STATUSES, PUBLIC_VARIANTS
 from ..forms import add_service_errors
 from ..forms.enrolment import EnrolmentForm, PersonalEmailForm
 from ..models import Enrolment, Training
 from ..queries import enrolment as queries
 from ..services.enrolment import (
     enrolment_cancel,
+    enrolment_cancellable,
     enrolment_create,
     offer_accept,
     offer_is_open,
     training_has_started,
 )
-from ..templatetags.participants import participant_feed_url
 
 # The list of open runs is rendered once per region and kept this long in the cache (a template
 # fragment): hundreds of runs at national scale (bench/pages, issue 7). The enrolment form checks
@@ -190,7 +191,7 @@ def personal(request, token):
             "training": enrolment.training,
             "meetings": meetings,
             "offer_open": offer_is_open(enrolment),
-            "can_cancel": enrolment.status in LIVE_STATUSES,
+            "can_cancel": enrolment_cancellable(enrolment),
             "feed_url": feed_url,
             "feed_webcal_url": "webcal://" + feed_url.split("://", 1)[-1],
         },
@@ -201,7 +202,7 @@ def personal(request, token):
 @require_http_methods(["GET", "POST"])
 def personal_cancel(request, token):
     enrolment = _enrolment_for(token)
-    if enrolment.status not in LIVE_STATUSES:
+    if not enrolment_cancellable(enrolment):
         return redirect("trainings:personal", token=token)
     if request.method == "POST":
         try:

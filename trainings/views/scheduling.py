@@ -20,10 +20,11 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
+from mentorwijs.http import RoleOnlyPermissionMixin
 from mentorwijs.page_cache import PageCacheMixin
 
-from ..calendar import feed_token, feed_token_id, ics_for_meetings
-from ..enums import ENROLLABLE_STATUSES, ActiveComponent, AssignmentRole, EnrolmentStatus
+from ..calendar import PARTICIPANT_FEED_SALT, TRAINER_FEED_SALT, feed_token_id, ics_for_meetings, trainer_feed_token
+from ..enums import ActiveComponent, AssignmentRole, EnrolmentStatus
 from ..filters import TrainingFilter
 from ..forms import add_service_errors
 from ..forms.scheduling import (
@@ -35,8 +36,7 @@ from ..forms.scheduling import (
 from ..models import Assignment, Enrolment, Meeting
 from ..queries import scheduling as queries
 from ..services import scheduling
-
-TRAINER_FEED_SALT = "mentorwijs.trainings.trainer_feed"
+from ..services.enrolment import training_takes_enrolments
 
 # Trainers in the order they give the run: lead, co-trainers, candidates.
 LEAD_FIRST = Case(
@@ -46,22 +46,9 @@ LEAD_FIRST = Case(
 ).asc()
 
 
-def trainer_feed_token(user) -> str:
-    """A permanent, signed link to one trainer's calendar feed; it carries only the user id."""
-    return feed_token(user.pk, salt=TRAINER_FEED_SALT)
-
-
 def trainer_from_feed_token(token: str):
     user_id = feed_token_id(token, salt=TRAINER_FEED_SALT)
     return get_object_or_404(User, pk=user_id, is_active=True)
-
-
-class RoleOnlyPermissionMixin(PermissionRequiredMixin):
-    """Check the role-level permission without the object: no permission answers 403, a run the
-    user may not see answers 404 from the filtered queryset."""
-
-    def get_permission_object(self):
-        return None
 
 
 class TrainingListView(RoleOnlyPermissionMixin, PageCacheMixin, FilterView):
@@ -117,7 +104,7 @@ class TrainingDetailView(RoleOnlyPermissionMixin, PageCacheMixin, DetailView):
             can_see_participants=self.request.user.has_perm("trainings.view_participants", self.object),
             # A run that is not public takes enrolments only through this link, which staff send.
             enrolment_link=enrolment_link_url(self.object) if can_manage and not self.object.is_public else "",
-            takes_enrolments=self.object.status in ENROLLABLE_STATUSES,
+            takes_enrolments=training_takes_enrolments(self.object),
             **kwargs,
         )
 
@@ -327,16 +314,6 @@ def public_feed(request):
 def trainer_feed(request, token):
     user = trainer_from_feed_token(token)
     return _ics_response(queries.feed_meetings_for_trainer(user=user), name=_("Mentorwijs: my training runs"))
-
-
-PARTICIPANT_FEED_SALT = "mentorwijs.trainings.participant_feed"
-
-
-def participant_feed_token(enrolment) -> str:
-    """A permanent, signed link to one participant's calendar feed. It carries only the enrolment
-    id and opens nothing else: the personal token (cancel, accept, questionnaires, certificate)
-    stays out of calendar apps."""
-    return feed_token(enrolment.pk, salt=PARTICIPANT_FEED_SALT)
 
 
 @login_not_required

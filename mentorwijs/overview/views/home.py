@@ -11,7 +11,7 @@ from mentorwijs.accounts.roles import Role
 from mentorwijs.page_cache import PageCacheMixin
 from trainings.enums import MeetingStatus
 from trainings.queries import scheduling as training_queries
-from trainings.services.attendance import RECORD_AHEAD
+from trainings.services.attendance import attendance_open
 
 from ..getting_started import getting_started
 from ..navigation import SETTINGS_LINKS, links_for
@@ -55,8 +55,9 @@ class HomeView(PageCacheMixin, TemplateView):
         start = timezone.now() - timedelta(hours=6)  # a meeting under way still shows, with its attendance link
         meetings = training_queries.calendar_meetings(user=user, start=start, end=start + timedelta(days=UPCOMING_DAYS))
         upcoming = list(meetings.filter(status=MeetingStatus.SCHEDULED)[:UPCOMING_LIMIT])
+        now = timezone.now()
         for meeting in upcoming:
-            meeting.attendance_open = meeting.starts_at <= timezone.now() + RECORD_AHEAD
+            meeting.attendance_open = attendance_open(meeting, now)
         return upcoming
 
     def follow_ups(self, user):
