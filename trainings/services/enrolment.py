@@ -97,7 +97,7 @@ def _waiting(training: Training):
 
 def _update_status(training: Training) -> None:
     """FULL when every place is held; OPEN again when places are free and nobody waits."""
-    if training.status not in ENROLLABLE_STATUSES:
+    if not training_takes_enrolments(training):
         return
     held = places_held(training)
     if held >= training.capacity:
@@ -113,7 +113,7 @@ def _update_status(training: Training) -> None:
 
 def _offer_next(training: Training) -> list[Enrolment]:
     """Offer each free place to the next in line. The caller holds the lock on `training`."""
-    if training.status not in ENROLLABLE_STATUSES:
+    if not training_takes_enrolments(training):
         return []
     free = training.capacity - places_held(training)
     if free <= 0:
@@ -210,7 +210,7 @@ def enrolment_create(
         raise ValidationError({"consent": _("Please agree to the privacy statement.")})
     with transaction.atomic():
         training = _lock_training(training.pk)
-        if training.status not in ENROLLABLE_STATUSES:
+        if not training_takes_enrolments(training):
             raise ValidationError(NOT_ENROLLABLE)
         if public and training_has_started(training):
             raise ValidationError(ALREADY_STARTED)
@@ -297,7 +297,7 @@ def enrolment_cancel(*, enrolment: Enrolment, by=None) -> Enrolment:
         enrolment = _lock_enrolment(enrolment.pk)
         if enrolment.status in (EnrolmentStatus.CANCELLED, EnrolmentStatus.DROPPED_OUT):
             return enrolment
-        if enrolment.status not in LIVE_STATUSES:
+        if not enrolment_cancellable(enrolment):
             raise ValidationError(_("This enrolment can no longer be cancelled."))
         # Leaving once the run has begun is dropping out: the figures keep those apart.
         dropping_out = enrolment.status == EnrolmentStatus.REGISTERED and training_has_started(training)
@@ -410,7 +410,7 @@ def enrolment_move(*, enrolment: Enrolment, to_training: Training, by=None) -> E
         enrolment = _lock_enrolment(enrolment.pk)
         if enrolment.status not in LIVE_STATUSES:
             raise ValidationError(_("Only a live enrolment can be moved."))
-        if to_training.status not in ENROLLABLE_STATUSES:
+        if not training_takes_enrolments(to_training):
             raise ValidationError({"to_training": NOT_ENROLLABLE})
         if (
             to_training.enrolments.filter(person_id=enrolment.person_id)
