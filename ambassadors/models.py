@@ -9,7 +9,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from trainings.enums import ActiveComponent, AssignmentRole, MessageStatus
+from mentorwijs.outbox.models import OutboxMail
+from trainings.enums import ActiveComponent, AssignmentRole
 
 from .enums import (
     ONCE_PER_CERTIFICATION,
@@ -260,24 +261,16 @@ class CertificationEvent(models.Model):
         return f"{self.certification} – {self.get_action_display()}"
 
 
-class CertificationNotice(models.Model):
-    """A mail to the holder as a database row, claimed and sent by a periodic task (as the
-    trainings app's reminders): warnings are stored at approval, due months ahead."""
+class CertificationNotice(OutboxMail):
+    """A mail to the holder as a row of this app's outbox (services/notices.py), claimed and sent by
+    a periodic task as trainings' reminders are: warnings are stored at approval, due months ahead."""
 
     certification = models.ForeignKey(
         Certification, verbose_name=_("certification"), on_delete=models.CASCADE, related_name="notices"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=NoticeKind.choices)
-    status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING)
-    due_at = models.DateTimeField(_("due at"))
-    context = models.JSONField(default=dict, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    message_id = models.CharField(max_length=255, blank=True)
 
-    class Meta:
+    class Meta(OutboxMail.Meta):
         verbose_name = _("certification mail")
         verbose_name_plural = _("certification mails")
         ordering = ["due_at", "pk"]
@@ -288,7 +281,6 @@ class CertificationNotice(models.Model):
                 name="certification_notice_once",
             )
         ]
-        indexes = [models.Index(fields=["status", "due_at"])]
 
     def __str__(self):
         return f"{self.certification} – {self.get_kind_display()}"

@@ -9,7 +9,8 @@ once per process (the result is cached per subject, body and language), not 100,
 per render and process with tokens for the personal parts, which are replaced in the bytes per
 recipient; it returns None (use `build_message`) where that would not give what `build_message` sends.
 
-Every newsletter carries a Message-ID derived from campaign and subscriber (a message sent twice after
+Messages take their shape from mentorwijs.mail.compose, as every other mail does. Every newsletter
+carries a Message-ID derived from campaign and subscriber (a message sent twice after
 a crash carries the same one), List-Unsubscribe with an https link and a mailto, and
 List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058).
 """
@@ -23,13 +24,14 @@ from functools import lru_cache
 import markdown
 import nh3
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+
+from mentorwijs import mail
 
 from .tokens import preferences_url, unsubscribe_token, unsubscribe_url
 
@@ -96,7 +98,7 @@ def _render(subject: str, body: str, language: str) -> RenderedCampaign:
 
 
 def message_id(*, newsletter_id: int, subscriber_id: int) -> str:
-    return f"<newsletter-{newsletter_id}-{subscriber_id}@mentorwijs.nl>"
+    return mail.fixed_message_id("newsletter", newsletter_id, subscriber_id)
 
 
 def _fill(rendered: RenderedCampaign, *, greeting: str, preferences: str, unsubscribe: str) -> tuple[str, str]:
@@ -118,10 +120,11 @@ def _unsubscribe_mailto(subscriber, token: str | None = None) -> str:
 
 
 def _message(*, rendered: RenderedCampaign, to: str, text: str, html: str, headers: dict, connection=None):
-    message = EmailMultiAlternatives(
+    return mail.compose(
         subject=rendered.subject,
-        body=text,
-        to=[to],
+        text=text,
+        html=html,
+        to=to,
         connection=connection,
         headers={
             **headers,
@@ -129,8 +132,6 @@ def _message(*, rendered: RenderedCampaign, to: str, text: str, html: str, heade
             "Content-Language": rendered.language,
         },
     )
-    message.attach_alternative(html, "text/html")
-    return message
 
 
 def build_message(*, rendered: RenderedCampaign, newsletter_id: int, subscriber, connection=None):
@@ -291,11 +292,10 @@ def build_test_message(*, rendered: RenderedCampaign, to: str, name: str):
         preferences = settings.SITE_URL + reverse("newsletter:test_link", kwargs={"kind": "voorkeuren"})
         unsubscribe = settings.SITE_URL + reverse("newsletter:test_link", kwargs={"kind": "afmelden"})
     html, text = _fill(rendered, greeting=rendered.greeting(name), preferences=preferences, unsubscribe=unsubscribe)
-    message = EmailMultiAlternatives(
+    return mail.compose(
         subject=f"[TEST] {rendered.subject}",
-        body=text,
-        to=[to],
-        headers={"Message-ID": make_msgid(domain="mentorwijs.nl"), "Content-Language": rendered.language},
+        text=text,
+        html=html,
+        to=to,
+        headers={"Message-ID": mail.new_message_id(), "Content-Language": rendered.language},
     )
-    message.attach_alternative(html, "text/html")
-    return message

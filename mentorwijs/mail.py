@@ -1,7 +1,10 @@
 """One place that builds every outgoing message: subject, text and HTML from templates, in the
 recipient's language. Templates live in templates/email/<name>_subject.txt, <name>.txt and
-<name>.html (the HTML part is optional). `mail_html_response` shows a mail's HTML part on a page of its
-own, for a sandboxed iframe (caught mail, newsletter previews)."""
+<name>.html (the HTML part is optional). `compose` is the one shape of every message (also of the
+newsletters, which render their parts themselves, once per campaign): a text body with an optional HTML
+alternative, the subject on one line, Content-Language and a Message-ID on our domain (`fixed_message_id`
+for a message that must carry the same one each time it goes out). `mail_html_response` shows a mail's
+HTML part on a page of its own, for a sandboxed iframe (caught mail, newsletter previews)."""
 
 import smtplib
 
@@ -22,6 +25,35 @@ MAIL_HTML_POLICY = (
 )
 
 
+# The domain of every Message-ID we make.
+MESSAGE_ID_DOMAIN = "mentorwijs.nl"
+
+
+def fixed_message_id(*parts) -> str:
+    """A Message-ID made of what the message is (an outbox row, a campaign and a subscriber), so the
+    same message carries the same one when a crash makes it go out twice."""
+    return f"<{'-'.join(str(part) for part in parts)}@{MESSAGE_ID_DOMAIN}>"
+
+
+def new_message_id() -> str:
+    """A Message-ID of its own, for a message that is sent once (a test, a mail sent at once)."""
+    return make_msgid(domain=MESSAGE_ID_DOMAIN)
+
+
+def compose(*, subject: str, text: str, html: str | None, to: str, headers: dict, connection=None):
+    """The message itself: `text` with `html` as its alternative (when there is one), the subject on
+    one line. `headers` in the order they are to appear; Content-Language is the caller's, a fresh
+    Message-ID is added when they hold none."""
+    if "Message-ID" not in headers:
+        headers = {**headers, "Message-ID": new_message_id()}
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()), body=text, to=[to], connection=connection, headers=headers
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    return message
+
+
 def build_message(*, template: str, to: str, context: dict, language: str | None = None):
     language = language or settings.LANGUAGE_CODE
     context = {"site_url": settings.SITE_URL, "language": language, **context}
@@ -32,15 +64,13 @@ def build_message(*, template: str, to: str, context: dict, language: str | None
             html = render_to_string(f"email/{template}.html", context)
         except TemplateDoesNotExist:
             html = None
-    message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        body=body,
-        to=[to],
-        headers={"Content-Language": language, "Message-ID": make_msgid(domain="mentorwijs.nl")},
+    return compose(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        text=body,
+        html=html,
+        to=to,
+        headers={"Content-Language": language},
     )
-    if html:
-        message.attach_alternative(html, "text/html")
-    return message
 
 
 def send(*, template: str, to: str, context: dict, language: str | None = None) -> str:

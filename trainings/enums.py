@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The states of a service-mail row live with the one outbox; imported here too, as before.
+from mentorwijs.outbox.enums import MessageStatus  # noqa: F401
+
 
 class Variant(models.TextChoices):
     STANDARD = "standard", _("Mentorwijs (standard)")
@@ -97,11 +100,3 @@ class MessageKind(models.TextChoices):
     CERTIFICATE = "certificate", _("Certificate of participation")
     EMAIL_CHANGED = "email_changed", _("Email address changed (to the old address)")
     PERSONAL_LINKS = "personal_links", _("New personal links (to the new address)")
-
-
-class MessageStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
-    SENDING = "sending", _("Being sent")
-    SENT = "sent", _("Sent")
-    CANCELLED = "cancelled", _("Cancelled")
-    FAILED = "failed", _("Failed")

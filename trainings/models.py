@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.enums import Channel
+from mentorwijs.outbox.models import OutboxMail
 
 from .enums import (
     PUBLIC_VARIANTS,
@@ -16,7 +17,6 @@ from .enums import (
     EvaluationMoment,
     MeetingStatus,
     MessageKind,
-    MessageStatus,
     TrainingStatus,
     Variant,
 )
@@ -420,13 +420,12 @@ class Evaluation(models.Model):
         return f"{self.enrolment} ({self.get_moment_display()})"
 
 
-class ScheduledMessage(models.Model):
-    """A service mail as a database row: a periodic task claims what is due and sends it, so no
-    message is lost when a worker dies and nothing waits days inside the broker."""
+class ScheduledMessage(OutboxMail):
+    """A service mail of this app as a row of its outbox (services/messages.py): a periodic task
+    claims what is due and sends it, so no message is lost when a worker dies and nothing waits days
+    inside the broker."""
 
     kind = models.CharField(_("kind"), max_length=32, choices=MessageKind.choices)
-    status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING)
-    due_at = models.DateTimeField(_("due at"))
     # The recipient: a participant (enrolment) or a trainer (user).
     enrolment = models.ForeignKey(
         Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
@@ -442,16 +441,9 @@ class ScheduledMessage(models.Model):
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
     )
-    # Extra template context fixed at scheduling time (for example the old time of a moved meeting).
-    context = models.JSONField(default=dict, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    message_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(OutboxMail.Meta):
         verbose_name = _("scheduled message")
         verbose_name_plural = _("scheduled messages")
         ordering = ["due_at", "id"]
@@ -460,7 +452,6 @@ class ScheduledMessage(models.Model):
                 condition=Q(enrolment__isnull=False) | Q(user__isnull=False), name="message_has_recipient"
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_at"])]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_status_display()})"

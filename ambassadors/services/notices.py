@@ -2,13 +2,11 @@
 
 Each review step stores a notice due at once (and queues its sending on commit); an approval
 stores the two expiry warnings, due months ahead. The periodic task `ambassadors.send_due_notices`
-claims due rows with SELECT ... FOR UPDATE SKIP LOCKED and sends them, as trainings' reminders do:
-a worker that dies mid-send leaves a row that is handed out again after STALE_AFTER, so at most
-that one mail goes out twice, with the same Message-ID.
+sends what is due through NOTICES, this app's outbox (mentorwijs.outbox.sender: claim, send outside
+the row lock, back off, sweep, a Message-ID per row), as trainings' reminders go.
 """
 
-import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -17,13 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorwijs import mail
-from trainings.enums import MessageStatus
-from trainings.services.messages import MAX_ATTEMPTS, STALE_AFTER, mail_row_send_again
+from mentorwijs.outbox.enums import MessageStatus
+from mentorwijs.outbox.sender import Outbox
 
 from ..enums import CertificationStatus, NoticeKind
 from ..models import Certification, CertificationNotice
-
-logger = logging.getLogger(__name__)
 
 WARNING_KINDS = {6: NoticeKind.EXPIRES_IN_SIX_MONTHS, 1: NoticeKind.EXPIRES_IN_ONE_MONTH}
 
@@ -40,10 +36,7 @@ def notice_schedule(
             )
     except IntegrityError:
         return None  # ONCE_PER_CERTIFICATION: already stored (a task ran twice)
-    if notice.due_at <= now:
-        from ..tasks import send_notice
-
-        transaction.on_commit(lambda: send_notice.delay(notice_id=notice.pk), robust=True)
+    NOTICES.queue_if_due(notice)
     return notice
 
 
@@ -86,7 +79,7 @@ def _still_relevant(notice: CertificationNotice) -> bool:
     return True
 
 
-def build_email(notice: CertificationNotice):
+def _build(notice: CertificationNotice):
     certification = notice.certification
     holder = certification.holder
     context = {
@@ -97,92 +90,58 @@ def build_email(notice: CertificationNotice):
         + reverse("ambassadors:certification_detail", kwargs={"pk": certification.pk}),
         **notice.context,
     }
-    email = mail.build_message(
+    return mail.build_message(
         template=f"ambassadors/notice_{notice.kind}", to=holder.email, context=context, language=holder.language
     )
-    email.extra_headers["Message-ID"] = f"<ambassadors-notice-{notice.pk}@mentorwijs.nl>"
-    return email
+
+
+def build_email(notice: CertificationNotice):
+    """The mail of one notice, with its fixed Message-ID."""
+    return NOTICES.email(notice)
+
+
+def _queue(pk: int) -> None:
+    from ..tasks import send_notice
+
+    send_notice.delay(notice_id=pk)
+
+
+NOTICES = Outbox(
+    model=CertificationNotice,
+    name="certification notice",
+    message_id_prefix="ambassadors-notice",
+    build=_build,
+    queue=_queue,
+    related=("certification__holder",),
+    still_relevant=_still_relevant,
+)
 
 
 def notice_claim(*, notice_id: int) -> CertificationNotice | None:
-    now = timezone.now()
-    with transaction.atomic():
-        notice = (
-            CertificationNotice.objects.select_for_update(skip_locked=True)
-            .filter(pk=notice_id, due_at__lte=now, status=MessageStatus.PENDING)
-            .first()
-        )
-        if notice is None:
-            return None
-        notice.status = MessageStatus.SENDING
-        notice.claimed_at = now
-        notice.attempts += 1
-        notice.save(update_fields=["status", "claimed_at", "attempts"])
-    return notice
+    return NOTICES.claim(notice_id)
 
 
 def notice_send(*, notice_id: int) -> bool:
     """Claim and send one notice. Returns True when a mail left."""
-    if notice_claim(notice_id=notice_id) is None:
-        return False
-    notice = CertificationNotice.objects.select_related("certification__holder").get(pk=notice_id)
-    rows = CertificationNotice.objects.filter(pk=notice.pk)
-    if not _still_relevant(notice):
-        rows.update(status=MessageStatus.CANCELLED)
-        return False
-    try:
-        email = build_email(notice)
-        email.send()
-    except Exception as error:
-        if mail.is_temporary(error) and notice.attempts < MAX_ATTEMPTS:
-            rows.update(
-                status=MessageStatus.PENDING,
-                due_at=timezone.now() + timedelta(minutes=5 * notice.attempts),
-                last_error=str(error)[:1000],
-            )
-            logger.warning("certification notice %s not sent: %s", notice.pk, error)
-        else:
-            rows.update(status=MessageStatus.FAILED, last_error=f"{type(error).__name__}: {error}"[:1000])
-            logger.exception("certification notice %s failed", notice.pk)
-        return False
-    rows.update(status=MessageStatus.SENT, sent_at=timezone.now(), message_id=email.extra_headers["Message-ID"])
-    return True
+    return NOTICES.send(notice_id)
 
 
 def notices_send_due(*, limit: int = 500) -> int:
-    """Hand back rows a dead worker left in SENDING, then send what is due."""
-    now = timezone.now()
-    stale = CertificationNotice.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=now - STALE_AFTER)
-    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=MessageStatus.FAILED, last_error="the worker stopped while sending, too often"
-    )
-    stale.update(status=MessageStatus.PENDING)
-    due = CertificationNotice.objects.filter(status=MessageStatus.PENDING, due_at__lte=now)
-    return sum(notice_send(notice_id=pk) for pk in list(due.values_list("pk", flat=True)[:limit]))
+    """Hand back rows a dead worker left in SENDING, then send what is due (Outbox.send_due)."""
+    return NOTICES.send_due(limit=limit)
 
 
 def notice_send_again(*, pk: int) -> bool:
-    """A failed certification notice sent again (trainings' mail_row_send_again)."""
-    from ..tasks import send_notice
-
-    return mail_row_send_again(CertificationNotice, pk=pk, queue=lambda: send_notice.delay(notice_id=pk))
+    """A failed certification notice sent again (Outbox.send_again)."""
+    return NOTICES.send_again(pk)
 
 
 def register_failed_mail() -> None:
     """Show failed notices on dissemination's page of mail events, with "send again"."""
     from django.db.models import F
 
-    from dissemination.queries.newsletters_mail_events import MailSource, failed_service_mail, register_mail_source
+    from dissemination.queries.newsletters_mail_events import register_outbox
 
-    register_mail_source(
-        MailSource(
-            key="ambassadors.notice",
-            failed=lambda: failed_service_mail(
-                CertificationNotice.objects.filter(status=MessageStatus.FAILED),
-                source="ambassadors.notice",
-                email=F("certification__holder__email"),
-            ),
-            retry=notice_send_again,
-            labels=dict(NoticeKind.choices),
-        )
+    register_outbox(
+        NOTICES, key="ambassadors.notice", email=F("certification__holder__email"), labels=dict(NoticeKind.choices)
     )

@@ -4,7 +4,8 @@ and failed service mail of every app, as one list.
 Service mail lives in the apps that send it (trainings' ScheduledMessage, ambassadors'
 CertificationNotice, accounts' Invitation), and dissemination imports neither trainings nor
 ambassadors: each app registers a MailSource in SERVICE_MAIL_SOURCES (from its AppConfig.ready),
-like trainings' MEETING_CONFLICT_CHECKS. A source gives its failed rows as a values() queryset with
+like trainings' MEETING_CONFLICT_CHECKS; an app whose mail is an outbox of mentorwijs.outbox
+registers it with register_outbox. A source gives its failed rows as a values() queryset with
 the columns of COLUMNS (mail_rows builds it) and a service of its own app that sends one again.
 
 The list is one UNION of the sources' querysets, filtered per part, ordered and paginated in the
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
+
+from mentorwijs.outbox.enums import MessageStatus
 
 from ..enums import DeliveryStatus, MailEventKind
 from ..models import Delivery, MailEvent
@@ -97,6 +100,22 @@ SERVICE_MAIL_SOURCES: dict[str, MailSource] = {}
 def register_mail_source(source: MailSource) -> None:
     """Add (or replace) an app's source of failed service mail; called from AppConfig.ready."""
     SERVICE_MAIL_SOURCES[source.key] = source
+
+
+def register_outbox(outbox, *, key: str, email, labels: dict) -> None:
+    """Add the failed rows of an app's outbox (mentorwijs.outbox.sender.Outbox) as source `key`:
+    `email` the expression of the recipient's address, `labels` the names of the rows' kinds; "send
+    again" is the outbox's send_again."""
+    register_mail_source(
+        MailSource(
+            key=key,
+            failed=lambda: failed_service_mail(
+                outbox.model.objects.filter(status=MessageStatus.FAILED), source=key, email=email
+            ),
+            retry=lambda *, pk: outbox.send_again(pk),
+            labels=labels,
+        )
+    )
 
 
 def _events() -> QuerySet:

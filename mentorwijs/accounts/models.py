@@ -7,6 +7,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from mentorwijs.outbox.enums import MessageStatus
+from mentorwijs.outbox.models import OutboxMail
+
 from .roles import SUPERUSER_MANAGED_ROLES, TWO_FACTOR_ROLES, Role, role_labels
 
 
@@ -191,3 +194,24 @@ class Invitation(models.Model):
 
     # Labels of the audit trail's entries that name no field (the privacy audit page shows them).
     audit_labels = {"two_factor": _("two-factor authentication")}
+
+
+class InvitationMail(OutboxMail):
+    """The mail of an invitation as a row of accounts' outbox (services.INVITATIONS): claimed, sent
+    holding no lock, retried. Made when the mail is first sent; mailing an invitation again makes a
+    new row, so the new mail has a Message-ID of its own (mail programs drop a message whose
+    Message-ID they have seen). At most one row of an invitation is waiting or being sent."""
+
+    invitation = models.ForeignKey(
+        Invitation, verbose_name=_("invitation"), on_delete=models.CASCADE, related_name="mails"
+    )
+
+    class Meta(OutboxMail.Meta):
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation"],
+                condition=models.Q(status__in=[MessageStatus.PENDING, MessageStatus.SENDING]),
+                name="invitation_mail_one_open",
+            )
+        ]

@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentorwijs import mail
+from mentorwijs.outbox.enums import MessageStatus
+from mentorwijs.outbox.sender import Outbox
 
-from .models import Invitation, User
+from .models import Invitation, InvitationMail, User
 from .roles import SUPERUSER_MANAGED_ROLES, Role
 from .tasks import send_account_erased_notice, send_invitation
 from .tokens import invitation_token
@@ -85,21 +87,75 @@ def invitation_create(*, email: str, roles, invited_by: User | None, first_name:
     return invitation
 
 
+# --- The invitation's mail, through the one outbox (mentorwijs.outbox.sender) ---
+
+
+def _invitation_mail_build(row: InvitationMail):
+    invitation = row.invitation
+    link = reverse("accounts:invitation_accept", kwargs={"token": invitation_token(invitation)})
+    return mail.build_message(
+        template="invitation",
+        to=invitation.email,
+        language=invitation.language,
+        context={"invitation": invitation, "accept_path": link, "valid_days": settings.INVITATION_VALID_DAYS},
+    )
+
+
+def _invitation_unsent(row: InvitationMail) -> bool:
+    """Just before sending: the invitation still waits for its mail and can be used."""
+    invitation = row.invitation
+    return invitation.sent_at is None and bool(invitation.email) and invitation.status == Invitation.Status.OPEN
+
+
+def _invitation_sent(row: InvitationMail) -> None:
+    Invitation.objects.filter(pk=row.invitation_id).update(sent_at=timezone.now())
+
+
+def _invitation_queue(pk: int) -> None:
+    invitation_id = InvitationMail.objects.filter(pk=pk).values_list("invitation_id", flat=True).first()
+    if invitation_id is not None:
+        send_invitation.delay(invitation_id=invitation_id)
+
+
+INVITATIONS = Outbox(
+    model=InvitationMail,
+    name="invitation",
+    message_id_prefix="accounts-invitation",
+    build=_invitation_mail_build,
+    queue=_invitation_queue,
+    related=("invitation",),
+    still_relevant=_invitation_unsent,
+    on_sent=_invitation_sent,
+)
+
+
+def _invitation_mail_row(invitation: Invitation, *, again: bool = False) -> InvitationMail | None:
+    """The invitation's mail row to send (locked invitation): the one waiting or being sent, else a new
+    one due now when it has none yet or (`again`) when staff send it once more. None when there is
+    nothing to send: no new row after a failed or cancelled one unless `again`."""
+    rows = invitation.mails.order_by("-pk")
+    waiting = rows.filter(status__in=[MessageStatus.PENDING, MessageStatus.SENDING]).first()
+    if waiting is not None:
+        if again and waiting.status == MessageStatus.PENDING:
+            InvitationMail.objects.filter(pk=waiting.pk).update(due_at=timezone.now())  # no back-off now
+        return waiting
+    if again or not rows.exists():
+        return InvitationMail.objects.create(invitation=invitation, due_at=timezone.now())
+    return None
+
+
 def invitation_send(*, invitation: Invitation) -> None:
-    """Mail the invitation link unless it was already sent or can no longer be used."""
+    """Mail the invitation link unless it was already sent or can no longer be used: the invitation's
+    mail row (made now when it has none) goes through the outbox INVITATIONS, which sends holding no
+    lock, retries a temporary error later (send_unsent_invitations) and notes sent_at on the
+    invitation with the row marked sent."""
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.sent_at or invitation.status != Invitation.Status.OPEN:
             return
-        link = reverse("accounts:invitation_accept", kwargs={"token": invitation_token(invitation)})
-        mail.send(
-            template="invitation",
-            to=invitation.email,
-            language=invitation.language,
-            context={"invitation": invitation, "accept_path": link, "valid_days": settings.INVITATION_VALID_DAYS},
-        )
-        invitation.sent_at = timezone.now()
-        invitation.save(update_fields=["sent_at"])
+        row = _invitation_mail_row(invitation)
+    if row is not None:
+        INVITATIONS.send(row.pk)
 
 
 def invitation_link(invitation: Invitation) -> str:
@@ -119,6 +175,7 @@ def invitation_resend(*, invitation: Invitation, by: User | None) -> Invitation:
     if status == Invitation.Status.OPEN:
         invitation.sent_at = None
         invitation.save(update_fields=["sent_at"])
+        _invitation_mail_row(invitation, again=True)
         transaction.on_commit(lambda: send_invitation.delay(invitation_id=invitation.pk), robust=True)
         return invitation
     if status == Invitation.Status.EXPIRED:
@@ -137,7 +194,9 @@ UNSENT_GRACE = timezone.timedelta(minutes=1)
 
 
 def invitation_send_unsent() -> int:
-    """Mail open invitations whose mail was never sent; returns how many were sent."""
+    """Mail open invitations whose mail was never sent (a lost task, a temporary error whose back-off
+    is over, a row a dead worker left sending: handed back first); returns how many were tried."""
+    INVITATIONS.sweep()
     cutoff = timezone.now() - UNSENT_GRACE
     unsent = Invitation.objects.open().filter(sent_at__isnull=True, created_at__lt=cutoff)
     count = 0
@@ -156,15 +215,15 @@ def invitations_unsent_too_long() -> QuerySet:
     return Invitation.objects.open().filter(sent_at__isnull=True, created_at__lt=timezone.now() - UNSENT_FAILED_AFTER)
 
 
+@transaction.atomic
 def invitation_send_again(*, pk: int) -> bool:
-    """Queue the mail of an open, unsent invitation now (send_invitation, on commit). True when it
-    was queued; False when it was sent meanwhile or can no longer be used. Sending stays once:
-    invitation_send sends only while sent_at is empty, under a row lock."""
-    from .tasks import send_invitation
-
-    invitation = Invitation.objects.get(pk=pk)
+    """Queue the mail of an open, unsent invitation now (send_invitation, on commit); a mail that
+    failed gets a new row. True when it was queued; False when it was sent meanwhile or can no longer
+    be used. Sending stays once: one row of an invitation waits at a time, and the outbox claims it."""
+    invitation = Invitation.objects.select_for_update().get(pk=pk)
     if invitation.sent_at or invitation.status != Invitation.Status.OPEN:
         return False
+    _invitation_mail_row(invitation, again=True)
     transaction.on_commit(lambda: send_invitation.delay(invitation_id=pk), robust=True)
     return True
 
@@ -390,7 +449,8 @@ def user_anonymise(*, user: User, sessions: dict[str, list[str]] | None = None) 
     Side effects: names "Verwijderd" / "account #<id>", the address a placeholder on .invalid,
     no usable password, inactive, no superuser flag, no roles; its email addresses (allauth), second
     factors (TOTP, passkeys, recovery codes) and sessions deleted; invitations to its address lose the
-    address and the first name. `sessions`: see user_sessions_end. Returns counts per kind."""
+    address and the first name, their mail rows the send errors. `sessions`: see user_sessions_end.
+    Returns counts per kind."""
     user = User.objects.select_for_update().get(pk=user.pk)
     old_email = user.email
     user.first_name = ERASED_FIRST_NAME
@@ -403,6 +463,8 @@ def user_anonymise(*, user: User, sessions: dict[str, list[str]] | None = None) 
     user.groups.clear()
     user.__dict__.pop("held_roles", None)
     invitations = Invitation.objects.filter(Q(email__iexact=old_email) | Q(accepted_user=user)).exclude(email="")
+    # A send error of their mail may quote the address.
+    InvitationMail.objects.filter(invitation__in=invitations).exclude(last_error="").update(last_error="")
     return {
         "email_addresses": EmailAddress.objects.filter(user=user).delete()[0],
         "second_factors": Authenticator.objects.filter(user=user).delete()[0],

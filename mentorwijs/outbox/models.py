@@ -4,6 +4,28 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .enums import MessageStatus
+
+
+class OutboxMail(models.Model):
+    """One service mail as a row of an outbox (mentorwijs.outbox.sender.Outbox claims, sends and
+    retries it). Each kind of mail has its concrete model in its own app, with what the mail is about
+    (which meeting, which certification, which invitation) and a Meta that inherits this one's."""
+
+    status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING)
+    due_at = models.DateTimeField(_("due at"))
+    # Extra template context fixed at scheduling time (for example the old time of a moved meeting).
+    context = models.JSONField(default=dict, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["status", "due_at"])]
+
 
 class CaughtMail(models.Model):
     """A message the embedded default kept instead of sending, so a person can read it."""

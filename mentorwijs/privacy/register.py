@@ -99,6 +99,7 @@ REGISTER = [
             "accounts.Invitation.first_name",
             "accounts.Invitation.invited_by",
             "accounts.Invitation.accepted_user",
+            "accounts.InvitationMail.invitation",
         ),
         purpose=_("Inviting a person to the platform and proving who invited whom."),
         legal_basis=CONTRACT,

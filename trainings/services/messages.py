@@ -1,23 +1,21 @@
-"""Service mail of the trainings app as ScheduledMessage rows.
+"""Service mail of the trainings app as ScheduledMessage rows, sent by the one outbox
+(mentorwijs.outbox.sender: claim, send outside the row lock, back off, sweep, a Message-ID per row).
 
-Services schedule rows; the periodic task `trainings.send_due_messages` (and, for mail that is due
-at once, a task queued on commit) claims each due row with SELECT ... FOR UPDATE SKIP LOCKED, marks
-it SENDING, sends it and marks it SENT. A worker that dies between SENDING and SENT leaves a row
-that is handed out again after STALE_AFTER: at most that one message goes out twice, with the same
-Message-ID.
+This module holds what is the app's own: which messages to schedule and when, whether a row still
+applies just before it goes out, and how its mail is built. Services schedule rows; the periodic task
+`trainings.send_due_messages` (and, for mail that is due at once, a task queued on commit) sends them
+through MESSAGES.
 """
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from dissemination.services.relations import PersonMailUse, register_person_mail_use
 from mentorwijs import mail
+from mentorwijs.outbox.sender import MAX_ATTEMPTS, STALE_AFTER, Outbox  # noqa: F401 (the tests read them here)
 
 from ..enums import (
     ACTIVE_STATUSES,
@@ -30,11 +28,6 @@ from ..enums import (
 )
 from ..models import Enrolment, Meeting, ScheduledMessage, Training, new_token
 
-logger = logging.getLogger(__name__)
-
-# A row left SENDING this long is handed out again; settings.EMAIL_TIMEOUT keeps a hung send shorter.
-STALE_AFTER = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
 EVALUATION_MOMENTS = {
     MessageKind.EVALUATION_BEFORE: EvaluationMoment.BEFORE,
     MessageKind.EVALUATION_AFTER: EvaluationMoment.AFTER,
@@ -61,10 +54,7 @@ def message_schedule(
         meeting=meeting,
         context=context or {},
     )
-    if message.due_at <= now:
-        from ..tasks import send_message
-
-        transaction.on_commit(lambda: send_message.delay(message_id=message.pk), robust=True)
+    MESSAGES.queue_if_due(message)
     return message
 
 
@@ -222,70 +212,12 @@ def _send_later(message: ScheduledMessage):
 
 def message_claim(*, message_id: int) -> ScheduledMessage | None:
     """Take one due message for sending; None when it is not due, gone, or another worker has it."""
-    now = timezone.now()
-    with transaction.atomic():
-        message = (
-            ScheduledMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, due_at__lte=now)
-            .filter(status=MessageStatus.PENDING)
-            .first()
-        )
-        if message is None:
-            return None
-        message.status = MessageStatus.SENDING
-        message.claimed_at = now
-        message.attempts += 1
-        message.save(update_fields=["status", "claimed_at", "attempts"])
-    return message
+    return MESSAGES.claim(message_id)
 
 
 def message_send(*, message_id: int) -> bool:
     """Claim and send one message. Returns True when a mail left."""
-    message = message_claim(message_id=message_id)
-    if message is None:
-        return False
-    message = ScheduledMessage.objects.select_related(
-        "enrolment__person", "enrolment__training__region", "user", "meeting__location", "meeting__training"
-    ).get(pk=message.pk)
-    later = _send_later(message)
-    if later is not None:
-        # Not an attempt to send: put the row back as it was, due at the new time.
-        ScheduledMessage.objects.filter(pk=message.pk).update(
-            status=MessageStatus.PENDING, due_at=later, attempts=F("attempts") - 1
-        )
-        return False
-    if not _still_relevant(message):
-        ScheduledMessage.objects.filter(pk=message.pk).update(status=MessageStatus.CANCELLED)
-        return False
-    try:
-        email = build_email(message)
-        email.send()
-    except Exception as error:
-        if not mail.is_temporary(error):
-            # A refused recipient, a broken template: sending again would fail the same way. The
-            # row records why; the log carries the traceback; the other due messages still go out.
-            ScheduledMessage.objects.filter(pk=message.pk).update(
-                status=MessageStatus.FAILED,
-                last_error=f"{type(error).__name__}: {error}"[:1000],
-                context=_context_kept(message),
-            )
-            logger.exception("message %s failed", message.pk)
-            return False
-        failed = message.attempts >= MAX_ATTEMPTS
-        ScheduledMessage.objects.filter(pk=message.pk).update(
-            status=MessageStatus.FAILED if failed else MessageStatus.PENDING,
-            due_at=timezone.now() + timedelta(minutes=5 * message.attempts),
-            last_error=str(error)[:1000],
-        )
-        logger.warning("message %s not sent: %s", message.pk, error)
-        return False
-    ScheduledMessage.objects.filter(pk=message.pk).update(
-        status=MessageStatus.SENT,
-        sent_at=timezone.now(),
-        message_id=email.extra_headers["Message-ID"],
-        context=_context_kept(message),
-    )
-    return True
+    return MESSAGES.send(message_id)
 
 
 def _context_kept(message: ScheduledMessage) -> dict:
@@ -296,58 +228,26 @@ def _context_kept(message: ScheduledMessage) -> dict:
 
 
 def messages_send_due(*, limit: int = 500) -> int:
-    """Hand back rows a dead worker left in SENDING, then send everything that is due. A row that
-    was claimed MAX_ATTEMPTS times without an outcome (it keeps killing the worker) is FAILED."""
-    now = timezone.now()
-    stale = ScheduledMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=now - STALE_AFTER)
-    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=MessageStatus.FAILED, last_error="the worker stopped while sending, too often"
-    )
-    stale.update(status=MessageStatus.PENDING)
-    due = ScheduledMessage.objects.filter(status=MessageStatus.PENDING, due_at__lte=now).values_list("pk", flat=True)
-    return sum(message_send(message_id=pk) for pk in list(due[:limit]))
-
-
-def mail_row_send_again(model, *, pk: int, queue) -> bool:
-    """Put a FAILED row of a service-mail outbox (ScheduledMessage, ambassadors' CertificationNotice)
-    back, due now, with its attempts reset, and call `queue()` on commit to send it. True when it was
-    failed; False otherwise (already sent again, pending, cancelled), so a second click sends nothing.
-    Raises model.DoesNotExist."""
-    with transaction.atomic():
-        row = model.objects.select_for_update().get(pk=pk)
-        if row.status != MessageStatus.FAILED:
-            return False
-        model.objects.filter(pk=pk).update(
-            status=MessageStatus.PENDING, due_at=timezone.now(), attempts=0, last_error="", claimed_at=None
-        )
-        transaction.on_commit(queue, robust=True)
-    return True
+    """Hand back rows a dead worker left in SENDING, then send everything that is due (Outbox.send_due)."""
+    return MESSAGES.send_due(limit=limit)
 
 
 def message_send_again(*, pk: int) -> bool:
-    """A failed reminder or personal-links mail sent again (mail_row_send_again)."""
-    from ..tasks import send_message
-
-    return mail_row_send_again(ScheduledMessage, pk=pk, queue=lambda: send_message.delay(message_id=pk))
+    """A failed reminder or personal-links mail sent again (Outbox.send_again)."""
+    return MESSAGES.send_again(pk)
 
 
 def register_failed_mail() -> None:
     """Show failed messages on dissemination's page of mail events, with "send again"."""
     from django.db.models.functions import Coalesce
 
-    from dissemination.queries.newsletters_mail_events import MailSource, failed_service_mail, register_mail_source
+    from dissemination.queries.newsletters_mail_events import register_outbox
 
-    register_mail_source(
-        MailSource(
-            key="trainings.message",
-            failed=lambda: failed_service_mail(
-                ScheduledMessage.objects.filter(status=MessageStatus.FAILED),
-                source="trainings.message",
-                email=Coalesce("enrolment__person__email", "user__email"),
-            ),
-            retry=message_send_again,
-            labels=dict(MessageKind.choices),
-        )
+    register_outbox(
+        MESSAGES,
+        key="trainings.message",
+        email=Coalesce("enrolment__person__email", "user__email"),
+        labels=dict(MessageKind.choices),
     )
 
 
@@ -401,6 +301,11 @@ def personal_url(enrolment: Enrolment) -> str:
 
 
 def build_email(message: ScheduledMessage):
+    """The mail for one row, with its fixed Message-ID (MESSAGES.email)."""
+    return MESSAGES.email(message)
+
+
+def _build(message: ScheduledMessage):
     """The mail for one row: templates/email/trainings/<kind>*, in the recipient's language."""
     from ..calendar import ics_for_meetings
 
@@ -434,9 +339,26 @@ def build_email(message: ScheduledMessage):
     if hasattr(enrolment, "certificate") and message.kind == MessageKind.CERTIFICATE:
         context["certificate"] = enrolment.certificate
     email = mail.build_message(template=f"trainings/{message.kind}", to=to, context=context, language=language)
-    # The same row always carries the same Message-ID, also when a crash makes it go out twice.
-    email.extra_headers["Message-ID"] = f"<trainings-message-{message.pk}@mentorwijs.nl>"
     if message.kind in (MessageKind.ENROLMENT_CONFIRMED, MessageKind.MEETING_MOVED, MessageKind.MEETING_CANCELLED):
         meetings = training.meetings.select_related("location", "training").order_by("number")
         email.attach("mentorwijs.ics", ics_for_meetings(meetings, name=training.title), "text/calendar")
     return email
+
+
+def _queue(pk: int) -> None:
+    from ..tasks import send_message
+
+    send_message.delay(message_id=pk)
+
+
+MESSAGES = Outbox(
+    model=ScheduledMessage,
+    name="message",
+    message_id_prefix="trainings-message",
+    build=_build,
+    queue=_queue,
+    related=("enrolment__person", "enrolment__training__region", "user", "meeting__location", "meeting__training"),
+    still_relevant=_still_relevant,
+    send_later=_send_later,
+    context_kept=_context_kept,
+)
