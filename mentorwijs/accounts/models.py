@@ -131,6 +131,9 @@ class Invitation(models.Model):
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")
 
+    # The colour of a status on the team pages: waiting blue, used green, the rest grey.
+    STATUS_BADGES = {Status.OPEN: "primary", Status.ACCEPTED: "success"}
+
     email = models.EmailField(_("email address"))
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     roles = models.JSONField(_("roles"), default=list)
@@ -183,6 +186,19 @@ class Invitation(models.Model):
 
     def get_status_display(self):
         return self.Status(self.status).label
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def can_be_sent_again(self) -> bool:
+        """Open (mailed again) or expired (renewed): services.invitation_resend refuses the rest."""
+        return self.status in (self.Status.OPEN, self.Status.EXPIRED)
+
+    @property
+    def status_badge(self) -> str:
+        return self.STATUS_BADGES.get(self.status, "secondary")
 
     @property
     def role_labels(self) -> list[str]:
