@@ -96,6 +96,11 @@ def is_shown_write(sql: str) -> bool:
     return not table.startswith(UNSHOWN_TABLES)
 
 
+def enabled() -> bool:
+    """PAGE_CACHE_SECONDS=0 turns the page cache off: no page kept, no generation moved."""
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
 def _note_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if isinstance(sql, str) and is_shown_write(sql):
@@ -110,7 +115,7 @@ def _note_writes(execute, sql, params, many, context):
 
 @receiver(connection_created)
 def watch_writes(sender, connection, **kwargs):
-    if _note_writes not in connection.execute_wrappers:
+    if enabled() and _note_writes not in connection.execute_wrappers:
         connection.execute_wrappers.append(_note_writes)
 
 
@@ -146,7 +151,7 @@ class PageCacheMixin:
 
     def cached_response(self, request):
         """The page from the cache, or None (keep() then stores the page the view renders)."""
-        if has_messages(request):
+        if not enabled() or has_messages(request):
             return None
         vary_on = self.page_cache_vary_on()
         if self.page_cache_vary_on_minute:
@@ -156,7 +161,10 @@ class PageCacheMixin:
         if html is None:
             request.page_cache_entry = (key, current)
             return None
-        return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+        response = HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+        if settings.BENCH_PAGE_CACHE_HEADER:
+            response["X-Page-Cache"] = "hit"  # bench/pages counts the hits (never set in production)
+        return response
 
     def keep(self, request, response):
         """Render the view's answer with the CSRF placeholder, keep it, and put the token in."""

@@ -143,6 +143,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://mentorwijs")}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Cached pages are kept until any write (mentorwijs/page_cache.py), at most this long.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# bench/pages only: a page served from the page cache says so in a header (X-Page-Cache: hit).
+BENCH_PAGE_CACHE_HEADER = env.bool("BENCH_PAGE_CACHE_HEADER", default=False)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
