@@ -17,7 +17,7 @@ visitors, each opening one of the pages of their role after a random pause (mean
 Each response says whether the page came from the page cache (X-Page-Cache: hit, set only when
 BENCH_PAGE_CACHE_HEADER=true). Besides the measured hit rate, the visitors keep for every cache key
 when it would have been stored under two rules, from the writes the writers made: one generation for
-every table (the rule of mentorwijs/page_cache.py; it checks the model against the measurement) and
+every table (the rule of mentorwijs/page_cache.py, removed since; it checks the model against the measurement) and
 one generation per kind of write that a page shows (PAGE_SHOWS), the best that generations per table
 could do.
 """

@@ -8,6 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from mentorwijs import page_cache  # noqa: F401 - moves the data generation on every write
-
         from . import signals  # noqa: F401

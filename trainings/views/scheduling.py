@@ -20,7 +20,6 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
-from mentorwijs.page_cache import PageCacheMixin
 
 from ..calendar import feed_token, feed_token_id, ics_for_meetings
 from ..enums import ENROLLABLE_STATUSES, ActiveComponent, AssignmentRole, EnrolmentStatus
@@ -64,7 +63,7 @@ class RoleOnlyPermissionMixin(PermissionRequiredMixin):
         return None
 
 
-class TrainingListView(RoleOnlyPermissionMixin, PageCacheMixin, FilterView):
+class TrainingListView(RoleOnlyPermissionMixin, FilterView):
     permission_required = "trainings.browse_trainings"
     filterset_class = TrainingFilter
     template_name = "trainings/training_list.html"
@@ -79,11 +78,10 @@ def enrolment_link_url(training) -> str:
     return settings.SITE_URL + reverse("trainings:link_enrol", kwargs={"key": training.enrolment_link_key})
 
 
-class TrainingDetailView(RoleOnlyPermissionMixin, PageCacheMixin, DetailView):
+class TrainingDetailView(RoleOnlyPermissionMixin, DetailView):
     permission_required = "trainings.browse_trainings"
     template_name = "trainings/training_detail.html"
     context_object_name = "training"
-    page_cache_vary_on_minute = True  # the cancel button goes once a meeting has begun
 
     def get_queryset(self):
         # The trainers are shown with their role: their assignments replace the plain trainers
