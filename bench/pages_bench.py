@@ -55,24 +55,28 @@ end
 function init(args)
   good = 0
   bad = 0
+  hits = 0
 end
 
 function response(status, headers, body)
   if status == 200 then good = good + 1 else bad = bad + 1 end
+  -- Served from the page cache (the header is set only with BENCH_PAGE_CACHE_HEADER=true).
+  if headers["X-Page-Cache"] == "hit" or headers["x-page-cache"] == "hit" then hits = hits + 1 end
 end
 
 function done(summary, latency, requests)
-  local g, b = 0, 0
+  local g, b, h = 0, 0, 0
   for _, thread in ipairs(threads) do
     g = g + thread:get("good")
     b = b + thread:get("bad")
+    h = h + thread:get("hits")
   end
   local e = summary.errors
   io.write(string.format(
-    'RESULT {"requests": %d, "duration_us": %d, "status_200": %d, "status_other": %d, ' ..
+    'RESULT {"requests": %d, "duration_us": %d, "status_200": %d, "status_other": %d, "page_cache_hits": %d, ' ..
     '"errors_connect": %d, "errors_read": %d, "errors_write": %d, "errors_timeout": %d, ' ..
     '"p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %.1f}\n',
-    summary.requests, summary.duration, g, b, e.connect, e.read, e.write, e.timeout,
+    summary.requests, summary.duration, g, b, h, e.connect, e.read, e.write, e.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
 end
 """
@@ -347,8 +351,12 @@ def main():
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
     parser.add_argument("--only", nargs="*", help="measure only these pages (names as in the report)")
     parser.add_argument(
-        "--no-page-cache", action="store_true", help="PAGE_CACHE_SECONDS=0: every request renders its page"
-    )
+        "--writers", action="store_true",
+        help="mixed mode: every page with and without writers at a national rate, with and without the page cache, "
+        "then visitors at a human pace (bench/pages_traffic.py)",
+    )  # fmt: skip
+    parser.add_argument("--write-rate", type=float, default=1.0, help="--writers: multiply the national rates by this")
+    parser.add_argument("--visitors-seconds", type=int, default=120, help="--writers: seconds of each visitors phase")
     args = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -359,24 +367,27 @@ def main():
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "BENCH_BARE_VIEW": "true",
-        **({"PAGE_CACHE_SECONDS": "0"} if args.no_page_cache else {}),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "EMAIL_URL": "",
         "CACHE_URL": f"rediscache://127.0.0.1:6379/{CACHE_DB}",
         "PYTHONUNBUFFERED": "1",
+        "BENCH_PAGE_CACHE_HEADER": "true",  # X-Page-Cache: hit on a page served from the page cache
         # DEBUG off: the production checks (mentorwijs/checks.py) ask for these too.
         "TRUSTED_PROXY_COUNT": "0",
         "EVALUATION_PSEUDONYM_KEY": "bench-pseudonym-key",
     }
-    os.environ.update(environment)
     workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    # Files the writers' services leave (the filesystem broker's queued mail tasks) stay in the work folder.
+    environment["MENTORWIJS_VAR_DIR"] = str(workdir / "var")
+    os.environ.update(environment)
     script = workdir / "check.lua"
     script.write_text(WRK_SCRIPT)
     log(f"work files in {workdir}")
     report = {"machine": machine(), "scale": args.scale, "seconds_per_page": args.seconds,
               "connections": args.connections, "gunicorn_workers": args.workers,
-              "page_cache": not args.no_page_cache, "load_average_start": load_average()}  # fmt: skip
+              "page_cache": page_cache_exists(), "load_average_start": load_average()}  # fmt: skip
     server = None
+    servers = []
     try:
         if not args.reuse_db:
             subprocess.run(["dropdb", *PG, "--if-exists", args.database], check=True)
@@ -415,6 +426,8 @@ def main():
 
         connections.close_all()
 
+        if args.writers:
+            return run_mixed(args, environment, pages, cookies, in_process, report, workdir, wrk, script, servers)
         server = Server(environment, args.workers, workdir / "gunicorn.log")
         for name, url, role in pages:
             status, size = server.get(url, cookies.get(role))
@@ -484,8 +497,9 @@ def main():
         print_table(rows, report)
         return 0 if all(report["checks"].values()) else 1
     finally:
-        if server:
-            server.stop()
+        for running in [server, *servers]:
+            if running:
+                running.stop()
         try:
             from django.db import connections
 
@@ -512,6 +526,205 @@ def print_table(rows, report):
         cells = [row["per_second"], row["p95_ms"], row["ratio_to_bare"], row["worker_cpu_ms"],
                  row["cpu_ratio_to_bare"], row["queries"], row["bytes"] // 1024, row["in_process_cold_ms"]]  # fmt: skip
         print(f"{row['page']:28}" + "".join(f" {cell!s:>9}" for cell in cells), file=sys.stderr)
+
+
+# Mixed mode (--writers) ------------------------------------------------------------------------
+
+
+def page_cache_exists() -> bool:
+    """The page cache is in the code under test: it was removed after this bench measured it (issue 16);
+    at f9a4df9 and before, the mixed mode compares both."""
+    return (BASE_DIR / "mentorwijs" / "page_cache.py").exists()
+
+
+def generation_now():
+    """The page cache's data generation (None without the page cache): moves once per write statement
+    and once per commit."""
+    if not page_cache_exists():
+        return None
+    from mentorwijs.page_cache import generation
+
+    return generation()
+
+
+def choose_visitors() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Visitors at a human pace: 40 ambassadors, the lead trainers of 40 running runs, 10 staff, 5 master
+    trainers (each with the pages of their role) and 5 anonymous visitors of the public list.
+    Returns [(role, [(page name, url)], user or None)]."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from dissemination.enums import TargetGroup
+    from mentorwijs.accounts.models import User
+    from trainings.enums import AssignmentRole, TrainingStatus
+    from trainings.models import Assignment, Training
+
+    led = Training.objects.filter(status=TrainingStatus.RUNNING, assignments__role=AssignmentRole.LEAD)
+    runs = list(led.order_by("pk")[:40])
+    regions = sorted({run.region_id for run in runs})
+    staff_pages = [("home: staff", "/"), ("training list", "/trainingen/"), ("dissemination dashboard", "/voortgang/"),
+                   ("lineage tree", "/ambassadeurs/stamboom/")]  # fmt: skip
+    visitors = []
+    for index, user in enumerate(User.objects.filter(email__startswith="staf").order_by("pk")[:10]):
+        run, region = runs[index % len(runs)], regions[index % len(regions)]
+        organisations = f"/relaties/organisaties/?target_group={TargetGroup.EMPLOYERS}&region={region}"
+        visitors.append((user, [*staff_pages, ("training detail", f"/trainingen/{run.pk}/"),
+                                ("organisations, filtered", organisations)]))  # fmt: skip
+    masters = User.objects.filter(groups__name="master_trainer").order_by("pk")[:5]
+    for user in masters:
+        visitors.append((user, [("home: master trainer", "/"), ("training list", "/trainingen/"),
+                                ("lineage tree", "/ambassadeurs/stamboom/")]))  # fmt: skip
+    for run in runs:
+        lead = Assignment.objects.get(training=run, role=AssignmentRole.LEAD).trainer
+        meeting = run.meetings.filter(starts_at__lt=timezone.now()).order_by("-number").first()
+        pages = [("home: trainer", "/"), ("training detail", f"/trainingen/{run.pk}/")]
+        if meeting:
+            pages.append(("attendance page", f"/trainingen/bijeenkomst/{meeting.pk}/aanwezigheid/"))
+        visitors.append((lead, pages))
+    ambassadors = (
+        User.objects.filter(groups__name="ambassador").annotate(n=Count("outreach_contacts")).filter(n__gt=0)
+        .order_by("pk")[:40]
+    )  # fmt: skip
+    for user in ambassadors:
+        visitors.append((user, [("home: ambassador", "/"), ("outreach log (ambassador)", "/relaties/contacten/")]))
+    public = [("public training list", "/trainingen/aanbod/"), ("public training list", "/trainingen/aanbod/?page=2")]
+    visitors += [(None, public)] * 5
+    cookies = make_sessions({str(user.pk): user for user, _pages in visitors if user is not None})
+    return [(cookies[str(user.pk)] if user else None, pages) for user, pages in visitors]
+
+
+def run_mixed(args, environment, pages, cookies, in_process, report, workdir, wrk, script, servers) -> int:
+    """Every page with and without writers, with and without the page cache, measured back to back;
+    then the visitors at a human pace (bench/pages_traffic.py)."""
+    from pages_traffic import THINK_SECONDS, Visitors, WriteData, Writers
+
+    modes = {"cached": environment} if page_cache_exists() else {}
+    modes["rendered"] = {**environment, "PAGE_CACHE_SECONDS": "0"}
+    started = {}
+    for mode, env in modes.items():
+        started[mode] = Server(env, args.workers, workdir / f"gunicorn-{mode}.log")
+        servers.append(started[mode])
+        for name, url, role in pages:
+            status, _size = started[mode].get(url, cookies.get(role))
+            if status != 200:
+                raise RuntimeError(f"{name} ({url}) answered {status} over HTTP ({mode})")
+    log(f"gunicorn {', '.join(f'{m} on {s.base}' for m, s in started.items())}; every page answers 200")
+    data = WriteData()
+    report["mixed"] = {"write_rate": args.write_rate, "modes": list(modes), "think_seconds": THINK_SECONDS}
+
+    def slot(server, mode, name, url, role, writing, seed):
+        writers = Writers(data, args.write_rate, page_cache_hook=mode == "cached", seed=seed) if writing else None
+        if writers:
+            writers.start()
+        try:
+            if args.warmup:
+                run_wrk(wrk, script, server.base + url, cookies.get(role), args.warmup, args.connections)
+                server.drain(args.connections)
+            generation, load = generation_now(), load_average()
+            cpu_before = server.cpu_seconds()
+            figures = run_wrk(wrk, script, server.base + url, cookies.get(role), args.seconds, args.connections)
+            server.drain(args.connections)
+            figures["worker_cpu_ms"] = round(
+                (server.cpu_seconds() - cpu_before) * 1000 / max(1, figures["requests"] + args.connections), 2
+            )
+            after = generation_now()
+            figures["generation_moves"] = after - generation if generation is not None and after is not None else None
+            figures["load_1min"] = load[0]
+        finally:
+            if writers:
+                writers.stop()
+        figures["hit_rate"] = round(figures["page_cache_hits"] / max(1, figures["requests"]), 4)
+        summary = writers.summary() if writers else {}
+        figures["writes"] = sum(kind["calls"] for kind in summary.values())
+        figures["writes_by_kind"] = {kind: (values["calls"], values["failed"]) for kind, values in summary.items()}
+        return figures
+
+    rows = []
+    for index, (name, url, role) in enumerate([*pages, pages[0]]):
+        key = "bare view (end)" if index == len(pages) else name
+        row = {"page": key, "url": url, "as": role or "anonymous", "queries": in_process[name]["queries"],
+               "queries_cold": in_process[name]["queries_cold"]}  # fmt: skip
+        for mode, server in started.items():
+            for writing in (False, True):
+                figures = slot(server, mode, name, url, role, writing, seed=index)
+                label = f"{mode}{' + writers' if writing else ''}"
+                row[label] = {k: figures[k] for k in ("per_second", "p50_ms", "p95_ms", "p99_ms", "requests",
+                              "hit_rate", "writes", "writes_by_kind", "generation_moves", "worker_cpu_ms",
+                              "status_other", "errors", "load_1min")}  # fmt: skip
+                log(f"{key} [{label}]: {figures['per_second']} req/s, p95 {figures['p95_ms']} ms, "
+                    f"hits {figures['hit_rate']:.1%}, writes {figures['writes']}, "
+                    f"non-200 {figures['status_other']}, load {figures['load_1min']}")  # fmt: skip
+        rows.append(row)
+    bare = {label: (rows[0][label]["per_second"] + rows[-1][label]["per_second"]) / 2 for label in rows[0]
+            if isinstance(rows[0][label], dict)}  # fmt: skip
+    for row in rows:
+        for label, mean in bare.items():
+            row[label]["ratio_to_bare"] = round(row[label]["per_second"] / mean, 3)
+    report["mixed"]["pages"] = rows
+
+    if args.visitors_seconds:
+        visitors = choose_visitors()
+        report["mixed"]["visitors"] = {"users": len(visitors)}
+        phases = [(mode, True) for mode in started] + ([("cached", False)] if "cached" in started else [])
+        for mode, writing in phases:
+            writers = Writers(data, args.write_rate, page_cache_hook=mode == "cached", seed=99) if writing else None
+            if writers:
+                writers.start()
+            load = load_average()
+            try:
+                figures = Visitors(started[mode].base, visitors).run(args.visitors_seconds, writers)
+            finally:
+                if writers:
+                    writers.stop()
+            figures["writers"] = writers.summary() if writers else None
+            figures["load_start"], figures["load_end"] = load, load_average()
+            label = f"{mode}{' + writers' if writing else ''}"
+            report["mixed"]["visitors"][label] = figures
+            log(f"visitors [{label}]: {figures['requests']} requests ({figures['per_second']}/s), "
+                f"hits {figures['hit_rate']}, writes {figures['writes']}")  # fmt: skip
+
+    report["load_average_end"] = load_average()
+    every_200 = all(
+        row[label]["status_other"] == 0 and row[label]["errors"] == 0
+        for row in rows for label in row if isinstance(row[label], dict)
+    ) and all(
+        page["non_200"] == 0
+        for label, phase in report["mixed"].get("visitors", {}).items() if isinstance(phase, dict)
+        for page in phase["pages"].values()
+    )  # fmt: skip
+    report["checks"] = {"every_response_200": every_200}
+    (workdir / "report.json").write_text(json.dumps(report, indent=2, default=str))
+    print(json.dumps(report, indent=2, default=str), flush=True)
+    print_mixed(report)
+    return 0 if every_200 else 1
+
+
+def print_mixed(report):
+    mixed = report["mixed"]
+    labels = [label for label in mixed["pages"][0] if isinstance(mixed["pages"][0][label], dict)]
+    print(f"\nwrk, {report['connections']} connections; writers at {mixed['write_rate']} x the national rate",
+          file=sys.stderr)  # fmt: skip
+    print(f"{'page':28}" + "".join(f" | {label:>34}" for label in labels), file=sys.stderr)
+    print(f"{'':28}" + " | req/s   p95 ms  ratio   hits  writes" * len(labels), file=sys.stderr)
+    for row in mixed["pages"]:
+        cells = "".join(
+            f" | {row[label]['per_second']:>7} {row[label]['p95_ms']:>7} {row[label]['ratio_to_bare']:>6} "
+            f"{row[label]['hit_rate']:>6.1%} {row[label]['writes']:>6}"
+            for label in labels
+        )
+        print(f"{row['page']:28}{cells}", file=sys.stderr)
+    for label, phase in mixed.get("visitors", {}).items():
+        if not isinstance(phase, dict):
+            continue
+        print(f"\nvisitors [{label}]: {phase['requests']} requests in {phase['seconds']} s "
+              f"({phase['per_second']}/s), hits {phase['hit_rate']}, writes {phase['writes']}, "
+              f"load {phase['load_start']} -> {phase['load_end']}", file=sys.stderr)  # fmt: skip
+        print(f"{'page':28} {'requests':>8} {'hits':>6} {'model 1 gen':>11} {'model/table':>11} {'median':>7} "
+              f"{'p95 ms':>7}", file=sys.stderr)  # fmt: skip
+        for name, page in phase["pages"].items():
+            print(f"{name:28} {page['requests']:>8} {page['hit_rate']!s:>6} {page['model_one_generation']!s:>11} "
+                  f"{page['model_per_table']!s:>11} {page['median_ms']!s:>7} {page['p95_ms']!s:>7}",
+                  file=sys.stderr)  # fmt: skip
 
 
 if __name__ == "__main__":

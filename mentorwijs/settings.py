@@ -103,7 +103,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mentorwijs.overview.context_processors.navigation",
-                "mentorwijs.overview.context_processors.page_cache_csrf",
             ],
         },
     },
@@ -141,8 +140,6 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://mentorwijs")}
 # Sessions are read from the cache (written through to the database, which stays the record): one
 # query less on every logged-in request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Cached pages are kept until any write (mentorwijs/page_cache.py), at most this long.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -3,7 +3,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from mentorwijs import page_cache
 from mentorwijs.celery import app as celery_app
 from tests.factories import UserFactory
 
@@ -33,15 +32,6 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
-
-
-@pytest.fixture(autouse=True)
-def page_minute(monkeypatch):
-    """Pages that change with the clock are kept per minute; a test that visits one twice must not
-    see a cache miss because a minute ended in between. A test moves it on to see the next minute."""
-    minute = [page_cache.current_minute()]
-    monkeypatch.setattr(page_cache, "current_minute", lambda: minute[0])
-    return minute
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ Staff and master trainers only (ambassadors.view_lineage); everyone else gets 40
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
@@ -12,28 +11,23 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.forms import parse_id
-from mentorwijs.page_cache import PageCacheMixin
 
 from ..queries.quality import STALE_AFTER, lineage
 
 # The tree is computed once and kept this long in the cache: with 2,000 trainers it takes a few
-# hundred milliseconds (bench/pages, issue 7). The rendered pages are in the page cache.
+# hundred milliseconds (bench/pages, issue 7).
 LINEAGE_CACHE_SECONDS = 300
 # Trainers per page, in the tree's order: all 2,000 on one page made 1.1 MB.
 LINEAGE_PAGE_SIZE = 100
 
 
 @method_decorator(never_cache, name="dispatch")
-class LineageView(PermissionRequiredMixin, PageCacheMixin, TemplateView):
+class LineageView(PermissionRequiredMixin, TemplateView):
     permission_required = "ambassadors.view_lineage"
     template_name = "ambassadors/lineage.html"
 
-    def page_cache_vary_on(self):
-        # A branch is flagged by how long ago its last run was.
-        return (*super().page_cache_vary_on(), "day", timezone.localdate())
-
     def get_context_data(self, **kwargs):
-        # Read only when the page is not in the page cache.
+        # The tree from the cache (computed when missing), read only when the template uses it.
         tree = SimpleLazyObject(lambda: cache.get_or_set("lineage_tree", lineage, LINEAGE_CACHE_SECONDS))
         page_number = parse_id(self.request.GET.get("page")) or 1
         return super().get_context_data(

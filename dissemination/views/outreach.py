@@ -23,7 +23,6 @@ from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 from mentorwijs.forms import add_service_errors, parse_id
 from mentorwijs.http import safe_next
-from mentorwijs.page_cache import PageCacheMixin
 
 from ..enums import STAGE_ORDER, Stage
 from ..forms.outreach import ContactEditForm, ContactLogForm, ContactReassignForm
@@ -53,7 +52,7 @@ class ContactFilter(django_filters.FilterSet):
         )
 
 
-class ContactListView(PermissionRequiredMixin, PageCacheMixin, FilterView):
+class ContactListView(PermissionRequiredMixin, FilterView):
     permission_required = "dissemination.log_outreach"
     template_name = "dissemination/outreach/contact_list.html"
     filterset_class = ContactFilter

@@ -3,13 +3,11 @@ from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin, permission_required
 
-from mentorwijs.page_cache import PageCacheMixin
-
 from ..filters import OrganisationFilter
 from ..queries import relations as queries
 
 
-class OrganisationListView(PermissionRequiredMixin, PageCacheMixin, FilterView):
+class OrganisationListView(PermissionRequiredMixin, FilterView):
     permission_required = "dissemination.browse_organisations"
     filterset_class = OrganisationFilter
     template_name = "dissemination/organisation_list.html"

@@ -8,7 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from mentorwijs import page_cache  # noqa: F401 - moves the data generation on every write
         from mentorwijs.personal_data import register_personal_data
 
         from . import personal_data, signals  # noqa: F401

@@ -1,5 +1,3 @@
-from mentorwijs.page_cache import CSRF_PLACEHOLDER
-
 from .navigation import links_for
 
 
@@ -12,11 +10,3 @@ def navigation(request):
     for link in links:
         link["active"] = request.path.startswith(link["url"]) or view_name in link["also_active_on"]
     return {"nav_links": links}
-
-
-def page_cache_csrf(request):
-    """While a page is rendered for the page cache, its forms get a placeholder for the CSRF token
-    (mentorwijs/page_cache.py puts the visitor's own in)."""
-    if getattr(request, "page_cache_rendering", False):
-        return {"csrf_token": CSRF_PLACEHOLDER}
-    return {}

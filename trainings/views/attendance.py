@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods
 from rules.contrib.views import PermissionRequiredMixin
 
 from mentorwijs.accounts.rules import is_staff_member, is_trainer
-from mentorwijs.page_cache import PageCacheMixin
 from mentorwijs.ratelimit import rate_limited
 
 from ..forms.attendance import AttendanceSheetForm, CatchUpForm, CatchUpSearchForm
@@ -31,7 +30,7 @@ def meetings_for(user):
     """Meetings whose attendance a user may register; 403 for roles that register none."""
     if not (is_staff_member | is_trainer)(user):
         raise PermissionDenied
-    # Only what the permission check and a cached page need; the sheet itself loads the location.
+    # Only what the permission check needs; the sheet itself loads the location.
     meetings = Meeting.objects.select_related("training")
     if is_staff_member(user):
         return meetings
@@ -57,15 +56,14 @@ class MeetingView(PermissionRequiredMixin, View):
 
 
 @method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
-class MeetingAttendanceView(PageCacheMixin, MeetingView):
+class MeetingAttendanceView(MeetingView):
     template_name = "trainings/attendance.html"
-    page_cache_vary_on_minute = True
 
     def get_form(self, data=None):
         return AttendanceSheetForm(data, rows=queries.attendance_sheet(meeting=self.meeting))
 
     def get(self, request, pk):
-        return self.cached_response(request) or self.keep(request, self.show(self.get_form()))
+        return self.show(self.get_form())
 
     def post(self, request, pk):
         form = self.get_form(request.POST)

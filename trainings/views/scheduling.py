@@ -21,7 +21,6 @@ from rules.contrib.views import PermissionRequiredMixin
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 from mentorwijs.http import RoleOnlyPermissionMixin
-from mentorwijs.page_cache import PageCacheMixin
 
 from ..calendar import PARTICIPANT_FEED_SALT, TRAINER_FEED_SALT, feed_token_id, ics_for_meetings, trainer_feed_token
 from ..enums import ActiveComponent, AssignmentRole, EnrolmentStatus
@@ -51,7 +50,7 @@ def trainer_from_feed_token(token: str):
     return get_object_or_404(User, pk=user_id, is_active=True)
 
 
-class TrainingListView(RoleOnlyPermissionMixin, PageCacheMixin, FilterView):
+class TrainingListView(RoleOnlyPermissionMixin, FilterView):
     permission_required = "trainings.browse_trainings"
     filterset_class = TrainingFilter
     template_name = "trainings/training_list.html"
@@ -66,11 +65,10 @@ def enrolment_link_url(training) -> str:
     return settings.SITE_URL + reverse("trainings:link_enrol", kwargs={"key": training.enrolment_link_key})
 
 
-class TrainingDetailView(RoleOnlyPermissionMixin, PageCacheMixin, DetailView):
+class TrainingDetailView(RoleOnlyPermissionMixin, DetailView):
     permission_required = "trainings.browse_trainings"
     template_name = "trainings/training_detail.html"
     context_object_name = "training"
-    page_cache_vary_on_minute = True  # the cancel button goes once a meeting has begun
 
     def get_queryset(self):
         # The trainers are shown with their role: their assignments replace the plain trainers

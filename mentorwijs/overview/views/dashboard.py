@@ -8,7 +8,6 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
@@ -22,7 +21,6 @@ from dissemination.enums import TargetGroup
 from dissemination.models import Region
 from dissemination.resources import neutralise
 from mentorwijs.forms import DateInput
-from mentorwijs.page_cache import PageCacheMixin
 
 from .. import dashboard
 from ..goals import goal_progress
@@ -95,13 +93,9 @@ DASHBOARD_CACHE_SECONDS = 300
 
 
 @method_decorator(never_cache, name="dispatch")
-class DashboardView(PermissionRequiredMixin, PageCacheMixin, TemplateView):
+class DashboardView(PermissionRequiredMixin, TemplateView):
     permission_required = "overview.view_dashboard"
     template_name = "overview/dashboard/dashboard.html"
-
-    def page_cache_vary_on(self):
-        # The default period ends today.
-        return (*super().page_cache_vary_on(), "day", timezone.localdate())
 
     def get_context_data(self, **kwargs):
         default_from, default_to = dashboard.default_period()

@@ -8,7 +8,6 @@ from ambassadors.queries.home import home_tasks
 from dissemination.queries import outreach as dissemination_queries
 from dissemination.queries import outreach_events as queries_events
 from mentorwijs.accounts.roles import Role
-from mentorwijs.page_cache import PageCacheMixin
 from trainings.enums import MeetingStatus
 from trainings.queries import scheduling as training_queries
 from trainings.services.attendance import attendance_open
@@ -30,9 +29,8 @@ ROLE_INTROS = {
 }
 
 
-class HomeView(PageCacheMixin, TemplateView):
+class HomeView(TemplateView):
     template_name = "overview/home.html"
-    page_cache_vary_on_minute = True  # what is due, upcoming or overdue moves with the clock
 
     def get_context_data(self, **kwargs):
         user = self.request.user
