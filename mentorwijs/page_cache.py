@@ -1,4 +1,4 @@
-"""Pages cached until the data they show changes (PageCacheMixin).
+"""Pages cached until the data they show changes (PageCacheMixin, or page_cached on a function view).
 
 Every write to the database through Django (INSERT, UPDATE or DELETE, in any web or worker process)
 moves a counter in the cache on: the data generation. A page is stored with the generation it was
@@ -17,6 +17,7 @@ pages in place until they expire.
 
 import hashlib
 import time
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -125,6 +126,57 @@ def has_messages(request) -> bool:
     return len(messages.get_messages(request)) > 0
 
 
+def cached_response(request, name: str, vary_on: tuple):
+    """The page `name` for this request from the cache, or None (keep() then stores the page the
+    view renders)."""
+    if has_messages(request):
+        return None
+    key = page_key(name, request.get_full_path(), *vary_on)
+    current, html = fetch(key)
+    if html is None:
+        request.page_cache_entry = (key, current)
+        return None
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+
+
+def keep(request, response):
+    """Render the view's answer (a TemplateResponse) with the CSRF placeholder, keep it, and put the
+    visitor's token in."""
+    entry = getattr(request, "page_cache_entry", None)
+    if entry is None or response.status_code != 200 or not hasattr(response, "render"):
+        return response
+    request.page_cache_rendering = True
+    try:
+        response.render()
+    finally:
+        request.page_cache_rendering = False
+    html = response.content.decode()
+    if not has_messages(request):
+        store(*entry, html)
+    response.content = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return response
+
+
+def page_cached(*, vary_on_minute: bool = False):
+    """PageCacheMixin for a function view: its GET (and HEAD) page kept per user, URL and language,
+    under the view's name. The view returns a TemplateResponse, so that the page is rendered here,
+    with the CSRF placeholder. Put it below the permission decorator: the check runs first."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            vary_on = ("user", request.user.pk)
+            if vary_on_minute:
+                vary_on += ("minute", current_minute())
+            return cached_response(request, view.__name__, vary_on) or keep(request, view(request, *args, **kwargs))
+
+        return wrapper
+
+    return decorator
+
+
 class PageCacheMixin:
     """A GET's page, kept in the cache per user, URL and language and served without reading any rows
     while no write was made since it was rendered. The CSRF token in its forms is the visitor's own;
@@ -146,30 +198,11 @@ class PageCacheMixin:
 
     def cached_response(self, request):
         """The page from the cache, or None (keep() then stores the page the view renders)."""
-        if has_messages(request):
-            return None
         vary_on = self.page_cache_vary_on()
         if self.page_cache_vary_on_minute:
             vary_on += ("minute", current_minute())
-        key = page_key(type(self).__name__, request.get_full_path(), *vary_on)
-        current, html = fetch(key)
-        if html is None:
-            request.page_cache_entry = (key, current)
-            return None
-        return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+        return cached_response(request, type(self).__name__, vary_on)
 
     def keep(self, request, response):
         """Render the view's answer with the CSRF placeholder, keep it, and put the token in."""
-        entry = getattr(request, "page_cache_entry", None)
-        if entry is None or response.status_code != 200 or not hasattr(response, "render"):
-            return response
-        request.page_cache_rendering = True
-        try:
-            response.render()
-        finally:
-            request.page_cache_rendering = False
-        html = response.content.decode()
-        if not has_messages(request):
-            store(*entry, html)
-        response.content = html.replace(CSRF_PLACEHOLDER, get_token(request))
-        return response
+        return keep(request, response)
