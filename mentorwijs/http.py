@@ -1,5 +1,7 @@
 """What every view of the project shares about requests and redirects."""
 
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -15,6 +17,24 @@ def safe_next(request, url: str | None, fallback: str = "") -> str:
     ):
         return url
     return fallback
+
+
+def list_page(request, object_list, per_page: int) -> dict:
+    """One page of object_list (the ?page= number) as a ListView puts it in its template's context:
+    paginator, page_obj, is_paginated and object_list (that page's rows). As in a ListView, "last" is
+    the last page, and a page that is no number or lies out of range answers 404."""
+    paginator = Paginator(object_list, per_page)
+    number = request.GET.get("page") or 1
+    try:
+        page = paginator.page(paginator.num_pages if number == "last" else int(number))
+    except (ValueError, InvalidPage) as error:
+        raise Http404 from error
+    return {
+        "paginator": paginator,
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+        "object_list": page.object_list,
+    }
 
 
 class RoleOnlyPermissionMixin(PermissionRequiredMixin):

@@ -3,12 +3,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
-from django.utils.functional import cached_property
+from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
-from django.views.generic import FormView, TemplateView
-
-from mentorwijs.http import RoleOnlyPermissionMixin
+from django.views.decorators.http import require_http_methods, require_safe
+from rules.contrib.views import permission_required
 
 from ..forms import add_service_errors
 from ..forms.completion import CompletionRuleForm
@@ -16,47 +14,37 @@ from ..queries import settings_pages as queries
 from ..services.completion import completion_rule_set
 
 
-class CompletionRuleListView(RoleOnlyPermissionMixin, TemplateView):
-    permission_required = "trainings.manage_settings"
-    template_name = "trainings/completion_rules.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(rules=queries.completion_rules(), **kwargs)
+@permission_required("trainings.manage_settings", raise_exception=True)
+@require_safe
+def completion_rule_list_view(request):
+    return render(request, "trainings/completion_rules.html", {"rules": queries.completion_rules()})
 
 
-class CompletionRuleUpdateView(RoleOnlyPermissionMixin, FormView):
-    permission_required = "trainings.manage_settings"
-    template_name = "trainings/completion_rule_form.html"
-    form_class = CompletionRuleForm
-
-    @cached_property
-    def rule(self) -> dict:
-        # Looked up after the permission check (dispatch), so a role without it gets 403, not 404.
-        for rule in queries.completion_rules():
-            if rule["variant"] == self.kwargs["variant"]:
-                return rule
+@permission_required("trainings.manage_settings", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def completion_rule_update_view(request, variant):
+    # Looked up after the permission check (the decorator), so a role without it gets 403, not 404.
+    rule = next((rule for rule in queries.completion_rules() if rule["variant"] == variant), None)
+    if rule is None:
         raise Http404
-
-    def get_initial(self):
-        return {"meetings_required": self.rule["meetings_required"]}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(rule=self.rule, **kwargs)
-
-    def form_valid(self, form):
+    form = CompletionRuleForm(
+        request.POST if request.method == "POST" else None, initial={"meetings_required": rule["meetings_required"]}
+    )
+    if request.method == "POST" and form.is_valid():
+        count = form.cleaned_data["meetings_required"]
         try:
-            completion_rule_set(variant=self.rule["variant"], meetings_required=form.cleaned_data["meetings_required"])
+            completion_rule_set(variant=rule["variant"], meetings_required=count)
         except ValidationError as error:
             add_service_errors(form, error)
-            return self.form_invalid(form)
-        count = form.cleaned_data["meetings_required"]
-        messages.success(
-            self.request,
-            ngettext(
-                "%(variant)s: %(count)s meeting needed to complete.",
-                "%(variant)s: %(count)s meetings needed to complete.",
-                count,
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(variant)s: %(count)s meeting needed to complete.",
+                    "%(variant)s: %(count)s meetings needed to complete.",
+                    count,
+                )
+                % {"variant": rule["label"], "count": count},
             )
-            % {"variant": self.rule["label"], "count": count},
-        )
-        return redirect("trainings:completion_rules")
+            return redirect("trainings:completion_rules")
+    return render(request, "trainings/completion_rule_form.html", {"form": form, "rule": rule})

@@ -4,15 +4,13 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views import View
-from django.views.generic import FormView, TemplateView
-from django_filters.views import FilterView
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from rules.contrib.views import permission_required
 
-from mentorwijs.http import RoleOnlyPermissionMixin, safe_next
+from mentorwijs.http import list_page, safe_next
 
 from ..filters import LocationFilter
 from ..forms import add_service_errors
@@ -20,101 +18,89 @@ from ..forms.locations import LocationForm
 from ..queries import settings_pages as queries
 from ..services import locations
 
-
-class LocationPermissionMixin(RoleOnlyPermissionMixin):
-    """Staff only: anyone else gets 403 before a location is looked up."""
-
-    permission_required = "trainings.manage_settings"
-
-    @cached_property
-    def location(self):
-        return get_object_or_404(queries.location_list(), pk=self.kwargs["pk"])
+# Staff only: anyone else gets 403 before a location is looked up.
+PERMISSION = "trainings.manage_settings"
 
 
-class LocationListView(LocationPermissionMixin, FilterView):
-    filterset_class = LocationFilter
-    template_name = "trainings/location_list.html"
-    paginate_by = 25
-
-    def get_queryset(self):
-        return queries.location_list()
+def _location(pk):
+    return get_object_or_404(queries.location_list(), pk=pk)
 
 
-class LocationCreateView(LocationPermissionMixin, FormView):
+@permission_required(PERMISSION, raise_exception=True)
+@require_safe
+def location_list_view(request):
+    filterset = LocationFilter(request.GET or None, request=request, queryset=queries.location_list())
+    # As django-filter's FilterView (strict): a filter that does not validate shows no locations.
+    found = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
+    return render(request, "trainings/location_list.html", {"filter": filterset, **list_page(request, found, 25)})
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def location_create_view(request):
     """A new location. Opened from a run's form (?next=), it goes back there with the location chosen."""
-
-    template_name = "trainings/location_form.html"
-    form_class = LocationForm
-
-    def next_url(self) -> str:
-        return safe_next(self.request, self.request.GET.get("next", ""))
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(next_url=self.next_url(), **kwargs)
-
-    def form_valid(self, form):
+    next_url = safe_next(request, request.GET.get("next", ""))
+    form = LocationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
             location = locations.location_create(**form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Location saved."))
-        next_url = self.next_url()
-        if next_url:
-            return redirect(f"{next_url}{'&' if '?' in next_url else '?'}location={location.pk}")
-        return redirect("trainings:location_list")
+        else:
+            messages.success(request, _("Location saved."))
+            if next_url:
+                return redirect(f"{next_url}{'&' if '?' in next_url else '?'}location={location.pk}")
+            return redirect("trainings:location_list")
+    return render(request, "trainings/location_form.html", {"form": form, "next_url": next_url})
 
 
-class LocationUpdateView(LocationPermissionMixin, FormView):
-    template_name = "trainings/location_form.html"
-    form_class = LocationForm
-
-    def get_form_kwargs(self):
-        # A copy: the form writes what was typed into its instance, and the page shows the stored name.
-        return {**super().get_form_kwargs(), "instance": copy.copy(self.location)}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(location=self.location, **kwargs)
-
-    def form_valid(self, form):
+@permission_required(PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def location_update_view(request, pk):
+    location = _location(pk)
+    # A copy: the form writes what was typed into its instance, and the page shows the stored name.
+    form = LocationForm(request.POST if request.method == "POST" else None, instance=copy.copy(location))
+    if request.method == "POST" and form.is_valid():
         try:
-            locations.location_update(location=self.location, **form.cleaned_data)
+            locations.location_update(location=location, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Location saved."))
-        return redirect("trainings:location_list")
+        else:
+            messages.success(request, _("Location saved."))
+            return redirect("trainings:location_list")
+    return render(request, "trainings/location_form.html", {"form": form, "location": location})
 
 
-class LocationArchiveView(LocationPermissionMixin, View):
-    def post(self, request, pk):
-        location = locations.location_archive(location=self.location)
-        messages.success(
-            request, _("%(location)s is archived: it is no longer offered for new meetings.") % {"location": location}
-        )
-        return redirect("trainings:location_list")
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def location_archive_view(request, pk):
+    location = locations.location_archive(location=_location(pk))
+    messages.success(
+        request, _("%(location)s is archived: it is no longer offered for new meetings.") % {"location": location}
+    )
+    return redirect("trainings:location_list")
 
 
-class LocationRestoreView(LocationPermissionMixin, View):
-    def post(self, request, pk):
-        location = locations.location_restore(location=self.location)
-        messages.success(request, _("%(location)s is offered for new meetings again.") % {"location": location})
-        return redirect("trainings:location_list")
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def location_restore_view(request, pk):
+    location = locations.location_restore(location=_location(pk))
+    messages.success(request, _("%(location)s is offered for new meetings again.") % {"location": location})
+    return redirect("trainings:location_list")
 
 
-class LocationDeleteView(LocationPermissionMixin, TemplateView):
+@permission_required(PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def location_delete_view(request, pk):
     """A confirmation page; a location in use is never deleted (the page says to archive it)."""
-
-    template_name = "trainings/location_delete.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(location=self.location, in_use=self.location.meeting_count > 0, **kwargs)
-
-    def post(self, request, pk):
-        try:
-            locations.location_delete(location=self.location)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(reverse("trainings:location_update", args=[pk]))
-        messages.success(request, _("Location deleted."))
-        return redirect("trainings:location_list")
+    location = _location(pk)
+    if request.method != "POST":
+        context = {"location": location, "in_use": location.meeting_count > 0}
+        return render(request, "trainings/location_delete.html", context)
+    try:
+        locations.location_delete(location=location)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reverse("trainings:location_update", args=[pk]))
+    messages.success(request, _("Location deleted."))
+    return redirect("trainings:location_list")

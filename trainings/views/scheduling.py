@@ -9,18 +9,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Prefetch, Value, When
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, TemplateView
-from django_filters.views import FilterView
-from rules.contrib.views import PermissionRequiredMixin
+from django.views.decorators.http import require_http_methods, require_safe
+from rules.contrib.views import permission_required
 
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
-from mentorwijs.http import RoleOnlyPermissionMixin
+from mentorwijs.http import list_page
 
 from ..calendar import PARTICIPANT_FEED_SALT, TRAINER_FEED_SALT, feed_token_id, ics_for_meetings, trainer_feed_token
 from ..enums import ActiveComponent, AssignmentRole, EnrolmentStatus
@@ -50,14 +49,15 @@ def trainer_from_feed_token(token: str):
     return get_object_or_404(User, pk=user_id, is_active=True)
 
 
-class TrainingListView(RoleOnlyPermissionMixin, FilterView):
-    permission_required = "trainings.browse_trainings"
-    filterset_class = TrainingFilter
-    template_name = "trainings/training_list.html"
-    paginate_by = 25
-
-    def get_queryset(self):
-        return queries.training_list(user=self.request.user)
+@permission_required("trainings.browse_trainings", raise_exception=True)
+@require_safe
+def training_list_view(request):
+    filterset = TrainingFilter(request.GET or None, request=request, queryset=queries.training_list(user=request.user))
+    # As django-filter's FilterView (strict): a filter that does not validate shows no runs.
+    trainings = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
+    return TemplateResponse(
+        request, "trainings/training_list.html", {"filter": filterset, **list_page(request, trainings, 25)}
+    )
 
 
 def enrolment_link_url(training) -> str:
@@ -65,60 +65,50 @@ def enrolment_link_url(training) -> str:
     return settings.SITE_URL + reverse("trainings:link_enrol", kwargs={"key": training.enrolment_link_key})
 
 
-class TrainingDetailView(RoleOnlyPermissionMixin, DetailView):
-    permission_required = "trainings.browse_trainings"
-    template_name = "trainings/training_detail.html"
-    context_object_name = "training"
-
-    def get_queryset(self):
-        # The trainers are shown with their role: their assignments replace the plain trainers
-        # prefetch of training_detail (the same number of queries).
-        return (
-            queries.training_detail(user=self.request.user)
-            .prefetch_related(None)
-            .prefetch_related(
-                Prefetch("meetings", queryset=Meeting.objects.select_related("location").order_by("number")),
-                Prefetch(
-                    "assignments", queryset=Assignment.objects.select_related("trainer").order_by(LEAD_FIRST, "pk")
-                ),
-            )
-        )
-
-    def get_context_data(self, **kwargs):
-        counts = queries.enrolment_counts(training=self.object)
-        labels = dict(ActiveComponent.choices)
-        now = timezone.now()
-        for meeting in self.object.meetings.all():
-            meeting.component_labels = [labels[code] for code in meeting.components if code in labels]
-            meeting.has_started = meeting.starts_at <= now
-        status_counts = [(label, counts.get(value, 0)) for value, label in EnrolmentStatus.choices]
-        # The trainers are loaded already: the participants' rule need not ask the database again.
-        self.object.trainer_ids = {assignment.trainer_id for assignment in self.object.assignments.all()}
-        can_manage = self.request.user.has_perm("trainings.manage_trainings")
-        return super().get_context_data(
-            status_counts=status_counts,
-            places_held=scheduling.places_held(self.object),
-            can_manage=can_manage,
-            can_see_participants=self.request.user.has_perm("trainings.view_participants", self.object),
-            # A run that is not public takes enrolments only through this link, which staff send.
-            enrolment_link=enrolment_link_url(self.object) if can_manage and not self.object.is_public else "",
-            takes_enrolments=training_takes_enrolments(self.object),
-            **kwargs,
-        )
+@permission_required("trainings.browse_trainings", raise_exception=True)
+@require_safe
+def training_detail_view(request, pk):
+    # The trainers are shown with their role: their assignments replace the plain trainers
+    # prefetch of training_detail (the same number of queries).
+    training = get_object_or_404(
+        queries.training_detail(user=request.user)
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("meetings", queryset=Meeting.objects.select_related("location").order_by("number")),
+            Prefetch("assignments", queryset=Assignment.objects.select_related("trainer").order_by(LEAD_FIRST, "pk")),
+        ),
+        pk=pk,
+    )
+    counts = queries.enrolment_counts(training=training)
+    labels = dict(ActiveComponent.choices)
+    now = timezone.now()
+    for meeting in training.meetings.all():
+        meeting.component_labels = [labels[code] for code in meeting.components if code in labels]
+        meeting.has_started = meeting.starts_at <= now
+    status_counts = [(label, counts.get(value, 0)) for value, label in EnrolmentStatus.choices]
+    # The trainers are loaded already: the participants' rule need not ask the database again.
+    training.trainer_ids = {assignment.trainer_id for assignment in training.assignments.all()}
+    can_manage = request.user.has_perm("trainings.manage_trainings")
+    context = {
+        "object": training,
+        "training": training,
+        "status_counts": status_counts,
+        "places_held": scheduling.places_held(training),
+        "can_manage": can_manage,
+        "can_see_participants": request.user.has_perm("trainings.view_participants", training),
+        # A run that is not public takes enrolments only through this link, which staff send.
+        "enrolment_link": enrolment_link_url(training) if can_manage and not training.is_public else "",
+        "takes_enrolments": training_takes_enrolments(training),
+    }
+    return TemplateResponse(request, "trainings/training_detail.html", context)
 
 
-class TrainingCreateView(PermissionRequiredMixin, FormView):
-    permission_required = "trainings.manage_trainings"
-    template_name = "trainings/training_form.html"
-    form_class = TrainingCreateForm
-
-    def get_initial(self):
-        initial = super().get_initial()
-        if self.request.GET.get("location"):
-            initial["location"] = self.request.GET["location"]
-        return initial
-
-    def form_valid(self, form):
+@permission_required("trainings.manage_trainings", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def training_create_view(request):
+    initial = {"location": request.GET["location"]} if request.GET.get("location") else {}
+    form = TrainingCreateForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             training = scheduling.training_create(
@@ -134,94 +124,77 @@ class TrainingCreateView(PermissionRequiredMixin, FormView):
             )
         except ValidationError as error:
             add_service_errors(form, error, form.service_fields)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Training run created with proposed meetings. Check and adjust them."))
-        return redirect("trainings:meetings_update", pk=training.pk)
+        else:
+            messages.success(request, _("Training run created with proposed meetings. Check and adjust them."))
+            return redirect("trainings:meetings_update", pk=training.pk)
+    return render(request, "trainings/training_form.html", {"form": form})
 
 
-class TrainingUpdateView(PermissionRequiredMixin, FormView):
-    permission_required = "trainings.manage_trainings"
-    template_name = "trainings/training_form.html"
-    form_class = TrainingUpdateForm
+def _training_to_manage(request, pk):
+    # Looked up after the permission check (the decorator), so a role without it gets 403, not 404.
+    return get_object_or_404(queries.training_detail(user=request.user), pk=pk)
 
-    @cached_property
-    def training(self):
-        # Looked up after the permission check (dispatch), so a role without it gets 403, not 404.
-        return get_object_or_404(queries.training_detail(user=self.request.user), pk=self.kwargs["pk"])
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.training}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(training=self.training, **kwargs)
-
-    def form_valid(self, form):
+@permission_required("trainings.manage_trainings", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def training_update_view(request, pk):
+    training = _training_to_manage(request, pk)
+    form = TrainingUpdateForm(request.POST if request.method == "POST" else None, instance=training)
+    if request.method == "POST" and form.is_valid():
         try:
-            training = scheduling.training_update(training=self.training, **form.cleaned_data)
+            training = scheduling.training_update(training=training, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Training run saved."))
-        return redirect("trainings:training_detail", pk=training.pk)
+        else:
+            messages.success(request, _("Training run saved."))
+            return redirect("trainings:training_detail", pk=training.pk)
+    return render(request, "trainings/training_form.html", {"form": form, "training": training})
 
 
-class MeetingsUpdateView(PermissionRequiredMixin, TemplateView):
-    permission_required = "trainings.manage_trainings"
-    template_name = "trainings/meetings_form.html"
-
-    @cached_property
-    def training(self):
-        # Looked up after the permission check (dispatch), so a role without it gets 403, not 404.
-        return get_object_or_404(queries.training_detail(user=self.request.user), pk=self.kwargs["pk"])
-
-    def get_context_data(self, formset=None, **kwargs):
-        formset = formset or MeetingFormSet(training=self.training, prefix="meetings")
-        return super().get_context_data(training=self.training, formset=formset, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        formset = MeetingFormSet(request.POST, training=self.training, prefix="meetings")
-        if formset.is_valid():
-            forms = [form for form in formset.forms if form.has_changed()]
-            try:
-                scheduling.meetings_update(training=self.training, meetings=[form.instance for form in forms])
-            except scheduling.MeetingsInvalid as error:
-                for form, found in zip(forms, error.errors, strict=True):
-                    if found:
-                        add_service_errors(form, ValidationError(found), form.service_fields)
-                # A clash an unchanged meeting already had is shown on that meeting.
-                unchanged = {form.instance.pk: form for form in formset.initial_forms if form not in forms}
-                for pk, found in error.others.items():
-                    if pk in unchanged:
-                        add_service_errors(unchanged[pk], ValidationError(found), MeetingForm.service_fields)
-                    else:  # added by someone else since this page was read
-                        formset.non_form_errors().extend(ValidationError(found).messages)
-            else:
-                messages.success(request, _("Meetings saved."))
-                return redirect("trainings:training_detail", pk=self.training.pk)
-        return self.render_to_response(self.get_context_data(formset=formset), status=200)
+@permission_required("trainings.manage_trainings", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def meetings_update_view(request, pk):
+    training = _training_to_manage(request, pk)
+    if request.method != "POST":
+        formset = MeetingFormSet(training=training, prefix="meetings")
+        return render(request, "trainings/meetings_form.html", {"training": training, "formset": formset})
+    formset = MeetingFormSet(request.POST, training=training, prefix="meetings")
+    if formset.is_valid():
+        forms = [form for form in formset.forms if form.has_changed()]
+        try:
+            scheduling.meetings_update(training=training, meetings=[form.instance for form in forms])
+        except scheduling.MeetingsInvalid as error:
+            for form, found in zip(forms, error.errors, strict=True):
+                if found:
+                    add_service_errors(form, ValidationError(found), form.service_fields)
+            # A clash an unchanged meeting already had is shown on that meeting.
+            unchanged = {form.instance.pk: form for form in formset.initial_forms if form not in forms}
+            for meeting_pk, found in error.others.items():
+                if meeting_pk in unchanged:
+                    add_service_errors(unchanged[meeting_pk], ValidationError(found), MeetingForm.service_fields)
+                else:  # added by someone else since this page was read
+                    formset.non_form_errors().extend(ValidationError(found).messages)
+        else:
+            messages.success(request, _("Meetings saved."))
+            return redirect("trainings:training_detail", pk=training.pk)
+    return render(request, "trainings/meetings_form.html", {"training": training, "formset": formset})
 
 
-class MeetingCancelView(PermissionRequiredMixin, TemplateView):
-    permission_required = "trainings.manage_trainings"
-    template_name = "trainings/meeting_cancel.html"
-
-    @cached_property
-    def meeting(self):
-        # Looked up after the permission check (dispatch), so a role without it gets 403, not 404.
-        return get_object_or_404(
-            Meeting.objects.select_related("training", "location").filter(
-                training__in=queries.trainings_visible_to(self.request.user)
-            ),
-            pk=self.kwargs["pk"],
-        )
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(meeting=self.meeting, training=self.meeting.training, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        scheduling.meeting_cancel(meeting=self.meeting)
+@permission_required("trainings.manage_trainings", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def meeting_cancel_view(request, pk):
+    # Looked up after the permission check (the decorator), so a role without it gets 403, not 404.
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("training", "location").filter(
+            training__in=queries.trainings_visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    if request.method == "POST":
+        scheduling.meeting_cancel(meeting=meeting)
         messages.success(request, _("Meeting cancelled."))
-        return redirect("trainings:training_detail", pk=self.meeting.training_id)
+        return redirect("trainings:training_detail", pk=meeting.training_id)
+    return render(request, "trainings/meeting_cancel.html", {"meeting": meeting, "training": meeting.training})
 
 
 # --- calendar ---------------------------------------------------------------------------------
@@ -234,63 +207,60 @@ def _parse_day(value: str | None) -> date:
         return timezone.localdate()
 
 
-class CalendarView(RoleOnlyPermissionMixin, TemplateView):
+@permission_required("trainings.browse_trainings", raise_exception=True)
+@require_safe
+def calendar_view(request):
     """A month (weeks from Monday) or week of meetings; phones get the same meetings as a list."""
-
-    permission_required = "trainings.browse_trainings"
-    template_name = "trainings/calendar.html"
-
-    def get_context_data(self, **kwargs):
-        view = "week" if self.request.GET.get("view") == "week" else "month"
-        day = _parse_day(self.request.GET.get("date"))
-        if view == "week":
-            first = day - timedelta(days=day.weekday())
-            last = first + timedelta(days=6)
-            previous, following = first - timedelta(weeks=1), first + timedelta(weeks=1)
-        else:
-            month_start = day.replace(day=1)
-            month_end = month_start.replace(day=calendar_module.monthrange(day.year, day.month)[1])
-            first = month_start - timedelta(days=month_start.weekday())
-            last = month_end + timedelta(days=6 - month_end.weekday())
-            previous = (month_start - timedelta(days=1)).replace(day=1)
-            following = month_end + timedelta(days=1)
-        start = timezone.make_aware(datetime.combine(first, time.min))
-        end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
-        by_day: dict[date, list] = {}
-        for meeting in queries.calendar_meetings(user=self.request.user, start=start, end=end):
-            by_day.setdefault(timezone.localtime(meeting.starts_at).date(), []).append(meeting)
-        days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
-        weeks = [
-            [
-                {
-                    "date": d,
-                    "meetings": by_day.get(d, []),
-                    "in_period": view == "week" or d.month == day.month,
-                    "today": d == timezone.localdate(),
-                }
-                for d in days[index : index + 7]
-            ]
-            for index in range(0, len(days), 7)
+    view = "week" if request.GET.get("view") == "week" else "month"
+    day = _parse_day(request.GET.get("date"))
+    if view == "week":
+        first = day - timedelta(days=day.weekday())
+        last = first + timedelta(days=6)
+        previous, following = first - timedelta(weeks=1), first + timedelta(weeks=1)
+    else:
+        month_start = day.replace(day=1)
+        month_end = month_start.replace(day=calendar_module.monthrange(day.year, day.month)[1])
+        first = month_start - timedelta(days=month_start.weekday())
+        last = month_end + timedelta(days=6 - month_end.weekday())
+        previous = (month_start - timedelta(days=1)).replace(day=1)
+        following = month_end + timedelta(days=1)
+    start = timezone.make_aware(datetime.combine(first, time.min))
+    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
+    by_day: dict[date, list] = {}
+    for meeting in queries.calendar_meetings(user=request.user, start=start, end=end):
+        by_day.setdefault(timezone.localtime(meeting.starts_at).date(), []).append(meeting)
+    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    weeks = [
+        [
+            {
+                "date": d,
+                "meetings": by_day.get(d, []),
+                "in_period": view == "week" or d.month == day.month,
+                "today": d == timezone.localdate(),
+            }
+            for d in days[index : index + 7]
         ]
-        user = self.request.user
-        feed_url = None
-        if user.has_role(Role.TRAINER) or user.trainings_given.exists():
-            feed_url = self.request.build_absolute_uri(
-                reverse("trainings:trainer_feed", kwargs={"token": trainer_feed_token(user)})
-            )
-        return super().get_context_data(
-            view=view,
-            day=day,
-            first=first,
-            last=last,
-            weeks=weeks,
-            agenda=[cell for week in weeks for cell in week if cell["meetings"] and cell["in_period"]],
-            previous=previous,
-            following=following,
-            trainer_feed_url=feed_url,
-            public_feed_url=self.request.build_absolute_uri(reverse("trainings:public_feed")),
-            **kwargs,
+        for index in range(0, len(days), 7)
+    ]
+    user = request.user
+    feed_url = None
+    if user.has_role(Role.TRAINER) or user.trainings_given.exists():
+        feed_url = request.build_absolute_uri(
+            reverse("trainings:trainer_feed", kwargs={"token": trainer_feed_token(user)})
         )
+    context = {
+        "view": view,
+        "day": day,
+        "first": first,
+        "last": last,
+        "weeks": weeks,
+        "agenda": [cell for week in weeks for cell in week if cell["meetings"] and cell["in_period"]],
+        "previous": previous,
+        "following": following,
+        "trainer_feed_url": feed_url,
+        "public_feed_url": request.build_absolute_uri(reverse("trainings:public_feed")),
+    }
+    return render(request, "trainings/calendar.html", context)
 
 
 # --- iCalendar feeds --------------------------------------------------------------------------
