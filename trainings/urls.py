@@ -38,10 +38,10 @@ urlpatterns = [
     path("mijn/<str:token>/plaats-aannemen/", public.personal_offer_accept, name="offer_accept"),
     path("mijn/<str:token>/emailadres/", public.personal_email, name="personal_email"),
     # staff enrolment management
-    path("<int:pk>/inschrijven/", enrolment.StaffEnrolView.as_view(), name="staff_enrol"),
-    path("<int:pk>/inschrijflink/vernieuwen/", enrolment.EnrolmentLinkRenewView.as_view(), name="enrolment_link_renew"),
-    path("inschrijving/<int:pk>/verplaatsen/", enrolment.EnrolmentMoveView.as_view(), name="enrolment_move"),
-    path("inschrijving/<int:pk>/annuleren/", enrolment.EnrolmentCancelView.as_view(), name="enrolment_cancel"),
+    path("<int:pk>/inschrijven/", enrolment.staff_enrol_view, name="staff_enrol"),
+    path("<int:pk>/inschrijflink/vernieuwen/", enrolment.enrolment_link_renew_view, name="enrolment_link_renew"),
+    path("inschrijving/<int:pk>/verplaatsen/", enrolment.enrolment_move_view, name="enrolment_move"),
+    path("inschrijving/<int:pk>/annuleren/", enrolment.enrolment_cancel_view, name="enrolment_cancel"),
     # attendance
     path(
         "bijeenkomst/<int:pk>/aanwezigheid/",
