@@ -52,8 +52,8 @@ urlpatterns = [
     # certificates
     path("mijn/<str:token>/certificaat.pdf", certificates.personal_certificate, name="personal_certificate"),
     path("certificaat/controleren/", certificates.verify, name="verify"),
-    path("certificaat/<int:pk>.pdf", certificates.CertificatePdfView.as_view(), name="certificate_pdf"),
-    path("certificaat/<int:pk>/intrekken/", certificates.CertificateRevokeView.as_view(), name="certificate_revoke"),
+    path("certificaat/<int:pk>.pdf", certificates.certificate_pdf_view, name="certificate_pdf"),
+    path("certificaat/<int:pk>/intrekken/", certificates.certificate_revoke_view, name="certificate_revoke"),
     # evaluation
     path("mijn/<str:token>/evaluatie/<str:moment>/", evaluation.evaluation_form, name="evaluation_form"),
     path("evaluaties/", evaluation.EvaluationOverviewView.as_view(), name="evaluation_overview"),
