@@ -1,4 +1,4 @@
-"""Pages cached until the data they show changes (PageCacheMixin).
+"""Pages cached until the data they show changes (cached_page and keep_page; PageCacheMixin).
 
 Every write to the database through Django (INSERT, UPDATE or DELETE, in any web or worker process)
 moves a counter in the cache on: the data generation. A page is stored with the generation it was
@@ -125,10 +125,48 @@ def has_messages(request) -> bool:
     return len(messages.get_messages(request)) > 0
 
 
+def cached_page(request, name: str, *, vary_on: tuple | None = None, vary_on_minute: bool = False):
+    """A GET's page from the cache, or None (keep_page() then stores the page the view renders).
+
+    Kept per `name`, URL and language, and per `vary_on`: what the page shows besides (default: the
+    user, whose name, roles, permissions and own rows are on it). A page that changes with the clock
+    (a meeting has begun, a follow-up is due) varies on the minute. A function view asks after its
+    permission check and returns its (TemplateResponse) answer through keep_page()."""
+    if has_messages(request):
+        return None
+    if vary_on is None:
+        vary_on = ("user", request.user.pk)
+    if vary_on_minute:
+        vary_on += ("minute", current_minute())
+    key = page_key(name, request.get_full_path(), *vary_on)
+    current, html = fetch(key)
+    if html is None:
+        request.page_cache_entry = (key, current)
+        return None
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+
+
+def keep_page(request, response):
+    """Render the view's answer with the CSRF placeholder, keep it, and put the token in."""
+    entry = getattr(request, "page_cache_entry", None)
+    if entry is None or response.status_code != 200 or not hasattr(response, "render"):
+        return response
+    request.page_cache_rendering = True
+    try:
+        response.render()
+    finally:
+        request.page_cache_rendering = False
+    html = response.content.decode()
+    if not has_messages(request):
+        store(*entry, html)
+    response.content = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return response
+
+
 class PageCacheMixin:
-    """A GET's page, kept in the cache per user, URL and language and served without reading any rows
-    while no write was made since it was rendered. The CSRF token in its forms is the visitor's own;
-    a page with messages is rendered afresh.
+    """cached_page() for a class-based view: a GET's page, kept in the cache per user, URL and
+    language and served without reading any rows while no write was made since it was rendered. The
+    CSRF token in its forms is the visitor's own; a page with messages is rendered afresh.
 
     The view's own get() runs only when the page is missing. A view with its own get() starts with
     cached_response() and returns its (TemplateResponse) answer through keep()."""
@@ -146,30 +184,13 @@ class PageCacheMixin:
 
     def cached_response(self, request):
         """The page from the cache, or None (keep() then stores the page the view renders)."""
-        if has_messages(request):
-            return None
-        vary_on = self.page_cache_vary_on()
-        if self.page_cache_vary_on_minute:
-            vary_on += ("minute", current_minute())
-        key = page_key(type(self).__name__, request.get_full_path(), *vary_on)
-        current, html = fetch(key)
-        if html is None:
-            request.page_cache_entry = (key, current)
-            return None
-        return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+        return cached_page(
+            request,
+            type(self).__name__,
+            vary_on=self.page_cache_vary_on(),
+            vary_on_minute=self.page_cache_vary_on_minute,
+        )
 
     def keep(self, request, response):
         """Render the view's answer with the CSRF placeholder, keep it, and put the token in."""
-        entry = getattr(request, "page_cache_entry", None)
-        if entry is None or response.status_code != 200 or not hasattr(response, "render"):
-            return response
-        request.page_cache_rendering = True
-        try:
-            response.render()
-        finally:
-            request.page_cache_rendering = False
-        html = response.content.decode()
-        if not has_messages(request):
-            store(*entry, html)
-        response.content = html.replace(CSRF_PLACEHOLDER, get_token(request))
-        return response
+        return keep_page(request, response)

@@ -45,10 +45,10 @@ urlpatterns = [
     # attendance
     path(
         "bijeenkomst/<int:pk>/aanwezigheid/",
-        attendance.MeetingAttendanceView.as_view(),
+        attendance.meeting_attendance_view,
         name="meeting_attendance",
     ),
-    path("bijeenkomst/<int:pk>/inhalen/", attendance.CatchUpView.as_view(), name="catch_up"),
+    path("bijeenkomst/<int:pk>/inhalen/", attendance.catch_up_view, name="catch_up"),
     # certificates
     path("mijn/<str:token>/certificaat.pdf", certificates.personal_certificate, name="personal_certificate"),
     path("certificaat/controleren/", certificates.verify, name="verify"),
