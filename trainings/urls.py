@@ -56,6 +56,6 @@ urlpatterns = [
     path("certificaat/<int:pk>/intrekken/", certificates.certificate_revoke_view, name="certificate_revoke"),
     # evaluation
     path("mijn/<str:token>/evaluatie/<str:moment>/", evaluation.evaluation_form, name="evaluation_form"),
-    path("evaluaties/", evaluation.EvaluationOverviewView.as_view(), name="evaluation_overview"),
+    path("evaluaties/", evaluation.evaluation_overview_view, name="evaluation_overview"),
     path("evaluaties/export.csv", evaluation.evaluation_export, name="evaluation_export"),
 ]
