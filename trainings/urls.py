@@ -38,24 +38,24 @@ urlpatterns = [
     path("mijn/<str:token>/plaats-aannemen/", public.personal_offer_accept, name="offer_accept"),
     path("mijn/<str:token>/emailadres/", public.personal_email, name="personal_email"),
     # staff enrolment management
-    path("<int:pk>/inschrijven/", enrolment.StaffEnrolView.as_view(), name="staff_enrol"),
-    path("<int:pk>/inschrijflink/vernieuwen/", enrolment.EnrolmentLinkRenewView.as_view(), name="enrolment_link_renew"),
-    path("inschrijving/<int:pk>/verplaatsen/", enrolment.EnrolmentMoveView.as_view(), name="enrolment_move"),
-    path("inschrijving/<int:pk>/annuleren/", enrolment.EnrolmentCancelView.as_view(), name="enrolment_cancel"),
+    path("<int:pk>/inschrijven/", enrolment.staff_enrol_view, name="staff_enrol"),
+    path("<int:pk>/inschrijflink/vernieuwen/", enrolment.enrolment_link_renew_view, name="enrolment_link_renew"),
+    path("inschrijving/<int:pk>/verplaatsen/", enrolment.enrolment_move_view, name="enrolment_move"),
+    path("inschrijving/<int:pk>/annuleren/", enrolment.enrolment_cancel_view, name="enrolment_cancel"),
     # attendance
     path(
         "bijeenkomst/<int:pk>/aanwezigheid/",
-        attendance.MeetingAttendanceView.as_view(),
+        attendance.meeting_attendance_view,
         name="meeting_attendance",
     ),
-    path("bijeenkomst/<int:pk>/inhalen/", attendance.CatchUpView.as_view(), name="catch_up"),
+    path("bijeenkomst/<int:pk>/inhalen/", attendance.catch_up_view, name="catch_up"),
     # certificates
     path("mijn/<str:token>/certificaat.pdf", certificates.personal_certificate, name="personal_certificate"),
     path("certificaat/controleren/", certificates.verify, name="verify"),
-    path("certificaat/<int:pk>.pdf", certificates.CertificatePdfView.as_view(), name="certificate_pdf"),
-    path("certificaat/<int:pk>/intrekken/", certificates.CertificateRevokeView.as_view(), name="certificate_revoke"),
+    path("certificaat/<int:pk>.pdf", certificates.certificate_pdf_view, name="certificate_pdf"),
+    path("certificaat/<int:pk>/intrekken/", certificates.certificate_revoke_view, name="certificate_revoke"),
     # evaluation
     path("mijn/<str:token>/evaluatie/<str:moment>/", evaluation.evaluation_form, name="evaluation_form"),
-    path("evaluaties/", evaluation.EvaluationOverviewView.as_view(), name="evaluation_overview"),
+    path("evaluaties/", evaluation.evaluation_overview_view, name="evaluation_overview"),
     path("evaluaties/export.csv", evaluation.evaluation_export, name="evaluation_export"),
 ]

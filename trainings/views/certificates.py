@@ -9,11 +9,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods
-from rules.contrib.views import PermissionRequiredMixin
+from rules.contrib.views import permission_required
 
 from ..certificates import certificate_disposition, certificate_pdf
 from ..forms.attendance import CertificateRevokeForm
@@ -38,48 +36,38 @@ def personal_certificate(request, token):
     return pdf_response(certificate)
 
 
-class StaffCertificateView(PermissionRequiredMixin, View):
-    permission_required = "trainings.manage_trainings"
+@require_GET
+@permission_required("trainings.manage_trainings", raise_exception=True)
+def certificate_pdf_view(request, pk):
+    """Any certificate's PDF for staff, a revoked one too."""
+    return pdf_response(get_object_or_404(CERTIFICATES, pk=pk))
 
 
-@method_decorator(require_GET, name="dispatch")
-class CertificatePdfView(StaffCertificateView):
-    def get(self, request, pk):
-        return pdf_response(get_object_or_404(CERTIFICATES, pk=pk))
-
-
-@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
-class CertificateRevokeView(StaffCertificateView):
-    template_name = "trainings/certificate_revoke.html"
-
-    def get(self, request, pk):
-        return self.show(get_object_or_404(CERTIFICATES, pk=pk), CertificateRevokeForm())
-
-    def post(self, request, pk):
-        certificate = get_object_or_404(CERTIFICATES, pk=pk)
-        form = CertificateRevokeForm(request.POST)
-        if form.is_valid():
-            try:
-                certificate_revoke(certificate=certificate, by=request.user, reason=form.cleaned_data["reason"])
-            except ValidationError as error:
-                if hasattr(error, "error_dict") and "reason" in error.error_dict:
-                    form.add_error("reason", error.message_dict["reason"])
-                else:
-                    form.add_error(None, error.messages)
+@require_http_methods(["GET", "POST"])
+@permission_required("trainings.manage_trainings", raise_exception=True)
+def certificate_revoke_view(request, pk):
+    """Revoke a certificate with a reason; the verification page then answers "revoked"."""
+    certificate = get_object_or_404(CERTIFICATES, pk=pk)
+    form = CertificateRevokeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certificate_revoke(certificate=certificate, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "reason" in error.error_dict:
+                form.add_error("reason", error.message_dict["reason"])
             else:
-                messages.success(
-                    request, _("The certificate of %(name)s is revoked.") % {"name": certificate.enrolment.person}
-                )
-                return redirect(f"{reverse('trainings:verify')}?{urlencode({'code': certificate.code})}")
-        return self.show(certificate, form, status=400)
-
-    def show(self, certificate, form, status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {"certificate": certificate, "enrolment": certificate.enrolment, "form": form},
-            status=status,
-        )
+                form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request, _("The certificate of %(name)s is revoked.") % {"name": certificate.enrolment.person}
+            )
+            return redirect(f"{reverse('trainings:verify')}?{urlencode({'code': certificate.code})}")
+    return render(
+        request,
+        "trainings/certificate_revoke.html",
+        {"certificate": certificate, "enrolment": certificate.enrolment, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_not_required

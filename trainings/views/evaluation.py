@@ -7,11 +7,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
-from django.views.generic import TemplateView
-from rules.contrib.views import PermissionRequiredMixin, permission_required
+from django.views.decorators.http import require_GET, require_http_methods
+from rules.contrib.views import permission_required
 
 from ..enums import ActiveComponent, EvaluationMoment, SelfEfficacyItem
 from ..forms import add_service_errors
@@ -54,21 +52,21 @@ def evaluation_form(request, token, moment):
     return render(request, "trainings/evaluation_form.html", {**context, "form": form})
 
 
-@method_decorator(never_cache, name="dispatch")
-class EvaluationOverviewView(PermissionRequiredMixin, TemplateView):
+@never_cache
+@permission_required("trainings.view_evaluations", raise_exception=True)
+@require_GET
+def evaluation_overview_view(request):
     """Averages per run, per trainer and per quarter; no single participant's answers."""
-
-    permission_required = "trainings.view_evaluations"
-    template_name = "trainings/evaluation_overview.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            runs=list(evaluation_averages_per_run()),
-            trainers=list(evaluation_averages_per_trainer()),
-            quarters=list(evaluation_averages_per_quarter()),
-            usefulness=evaluation_usefulness_averages(),
-            **kwargs,
-        )
+    return render(
+        request,
+        "trainings/evaluation_overview.html",
+        {
+            "runs": list(evaluation_averages_per_run()),
+            "trainers": list(evaluation_averages_per_trainer()),
+            "quarters": list(evaluation_averages_per_quarter()),
+            "usefulness": evaluation_usefulness_averages(),
+        },
+    )
 
 
 EXPORT_HEADER = [
