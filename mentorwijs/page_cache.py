@@ -1,4 +1,4 @@
-"""Pages cached until the data they show changes (PageCacheMixin).
+"""Pages cached until the data they show changes (PageCacheMixin, and page_cache for a function view).
 
 Every write to the database through Django (INSERT, UPDATE or DELETE, in any web or worker process)
 moves a counter in the cache on: the data generation. A page is stored with the generation it was
@@ -17,6 +17,7 @@ pages in place until they expire.
 
 import hashlib
 import time
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -159,17 +160,49 @@ class PageCacheMixin:
         return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
 
     def keep(self, request, response):
-        """Render the view's answer with the CSRF placeholder, keep it, and put the token in."""
-        entry = getattr(request, "page_cache_entry", None)
-        if entry is None or response.status_code != 200 or not hasattr(response, "render"):
-            return response
-        request.page_cache_rendering = True
-        try:
-            response.render()
-        finally:
-            request.page_cache_rendering = False
-        html = response.content.decode()
-        if not has_messages(request):
-            store(*entry, html)
-        response.content = html.replace(CSRF_PLACEHOLDER, get_token(request))
+        return keep_page(request, response)
+
+
+def keep_page(request, response):
+    """Render the view's answer with the CSRF placeholder, keep it, and put the token in."""
+    entry = getattr(request, "page_cache_entry", None)
+    if entry is None or response.status_code != 200 or not hasattr(response, "render"):
         return response
+    request.page_cache_rendering = True
+    try:
+        response.render()
+    finally:
+        request.page_cache_rendering = False
+    html = response.content.decode()
+    if not has_messages(request):
+        store(*entry, html)
+    response.content = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return response
+
+
+def page_cache(*, vary_on=None, vary_on_minute: bool = False):
+    """PageCacheMixin for a function view: a GET's (or HEAD's) page kept per user, URL and language.
+
+    `vary_on(request)` gives what the page shows besides the URL and the language (default: the
+    user); `vary_on_minute` keeps a page that changes with the clock per minute. The view must answer
+    with a TemplateResponse (not render()): the page is rendered here, with the CSRF placeholder.
+    Put it inside the permission check, as the mixin sat after PermissionRequiredMixin."""
+
+    def decorator(view):
+        @wraps(view)
+        def cached_view(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD") or has_messages(request):
+                return view(request, *args, **kwargs)
+            parts = vary_on(request) if vary_on is not None else ("user", request.user.pk)
+            if vary_on_minute:
+                parts += ("minute", current_minute())
+            key = page_key(view.__name__, request.get_full_path(), *parts)
+            current, html = fetch(key)
+            if html is not None:
+                return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+            request.page_cache_entry = (key, current)
+            return keep_page(request, view(request, *args, **kwargs))
+
+        return cached_view
+
+    return decorator

@@ -4,15 +4,15 @@ Staff and master trainers only (ambassadors.view_lineage); everyone else gets 40
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
-from rules.contrib.views import PermissionRequiredMixin
+from django.views.decorators.http import require_safe
+from rules.contrib.views import permission_required
 
 from mentorwijs.forms import parse_id
-from mentorwijs.page_cache import PageCacheMixin
+from mentorwijs.page_cache import page_cache
 
 from ..queries.quality import STALE_AFTER, lineage
 
@@ -23,23 +23,23 @@ LINEAGE_CACHE_SECONDS = 300
 LINEAGE_PAGE_SIZE = 100
 
 
-@method_decorator(never_cache, name="dispatch")
-class LineageView(PermissionRequiredMixin, PageCacheMixin, TemplateView):
-    permission_required = "ambassadors.view_lineage"
-    template_name = "ambassadors/lineage.html"
+def _lineage_vary_on(request) -> tuple:
+    # The user's own page; a branch is flagged by how long ago its last run was.
+    return ("user", request.user.pk, "day", timezone.localdate())
 
-    def page_cache_vary_on(self):
-        # A branch is flagged by how long ago its last run was.
-        return (*super().page_cache_vary_on(), "day", timezone.localdate())
 
-    def get_context_data(self, **kwargs):
-        # Read only when the page is not in the page cache.
-        tree = SimpleLazyObject(lambda: cache.get_or_set("lineage_tree", lineage, LINEAGE_CACHE_SECONDS))
-        page_number = parse_id(self.request.GET.get("page")) or 1
-        return super().get_context_data(
-            rows=SimpleLazyObject(lambda: tree["rows"]),
-            page_obj=SimpleLazyObject(lambda: Paginator(tree["rows"], LINEAGE_PAGE_SIZE).get_page(page_number)),
-            generations=SimpleLazyObject(lambda: tree["generations"]),
-            stale_months=STALE_AFTER.months + 12 * STALE_AFTER.years,
-            **kwargs,
-        )
+@never_cache
+@permission_required("ambassadors.view_lineage", raise_exception=True)
+@require_safe
+@page_cache(vary_on=_lineage_vary_on)
+def lineage_view(request):
+    # Read only when the page is not in the page cache.
+    tree = SimpleLazyObject(lambda: cache.get_or_set("lineage_tree", lineage, LINEAGE_CACHE_SECONDS))
+    page_number = parse_id(request.GET.get("page")) or 1
+    context = {
+        "rows": SimpleLazyObject(lambda: tree["rows"]),
+        "page_obj": SimpleLazyObject(lambda: Paginator(tree["rows"], LINEAGE_PAGE_SIZE).get_page(page_number)),
+        "generations": SimpleLazyObject(lambda: tree["generations"]),
+        "stale_months": STALE_AFTER.months + 12 * STALE_AFTER.years,
+    }
+    return TemplateResponse(request, "ambassadors/lineage.html", context)
