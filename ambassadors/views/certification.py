@@ -189,8 +189,8 @@ def _decide(certification, user, action, data) -> None:
         services.certification_revoke(certification=certification, by=user, reason=data["reason"])
 
 
-@permission_required("ambassadors.review_certifications", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@permission_required("ambassadors.review_certifications", raise_exception=True)
 def certification_review_view(request, pk):
     """Approve, ask for more or reject an open request; revoke an approved certification. A
     reviewer's own certification answers 404: somebody else reviews it."""

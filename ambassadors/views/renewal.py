@@ -22,8 +22,8 @@ from ..services.renewal import renewal_progress
 REGISTER_PAGE_SIZE = 25
 
 
-@permission_required("ambassadors.request_certification", raise_exception=True)
 @require_GET
+@permission_required("ambassadors.request_certification", raise_exception=True)
 def my_certification_view(request):
     """Trainers and master trainers: their own certifications only, the current one first."""
     today = timezone.localdate()
