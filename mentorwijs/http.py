@@ -19,22 +19,35 @@ def safe_next(request, url: str | None, fallback: str = "") -> str:
     return fallback
 
 
-def list_page(request, object_list, per_page: int) -> dict:
-    """One page of object_list (the ?page= number) as a ListView puts it in its template's context:
-    paginator, page_obj, is_paginated and object_list (that page's rows). As in a ListView, "last" is
-    the last page, and a page that is no number or lies out of range answers 404."""
+def form_data(request) -> dict:
+    """A form's data and files, as a FormView gives them: bound on a POST (even an empty one),
+    unbound otherwise. Use as `Form(**form_data(request), ...)`."""
+    if request.method == "POST":
+        return {"data": request.POST, "files": request.FILES}
+    return {}
+
+
+def list_page(request, object_list, per_page: int, *, name: str | None = None) -> dict:
+    """One page of `object_list` with the context a ListView gives its template (paginator,
+    page_obj, is_paginated, object_list and, with `name`, the list under that name too). As in a
+    ListView, a page number that is not a number (but "last") or out of range answers 404."""
     paginator = Paginator(object_list, per_page)
-    number = request.GET.get("page") or 1
+    asked = request.GET.get("page") or 1
     try:
-        page = paginator.page(paginator.num_pages if number == "last" else int(number))
-    except (ValueError, InvalidPage) as error:
-        raise Http404 from error
-    return {
-        "paginator": paginator,
-        "page_obj": page,
-        "is_paginated": page.has_other_pages(),
-        "object_list": page.object_list,
-    }
+        number = int(asked)
+    except ValueError:
+        if asked != "last":
+            raise Http404 from None
+        number = paginator.num_pages
+    try:
+        page = paginator.page(number)
+    except InvalidPage:
+        raise Http404 from None
+    context = {"paginator": paginator, "page_obj": page, "is_paginated": page.has_other_pages()}
+    context["object_list"] = page.object_list
+    if name:
+        context[name] = page.object_list
+    return context
 
 
 class RoleOnlyPermissionMixin(PermissionRequiredMixin):

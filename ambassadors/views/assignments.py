@@ -8,10 +8,10 @@ on this run, or another trainer's offer, answers 404."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
-from rules.contrib.views import PermissionRequiredMixin
+from django.views.decorators.http import require_http_methods
+from rules.contrib.views import permission_required
 
 from mentorwijs.forms import add_service_errors
 
@@ -34,160 +34,153 @@ def _messages_of(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
-class TrainingAssignmentsView(PermissionRequiredMixin, TemplateView):
+def _assignments_page(request, training, form=None, decline_forms=None, offer_errors=None):
+    offers = list(queries.open_offers(training=training))
+    decline_forms = decline_forms or {}
+    offer_errors = offer_errors or {}
+    for offer in offers:
+        offer.decline_form = decline_forms.get(offer.pk) or DeclineForm(prefix=f"offer-{offer.pk}")
+        offer.errors = offer_errors.get(offer.pk, [])
+    context = {
+        "training": training,
+        "meetings": training.scheduled_meetings,
+        "team": queries.run_team(training=training),
+        "form": form or AssignmentForm(training=training),
+        "offers": offers,
+    }
+    return render(request, "ambassadors/assignments.html", context)
+
+
+@permission_required("ambassadors.manage_assignments", raise_exception=True)  # role level
+@require_http_methods(["GET", "HEAD", "POST"])
+def training_assignments_view(request, pk):
     """Staff: the run's trainers with their certification cover, a form to add one, and the offers
     waiting for a decision. POST `action`: add, remove, accept or decline."""
+    training = get_object_or_404(queries.run_for_assignments(), pk=pk)
+    if request.method != "POST":
+        return _assignments_page(request, training)
+    action = request.POST.get("action")
+    if action == "add":
+        return _assignment_add(request, training)
+    if action == "remove":
+        return _assignment_remove(request, training)
+    if action in ("accept", "decline"):
+        offer = get_object_or_404(queries.open_offers(training=training), pk=_posted_id(request, "offer"))
+        if action == "accept":
+            return _offer_accept(request, training, offer)
+        return _offer_decline(request, training, offer)
+    raise Http404
 
-    permission_required = "ambassadors.manage_assignments"
-    template_name = "ambassadors/assignments.html"
 
-    def get_permission_object(self):
-        return None
+def _assignments_done(training):
+    return redirect("ambassadors:training_assignments", pk=training.pk)
 
-    def load(self):
-        self.training = get_object_or_404(queries.run_for_assignments(), pk=self.kwargs["pk"])
 
-    def get(self, request, *args, **kwargs):
-        self.load()
-        return self.render_to_response(self.get_context_data())
-
-    def get_context_data(self, form=None, decline_forms=None, offer_errors=None, **kwargs):
-        offers = list(queries.open_offers(training=self.training))
-        decline_forms = decline_forms or {}
-        offer_errors = offer_errors or {}
-        for offer in offers:
-            offer.decline_form = decline_forms.get(offer.pk) or DeclineForm(prefix=f"offer-{offer.pk}")
-            offer.errors = offer_errors.get(offer.pk, [])
-        return super().get_context_data(
-            training=self.training,
-            meetings=self.training.scheduled_meetings,
-            team=queries.run_team(training=self.training),
-            form=form or AssignmentForm(training=self.training),
-            offers=offers,
-            **kwargs,
-        )
-
-    def post(self, request, *args, **kwargs):
-        self.load()
-        action = request.POST.get("action")
-        if action == "add":
-            return self.add()
-        if action == "remove":
-            return self.remove()
-        if action in ("accept", "decline"):
-            offer = get_object_or_404(queries.open_offers(training=self.training), pk=_posted_id(request, "offer"))
-            return self.accept(offer) if action == "accept" else self.decline(offer)
-        raise Http404
-
-    def done(self):
-        return redirect("ambassadors:training_assignments", pk=self.training.pk)
-
-    def add(self):
-        form = AssignmentForm(self.request.POST, training=self.training)
-        if form.is_valid():
-            try:
-                services.assignment_add(
-                    training=self.training,
-                    trainer=form.cleaned_data["trainer"],
-                    role=form.cleaned_data["role"],
-                    assigned_by=self.request.user,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(self.request, _("Trainer assigned."))
-                return self.done()
-        return self.render_to_response(self.get_context_data(form=form))
-
-    def remove(self):
-        assignment = get_object_or_404(self.training.assignments.all(), pk=_posted_id(self.request, "assignment"))
+def _assignment_add(request, training):
+    form = AssignmentForm(request.POST, training=training)
+    if form.is_valid():
         try:
-            services.assignment_remove(assignment=assignment, removed_by=self.request.user)
+            services.assignment_add(
+                training=training,
+                trainer=form.cleaned_data["trainer"],
+                role=form.cleaned_data["role"],
+                assigned_by=request.user,
+            )
         except ValidationError as error:
-            for message in _messages_of(error):
-                messages.error(self.request, message)
+            add_service_errors(form, error)
         else:
-            messages.success(self.request, _("Trainer taken off the run."))
-        return self.done()
+            messages.success(request, _("Trainer assigned."))
+            return _assignments_done(training)
+    return _assignments_page(request, training, form=form)
 
-    def accept(self, offer):
+
+def _assignment_remove(request, training):
+    assignment = get_object_or_404(training.assignments.all(), pk=_posted_id(request, "assignment"))
+    try:
+        services.assignment_remove(assignment=assignment, removed_by=request.user)
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Trainer taken off the run."))
+    return _assignments_done(training)
+
+
+def _offer_accept(request, training, offer):
+    try:
+        services.offer_accept(offer=offer, decided_by=request.user)
+    except ValidationError as error:
+        return _assignments_page(request, training, offer_errors={offer.pk: _messages_of(error)})
+    messages.success(request, _("Offer accepted: the trainer is assigned."))
+    return _assignments_done(training)
+
+
+def _offer_decline(request, training, offer):
+    form = DeclineForm(request.POST, prefix=f"offer-{offer.pk}")
+    if form.is_valid():
         try:
-            services.offer_accept(offer=offer, decided_by=self.request.user)
+            services.offer_decline(offer=offer, decided_by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            return self.render_to_response(self.get_context_data(offer_errors={offer.pk: _messages_of(error)}))
-        messages.success(self.request, _("Offer accepted: the trainer is assigned."))
-        return self.done()
-
-    def decline(self, offer):
-        form = DeclineForm(self.request.POST, prefix=f"offer-{offer.pk}")
-        if form.is_valid():
-            try:
-                services.offer_decline(offer=offer, decided_by=self.request.user, reason=form.cleaned_data["reason"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(self.request, _("Offer declined."))
-                return self.done()
-        return self.render_to_response(self.get_context_data(decline_forms={offer.pk: form}))
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Offer declined."))
+            return _assignments_done(training)
+    return _assignments_page(request, training, decline_forms={offer.pk: form})
 
 
-class OpenRunsView(PermissionRequiredMixin, TemplateView):
+def _open_runs_page(request, bound=None):
+    runs = list(queries.open_runs(trainer=request.user))
+    for run in runs:
+        if bound is not None and bound.training_pk == run.pk:
+            run.offer_form = bound
+        else:
+            run.offer_form = OfferForm(prefix=f"run-{run.pk}", lead_wanted=not run.has_lead)
+    context = {"runs": runs, "offers": queries.offers_of(trainer=request.user)}
+    return render(request, "ambassadors/open_runs.html", context)
+
+
+@permission_required("ambassadors.offer_to_train", raise_exception=True)  # role level
+@require_http_methods(["GET", "HEAD", "POST"])
+def open_runs_view(request):
     """Trainers: runs that still need a trainer, each with an offer form, and their own offers.
     POST `action`: offer (with `training`) or withdraw (with `offer`)."""
+    if request.method != "POST":
+        return _open_runs_page(request)
+    action = request.POST.get("action")
+    if action == "offer":
+        return _offer_create(request)
+    if action == "withdraw":
+        return _offer_withdraw(request)
+    raise Http404
 
-    permission_required = "ambassadors.offer_to_train"
-    template_name = "ambassadors/open_runs.html"
 
-    def get_permission_object(self):
-        return None
-
-    def get_context_data(self, bound=None, **kwargs):
-        runs = list(queries.open_runs(trainer=self.request.user))
-        for run in runs:
-            if bound is not None and bound.training_pk == run.pk:
-                run.offer_form = bound
-            else:
-                run.offer_form = OfferForm(prefix=f"run-{run.pk}", lead_wanted=not run.has_lead)
-        return super().get_context_data(runs=runs, offers=queries.offers_of(trainer=self.request.user), **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        action = request.POST.get("action")
-        if action == "offer":
-            return self.offer()
-        if action == "withdraw":
-            return self.withdraw()
-        raise Http404
-
-    def offer(self):
-        training = get_object_or_404(
-            queries.open_runs(trainer=self.request.user), pk=_posted_id(self.request, "training")
-        )
-        form = OfferForm(self.request.POST, prefix=f"run-{training.pk}", lead_wanted=not training.has_lead)
-        form.training_pk = training.pk
-        if form.is_valid():
-            try:
-                services.offer_create(
-                    training=training,
-                    trainer=self.request.user,
-                    role=form.cleaned_data["role"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(self.request, _("Thank you: staff will let you know."))
-                return redirect("ambassadors:open_runs")
-        return self.render_to_response(self.get_context_data(bound=form))
-
-    def withdraw(self):
-        offer = get_object_or_404(
-            AssignmentOffer.objects.filter(trainer=self.request.user), pk=_posted_id(self.request, "offer")
-        )
+def _offer_create(request):
+    training = get_object_or_404(queries.open_runs(trainer=request.user), pk=_posted_id(request, "training"))
+    form = OfferForm(request.POST, prefix=f"run-{training.pk}", lead_wanted=not training.has_lead)
+    form.training_pk = training.pk
+    if form.is_valid():
         try:
-            services.offer_withdraw(offer=offer, trainer=self.request.user)
+            services.offer_create(
+                training=training,
+                trainer=request.user,
+                role=form.cleaned_data["role"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as error:
-            for message in _messages_of(error):
-                messages.error(self.request, message)
+            add_service_errors(form, error)
         else:
-            messages.success(self.request, _("Offer withdrawn."))
-        return redirect("ambassadors:open_runs")
+            messages.success(request, _("Thank you: staff will let you know."))
+            return redirect("ambassadors:open_runs")
+    return _open_runs_page(request, bound=form)
+
+
+def _offer_withdraw(request):
+    offer = get_object_or_404(AssignmentOffer.objects.filter(trainer=request.user), pk=_posted_id(request, "offer"))
+    try:
+        services.offer_withdraw(offer=offer, trainer=request.user)
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Offer withdrawn."))
+    return redirect("ambassadors:open_runs")

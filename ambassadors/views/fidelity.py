@@ -7,15 +7,15 @@ A role that writes no reviews gets 403; a trainer asking for a run they do not l
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView, TemplateView
-from rules.contrib.views import PermissionRequiredMixin
+from django.views.decorators.http import require_http_methods, require_safe
+from rules.contrib.views import permission_required
 
 from mentorwijs.forms import add_service_errors
+from mentorwijs.http import list_page
 from trainings.enums import ActiveComponent
 
 from ..enums import ReviewKind
@@ -30,95 +30,80 @@ KIND_PERMISSIONS = [
 ]
 
 
-@method_decorator(never_cache, name="dispatch")
-class FidelityOverviewView(PermissionRequiredMixin, ListView):
+FIDELITY_TRAINERS_PAGE_SIZE = 50
+
+
+@never_cache
+@permission_required("ambassadors.view_fidelity", raise_exception=True)
+@require_safe
+def fidelity_overview_view(request):
     """The heat map per trainer (paginated) and per run, and the completed runs without a review."""
-
-    permission_required = "ambassadors.view_fidelity"
-    template_name = "ambassadors/fidelity_overview.html"
-    paginate_by = 50
-    context_object_name = "trainers"
-
-    def get_queryset(self):
-        return queries.fidelity_trainers()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        for trainer in context["trainers"]:
-            trainer.cells = queries.heat_map_cells(trainer)
-        runs = list(queries.fidelity_runs())
-        for run in runs:
-            run.cells = queries.heat_map_cells(run)
-        unreviewed = queries.runs_without_review()
-        context.update(
-            components=list(ActiveComponent),
-            runs=runs,
-            unreviewed=list(unreviewed[: queries.RUNS_WITHOUT_REVIEW_SHOWN]),
-            unreviewed_count=unreviewed.count(),
-            can_observe=self.request.user.has_perm("ambassadors.write_observation"),
-        )
-        return context
+    context = list_page(request, queries.fidelity_trainers(), FIDELITY_TRAINERS_PAGE_SIZE, name="trainers")
+    for trainer in context["trainers"]:
+        trainer.cells = queries.heat_map_cells(trainer)
+    runs = list(queries.fidelity_runs())
+    for run in runs:
+        run.cells = queries.heat_map_cells(run)
+    unreviewed = queries.runs_without_review()
+    context.update(
+        components=list(ActiveComponent),
+        runs=runs,
+        unreviewed=list(unreviewed[: queries.RUNS_WITHOUT_REVIEW_SHOWN]),
+        unreviewed_count=unreviewed.count(),
+        can_observe=request.user.has_perm("ambassadors.write_observation"),
+    )
+    return render(request, "ambassadors/fidelity_overview.html", context)
 
 
-@method_decorator(never_cache, name="dispatch")
-class FidelityMineView(PermissionRequiredMixin, TemplateView):
+@never_cache
+@permission_required("ambassadors.open_fidelity_reviews", raise_exception=True)
+@require_safe
+def fidelity_mine_view(request):
     """The runs a trainer leads, each with a link to its self-report."""
-
-    permission_required = "ambassadors.open_fidelity_reviews"
-    template_name = "ambassadors/fidelity_mine.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(runs=list(queries.fidelity_runs_led_by(user=self.request.user)), **kwargs)
+    runs = list(queries.fidelity_runs_led_by(user=request.user))
+    return render(request, "ambassadors/fidelity_mine.html", {"runs": runs})
 
 
-@method_decorator(never_cache, name="dispatch")
-class FidelityReviewView(PermissionRequiredMixin, TemplateView):
-    permission_required = "ambassadors.open_fidelity_reviews"
-    template_name = "ambassadors/fidelity_review.html"
+def _review_url(training, kind) -> str:
+    return f"{reverse('ambassadors:fidelity_review', kwargs={'pk': training.pk})}?kind={kind}"
 
-    def get_permission_object(self):
-        return None  # role level; the run comes from the user's own queryset (404 otherwise)
 
-    def setup_run(self):
-        user = self.request.user
-        self.training = get_object_or_404(queries.fidelity_review_runs(user=user), pk=self.kwargs["pk"])
-        self.kinds = [kind for kind, perm in KIND_PERMISSIONS if user.has_perm(perm, self.training)]
-        if not self.kinds:
-            raise Http404
-        asked = self.request.GET.get("kind")
-        self.kind = asked if asked in self.kinds else self.kinds[0]
-        self.review = FidelityReview.objects.filter(training=self.training, reviewer=user, kind=self.kind).first()
-
-    def get(self, request, *args, **kwargs):
-        self.setup_run()
-        initial = FidelityReviewForm.initial_from(self.review, queries.review_scores(self.review))
-        return self.render_to_response(self.get_context_data(form=FidelityReviewForm(initial=initial)))
-
-    def post(self, request, *args, **kwargs):
-        self.setup_run()
+@never_cache
+@permission_required("ambassadors.open_fidelity_reviews", raise_exception=True)  # role level
+@require_http_methods(["GET", "HEAD", "POST"])
+def fidelity_review_view(request, pk):
+    # The run comes from the user's own queryset (404 otherwise).
+    user = request.user
+    training = get_object_or_404(queries.fidelity_review_runs(user=user), pk=pk)
+    kinds = [kind for kind, perm in KIND_PERMISSIONS if user.has_perm(perm, training)]
+    if not kinds:
+        raise Http404
+    asked = request.GET.get("kind")
+    kind = asked if asked in kinds else kinds[0]
+    review = FidelityReview.objects.filter(training=training, reviewer=user, kind=kind).first()
+    if request.method == "POST":
         form = FidelityReviewForm(request.POST)
         if form.is_valid():
             try:
-                fidelity_review_submit(training=self.training, reviewer=request.user, kind=self.kind, **form.answers())
+                fidelity_review_submit(training=training, reviewer=user, kind=kind, **form.answers())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("Your review is saved. You can change it here at any time."))
-                return redirect(self.page_url(self.kind))
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def page_url(self, kind):
-        return f"{reverse('ambassadors:fidelity_review', kwargs={'pk': self.training.pk})}?kind={kind}"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            training=self.training,
-            kind=self.kind,
-            kind_label=ReviewKind(self.kind).label,
-            kind_choices=[(kind, ReviewKind(kind).label, self.page_url(kind)) for kind in self.kinds],
-            review=self.review,
-            refusal=fidelity_review_refusal(training=self.training, reviewer=self.request.user, kind=self.kind),
-            evaluation=queries.run_evaluation(training=self.training),
-            action_url=self.page_url(self.kind),
-            **kwargs,
-        )
+                return redirect(_review_url(training, kind))
+        status = 400
+    else:
+        initial = FidelityReviewForm.initial_from(review, queries.review_scores(review))
+        form, status = FidelityReviewForm(initial=initial), 200
+    context = {
+        "form": form,
+        "training": training,
+        "kind": kind,
+        "kind_label": ReviewKind(kind).label,
+        "kind_choices": [(choice, ReviewKind(choice).label, _review_url(training, choice)) for choice in kinds],
+        "review": review,
+        "refusal": fidelity_review_refusal(training=training, reviewer=user, kind=kind),
+        "evaluation": queries.run_evaluation(training=training),
+        "action_url": _review_url(training, kind),
+    }
+    return render(request, "ambassadors/fidelity_review.html", context, status=status)

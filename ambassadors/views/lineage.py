@@ -4,11 +4,11 @@ Staff and master trainers only (ambassadors.view_lineage); everyone else gets 40
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.utils.decorators import method_decorator
+from django.template.response import TemplateResponse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
-from rules.contrib.views import PermissionRequiredMixin
+from django.views.decorators.http import require_safe
+from rules.contrib.views import permission_required
 
 from mentorwijs.forms import parse_id
 
@@ -21,19 +21,17 @@ LINEAGE_CACHE_SECONDS = 300
 LINEAGE_PAGE_SIZE = 100
 
 
-@method_decorator(never_cache, name="dispatch")
-class LineageView(PermissionRequiredMixin, TemplateView):
-    permission_required = "ambassadors.view_lineage"
-    template_name = "ambassadors/lineage.html"
-
-    def get_context_data(self, **kwargs):
-        # The tree from the cache (computed when missing), read only when the template uses it.
-        tree = SimpleLazyObject(lambda: cache.get_or_set("lineage_tree", lineage, LINEAGE_CACHE_SECONDS))
-        page_number = parse_id(self.request.GET.get("page")) or 1
-        return super().get_context_data(
-            rows=SimpleLazyObject(lambda: tree["rows"]),
-            page_obj=SimpleLazyObject(lambda: Paginator(tree["rows"], LINEAGE_PAGE_SIZE).get_page(page_number)),
-            generations=SimpleLazyObject(lambda: tree["generations"]),
-            stale_months=STALE_AFTER.months + 12 * STALE_AFTER.years,
-            **kwargs,
-        )
+@never_cache
+@permission_required("ambassadors.view_lineage", raise_exception=True)
+@require_safe
+def lineage_view(request):
+    # The tree from the cache (computed when missing), read only when the template uses it.
+    tree = SimpleLazyObject(lambda: cache.get_or_set("lineage_tree", lineage, LINEAGE_CACHE_SECONDS))
+    page_number = parse_id(request.GET.get("page")) or 1
+    context = {
+        "rows": SimpleLazyObject(lambda: tree["rows"]),
+        "page_obj": SimpleLazyObject(lambda: Paginator(tree["rows"], LINEAGE_PAGE_SIZE).get_page(page_number)),
+        "generations": SimpleLazyObject(lambda: tree["generations"]),
+        "stale_months": STALE_AFTER.months + 12 * STALE_AFTER.years,
+    }
+    return TemplateResponse(request, "ambassadors/lineage.html", context)

@@ -5,46 +5,43 @@ check there who is certified. It lists only trainers who opted in (Ambassador.pu
 
 import django_filters
 from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
-from django_filters.views import FilterView
-from rules.contrib.views import PermissionRequiredMixin
+from rules.contrib.views import permission_required
 
 from dissemination.models import Region
+from mentorwijs.http import list_page
 
 from ..enums import Level
 from ..models import Ambassador
 from ..queries import renewal as queries_renewal
 from ..services.renewal import renewal_progress
 
+REGISTER_PAGE_SIZE = 25
 
-@method_decorator(require_GET, name="dispatch")
-class MyCertificationView(PermissionRequiredMixin, TemplateView):
+
+@require_GET
+@permission_required("ambassadors.request_certification", raise_exception=True)
+def my_certification_view(request):
     """Trainers and master trainers: their own certifications only, the current one first."""
-
-    permission_required = "ambassadors.request_certification"
-    template_name = "ambassadors/my_certification.html"
-
-    def get_context_data(self, **kwargs):
-        today = timezone.localdate()
-        certifications = queries_renewal.my_certifications(user=self.request.user)
-        current = queries_renewal.current_certification(certifications, today=today)
-        if current is not None:
-            certifications.remove(current)
-            certifications.insert(0, current)
-            current.days_left = (current.valid_until - today).days
-        progress = renewal_progress(certification=current, today=today) if current else []
-        return super().get_context_data(
-            certifications=certifications,
-            current=current,
-            progress=progress,
-            all_met=bool(progress) and all(item.met for item in progress),
-            open_renewal=queries_renewal.open_renewal(certifications, current=current),
-            **kwargs,
-        )
+    today = timezone.localdate()
+    certifications = queries_renewal.my_certifications(user=request.user)
+    current = queries_renewal.current_certification(certifications, today=today)
+    if current is not None:
+        certifications.remove(current)
+        certifications.insert(0, current)
+        current.days_left = (current.valid_until - today).days
+    progress = renewal_progress(certification=current, today=today) if current else []
+    context = {
+        "certifications": certifications,
+        "current": current,
+        "progress": progress,
+        "all_met": bool(progress) and all(item.met for item in progress),
+        "open_renewal": queries_renewal.open_renewal(certifications, current=current),
+    }
+    return render(request, "ambassadors/my_certification.html", context)
 
 
 class RegisterFilter(django_filters.FilterSet):
@@ -58,20 +55,16 @@ class RegisterFilter(django_filters.FilterSet):
         fields = ["region", "level"]
 
 
-@method_decorator([login_not_required, require_GET], name="dispatch")
-class PublicRegisterView(FilterView):
+@login_not_required
+@require_GET
+def public_register_view(request):
     """Anyone: trainers certified today who opted in, by name, filtered by region and level."""
-
-    filterset_class = RegisterFilter
-    template_name = "ambassadors/register.html"
-    paginate_by = 25
-
-    def get_queryset(self):
-        return queries_renewal.public_register()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        labels = dict(Level.choices)
-        for ambassador in context["object_list"]:
-            ambassador.level_label = labels.get(ambassador.level, "")
-        return context
+    queryset = queries_renewal.public_register()
+    filterset = RegisterFilter(request.GET or None, queryset=queryset, request=request)
+    # As a FilterView: an invalid filter shows nothing.
+    trainers = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
+    context = {"filter": filterset, **list_page(request, trainers, REGISTER_PAGE_SIZE, name="ambassador_list")}
+    labels = dict(Level.choices)
+    for ambassador in context["object_list"]:
+        ambassador.level_label = labels.get(ambassador.level, "")
+    return render(request, "ambassadors/register.html", context)

@@ -22,7 +22,7 @@ def site() -> SimpleNamespace:
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Internal users join by invitation only (accounts.views.InvitationAcceptView).
+    """Internal users join by invitation only (accounts.views.invitation_accept).
 
     allauth's mails (address verification, password reset, notices of a changed password, address
     or two-factor method) are the app's own: templates/account/email/ and templates/mfa/email/ in

@@ -6,8 +6,8 @@ from .views import team
 app_name = "accounts"
 
 urlpatterns = [
-    path("", team.TeamListView.as_view(), name="team_list"),
-    path("mijn-account/", team.MyAccountView.as_view(), name="my_account"),
+    path("", team.team_list, name="team_list"),
+    path("mijn-account/", team.my_account, name="my_account"),
     path("<int:pk>/", team.account_detail, name="account_detail"),
     path("<int:pk>/rollen/", team.account_roles, name="account_roles"),
     path("<int:pk>/naam/", team.account_name, name="account_name"),
@@ -15,9 +15,9 @@ urlpatterns = [
     path("<int:pk>/heractiveren/", team.account_reactivate, name="account_reactivate"),
     path("<int:pk>/tweestapsverificatie-herstellen/", team.account_two_factor_reset, name="account_two_factor_reset"),
     path("uitnodigingen/<int:pk>/opnieuw/", team.invitation_resend, name="invitation_resend"),
-    path("uitnodigingen/", views.InvitationListView.as_view(), name="invitation_list"),
-    path("uitnodigingen/nieuw/", views.InvitationCreateView.as_view(), name="invitation_create"),
+    path("uitnodigingen/", views.invitation_list, name="invitation_list"),
+    path("uitnodigingen/nieuw/", views.invitation_create, name="invitation_create"),
     path("uitnodigingen/<int:pk>/intrekken/", views.invitation_revoke, name="invitation_revoke"),
-    path("uitnodiging/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
-    path("tweestapsverificatie/", views.TwoFactorSetupView.as_view(), name="two_factor_setup"),
+    path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("tweestapsverificatie/", views.two_factor_setup, name="two_factor_setup"),
 ]

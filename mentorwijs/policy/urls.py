@@ -5,6 +5,6 @@ from . import views
 app_name = "policy"
 
 urlpatterns = [
-    path("", views.PolicyListView.as_view(), name="list"),
-    path("<slug:key>/", views.PolicyUpdateView.as_view(), name="update"),
+    path("", views.policy_list_view, name="list"),
+    path("<slug:key>/", views.policy_update_view, name="update"),
 ]

@@ -6,53 +6,47 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views import View
-from django.views.decorators.http import require_POST
-from django.views.generic import FormView, ListView, TemplateView
-from rules.contrib.views import PermissionRequiredMixin, permission_required
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from rules.contrib.views import permission_required
 
-from mentorwijs.http import safe_next
+from mentorwijs.http import form_data, list_page, safe_next
 
 from .. import services
 from ..forms import InvitationAcceptForm, InvitationForm, LanguageForm
 from ..models import Invitation
 from ..tokens import invitation_id_from_token
 
-
-class InvitationListView(PermissionRequiredMixin, ListView):
-    permission_required = "accounts.manage_invitations"
-    template_name = "accounts/invitation_list.html"
-    paginate_by = 25
-
-    def get_queryset(self):
-        return Invitation.objects.select_related("invited_by", "accepted_user")
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(valid_days=settings.INVITATION_VALID_DAYS, **kwargs)
+INVITATION_LIST_PAGE_SIZE = 25
 
 
-class InvitationCreateView(PermissionRequiredMixin, FormView):
-    permission_required = "accounts.manage_invitations"
-    template_name = "accounts/invitation_form.html"
-    form_class = InvitationForm
-    success_url = reverse_lazy("accounts:invitation_list")
+@permission_required("accounts.manage_invitations", raise_exception=True)
+@require_safe
+def invitation_list(request):
+    invitations = Invitation.objects.select_related("invited_by", "accepted_user")
+    context = list_page(request, invitations, INVITATION_LIST_PAGE_SIZE, name="invitation_list")
+    context["valid_days"] = settings.INVITATION_VALID_DAYS
+    return render(request, "accounts/invitation_list.html", context)
 
-    def form_valid(self, form):
+
+@permission_required("accounts.manage_invitations", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation_create(request):
+    form = InvitationForm(**form_data(request))
+    if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.invitation_create(invited_by=self.request.user, **form.cleaned_data)
+            invitation = services.invitation_create(invited_by=request.user, **form.cleaned_data)
         except services.AccountExists as exists:
             # Re-inviting someone who has an account leads to that account (issue 15).
             message = _("%(email)s already has an account: change its roles or access here.")
-            messages.info(self.request, message % {"email": exists.user.email})
+            messages.info(request, message % {"email": exists.user.email})
             return redirect("accounts:account_detail", pk=exists.user.pk)
         except services.InvitationError as error:
             form.add_error("email", str(error))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-        return super().form_valid(form)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("accounts:invitation_list")
+    return render(request, "accounts/invitation_form.html", {"form": form})
 
 
 @require_POST
@@ -68,68 +62,61 @@ def invitation_revoke(request, pk):
     return redirect("accounts:invitation_list")
 
 
-class TwoFactorSetupView(TemplateView):
+@require_safe
+def two_factor_setup(request):
     """Choose the second step: a passkey (the easy way on a phone) or an authenticator app; allauth's
     pages then set it up. RequireTwoFactorMiddleware sends every role here until one is set up;
     a user who has one already manages it on allauth's two-factor page."""
-
-    template_name = "accounts/two_factor_setup.html"
-
-    def get(self, request, *args, **kwargs):
-        if request.user.has_two_factor:
-            return redirect("mfa_index")
-        return super().get(request, *args, **kwargs)
+    if request.user.has_two_factor:
+        return redirect("mfa_index")
+    return render(request, "accounts/two_factor_setup.html")
 
 
-@method_decorator(login_not_required, name="dispatch")
-class InvitationAcceptView(View):
+def _invitation_refused(request, reason):
+    return render(request, "accounts/invitation_refused.html", {"reason": reason}, status=410)
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation_accept(request, token):
     """The link from the invitation mail: choose a name and password, then you are logged in."""
-
-    template_name = "accounts/invitation_accept.html"
-
-    def dispatch(self, request, token):
-        try:
-            invitation_id = invitation_id_from_token(token)
-        except signing.SignatureExpired:
-            return self.refuse(str(services.INVITATION_EXPIRED))
-        except signing.BadSignature:
-            return self.refuse(_("This invitation link is not valid. Check that you copied the whole link."))
-        self.invitation = get_object_or_404(Invitation, pk=invitation_id)
-        try:
-            services.invitation_check(invitation=self.invitation)
-        except services.InvitationError as error:
-            return self.refuse(str(error))
-        return super().dispatch(request, token)
-
-    def refuse(self, reason):
-        return render(self.request, "accounts/invitation_refused.html", {"reason": reason}, status=410)
-
-    def get(self, request, token):
-        return self.show(InvitationAcceptForm(invitation=self.invitation))
-
-    def post(self, request, token):
-        form = InvitationAcceptForm(request.POST, invitation=self.invitation)
-        if not form.is_valid():
-            return self.show(form)
-        try:
-            user = services.invitation_accept(
-                invitation=self.invitation,
-                first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"],
-                password=form.cleaned_data["password1"],
-            )
-        except services.InvitationError as error:
-            return self.refuse(str(error))
-        except ValidationError as error:
-            form.add_error("password1", error)
-            return self.show(form)
-        login(request, user, backend="mentorwijs.accounts.backends.AuthenticationBackend")
-        messages.success(request, _("Welcome to Mentorwijs, %(name)s.") % {"name": user.first_name})
-        # Every role needs a second step first (RequireTwoFactorMiddleware): straight to choosing one.
-        return redirect("accounts:two_factor_setup" if user.requires_two_factor else settings.LOGIN_REDIRECT_URL)
-
-    def show(self, form):
-        return render(self.request, self.template_name, {"form": form, "invitation": self.invitation})
+    try:
+        invitation_id = invitation_id_from_token(token)
+    except signing.SignatureExpired:
+        return _invitation_refused(request, str(services.INVITATION_EXPIRED))
+    except signing.BadSignature:
+        return _invitation_refused(
+            request, _("This invitation link is not valid. Check that you copied the whole link.")
+        )
+    invitation = get_object_or_404(Invitation, pk=invitation_id)
+    try:
+        services.invitation_check(invitation=invitation)
+    except services.InvitationError as error:
+        return _invitation_refused(request, str(error))
+    if request.method != "POST":
+        form = InvitationAcceptForm(invitation=invitation)
+    else:
+        form = InvitationAcceptForm(request.POST, invitation=invitation)
+        if form.is_valid():
+            try:
+                user = services.invitation_accept(
+                    invitation=invitation,
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    password=form.cleaned_data["password1"],
+                )
+            except services.InvitationError as error:
+                return _invitation_refused(request, str(error))
+            except ValidationError as error:
+                form.add_error("password1", error)
+            else:
+                login(request, user, backend="mentorwijs.accounts.backends.AuthenticationBackend")
+                messages.success(request, _("Welcome to Mentorwijs, %(name)s.") % {"name": user.first_name})
+                # Every role needs a second step first (RequireTwoFactorMiddleware): straight to choosing one.
+                return redirect(
+                    "accounts:two_factor_setup" if user.requires_two_factor else settings.LOGIN_REDIRECT_URL
+                )
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
 
 
 @login_not_required

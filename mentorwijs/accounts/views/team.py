@@ -7,31 +7,28 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views import View
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.generic import ListView
-from rules.contrib.views import PermissionRequiredMixin, permission_required
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+from rules.contrib.views import permission_required
+
+from mentorwijs.http import list_page
 
 from .. import queries, services
 from ..filters import TeamFilter
 from ..forms import AccountNameForm, AccountRolesForm
 from ..models import Invitation, User
 
+TEAM_LIST_PAGE_SIZE = 50
 
-class TeamListView(PermissionRequiredMixin, ListView):
+
+@permission_required("accounts.manage_accounts", raise_exception=True)
+@require_safe
+def team_list(request):
     """Every account, searched by name or address and filtered by role and status; three queries
     (count, page, groups) whatever the number of accounts."""
-
-    permission_required = "accounts.manage_accounts"
-    template_name = "accounts/team/list.html"
-    paginate_by = 50
-
-    def get_queryset(self):
-        self.filterset = TeamFilter(self.request.GET or None, queryset=queries.team_accounts())
-        return self.filterset.qs if self.filterset.is_valid() else queries.team_accounts()
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filter=self.filterset, **kwargs)
+    filterset = TeamFilter(request.GET or None, queryset=queries.team_accounts())
+    accounts = filterset.qs if filterset.is_valid() else queries.team_accounts()
+    context = {"filter": filterset, **list_page(request, accounts, TEAM_LIST_PAGE_SIZE, name="user_list")}
+    return render(request, "accounts/team/list.html", context)
 
 
 def _account(pk) -> User:
@@ -158,21 +155,15 @@ def invitation_resend(request, pk):
     return redirect("accounts:invitation_list")
 
 
-class MyAccountView(View):
+@require_http_methods(["GET", "HEAD", "POST"])
+def my_account(request):
     """Everyone's own account: their name here; address, password and two-factor on allauth's pages."""
-
-    template_name = "accounts/team/mine.html"
-
-    def get(self, request):
-        return self.show(AccountNameForm(instance=request.user))
-
-    def post(self, request):
+    if request.method != "POST":
+        form = AccountNameForm(instance=request.user)
+    else:
         form = AccountNameForm(request.POST, instance=User.objects.get(pk=request.user.pk))
-        if not form.is_valid():
-            return self.show(form)
-        services.user_rename(user=request.user, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Your name is changed."))
-        return redirect("accounts:my_account")
-
-    def show(self, form):
-        return render(self.request, self.template_name, {"form": form})
+        if form.is_valid():
+            services.user_rename(user=request.user, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Your name is changed."))
+            return redirect("accounts:my_account")
+    return render(request, "accounts/team/mine.html", {"form": form})

@@ -8,14 +8,13 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.utils.decorators import method_decorator
+from django.template.response import TemplateResponse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
-from rules.contrib.views import PermissionRequiredMixin, permission_required
+from django.views.decorators.http import require_GET, require_safe
+from rules.contrib.views import permission_required
 
 from dissemination.enums import TargetGroup
 from dissemination.models import Region
@@ -92,40 +91,38 @@ EXPORTS = [*TABLES, "goals"]
 DASHBOARD_CACHE_SECONDS = 300
 
 
-@method_decorator(never_cache, name="dispatch")
-class DashboardView(PermissionRequiredMixin, TemplateView):
-    permission_required = "overview.view_dashboard"
-    template_name = "overview/dashboard/dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        default_from, default_to = dashboard.default_period()
-        form = DashboardFilterForm(self.request.GET or None, initial={"date_from": default_from, "date_to": default_to})
-        filters = form.filters()
-        # Lazy: the figures are computed only when the cached fragment of the page is missing
-        # (the same queries, in the order the template asks for them).
-        groups = SimpleLazyObject(lambda: dashboard.funnel_groups(filters))  # feeds funnel and reach
-        funnel = SimpleLazyObject(lambda: dashboard.funnel_per_target_group(filters, groups))
-        channels = SimpleLazyObject(lambda: dashboard.contacts_per_channel_per_month(filters))
-        heard_of = SimpleLazyObject(lambda: dashboard.heard_of(filters))
-        steps = [key for _rank, key, _label in dashboard.FUNNEL_STEPS]
-        return super().get_context_data(
-            form=form,
-            filters=filters,
-            export_query=filter_query(filters),
-            cache_seconds=DASHBOARD_CACHE_SECONDS,
-            reached_chart=SimpleLazyObject(lambda: funnel.chart("reached")),
-            reached=SimpleLazyObject(lambda: dashboard.reached_per_target_group_and_region(filters, groups)),
-            funnel=funnel,
-            funnel_chart=SimpleLazyObject(lambda: funnel.total_chart(steps)),
-            funnel_regions=SimpleLazyObject(lambda: dashboard.funnel_per_region(filters, groups)),
-            people=SimpleLazyObject(lambda: dashboard.people(filters)),
-            goal_rows=SimpleLazyObject(lambda: goal_progress(dashboard.goals_for(filters), region=filters.region)),
-            channels=channels,
-            channels_chart=SimpleLazyObject(lambda: channels.total_chart()),
-            heard_of=heard_of,
-            heard_of_chart=SimpleLazyObject(lambda: heard_of.chart("participants")),
-            **kwargs,
-        )
+@never_cache
+@permission_required("overview.view_dashboard", raise_exception=True)
+@require_safe
+def dashboard_view(request):
+    default_from, default_to = dashboard.default_period()
+    form = DashboardFilterForm(request.GET or None, initial={"date_from": default_from, "date_to": default_to})
+    filters = form.filters()
+    # Lazy: the figures are computed only when the cached fragment of the page is missing
+    # (the same queries, in the order the template asks for them).
+    groups = SimpleLazyObject(lambda: dashboard.funnel_groups(filters))  # feeds funnel and reach
+    funnel = SimpleLazyObject(lambda: dashboard.funnel_per_target_group(filters, groups))
+    channels = SimpleLazyObject(lambda: dashboard.contacts_per_channel_per_month(filters))
+    heard_of = SimpleLazyObject(lambda: dashboard.heard_of(filters))
+    steps = [key for _rank, key, _label in dashboard.FUNNEL_STEPS]
+    context = {
+        "form": form,
+        "filters": filters,
+        "export_query": filter_query(filters),
+        "cache_seconds": DASHBOARD_CACHE_SECONDS,
+        "reached_chart": SimpleLazyObject(lambda: funnel.chart("reached")),
+        "reached": SimpleLazyObject(lambda: dashboard.reached_per_target_group_and_region(filters, groups)),
+        "funnel": funnel,
+        "funnel_chart": SimpleLazyObject(lambda: funnel.total_chart(steps)),
+        "funnel_regions": SimpleLazyObject(lambda: dashboard.funnel_per_region(filters, groups)),
+        "people": SimpleLazyObject(lambda: dashboard.people(filters)),
+        "goal_rows": SimpleLazyObject(lambda: goal_progress(dashboard.goals_for(filters), region=filters.region)),
+        "channels": channels,
+        "channels_chart": SimpleLazyObject(lambda: channels.total_chart()),
+        "heard_of": heard_of,
+        "heard_of_chart": SimpleLazyObject(lambda: heard_of.chart("participants")),
+    }
+    return TemplateResponse(request, "overview/dashboard/dashboard.html", context)
 
 
 def _cell(value):

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
-from django.views.generic import ListView
-from rules.contrib.views import PermissionRequiredMixin, permission_required
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from rules.contrib.views import permission_required
 
 from mentorwijs.accounts.models import User
 from mentorwijs.forms import add_service_errors
+from mentorwijs.http import list_page
 
 from ..forms.account import AccountEraseForm, AccountFilterForm
 from ..models import ErasureRecord
@@ -18,25 +18,22 @@ from ..services.account_data import account_data
 from ..services.account_erasure import account_erase, account_erased_record, account_erasure_refusals
 from .person import PERMISSION, json_attachment
 
+ACCOUNT_LIST_PAGE_SIZE = 50
 
-class AccountListView(PermissionRequiredMixin, ListView):
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_safe
+def account_list_view(request):
     """Every account (staff, master trainers, trainers, ambassadors), filtered by name or address,
     role and status, each with its roles; a fixed number of queries whatever the number of accounts."""
-
-    permission_required = PERMISSION
-    template_name = "privacy/account_list.html"
-    paginate_by = 50
-
-    def get_queryset(self):
-        self.filter_form = AccountFilterForm(self.request.GET or None)
-        if self.filter_form.is_bound and self.filter_form.is_valid():
-            return account_list(**self.filter_form.cleaned_data)
-        return account_list()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        return context
+    filter_form = AccountFilterForm(request.GET or None)
+    if filter_form.is_bound and filter_form.is_valid():
+        accounts = account_list(**filter_form.cleaned_data)
+    else:
+        accounts = account_list()
+    context = list_page(request, accounts, ACCOUNT_LIST_PAGE_SIZE, name="user_list")
+    context["filter_form"] = filter_form
+    return render(request, "privacy/account_list.html", context)
 
 
 @permission_required(PERMISSION, raise_exception=True)

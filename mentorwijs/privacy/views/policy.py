@@ -11,10 +11,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import ListView
-from rules.contrib.views import PermissionRequiredMixin, permission_required
+from django.views.decorators.http import require_safe
+from rules.contrib.views import permission_required
 
 from mentorwijs.accounts.models import User
+from mentorwijs.http import list_page
 from mentorwijs.policy.queries import policy_values
 
 from ..auditlog import tracked_models
@@ -153,35 +154,31 @@ def _shown(value) -> str:
     return "" if value in (None, "None") else str(value)
 
 
-class AuditLogView(PermissionRequiredMixin, ListView):
+AUDIT_PAGE_SIZE = 50
+
+
+@permission_required("privacy.view_audit_log", raise_exception=True)
+@require_safe
+def audit_log_view(request):
     """Staff: who changed what in personal data and certifications, newest first, filtered by kind
     of data and by who changed it. A fixed number of queries whatever the number of entries."""
-
-    permission_required = "privacy.view_audit_log"
-    template_name = "privacy/policy_audit.html"
-    paginate_by = 50
-
-    def get_queryset(self):
-        self.filter_form = AuditFilterForm(self.request.GET or None)
-        entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
-        if self.filter_form.is_bound and self.filter_form.is_valid():
-            if self.filter_form.cleaned_data["model"]:
-                entries = entries.filter(content_type_id=self.filter_form.cleaned_data["model"])
-            if self.filter_form.cleaned_data["actor"]:
-                entries = entries.filter(actor=self.filter_form.cleaned_data["actor"])
-        return entries
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        context["rows"] = [
-            {
-                "entry": entry,
-                "kind": entry.content_type.model_class()._meta.verbose_name
-                if entry.content_type.model_class()
-                else entry.content_type.model,
-                "changes": _change_rows(entry),
-            }
-            for entry in context["object_list"]
-        ]
-        return context
+    filter_form = AuditFilterForm(request.GET or None)
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+    if filter_form.is_bound and filter_form.is_valid():
+        if filter_form.cleaned_data["model"]:
+            entries = entries.filter(content_type_id=filter_form.cleaned_data["model"])
+        if filter_form.cleaned_data["actor"]:
+            entries = entries.filter(actor=filter_form.cleaned_data["actor"])
+    context = list_page(request, entries, AUDIT_PAGE_SIZE, name="logentry_list")
+    context["filter_form"] = filter_form
+    context["rows"] = [
+        {
+            "entry": entry,
+            "kind": entry.content_type.model_class()._meta.verbose_name
+            if entry.content_type.model_class()
+            else entry.content_type.model,
+            "changes": _change_rows(entry),
+        }
+        for entry in context["object_list"]
+    ]
+    return render(request, "privacy/policy_audit.html", context)
