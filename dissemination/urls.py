@@ -21,13 +21,13 @@ from .views import relations_transfer as transfer
 app_name = "dissemination"
 
 urlpatterns = [
-    path("organisaties/", directory.OrganisationListView.as_view(), name="organisation_list"),
+    path("organisaties/", directory.organisation_list_view, name="organisation_list"),
     path("organisaties/zoeken/", directory.organisation_search, name="organisation_search"),
     # relations: organisations and people
     path("organisaties/nieuw/", relations.organisation_create, name="organisation_create"),
-    path("organisaties/<int:pk>/", relations.OrganisationDetailView.as_view(), name="organisation_detail"),
+    path("organisaties/<int:pk>/", relations.organisation_detail_view, name="organisation_detail"),
     path("organisaties/<int:pk>/bewerken/", relations.organisation_update, name="organisation_update"),
-    path("personen/", relations.PersonListView.as_view(), name="person_list"),
+    path("personen/", relations.person_list_view, name="person_list"),
     path("personen/nieuw/", relations.person_create, name="person_create"),
     path("personen/<int:pk>/bewerken/", relations.person_update, name="person_update"),
     path("organisaties/<int:pk>/samenvoegen/", merge.organisation_merge_view, name="organisation_merge"),
@@ -35,25 +35,25 @@ urlpatterns = [
     path("organisaties/importeren/", transfer.organisation_import_view, name="organisation_import"),
     path("organisaties/exporteren/", transfer.organisation_export_view, name="organisation_export"),
     # outreach: the contact log and follow-ups
-    path("contacten/", outreach.ContactListView.as_view(), name="contact_list"),
-    path("contacten/nieuw/", outreach.ContactLogView.as_view(), name="contact_log"),
-    path("contacten/<int:pk>/", outreach.ContactDetailView.as_view(), name="contact_detail"),
+    path("contacten/", outreach.contact_list_view, name="contact_list"),
+    path("contacten/nieuw/", outreach.contact_log_view, name="contact_log"),
+    path("contacten/<int:pk>/", outreach.contact_detail_view, name="contact_detail"),
     path("contacten/<int:pk>/opvolging-gedaan/", outreach.contact_follow_up_done, name="contact_follow_up_done"),
-    path("contacten/<int:pk>/overdragen/", outreach.ContactReassignView.as_view(), name="contact_reassign"),
-    path("opvolging/", outreach.FollowUpListView.as_view(), name="follow_up_list"),
+    path("contacten/<int:pk>/overdragen/", outreach.contact_reassign_view, name="contact_reassign"),
+    path("opvolging/", outreach.follow_up_list_view, name="follow_up_list"),
     path(
         "organisaties/<int:pk>/contacten/",
-        outreach.OrganisationSummaryView.as_view(),
+        outreach.organisation_summary_view,
         name="organisation_outreach",
     ),
     # relations: matching organisations named by participants
-    path("organisaties/te-koppelen/", matching.MatchingListView.as_view(), name="organisation_matching"),
+    path("organisaties/te-koppelen/", matching.matching_list_view, name="organisation_matching"),
     path("organisaties/te-koppelen/<int:pk>/bevestigen/", matching.match_confirm, name="organisation_match_confirm"),
     path("organisaties/te-koppelen/<int:pk>/samenvoegen/", matching.match_merge, name="organisation_match_merge"),
     # outreach: events
-    path("evenementen/", events.EventListView.as_view(), name="event_list"),
+    path("evenementen/", events.event_list_view, name="event_list"),
     path("evenementen/nieuw/", events.event_create, name="event_create"),
-    path("evenementen/<int:pk>/", events.EventDetailView.as_view(), name="event_detail"),
+    path("evenementen/<int:pk>/", events.event_detail_view, name="event_detail"),
     path("evenementen/<int:pk>/bewerken/", events.event_update, name="event_update"),
     path("evenementen/<int:pk>/gasten/", events.event_guests, name="event_guests"),
     path(
@@ -62,7 +62,7 @@ urlpatterns = [
     path("evenementen/<int:pk>/aanwezigheid/", events.event_attendance, name="event_attendance"),
     path("evenementen/<int:pk>/opvolging-gedaan/", events.event_follow_up_done_view, name="event_follow_up_done"),
     # outreach: the plan's goals
-    path("doelen/", goals.GoalListView.as_view(), name="goal_list"),
+    path("doelen/", goals.goal_list_view, name="goal_list"),
     path("doelen/nieuw/", goals.goal_create_view, name="goal_create"),
     path("doelen/<int:pk>/bewerken/", goals.goal_update_view, name="goal_update"),
     path("doelen/<int:pk>/verwijderen/", goals.goal_delete_view, name="goal_delete"),
@@ -105,8 +105,8 @@ material_urlpatterns = (
         path("", materials.public_list, name="public_list"),
         path("<int:pk>/versies/", materials.versions, name="versions"),
         path("<int:pk>/downloaden/", materials.download, name="download"),
-        path("beheer/", materials.ManageView.as_view(), name="manage"),
-        path("beheer/uploaden/", materials.UploadView.as_view(), name="upload"),
+        path("beheer/", materials.material_manage_view, name="manage"),
+        path("beheer/uploaden/", materials.material_upload_view, name="upload"),
     ],
     "materials",
 )

@@ -50,6 +50,13 @@ def list_page(request, object_list, per_page: int, *, name: str | None = None) -
     return context
 
 
+def filter_page(request, filterset, per_page: int) -> dict:
+    """list_page() of what a django-filter FilterSet finds, with the FilterSet as `filter`, as FilterView
+    (strict) gives them to a template: a filter that does not validate finds nothing."""
+    found = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
+    return {"filter": filterset, **list_page(request, found, per_page)}
+
+
 class RoleOnlyPermissionMixin(PermissionRequiredMixin):
     """rules' permission check without the object: a role that may not use the page gets 403; an
     object the user may not see answers 404 from the view's filtered queryset."""

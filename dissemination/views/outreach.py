@@ -8,21 +8,18 @@ import django_filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
-from django.views.generic import FormView, ListView
-from django_filters.views import FilterView
-from rules.contrib.views import PermissionRequiredMixin, permission_required
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from rules.contrib.views import permission_required
 
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 from mentorwijs.forms import add_service_errors, parse_id
-from mentorwijs.http import safe_next
+from mentorwijs.http import filter_page, list_page, safe_next
 
 from ..enums import STAGE_ORDER, Stage
 from ..forms.outreach import ContactEditForm, ContactLogForm, ContactReassignForm
@@ -52,90 +49,71 @@ class ContactFilter(django_filters.FilterSet):
         )
 
 
-class ContactListView(PermissionRequiredMixin, FilterView):
-    permission_required = "dissemination.log_outreach"
-    template_name = "dissemination/outreach/contact_list.html"
-    filterset_class = ContactFilter
-    paginate_by = 25
-
-    def get_queryset(self):
-        return outreach_queries.outreach_contacts(self.request.user)
-
-    def get_filterset(self, filterset_class):
-        if not self.request.user.has_perm("dissemination.manage_outreach"):
-            return filterset_class(None, queryset=self.get_queryset(), request=self.request)
-        return super().get_filterset(filterset_class)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            can_manage=self.request.user.has_perm("dissemination.manage_outreach"), **kwargs
-        )
+def _posted(request):
+    """The form data of a POST, even an empty one (which then shows the form's errors)."""
+    return request.POST if request.method == "POST" else None
 
 
-class ContactLogView(PermissionRequiredMixin, FormView):
-    permission_required = "dissemination.log_outreach"
-    template_name = "dissemination/outreach/contact_log.html"
-    form_class = ContactLogForm
+@permission_required("dissemination.log_outreach", raise_exception=True)
+@require_safe
+def contact_list_view(request):
+    """My contacts (staff: everyone's, with a filter by ambassador), 25 a page."""
+    can_manage = request.user.has_perm("dissemination.manage_outreach")
+    # Only staff filter: an ambassador's list ignores ?logged_by=.
+    contacts = ContactFilter(
+        (request.GET or None) if can_manage else None,
+        queryset=outreach_queries.outreach_contacts(request.user),
+        request=request,
+    )
+    context = {**filter_page(request, contacts, 25), "can_manage": can_manage}
+    return render(request, "dissemination/outreach/contact_list.html", context)
 
-    def get_initial(self):
-        """?organisation=<pk> (and &person=<pk>) start the form with a known organisation."""
-        initial = super().get_initial()
-        value = self.request.GET.get("organisation", "")
-        organisation = Organisation.objects.filter(pk=value).first() if parse_id(value) else None
-        if organisation is not None:
-            initial.update(organisation=organisation.pk, organisation_name=organisation.name)
-            person = self.request.GET.get("person", "")
-            people = queries.organisation_people(self.request.user, organisation)
-            if parse_id(person) and people.filter(pk=person).exists():
-                initial["person"] = person
-        return initial
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def form_valid(self, form):
+@permission_required("dissemination.log_outreach", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact_log_view(request):
+    """Log a contact; ?organisation=<pk> (and &person=<pk>) start the form with a known organisation."""
+    initial = {}
+    value = request.GET.get("organisation", "")
+    organisation = Organisation.objects.filter(pk=value).first() if parse_id(value) else None
+    if organisation is not None:
+        initial.update(organisation=organisation.pk, organisation_name=organisation.name)
+        person = request.GET.get("person", "")
+        people = queries.organisation_people(request.user, organisation)
+        if parse_id(person) and people.filter(pk=person).exists():
+            initial["person"] = person
+    form = ContactLogForm(_posted(request), initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
         try:
-            contact = contact_log(by=self.request.user, **form.service_kwargs())
+            contact = contact_log(by=request.user, **form.service_kwargs())
         except ValidationError as error:
             add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Contact with %(name)s logged.") % {"name": contact.organisation.name})
-        return redirect("dissemination:contact_list")
+        else:
+            messages.success(request, _("Contact with %(name)s logged.") % {"name": contact.organisation.name})
+            return redirect("dissemination:contact_list")
+    return render(request, "dissemination/outreach/contact_log.html", {"form": form})
 
 
 def _contact_for(request, pk) -> OutreachContact:
     return get_object_or_404(outreach_queries.outreach_contacts(request.user), pk=pk)
 
 
-class ContactDetailView(PermissionRequiredMixin, FormView):
+@permission_required("dissemination.log_outreach", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact_detail_view(request, pk):
     """A contact of mine (staff: any) with its fields to change."""
-
-    permission_required = "dissemination.log_outreach"
-    template_name = "dissemination/outreach/contact_detail.html"
-    form_class = ContactEditForm
-
-    @cached_property
-    def contact(self):
-        return _contact_for(self.request, self.kwargs["pk"])
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        del kwargs["initial"]  # FormView's empty initial would hide the contact's values; the form fills them
-        return {**kwargs, "contact": self.contact, "user": self.request.user}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            contact=self.contact, can_manage=self.request.user.has_perm("dissemination.manage_outreach"), **kwargs
-        )
-
-    def form_valid(self, form):
+    contact = _contact_for(request, pk)
+    form = ContactEditForm(_posted(request), contact=contact, user=request.user)
+    if request.method == "POST" and form.is_valid():
         try:
-            contact_update(contact=self.contact, by=self.request.user, **form.service_kwargs())
+            contact_update(contact=contact, by=request.user, **form.service_kwargs())
         except ValidationError as error:
             add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Contact saved."))
-        return redirect("dissemination:contact_detail", pk=self.contact.pk)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect("dissemination:contact_detail", pk=contact.pk)
+    context = {"form": form, "contact": contact, "can_manage": request.user.has_perm("dissemination.manage_outreach")}
+    return render(request, "dissemination/outreach/contact_detail.html", context)
 
 
 @require_POST
@@ -151,64 +129,49 @@ def contact_follow_up_done(request, pk):
     return redirect(safe_next(request, request.POST.get("next"), reverse("dissemination:follow_up_list")))
 
 
-class ContactReassignView(PermissionRequiredMixin, FormView):
-    permission_required = "dissemination.manage_outreach"
-    template_name = "dissemination/outreach/contact_reassign.html"
-    form_class = ContactReassignForm
-
-    @cached_property
-    def contact(self):
-        return _contact_for(self.request, self.kwargs["pk"])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(contact=self.contact, **kwargs)
-
-    def form_valid(self, form):
+@permission_required("dissemination.manage_outreach", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact_reassign_view(request, pk):
+    """Staff hand a contact over to another ambassador."""
+    contact = _contact_for(request, pk)
+    form = ContactReassignForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
         try:
-            contact_reassign(contact=self.contact, to_user=form.cleaned_data["to_user"], by=self.request.user)
+            contact_reassign(contact=contact, to_user=form.cleaned_data["to_user"], by=request.user)
         except ValidationError as error:
             add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Contact handed over."))
-        return redirect("dissemination:contact_detail", pk=self.contact.pk)
+        else:
+            messages.success(request, _("Contact handed over."))
+            return redirect("dissemination:contact_detail", pk=contact.pk)
+    return render(request, "dissemination/outreach/contact_reassign.html", {"form": form, "contact": contact})
 
 
-class FollowUpListView(PermissionRequiredMixin, ListView):
+@permission_required("dissemination.log_outreach", raise_exception=True)
+@require_safe
+def follow_up_list_view(request):
     """My open follow-ups, the earliest first; overdue and due within a week are marked."""
-
-    permission_required = "dissemination.log_outreach"
-    template_name = "dissemination/outreach/follow_up_list.html"
-    paginate_by = 50
-
-    def get_queryset(self):
-        return outreach_queries.follow_ups_open(self.request.user)
-
-    def get_context_data(self, **kwargs):
-        today = timezone.localdate()
-        return super().get_context_data(
-            today=today, due_until=today + timezone.timedelta(days=outreach_queries.FOLLOW_UP_WINDOW_DAYS), **kwargs
-        )
+    today = timezone.localdate()
+    context = {
+        **list_page(request, outreach_queries.follow_ups_open(request.user), 50),
+        "today": today,
+        "due_until": today + timezone.timedelta(days=outreach_queries.FOLLOW_UP_WINDOW_DAYS),
+    }
+    return render(request, "dissemination/outreach/follow_up_list.html", context)
 
 
-class OrganisationSummaryView(PermissionRequiredMixin, ListView):
+@permission_required("dissemination.view_outreach_summary", raise_exception=True)
+@require_safe
+def organisation_summary_view(request, pk):
     """Who had contact with an organisation, when, and how far it came: no notes, nobody's details."""
-
-    permission_required = "dissemination.view_outreach_summary"
-    template_name = "dissemination/outreach/organisation_summary.html"
-    context_object_name = "ambassadors"
-
-    def get_queryset(self):
-        self.organisation = get_object_or_404(Organisation.objects.select_related("region"), pk=self.kwargs["pk"])
-        rows = list(outreach_queries.organisation_outreach_summary(self.organisation))
-        for row in rows:
-            row["stage"] = Stage(STAGE_ORDER[row["rank"]])
-        return rows
-
-    def get_context_data(self, **kwargs):
-        rows = self.object_list
-        furthest = max((row["rank"] for row in rows), default=None)
-        return super().get_context_data(
-            organisation=self.organisation,
-            furthest_stage=None if furthest is None else Stage(STAGE_ORDER[furthest]),
-            **kwargs,
-        )
+    organisation = get_object_or_404(Organisation.objects.select_related("region"), pk=pk)
+    rows = list(outreach_queries.organisation_outreach_summary(organisation))
+    for row in rows:
+        row["stage"] = Stage(STAGE_ORDER[row["rank"]])
+    furthest = max((row["rank"] for row in rows), default=None)
+    context = {
+        "object_list": rows,
+        "ambassadors": rows,
+        "organisation": organisation,
+        "furthest_stage": None if furthest is None else Stage(STAGE_ORDER[furthest]),
+    }
+    return render(request, "dissemination/outreach/organisation_summary.html", context)

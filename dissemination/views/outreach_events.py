@@ -13,13 +13,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
-from django.views.generic import DetailView
-from django_filters.views import FilterView
-from rules.contrib.views import PermissionRequiredMixin, permission_required
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from rules.contrib.views import permission_required
 
 from mentorwijs.forms import add_service_errors, parse_id
-from mentorwijs.http import safe_next
+from mentorwijs.http import filter_page, safe_next
 
 from ..enums import EventKind
 from ..forms.outreach_events import AttendanceForm, EventForm, GuestSearchForm, InviteForm
@@ -45,41 +43,30 @@ class EventFilter(django_filters.FilterSet):
         self.filters["year"].extra["choices"] = [(str(year), str(year)) for year in queries.event_years()]
 
 
-class EventListView(PermissionRequiredMixin, FilterView):
+@permission_required("dissemination.log_outreach", raise_exception=True)
+@require_safe
+def event_list_view(request):
     """Events, the latest first, with their invited and attended counts; a badge for a follow-up due."""
-
-    permission_required = "dissemination.log_outreach"
-    template_name = "dissemination/events/event_list.html"
-    filterset_class = EventFilter
-    paginate_by = 25
-
-    def get_queryset(self):
-        return queries.event_list()
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(can_manage=self.request.user.has_perm("dissemination.manage_events"), **kwargs)
+    events = EventFilter(request.GET or None, queryset=queries.event_list(), request=request)
+    context = {
+        **filter_page(request, events, 25),
+        "can_manage": request.user.has_perm("dissemination.manage_events"),
+    }
+    return render(request, "dissemination/events/event_list.html", context)
 
 
-class EventDetailView(PermissionRequiredMixin, DetailView):
+@permission_required("dissemination.log_outreach", raise_exception=True)
+@require_safe
+def event_detail_view(request, pk):
     """One event: counts, speakers, outcomes and follow-up for all who may read it; the guest list
-    (names and organisations) only for staff."""
-
-    permission_required = "dissemination.log_outreach"
-    template_name = "dissemination/events/event_detail.html"
-    context_object_name = "event"
-
-    def get_permission_object(self):
-        return None  # the permission is not per event; spares a second query for it
-
-    def get_queryset(self):
-        return queries.event_detail()
-
-    def get_context_data(self, **kwargs):
-        # Who was invited or came (names, organisations) is for staff only; ambassadors see the counts.
-        can_manage = self.request.user.has_perm("dissemination.manage_events")
-        if can_manage:
-            kwargs["guests"] = list(queries.event_guests(self.object))
-        return super().get_context_data(can_manage=can_manage, today=timezone.localdate(), **kwargs)
+    (names and organisations) only for staff. The permission is not per event."""
+    event = get_object_or_404(queries.event_detail(), pk=pk)
+    # Who was invited or came (names, organisations) is for staff only; ambassadors see the counts.
+    can_manage = request.user.has_perm("dissemination.manage_events")
+    context = {"object": event, "event": event, "can_manage": can_manage, "today": timezone.localdate()}
+    if can_manage:
+        context["guests"] = list(queries.event_guests(event))
+    return render(request, "dissemination/events/event_detail.html", context)
 
 
 def _event_form(request, event: Event | None):

@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
-from django.views.generic import ListView
-from rules.contrib.views import PermissionRequiredMixin, permission_required
+from django.views.decorators.http import require_http_methods, require_safe
+from rules.contrib.views import permission_required
 
 from mentorwijs.forms import add_service_errors
 
@@ -20,19 +19,18 @@ from ..queries.outreach_goals import goal_list, goals_by_period
 from ..services.goals import goal_delete, goal_save
 
 
-class GoalListView(PermissionRequiredMixin, ListView):
-    permission_required = "dissemination.manage_goals"
-    template_name = "dissemination/goals/goal_list.html"
-    context_object_name = "goals"
-
-    def get_queryset(self):
-        return goal_list()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["periods"] = goals_by_period(context["goals"])
-        context["today"] = timezone.localdate()
-        return context
+@permission_required("dissemination.manage_goals", raise_exception=True)
+@require_safe
+def goal_list_view(request):
+    """The goals per period, and whether each period has ended, runs or is still to come."""
+    goals = goal_list()
+    context = {
+        "object_list": goals,
+        "goals": goals,
+        "periods": goals_by_period(goals),
+        "today": timezone.localdate(),
+    }
+    return render(request, "dissemination/goals/goal_list.html", context)
 
 
 def _goal_form(request, goal: Goal):

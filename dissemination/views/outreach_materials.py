@@ -10,11 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
-from django.views.generic import FormView, TemplateView
-from rules.contrib.views import PermissionRequiredMixin
+from django.views.decorators.http import require_http_methods, require_safe
+from rules.contrib.views import permission_required
 
 from mentorwijs.forms import add_service_errors, parse_id
 
@@ -70,69 +68,63 @@ def download(request, pk):
     return response
 
 
-class ManageView(PermissionRequiredMixin, TemplateView):
+@permission_required("dissemination.manage_materials", raise_exception=True)
+@require_safe
+def material_manage_view(request):
     """Staff: every version with its downloads in each of the last twelve months, and per material
     (all its versions together) a subtotal row."""
-
-    permission_required = "dissemination.manage_materials"
-    template_name = "dissemination/materials/manage.html"
-
-    def get_context_data(self, **kwargs):
-        months = queries.download_months(timezone.localdate())
-        since = months[0]
-        per_month = queries.downloads_per_month(since=since)
-        totals = queries.material_download_totals(months=months)
-        materials = list(queries.materials_with_downloads(since=since))
-        none = {"per_month": [0] * len(months), "recent": 0, "total": 0}
-        groups = []  # [{"key", "versions", "totals"}], one per material, in the order of the rows
-        for material in materials:
-            material.per_month = [per_month.get((material.pk, month), 0) for month in months]
-            key = (material.kind, material.title_key, material.language)  # as material_download_totals
-            if not groups or groups[-1]["key"] != key:
-                groups.append({"key": key, "versions": [], "totals": totals.get(key, none)})
-            groups[-1]["versions"].append(material)
-        return super().get_context_data(months=months, materials=materials, groups=groups, **kwargs)
+    months = queries.download_months(timezone.localdate())
+    since = months[0]
+    per_month = queries.downloads_per_month(since=since)
+    totals = queries.material_download_totals(months=months)
+    materials = list(queries.materials_with_downloads(since=since))
+    none = {"per_month": [0] * len(months), "recent": 0, "total": 0}
+    groups = []  # [{"key", "versions", "totals"}], one per material, in the order of the rows
+    for material in materials:
+        material.per_month = [per_month.get((material.pk, month), 0) for month in months]
+        key = (material.kind, material.title_key, material.language)  # as material_download_totals
+        if not groups or groups[-1]["key"] != key:
+            groups.append({"key": key, "versions": [], "totals": totals.get(key, none)})
+        groups[-1]["versions"].append(material)
+    context = {"months": months, "materials": materials, "groups": groups}
+    return render(request, "dissemination/materials/manage.html", context)
 
 
-class UploadView(PermissionRequiredMixin, FormView):
+def _previous(request) -> Material | None:
+    """The current version of the material ?from= names (any of its versions may be named)."""
+    value = request.GET.get("from", "")
+    named = Material.objects.filter(pk=value).first() if parse_id(value) else None
+    if named is None or named.is_current:
+        return named
+    return queries.material_versions(named).filter(superseded_at__isnull=True).first() or named
+
+
+@permission_required("dissemination.manage_materials", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def material_upload_view(request):
     """Staff: a new material, or (?from=<pk>) a new version of an existing one."""
-
-    permission_required = "dissemination.manage_materials"
-    template_name = "dissemination/materials/upload.html"
-    form_class = MaterialUploadForm
-
-    @cached_property
-    def previous(self) -> Material | None:
-        """The current version of the material ?from= names (any of its versions may be named)."""
-        value = self.request.GET.get("from", "")
-        named = Material.objects.filter(pk=value).first() if parse_id(value) else None
-        if named is None or named.is_current:
-            return named
-        return queries.material_versions(named).filter(superseded_at__isnull=True).first() or named
-
-    def get_initial(self):
-        initial = super().get_initial()
-        previous = self.previous
-        if previous is not None:
-            initial.update(
-                kind=previous.kind,
-                title=previous.title,
-                language=previous.language,
-                description=previous.description,
-            )
-        return initial
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(previous=self.previous, **kwargs)
-
-    def form_valid(self, form):
+    previous = _previous(request)
+    initial = {}
+    if previous is not None:
+        initial.update(
+            kind=previous.kind,
+            title=previous.title,
+            language=previous.language,
+            description=previous.description,
+        )
+    if request.method == "POST":  # an empty POST too: it shows what is missing
+        form = MaterialUploadForm(request.POST, request.FILES, initial=initial)
+    else:
+        form = MaterialUploadForm(initial=initial)
+    if form.is_bound and form.is_valid():
         try:
-            material = material_upload(uploaded_by=self.request.user, **form.service_kwargs())
+            material = material_upload(uploaded_by=request.user, **form.service_kwargs())
         except ValidationError as error:
             add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("%(title)s version %(version)s uploaded.") % {"title": material.title, "version": material.version},
-        )
-        return redirect("materials:manage")
+        else:
+            messages.success(
+                request,
+                _("%(title)s version %(version)s uploaded.") % {"title": material.title, "version": material.version},
+            )
+            return redirect("materials:manage")
+    return render(request, "dissemination/materials/upload.html", {"form": form, "previous": previous})

@@ -1,17 +1,16 @@
 """Pages for organisations and persons: detail, create and edit (staff and ambassadors), the list of
 persons and the organisation search the person form uses. Merging, import and export (staff only)
-are in views_merge.py and views_transfer.py."""
+are in relations_merge.py and relations_transfer.py."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
-from django.views.generic import DetailView
-from django_filters.views import FilterView
-from rules.contrib.views import PermissionRequiredMixin, permission_required
+from django.views.decorators.http import require_http_methods, require_safe
+from rules.contrib.views import permission_required
 
 from mentorwijs.forms import add_service_errors, parse_id
+from mentorwijs.http import filter_page
 
 from ..filters import PersonFilter
 from ..forms.relations import OrganisationForm, PersonForm
@@ -20,20 +19,15 @@ from ..queries import relations as queries
 from ..services.relations import organisation_save, person_save
 
 
-class OrganisationDetailView(PermissionRequiredMixin, DetailView):
-    permission_required = "dissemination.browse_organisations"
-    template_name = "dissemination/organisation_detail.html"
-    context_object_name = "organisation"
-
-    def get_permission_object(self):
-        return None
-
-    def get_queryset(self):
-        return queries.organisation_detail()
-
-    def get_context_data(self, **kwargs):
-        # Only the people this user may see (staff all, an ambassador their own).
-        return super().get_context_data(people=queries.organisation_people(self.request.user, self.object), **kwargs)
+@permission_required("dissemination.browse_organisations", raise_exception=True)
+@require_safe
+def organisation_detail_view(request, pk):
+    """One organisation with its people; the permission is not per organisation."""
+    organisation = get_object_or_404(queries.organisation_detail(), pk=pk)
+    # Only the people this user may see (staff all, an ambassador their own).
+    people = queries.organisation_people(request.user, organisation)
+    context = {"object": organisation, "organisation": organisation, "people": people}
+    return render(request, "dissemination/organisation_detail.html", context)
 
 
 def _organisation_form(request, organisation: Organisation):
@@ -70,14 +64,12 @@ def organisation_update(request, pk):
     return _organisation_form(request, get_object_or_404(Organisation, pk=pk))
 
 
-class PersonListView(PermissionRequiredMixin, FilterView):
-    permission_required = "dissemination.edit_relations"
-    filterset_class = PersonFilter
-    template_name = "dissemination/person_list.html"
-    paginate_by = 25
-
-    def get_queryset(self):
-        return queries.person_list(self.request.user)
+@permission_required("dissemination.edit_relations", raise_exception=True)
+@require_safe
+def person_list_view(request):
+    """The people this user may see, 25 a page, filtered by name and target group."""
+    people = PersonFilter(request.GET or None, queryset=queries.person_list(request.user), request=request)
+    return render(request, "dissemination/person_list.html", filter_page(request, people, 25))
 
 
 def _person_form(request, person: Person, initial=None):

@@ -1,20 +1,23 @@
+"""The directory of organisations and the organisation search of the people and outreach forms."""
+
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
-from django_filters.views import FilterView
-from rules.contrib.views import PermissionRequiredMixin, permission_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_safe
+from rules.contrib.views import permission_required
+
+from mentorwijs.http import filter_page
 
 from ..filters import OrganisationFilter
 from ..queries import relations as queries
 
 
-class OrganisationListView(PermissionRequiredMixin, FilterView):
-    permission_required = "dissemination.browse_organisations"
-    filterset_class = OrganisationFilter
-    template_name = "dissemination/organisation_list.html"
-    paginate_by = 25
-
-    def get_queryset(self):
-        return queries.organisation_list()
+@permission_required("dissemination.browse_organisations", raise_exception=True)
+@require_safe
+def organisation_list_view(request):
+    """The organisations, 25 a page, searched by name, city or KvK number and filtered by target
+    group and region."""
+    organisations = OrganisationFilter(request.GET or None, queryset=queries.organisation_list(), request=request)
+    return render(request, "dissemination/organisation_list.html", filter_page(request, organisations, 25))
 
 
 @require_GET

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
-from django.views.generic import ListView
-from rules.contrib.views import PermissionRequiredMixin, permission_required
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from rules.contrib.views import permission_required
 
 from mentorwijs.forms import parse_id
+from mentorwijs.http import list_page
 
 from ..models import Organisation
 from ..queries import relations as queries
@@ -24,14 +24,12 @@ from ..services.merge import merge_conflicts, merge_moves
 CANDIDATES = 20
 
 
-class MatchingListView(PermissionRequiredMixin, ListView):
-    permission_required = "dissemination.match_organisations"
-    template_name = "dissemination/matching/list.html"
-    context_object_name = "organisations"
-    paginate_by = 25
-
-    def get_queryset(self):
-        return queries.organisations_awaiting_match()
+@permission_required("dissemination.match_organisations", raise_exception=True)
+@require_safe
+def matching_list_view(request):
+    """The organisations participants named that still await a match, 25 a page."""
+    context = list_page(request, queries.organisations_awaiting_match(), 25)
+    return render(request, "dissemination/matching/list.html", {**context, "organisations": context["object_list"]})
 
 
 def _awaiting(pk):
