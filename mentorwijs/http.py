@@ -3,7 +3,6 @@
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
-from rules.contrib.views import PermissionRequiredMixin
 
 
 def safe_next(request, url: str | None, fallback: str = "") -> str:
@@ -50,16 +49,8 @@ def list_page(request, object_list, per_page: int, *, name: str | None = None) -
     return context
 
 
-def filter_page(request, filterset, per_page: int) -> dict:
+def filter_page(request, filterset, per_page: int, *, name: str | None = None) -> dict:
     """list_page() of what a django-filter FilterSet finds, with the FilterSet as `filter`, as FilterView
     (strict) gives them to a template: a filter that does not validate finds nothing."""
     found = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
-    return {"filter": filterset, **list_page(request, found, per_page)}
-
-
-class RoleOnlyPermissionMixin(PermissionRequiredMixin):
-    """rules' permission check without the object: a role that may not use the page gets 403; an
-    object the user may not see answers 404 from the view's filtered queryset."""
-
-    def get_permission_object(self):
-        return None
+    return {"filter": filterset, **list_page(request, found, per_page, name=name)}

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from rules.contrib.views import permission_required
 
 from mentorwijs.forms import add_service_errors
-from mentorwijs.http import form_data, list_page
+from mentorwijs.http import filter_page, form_data
 from trainings.models import Enrolment
 
 from ..enums import AmbassadorOffer
@@ -26,10 +26,7 @@ AMBASSADOR_LIST_PAGE_SIZE = 50
 def ambassador_list_view(request):
     queryset = queries_profiles.ambassador_list()
     filterset = AmbassadorFilter(request.GET or None, queryset=queryset, request=request)
-    # As a FilterView: an invalid filter shows nothing.
-    ambassadors = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
-    page = list_page(request, ambassadors, AMBASSADOR_LIST_PAGE_SIZE, name="ambassador_list")
-    context = {"filter": filterset, **page}
+    context = filter_page(request, filterset, AMBASSADOR_LIST_PAGE_SIZE, name="ambassador_list")
     for ambassador in context["object_list"]:
         ambassador.offer_labels = [OFFER_LABELS[code] for code in ambassador.offers if code in OFFER_LABELS]
     return render(request, "ambassadors/ambassador_list.html", context)

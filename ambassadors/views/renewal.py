@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
 from dissemination.models import Region
-from mentorwijs.http import list_page
+from mentorwijs.http import filter_page
 
 from ..enums import Level
 from ..models import Ambassador
@@ -61,9 +61,7 @@ def public_register_view(request):
     """Anyone: trainers certified today who opted in, by name, filtered by region and level."""
     queryset = queries_renewal.public_register()
     filterset = RegisterFilter(request.GET or None, queryset=queryset, request=request)
-    # As a FilterView: an invalid filter shows nothing.
-    trainers = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
-    context = {"filter": filterset, **list_page(request, trainers, REGISTER_PAGE_SIZE, name="ambassador_list")}
+    context = filter_page(request, filterset, REGISTER_PAGE_SIZE, name="ambassador_list")
     labels = dict(Level.choices)
     for ambassador in context["object_list"]:
         ambassador.level_label = labels.get(ambassador.level, "")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from rules.contrib.views import permission_required
 
-from mentorwijs.http import list_page, safe_next
+from mentorwijs.http import filter_page, safe_next
 
 from ..filters import LocationFilter
 from ..forms import add_service_errors
@@ -30,9 +30,7 @@ def _location(pk):
 @require_safe
 def location_list_view(request):
     filterset = LocationFilter(request.GET or None, request=request, queryset=queries.location_list())
-    # As django-filter's FilterView (strict): a filter that does not validate shows no locations.
-    found = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
-    return render(request, "trainings/location_list.html", {"filter": filterset, **list_page(request, found, 25)})
+    return render(request, "trainings/location_list.html", filter_page(request, filterset, 25))
 
 
 @permission_required(PERMISSION, raise_exception=True)

@@ -19,7 +19,7 @@ from rules.contrib.views import permission_required
 
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
-from mentorwijs.http import list_page
+from mentorwijs.http import filter_page
 
 from ..calendar import PARTICIPANT_FEED_SALT, TRAINER_FEED_SALT, feed_token_id, ics_for_meetings, trainer_feed_token
 from ..enums import ActiveComponent, AssignmentRole, EnrolmentStatus
@@ -53,11 +53,7 @@ def trainer_from_feed_token(token: str):
 @require_safe
 def training_list_view(request):
     filterset = TrainingFilter(request.GET or None, request=request, queryset=queries.training_list(user=request.user))
-    # As django-filter's FilterView (strict): a filter that does not validate shows no runs.
-    trainings = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
-    return TemplateResponse(
-        request, "trainings/training_list.html", {"filter": filterset, **list_page(request, trainings, 25)}
-    )
+    return TemplateResponse(request, "trainings/training_list.html", filter_page(request, filterset, 25))
 
 
 def enrolment_link_url(training) -> str:
