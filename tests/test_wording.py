@@ -3,6 +3,7 @@ where the text comes from Django or allauth (mentorwijs/third_party_texts.py).""
 
 import gettext
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,20 @@ def test_no_catalogue_the_app_uses_says_twee_factor():
     found = [text for text in shown + list(compiled.values()) if re.search(r"twee-?factor", text, re.I)]
 
     assert found == []
+
+
+def test_a_mail_rendered_outside_a_request_names_the_month_in_dutch():
+    """A worker may have English active from the previous message; the mail's language decides."""
+    from types import SimpleNamespace
+
+    from mentorwijs.mail import build_message
+
+    certification = SimpleNamespace(pk=1, get_level_display="Ambassadeur", valid_until=date(2027, 1, 12))
+    context = {"name": "Sanne", "certification": certification, "certification_url": "https://example.org/c/1"}
+    with translation.override("en"):
+        message = build_message(
+            template="ambassadors/notice_expired", to="sanne@example.org", context=context, language="nl"
+        )
+
+    assert "12 januari 2027" in message.body
+    assert "January" not in message.body
