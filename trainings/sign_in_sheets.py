@@ -3,6 +3,7 @@ date, time and place, and a row to sign for each participant plus a few empty on
 Rendered on request in the language of the one asking; nothing is stored."""
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -12,6 +13,7 @@ from .models import Meeting
 from .queries.enrolment import active_participants
 
 TEMPLATE = "trainings/sign_in_sheet_pdf.html"
+STYLESHEET = "css/sign-in-sheet.css"
 # Empty rows under the participants, for someone who comes without having enrolled.
 WALK_IN_ROWS = 5
 
@@ -33,9 +35,11 @@ def sign_in_sheet_html(meeting: Meeting) -> str:
 
 
 def sign_in_sheet_pdf(meeting: Meeting) -> bytes:
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
+    from weasyprint import CSS, HTML  # heavy import: only when a PDF is asked for
 
-    return HTML(string=sign_in_sheet_html(meeting), base_url=str(settings.BASE_DIR)).write_pdf()
+    # The styles from a file, not inline: the templates hold no inline styles (tests/security/test_csp.py).
+    stylesheet = CSS(filename=finders.find(STYLESHEET))
+    return HTML(string=sign_in_sheet_html(meeting), base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[stylesheet])
 
 
 def sign_in_sheet_disposition(meeting: Meeting) -> str:

@@ -58,6 +58,7 @@ def pdf_text(content: bytes) -> str:
 def test_sign_in_sheet_pdf_lists_the_runs_active_participants_and_the_meeting(client, run, meeting, trainer):
     enrol(run, "Anna", "Zwart", organisation="Drukkerij Noord")
     enrol(run, "Bram", "Akkerman")
+    enrol(run, "Gert", "de Boer")
     enrol(run, "Carla", "Completed", status=EnrolmentStatus.COMPLETED)
     enrol(run, "Dirk", "Wachtlijst", status=EnrolmentStatus.WAITLISTED)
     enrol(run, "Eva", "Geannuleerd", status=EnrolmentStatus.CANCELLED)
@@ -75,11 +76,12 @@ def test_sign_in_sheet_pdf_lists_the_runs_active_participants_and_the_meeting(cl
     assert "Presentielijst" in text
     assert "Mentorwijs Culemborg" in text
     assert "HANDTEKENING" in text  # the column heads are in capitals
-    for name in ["Anna Zwart", "Bram Akkerman", "Carla Completed", "Drukkerij Noord"]:
+    for name in ["Anna Zwart", "Bram Akkerman", "Gert de Boer", "Carla Completed", "Drukkerij Noord"]:
         assert name in text
     for name in ["Wachtlijst", "Geannuleerd", "Anderrun"]:
         assert name not in text
-    assert text.index("Akkerman") < text.index("Completed") < text.index("Zwart")  # by last name
+    # By last name, whatever its case.
+    assert text.index("Akkerman") < text.index("Completed") < text.index("de Boer") < text.index("Zwart")
 
 
 def test_sign_in_sheet_shows_date_time_location_and_empty_rows_for_walk_ins(run, meeting):
@@ -122,7 +124,7 @@ def test_sign_in_sheet_runs_fixed_queries(
     for number in range(participants):
         enrol(run, "Deelnemer", f"Nummer {number}")
     client.force_login(trainer)
-    with django_assert_max_num_queries(3):  # session, the meeting with run and place, the rows
+    with django_assert_max_num_queries(3):  # the user with roles, the meeting with run and place, the rows
         response = client.get(sheet_url(meeting))
     assert response.content.decode().count("Deelnemer Nummer") == participants
 

@@ -14,7 +14,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from dissemination.models import Organisation, Person, Region
@@ -130,11 +130,12 @@ def training_participants(*, training_id: int):
 
 def active_participants(*, training_id: int):
     """Who takes part in a run (registered or completed), with person and organisation, by last
-    name: the sign-in sheet's and the dietary list's rows (one query)."""
+    name whatever its case ("de Vries" among the D's): the sign-in sheet's and the dietary list's
+    rows (one query)."""
     return (
         Enrolment.objects.filter(training_id=training_id, status__in=ACTIVE_STATUSES)
         .select_related("person__organisation")
-        .order_by("person__last_name", "person__first_name", "pk")
+        .order_by(Lower("person__last_name"), Lower("person__first_name"), "pk")
     )
 
 
