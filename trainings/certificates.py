@@ -19,8 +19,8 @@ TEMPLATE = "trainings/certificate_pdf.html"
 
 
 @cache
-def _mark_data_uri() -> str:
-    """The Mentorwijs mark (the favicon) inline, so rendering needs no web server."""
+def mark_data_uri() -> str:
+    """The Mentorwijs mark (the favicon) inline, so rendering needs no web server (also on sign-in sheets)."""
     path = finders.find("img/favicon.svg")
     if not path:
         return ""
@@ -46,7 +46,7 @@ def certificate_context(certificate: Certificate) -> dict:
         "meetings": meetings,
         "completed_on": enrolment.completed_at or certificate.issued_at,
         "verify_url": verify_url(certificate),
-        "mark": _mark_data_uri(),
+        "mark": mark_data_uri(),
         "language": enrolment.language,
     }
 

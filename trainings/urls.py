@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import attendance, certificates, completion, enrolment, evaluation, locations, public, scheduling
+from .views import (
+    attendance,
+    certificates,
+    completion,
+    enrolment,
+    evaluation,
+    locations,
+    participants,
+    public,
+    scheduling,
+)
 
 app_name = "trainings"
 
@@ -49,6 +59,9 @@ urlpatterns = [
         name="meeting_attendance",
     ),
     path("bijeenkomst/<int:pk>/inhalen/", attendance.catch_up_view, name="catch_up"),
+    # what trainers take to a meeting: the sign-in sheet, the dietary list for the host
+    path("bijeenkomst/<int:pk>/presentielijst.pdf", participants.sign_in_sheet_view, name="sign_in_sheet"),
+    path("<int:pk>/dieetwensen/", participants.dietary_list_view, name="dietary_list"),
     # certificates
     path("mijn/<str:token>/certificaat.pdf", certificates.personal_certificate, name="personal_certificate"),
     path("certificaat/controleren/", certificates.verify, name="verify"),

@@ -449,6 +449,27 @@ ROWS = [
         case="another's run, post",
         pk="other_meeting",
     ),
+    # The sign-in sheet and the dietary list show participants (trainings.view_participants): staff
+    # and the run's trainers; another trainer's run answers 404 as the attendance page does.
+    get(
+        "trainings:sign_in_sheet",
+        "login 403 403 200 403 200 | 200 login mfa 200",
+        case="trainer's run",
+        pk="meeting",
+    ),
+    get(
+        "trainings:sign_in_sheet",
+        "login 403 403 404 403 200 | 404 login mfa 200",
+        case="another's run",
+        pk="other_meeting",
+    ),
+    get("trainings:dietary_list", "login 403 403 200 403 200 | 200 login mfa 200", case="trainer's run", pk="run"),
+    get(
+        "trainings:dietary_list",
+        "login 403 403 404 403 200 | 404 login mfa 200",
+        case="another's run",
+        pk="other_run",
+    ),
     get("trainings:certificate_pdf", STAFF_ONLY, pk="certificate"),
     get("trainings:certificate_revoke", STAFF_ONLY, pk="certificate"),
     post("trainings:certificate_revoke", "login 403 403 403 403 400 | 403 login mfa 400", pk="certificate"),

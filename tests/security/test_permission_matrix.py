@@ -186,10 +186,11 @@ def test_exclusions_hold_only_admin_and_allauth():
 
 @pytest.fixture
 def file_storage(monkeypatch, tmp_path):
-    """Material files and evidence go to a temporary folder. The certificate PDF is a stub here:
-    the matrix checks who gets it, tests/trainings/test_certificates.py renders the real one (two
-    seconds a request in WeasyPrint)."""
+    """Material files and evidence go to a temporary folder. The certificate PDF and the sign-in
+    sheet are stubs here: the matrix checks who gets them, tests/trainings/test_certificates.py and
+    test_participant_sheets.py render the real ones (two seconds a request in WeasyPrint)."""
     monkeypatch.setattr("trainings.views.certificates.certificate_pdf", lambda certificate: PDF_BYTES)
+    monkeypatch.setattr("trainings.views.participants.sign_in_sheet_pdf", lambda meeting: PDF_BYTES)
     monkeypatch.setattr(Material._meta.get_field("file"), "storage", FileSystemStorage(location=tmp_path / "media"))
     monkeypatch.setattr(
         CertificationEvidence._meta.get_field("file"),

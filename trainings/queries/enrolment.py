@@ -1,21 +1,27 @@
-"""Read paths of enrolment: the public list, a run's participants, the public organisation search."""
+"""Read paths of enrolment: the public list, a run's participants (also for its sign-in sheets and
+dietary list), the public organisation search."""
+
+from datetime import datetime, timedelta
 
 from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from dissemination.models import Organisation, Person, Region
+from mentorwijs.policy.queries import policy_value
 
 from ..enums import (
+    ACTIVE_STATUSES,
     ENROLLABLE_STATUSES,
     PLACE_HOLDING_STATUSES,
     PUBLIC_STATUSES,
@@ -120,3 +126,47 @@ def training_participants(*, training_id: int):
         )
         .order_by("waitlisted_at", "created_at", "id")
     )
+
+
+def active_participants(*, training_id: int):
+    """Who takes part in a run (registered or completed), with person and organisation, by last
+    name whatever its case ("de Vries" among the D's): the sign-in sheet's and the dietary list's
+    rows (one query)."""
+    return (
+        Enrolment.objects.filter(training_id=training_id, status__in=ACTIVE_STATUSES)
+        .select_related("person__organisation")
+        .order_by(Lower("person__last_name"), Lower("person__first_name"), "pk")
+    )
+
+
+def dietary_wishes_kept_until(*, training_id: int) -> datetime | None:
+    """Until when the run's dietary wishes are kept: the retention rule empties them
+    retention_run_details_days after the end of the run's last meeting (run_details_clear). None
+    for a run without meetings, whose wishes are kept (two queries: the meetings and the policy)."""
+    last_end = Meeting.objects.filter(training_id=training_id).aggregate(last=Max("ends_at"))["last"]
+    if last_end is None:
+        return None
+    return last_end + timedelta(days=policy_value("retention_run_details_days"))
+
+
+def dietary_list(*, training_id: int, now=None) -> dict:
+    """The dietary list of a run for the host's caterer: how many take part, those who gave dietary
+    wishes, and the meetings with a shared meal. While the retention rule keeps the wishes
+    (`kept`); after that nothing of them is read, even before the daily clean-up has emptied them.
+    Four queries at most, whatever the number of participants."""
+    kept_until = dietary_wishes_kept_until(training_id=training_id)
+    kept = kept_until is None or kept_until > (now or timezone.now())
+    if not kept:
+        return {"kept": False, "kept_until": kept_until, "participant_count": 0, "wishes": [], "meal_meetings": []}
+    participants = list(active_participants(training_id=training_id))
+    return {
+        "kept": True,
+        "kept_until": kept_until,
+        "participant_count": len(participants),
+        "wishes": [enrolment for enrolment in participants if enrolment.dietary_wishes.strip()],
+        "meal_meetings": list(
+            Meeting.objects.filter(training_id=training_id, meal_served=True, status=MeetingStatus.SCHEDULED).order_by(
+                "number"
+            )
+        ),
+    }
