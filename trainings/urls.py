@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import attendance, certificates, completion, enrolment, evaluation, locations, public, scheduling
+from .views import (
+    attendance,
+    certificates,
+    completion,
+    enrolment,
+    evaluation,
+    locations,
+    participants,
+    public,
+    scheduling,
+)
 
 app_name = "trainings"
 
@@ -13,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/bewerken/", scheduling.training_update_view, name="training_update"),
     path("<int:pk>/bijeenkomsten/", scheduling.meetings_update_view, name="meetings_update"),
     path("bijeenkomst/<int:pk>/annuleren/", scheduling.meeting_cancel_view, name="meeting_cancel"),
+    path("<int:pk>/deelnemers.xlsx", participants.participant_export_view, name="participant_export"),
     # settings (staff): locations and the completion rule per variant
     path("locaties/", locations.location_list_view, name="location_list"),
     path("locaties/nieuw/", locations.location_create_view, name="location_create"),
@@ -58,4 +69,5 @@ urlpatterns = [
     path("mijn/<str:token>/evaluatie/<str:moment>/", evaluation.evaluation_form, name="evaluation_form"),
     path("evaluaties/", evaluation.evaluation_overview_view, name="evaluation_overview"),
     path("evaluaties/export.csv", evaluation.evaluation_export, name="evaluation_export"),
+    path("evaluaties/export.xlsx", evaluation.evaluation_export_xlsx, name="evaluation_export_xlsx"),
 ]
