@@ -6,9 +6,11 @@ A cell is refused with a message (never a guess): an unknown region or target gr
 is not Dutch, a KvK number that is not 8 digits or belongs to another organisation (also one earlier
 in the same file)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from import_export import fields, resources, widgets
 from localflavor.nl.forms import NLZipCodeField
 
@@ -22,6 +24,26 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = ["name", "kvk_number", "target_group", "region", "postcode", "city", "website"]
 REQUIRED_COLUMNS = ["name", "target_group", "region"]
+# The headings of the Excel export (issue 17); an import takes them as well as the keys above, in
+# Dutch and in English (column_aliases), so an exported sheet can be imported again.
+COLUMN_HEADINGS = {
+    "name": _lazy("Name"),
+    "kvk_number": _lazy("KvK number"),
+    "target_group": _lazy("Target group"),
+    "region": _lazy("Region"),
+    "postcode": _lazy("Postcode"),
+    "city": _lazy("City"),
+    "website": _lazy("Website"),
+}
+
+
+def column_aliases() -> dict[str, str]:
+    """{heading in lower case, in every language of the site: column key}."""
+    aliases = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            aliases.update({str(heading).lower(): key for key, heading in COLUMN_HEADINGS.items()})
+    return aliases
 
 
 def neutralise(value):

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/bewerken/", scheduling.training_update_view, name="training_update"),
     path("<int:pk>/bijeenkomsten/", scheduling.meetings_update_view, name="meetings_update"),
     path("bijeenkomst/<int:pk>/annuleren/", scheduling.meeting_cancel_view, name="meeting_cancel"),
+    path("<int:pk>/deelnemers.xlsx", participants.participant_export_view, name="participant_export"),
     # settings (staff): locations and the completion rule per variant
     path("locaties/", locations.location_list_view, name="location_list"),
     path("locaties/nieuw/", locations.location_create_view, name="location_create"),
@@ -71,4 +72,5 @@ urlpatterns = [
     path("mijn/<str:token>/evaluatie/<str:moment>/", evaluation.evaluation_form, name="evaluation_form"),
     path("evaluaties/", evaluation.evaluation_overview_view, name="evaluation_overview"),
     path("evaluaties/export.csv", evaluation.evaluation_export, name="evaluation_export"),
+    path("evaluaties/export.xlsx", evaluation.evaluation_export_xlsx, name="evaluation_export_xlsx"),
 ]

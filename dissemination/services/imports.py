@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Organisation
 from ..queries import relations as queries
-from ..resources import COLUMNS, REQUIRED_COLUMNS, OrganisationResource
+from ..resources import COLUMNS, REQUIRED_COLUMNS, OrganisationResource, column_aliases
 
 logger = logging.getLogger(__name__)
 
@@ -74,13 +74,14 @@ class ImportReport:
 
 
 def spreadsheet_read(
-    *, content: bytes, filename: str, columns: list[str], required: list[str], no_rows
+    *, content: bytes, filename: str, columns: list[str], required: list[str], no_rows, aliases=None
 ) -> tablib.Dataset:
     """Parse an uploaded CSV (UTF-8, comma or semicolon separated) or XLSX file into a dataset of the
     known `columns` it has (lower-case headers, in the order of `columns`; an Excel number stays a
     number; a short row is filled up with None). Rows with nothing in any known column are left out.
     Refuses (ValidationError) an unreadable file, a missing `required` column, no rows (`no_rows`,
-    the import's own words) or more than MAX_ROWS rows. No side effects."""
+    the import's own words) or more than MAX_ROWS rows. `aliases` ({heading in lower case: column})
+    names the headings that stand for a column, such as those of an exported sheet. No side effects."""
     try:
         if filename.lower().endswith(".xlsx"):
             dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
@@ -98,6 +99,8 @@ def spreadsheet_read(
     if not headers:
         raise ValidationError(no_rows, code="no_rows")
     headers = [str(header or "").strip().lower() for header in headers]
+    if aliases:
+        headers = [aliases.get(header, header) for header in headers]
     missing = [column for column in required if column not in headers]
     if missing:
         raise ValidationError(MISSING_COLUMNS, code="missing_columns", params={"columns": ", ".join(missing)})
@@ -119,7 +122,12 @@ def organisation_import_read(*, content: bytes, filename: str) -> tablib.Dataset
     """The organisations of an uploaded file (spreadsheet_read with the columns of
     resources.OrganisationResource). No side effects."""
     return spreadsheet_read(
-        content=content, filename=filename, columns=COLUMNS, required=REQUIRED_COLUMNS, no_rows=NO_ROWS
+        content=content,
+        filename=filename,
+        columns=COLUMNS,
+        required=REQUIRED_COLUMNS,
+        no_rows=NO_ROWS,
+        aliases=column_aliases(),
     )
 
 

@@ -1,5 +1,5 @@
 """Import and export of organisations (staff): upload a CSV or Excel file, see the errors per row,
-confirm; export the (filtered) list as CSV or Excel.
+confirm; export the (filtered) list as CSV or Excel (mentorwijs.exports).
 
 Between the preview and the confirmation the checked rows wait in the session (as JSON), with a
 random key that the confirmation form sends back, so exactly the rows that were previewed are
@@ -18,18 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from rules.contrib.views import permission_required
 
+from mentorwijs.exports import xlsx_response
+
 from ..filters import OrganisationFilter
 from ..forms.relations import OrganisationImportForm
 from ..queries import relations as queries
-from ..resources import OrganisationResource
+from ..resources import COLUMN_HEADINGS, OrganisationResource
 from ..services.imports import organisation_import, organisation_import_preview, organisation_import_read
 
 SESSION_KEY = "dissemination:organisation_import"
-
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _preview_page(request, *, report, key, filename):
@@ -94,16 +91,16 @@ def _confirm(request):
 @permission_required("dissemination.manage_relations", raise_exception=True)
 @require_GET
 def organisation_export_view(request):
-    """The organisation list with the list page's filters, as CSV (default) or Excel."""
+    """The organisation list with the list page's filters, as CSV (default: the import's column keys,
+    for machines) or Excel (the headings in the user's language, which the import also reads)."""
     file_format = request.GET.get("format", "csv")
-    if file_format not in EXPORT_FORMATS:
-        file_format = "csv"
     organisations = OrganisationFilter(request.GET, queryset=queries.organisation_list()).qs
     dataset = OrganisationResource().export(organisations)
-    content = dataset.export(file_format)
-    if file_format == "csv":
-        content = "\ufeff" + content  # a byte-order mark, so Excel reads the file as UTF-8
-    response = HttpResponse(content, content_type=EXPORT_FORMATS[file_format])
-    filename = f"organisaties-{timezone.localdate():%Y-%m-%d}.{file_format}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    filename = f"organisaties-{timezone.localdate():%Y-%m-%d}"
+    if file_format == "xlsx":
+        headers = [COLUMN_HEADINGS[column] for column in dataset.headers]
+        return xlsx_response(filename=filename, title=_("Organisations"), headers=headers, rows=dataset)
+    # A byte-order mark, so Excel reads the file as UTF-8.
+    response = HttpResponse("\ufeff" + dataset.export("csv"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

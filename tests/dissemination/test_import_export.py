@@ -166,10 +166,35 @@ def test_xlsx_export_neutralises_formula_cells(staff_client):
     response = staff_client.get(reverse("dissemination:organisation_export"), {"format": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.iter_rows(values_only=True))
-    assert list(values[0]) == HEADER
+    # Issue 17: the Excel export has the headings in the user's language (CSV keeps the keys).
+    assert list(values[0]) == ["Naam", "KvK-nummer", "Doelgroep", "Regio", "Postcode", "Plaats", "Website"]
     assert sorted(row[0] for row in values[1:]) == sorted("'" + name for name in FORMULAS)
     assert {row[5] for row in values[1:]} == {"'=1+1"}
     assert all(cell.data_type == "s" for row in sheet.iter_rows(min_row=2) for cell in row if cell.value)
+
+
+def test_an_exported_excel_sheet_can_be_imported_again(staff_client):
+    OrganisationFactory(name="Bakkerij De Linge", kvk_number="01234567", target_group="employers", city="Tiel")
+    exported = staff_client.get(reverse("dissemination:organisation_export"), {"format": "xlsx"}).content
+    Organisation.objects.all().delete()
+
+    url = reverse("dissemination:organisation_import")
+    response = staff_client.post(url, {"file": SimpleUploadedFile("organisaties.xlsx", exported)})
+    assert response.context["report"].ok
+    staff_client.post(url, {"action": "confirm", "key": response.context["key"]})
+
+    assert list(Organisation.objects.values_list("name", "kvk_number", "city")) == [
+        ("Bakkerij De Linge", "01234567", "Tiel")
+    ]
+
+
+def test_english_headings_are_read_as_their_columns():
+    dataset = organisation_import_read(
+        content=csv_file([GOOD_ROWS[0]], header=["Name", "KvK number", "Target group", "Region"]).read(),
+        filename="organisations.csv",
+    )
+
+    assert dataset.headers == ["name", "kvk_number", "target_group", "region"]
 
 
 @pytest.mark.parametrize("rows", [5, 200])

@@ -12,10 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from ambassadors.models import Certification
 from dissemination.enums import STAGE_ORDER, Channel, CommunicationGoal, OutreachChannel, TargetGroup
 from dissemination.models import Goal, Organisation, OutreachContact, Region
+from mentorwijs.exports import XLSX_CONTENT_TYPE
 from mentorwijs.overview import dashboard
 from mentorwijs.overview.goals import goal_progress
 from tests.factories import (
@@ -509,6 +511,70 @@ def test_csv_cells_that_would_run_as_a_formula_are_neutralised(ambassador_client
     rows = _csv(ambassador_client.get(EXPORT_URL, {"table": "funnel_regions"}))
 
     assert rows[1][0] == '\'=HYPERLINK("http://evil.example")'
+
+
+def _xlsx(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    return list(sheet.iter_rows(values_only=True))
+
+
+def test_funnel_excel_has_the_pages_dutch_headings_and_numbers_as_numbers(ambassador_client, known):
+    rows = _xlsx(ambassador_client.get(EXPORT_URL, {"table": "funnel", "format": "xlsx"}))
+
+    assert rows[0][:3] == ("Doelgroep", "Organisaties", "Bereikt")
+    employers = rows[1 + TargetGroup.values.index("employers")]
+    assert employers == ("Werkgevers", 6, 4, 4, 3, 2, 1, 1, 1)
+    assert rows[-1] == ("Totaal", 10, 7, 8, 6, 5, 4, 2, 1)
+
+
+def test_every_table_has_an_excel_export_with_a_header_in_english_for_an_english_user(client, known):
+    client.force_login(UserFactory(roles=["ambassador"], language="en"))
+    for table in ("funnel_regions", "reached", "heard_of"):
+        csv_rows = _csv(client.get(EXPORT_URL, {"table": table}))
+        xlsx_rows = _xlsx(client.get(EXPORT_URL, {"table": table, "format": "xlsx"}))
+        assert len(xlsx_rows) == len(csv_rows)
+        assert [str(value) for value in xlsx_rows[1][1:]] == csv_rows[1][1:]
+    assert _xlsx(client.get(EXPORT_URL, {"table": "reached", "format": "xlsx"}))[0] == (
+        "Target group",
+        "Region",
+        "Organisations",
+        "Reached",
+    )
+
+
+def test_channels_excel_has_months_as_dates(ambassador_client, known):
+    rows = _xlsx(ambassador_client.get(EXPORT_URL, {"table": "channels", "format": "xlsx"}))
+
+    assert rows[-2][0].date() == timezone.localdate().replace(day=1)
+    assert rows[-1][0] == "Totaal"
+
+
+def test_goals_excel_has_dates_numbers_and_the_period_state_in_dutch(ambassador_client, known):
+    period_start, today = dashboard.default_period()
+    period = {"starts_on": period_start, "ends_on": today}
+    GoalFactory(goal=CommunicationGoal.INFORM, target_group=TargetGroup.EMPLOYERS, target=8, **period)
+
+    rows = _xlsx(ambassador_client.get(EXPORT_URL, {"table": "goals", "format": "xlsx"}))
+
+    assert rows[0] == ("Doel", "Doelgroep", "Van", "Tot en met", "Streefaantal", "Bereikt", "%", "Periode")
+    assert rows[1][2].date() == period_start
+    assert rows[1][3].date() == today
+    assert rows[1][4:] == (8, 4, 50, "loopt")
+
+
+def test_excel_cells_that_look_like_a_formula_stay_text(ambassador_client):
+    region = Region.objects.create(name='=HYPERLINK("http://evil.example")')
+    OutreachContactFactory(organisation=OrganisationFactory(region=region))
+
+    response = ambassador_client.get(EXPORT_URL, {"table": "funnel_regions", "format": "xlsx"})
+
+    cell = load_workbook(io.BytesIO(response.content)).active["A2"]
+    assert cell.value == '=HYPERLINK("http://evil.example")'
+    assert cell.data_type == "s"
 
 
 def test_an_unknown_export_table_answers_404(ambassador_client):

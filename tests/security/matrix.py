@@ -348,6 +348,20 @@ ROWS = [
         case="another's run",
         pk="other_run",
     ),
+    # A run's participant list (Excel): staff and whoever gives the run; a master trainer sees the run
+    # but not its participants (403), another trainer's run answers 404 as its page does.
+    get(
+        "trainings:participant_export",
+        "login 403 403 200 403 200 | 200 login mfa 200",
+        case="trainer's run",
+        pk="run",
+    ),
+    get(
+        "trainings:participant_export",
+        "login 403 403 404 403 200 | 404 login mfa 200",
+        case="another's run",
+        pk="other_run",
+    ),
     # A superuser counts as staff (issue 15: before, without a role it passed the permissions but saw no run).
     get("trainings:training_update", "login 403 403 403 403 200 | 403 login mfa 200", pk="run"),
     post("trainings:training_update", "login 403 403 403 403 200 | 403 login mfa 200", pk="run"),
@@ -475,6 +489,7 @@ ROWS = [
     post("trainings:certificate_revoke", "login 403 403 403 403 400 | 403 login mfa 400", pk="certificate"),
     get("trainings:evaluation_overview", REVIEWERS),
     get("trainings:evaluation_export", REVIEWERS),
+    get("trainings:evaluation_export_xlsx", REVIEWERS),
     # --- trainings: public pages, calendar feeds and the participant's personal link ---
     get("trainings:public_feed", PUBLIC),
     post("trainings:public_feed", PUBLIC),

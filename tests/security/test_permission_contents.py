@@ -10,6 +10,7 @@ see them (docs/security.md, "Who sees which people"), and on a page that answers
 """
 
 from dataclasses import dataclass, field
+from io import BytesIO
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -18,8 +19,10 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from dissemination.models import Event, EventGuest
+from mentorwijs.exports import XLSX_CONTENT_TYPE
 from tests.factories import (
     AssignmentFactory,
     EnrolmentFactory,
@@ -222,6 +225,13 @@ PAGES = [
     Page("the trainer's run", _url("trainings:training_detail", pk="run"), {"participant"}, visible=RUNS),
     Page("another run", _url("trainings:training_detail", pk="other_run"), {"other_participant"}, visible=RUNS),
     Page("attendance", _url("trainings:meeting_attendance", pk="meeting"), {"participant"}, visible=RUNS),
+    Page("participant export", _url("trainings:participant_export", pk="run"), {"participant"}, visible=RUNS),
+    Page(
+        "another run's participant export",
+        _url("trainings:participant_export", pk="other_run"),
+        {"other_participant"},
+        visible=RUNS,
+    ),
     Page("catch-up list", _url("trainings:catch_up", pk="meeting"), {"other_participant"}, visible=RUNS),
     Page(
         "catch-up by full name",
@@ -234,10 +244,18 @@ PAGES = [
     ),
     Page("evaluations", _url("trainings:evaluation_overview")),
     Page("evaluation export", _url("trainings:evaluation_export")),
+    Page("evaluation export (Excel)", _url("trainings:evaluation_export_xlsx")),
     # The plan's progress: numbers only.
     Page("dashboard", _url("overview:dashboard")),
     *(
         Page(f"dashboard export {table}", lambda d, t=table: reverse("overview:dashboard_export") + f"?table={t}")
+        for table in ("funnel", "funnel_regions", "reached", "channels", "heard_of", "goals")
+    ),
+    *(
+        Page(
+            f"dashboard export {table} (Excel)",
+            lambda d, t=table: reverse("overview:dashboard_export") + f"?table={t}&format=xlsx",
+        )
         for table in ("funnel", "funnel_regions", "reached", "channels", "heard_of", "goals")
     ),
     # Privacy and the audit trail: staff.
@@ -295,6 +313,15 @@ def _shown(content: str, typed: str) -> set[str]:
     return {key for key in MARKERS if surname(key) in content or address(key) in content}
 
 
+def _text(response) -> str:
+    """A response's text; an Excel download's cells (its bytes are compressed)."""
+    content = b"".join(response) if response.streaming else response.content
+    if response.get("Content-Type") == XLSX_CONTENT_TYPE:
+        workbook = load_workbook(BytesIO(content), read_only=True)
+        return "\n".join(str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True) for value in row)
+    return content.decode("utf-8", "replace")
+
+
 def test_every_page_shows_each_user_only_the_people_they_may_see(quiet_request_log):
     users, data = build()
     clients = {"anonymous": Client(raise_request_exception=False)}
@@ -312,8 +339,7 @@ def test_every_page_shows_each_user_only_the_people_they_may_see(quiet_request_l
             with transaction.atomic():
                 response = send(url, page.data(data) if page.data else None)
                 transaction.set_rollback(True)
-            content = b"".join(response) if response.streaming else response.content
-            shown = _shown(content.decode("utf-8", "replace"), page.typed)
+            shown = _shown(_text(response), page.typed)
             expected = page.expected(user)
             leaked = shown - expected
             missing = expected - shown if response.status_code == 200 else set()

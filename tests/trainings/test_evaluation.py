@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from mentorwijs.exports import XLSX_CONTENT_TYPE
 from tests.factories import (
     EnrolmentFactory,
     EvaluationFactory,
@@ -430,7 +432,9 @@ def read_export(client):
     response = client.get(reverse("trainings:evaluation_export"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    body = response.content.decode()
+    assert body.startswith("\ufeff")  # a byte-order mark, so Excel reads UTF-8 (issue 17)
+    return list(csv.reader(io.StringIO(body[1:])))
 
 
 def test_export_has_one_row_per_evaluation_with_a_stable_pseudonym_and_no_names(client):
@@ -483,3 +487,29 @@ def test_export_leaves_out_remarks_which_may_name_someone(client):
 
     assert "remarks" not in header
     assert not any("Jan" in cell or "@" in cell for cell in row)
+
+
+def test_the_excel_export_has_the_same_rows_with_dutch_headers_dates_and_numbers(client):
+    client.force_login(UserFactory(roles=["staff"], two_factor=True))
+    person = PersonFactory()
+    EvaluationFactory(enrolment__training=finishing_run(), enrolment__person=person, moment=AFTER, score=4)
+
+    response = client.get(reverse("trainings:evaluation_export_xlsx"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    header, row = load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    assert header[:7] == ("Pseudoniem", "Training", "Variant", "Regio", "Moment", "Ingestuurd op", "Tevredenheid")
+    assert header[7].startswith("Vertrouwen in eigen kunnen: ")
+    assert len(header) == len(read_export(client)[0])
+    assert row[0] == person_pseudonym(person.research_key)
+    assert row[3:5] == ("Rivierenland", "Na de laatste bijeenkomst")
+    assert row[5].date() == timezone.localdate()  # a date cell, which openpyxl reads as a datetime
+    assert row[6:] == (8, *[4] * len(ITEMS), *[4] * len(COMPONENTS))
+
+
+@pytest.mark.parametrize(("roles", "status"), [(["staff"], 200), (["master_trainer"], 200), (["trainer"], 403)])
+def test_the_excel_export_is_for_staff_and_master_trainers(client, roles, status):
+    client.force_login(UserFactory(roles=roles, two_factor=True))
+
+    assert client.get(reverse("trainings:evaluation_export_xlsx")).status_code == status

@@ -29,6 +29,7 @@ from ..enums import (
     MeetingStatus,
 )
 from ..models import (
+    Attendance,
     Enrolment,
     Meeting,
     Training,
@@ -170,3 +171,17 @@ def dietary_list(*, training_id: int, now=None) -> dict:
             )
         ),
     }
+
+
+def participant_export(*, training):
+    """A run's scheduled meetings and every enrolment with person, organisation and attendance, for
+    the participant list as a spreadsheet: three queries whatever the number of participants."""
+    meetings = list(training.meetings.exclude(status=MeetingStatus.CANCELLED).order_by("number"))
+    attendances = Attendance.objects.only("enrolment_id", "meeting_id", "present", "catches_up_id")
+    enrolments = (
+        Enrolment.objects.filter(training_id=training.pk)
+        .select_related("person__organisation")
+        .prefetch_related(Prefetch("attendances", queryset=attendances))
+        .order_by("waitlisted_at", "created_at", "id")
+    )
+    return meetings, enrolments

@@ -1,15 +1,19 @@
 """The questionnaire behind the personal link, and what staff see of the answers."""
 
 import csv
+from datetime import date
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from rules.contrib.views import permission_required
+
+from mentorwijs.exports import xlsx_response
 
 from ..enums import ActiveComponent, EvaluationMoment, SelfEfficacyItem
 from ..forms import add_service_errors
@@ -82,31 +86,72 @@ EXPORT_HEADER = [
 ]
 
 
+def _export_headings() -> list[str]:
+    """EXPORT_HEADER for people: the questionnaire's own labels, in the user's language."""
+    return [
+        _("Pseudonym"),
+        _("Training run"),
+        _("Variant"),
+        _("Region"),
+        _("Moment"),
+        _("Submitted"),
+        _("Satisfaction"),
+        *[_("Self-efficacy: %(item)s") % {"item": label} for label in SelfEfficacyItem.labels],
+        *[_("Usefulness: %(component)s") % {"component": label} for label in ActiveComponent.labels],
+    ]
+
+
+def _export_rows(*, labels: bool = False):
+    """One row per evaluation, as values (numbers, a date, codes, or with `labels` the variant's and
+    moment's names in the user's language; None where nothing was asked)."""
+    for evaluation in evaluation_export_rows().iterator(chunk_size=1000):
+        training = evaluation.enrolment.training
+        after = evaluation.moment == EvaluationMoment.AFTER
+        yield [
+            person_pseudonym(evaluation.research_key),
+            training.pk,
+            training.get_variant_display() if labels else training.variant,
+            training.region.name,
+            evaluation.get_moment_display() if labels else evaluation.moment,
+            timezone.localdate(evaluation.submitted_at),
+            evaluation.satisfaction if after else None,
+            *[evaluation.self_efficacy.get(item) for item in SelfEfficacyItem.values],
+            *[evaluation.usefulness.get(component) if after else None for component in ActiveComponent.values],
+        ]
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else value
+
+
 @never_cache
 @require_http_methods(["GET"])
 @permission_required("trainings.view_evaluations", raise_exception=True)
 def evaluation_export(request):
     """One row per evaluation for research: a pseudonym per person, no names or email addresses.
     Only the scores: open remarks are free text that may name someone, so they stay in the system.
-    Every cell is a number, a date, a code or a region name, so no cell can start a formula."""
+    Every cell is a number, a date, a code or a region name, so no cell can start a formula.
+    CSV with codes as headers (for machines; UTF-8 with a byte-order mark, so Excel reads it)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mentorwijs-evaluaties.csv"'
+    response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(EXPORT_HEADER)
-    for evaluation in evaluation_export_rows().iterator(chunk_size=1000):
-        training = evaluation.enrolment.training
-        after = evaluation.moment == EvaluationMoment.AFTER
-        writer.writerow(
-            [
-                person_pseudonym(evaluation.research_key),
-                training.pk,
-                training.variant,
-                training.region.name,
-                evaluation.moment,
-                timezone.localdate(evaluation.submitted_at).isoformat(),
-                evaluation.satisfaction if after else "",
-                *[evaluation.self_efficacy.get(item, "") for item in SelfEfficacyItem.values],
-                *[evaluation.usefulness.get(component, "") if after else "" for component in ActiveComponent.values],
-            ]
-        )
+    for row in _export_rows():
+        writer.writerow([_csv_cell(value) for value in row])
     return response
+
+
+@never_cache
+@require_http_methods(["GET"])
+@permission_required("trainings.view_evaluations", raise_exception=True)
+def evaluation_export_xlsx(request):
+    """The same rows as evaluation_export, as an Excel sheet with the questions as headers."""
+    return xlsx_response(
+        filename="mentorwijs-evaluaties",
+        title=_("Evaluations"),
+        headers=_export_headings(),
+        rows=_export_rows(labels=True),
+    )

@@ -1,6 +1,7 @@
 """The plan's progress (/voortgang/): organisations reached, the funnel, people, goals, contacts per
 channel per month and how participants heard of Mentorwijs, each as a chart with its table and as
-CSV. Aggregates only: no names. The numbers come from `dashboard.py`."""
+CSV (for machines) and as XLSX (for people: Dutch headers, opens right in Excel). Aggregates only:
+no names. The numbers come from `dashboard.py`."""
 
 import csv
 from datetime import date
@@ -11,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
@@ -19,6 +21,7 @@ from rules.contrib.views import permission_required
 from dissemination.enums import TargetGroup
 from dissemination.models import Region
 from dissemination.resources import neutralise
+from mentorwijs.exports import xlsx_response
 from mentorwijs.forms import DateInput
 
 from .. import dashboard
@@ -163,20 +166,76 @@ def _write_goals(writer, rows) -> None:
         )
 
 
+def _table_sheet(table: dashboard.Table) -> tuple[list, list]:
+    """A table's headings and rows for a spreadsheet: the page's headings, the numbers as numbers."""
+    headers = [label for _key, label in table.dimensions] + [label for _key, label in table.columns]
+    rows = [[*row.cells, *row.values] for row in table.rows]
+    if table.total is not None:
+        rows.append([gettext("Total")] + [None] * (len(table.dimensions) - 1) + table.total)
+    return headers, rows
+
+
+# The goals' period state as the page shows it (goals.html).
+PERIOD_STATES = {"ended": _("ended"), "running": _("running"), "coming": _("coming")}
+
+
+def _goals_sheet(rows) -> tuple[list, list]:
+    headers = [
+        gettext("Goal"),
+        gettext("Target group"),
+        gettext("From"),
+        gettext("Up to and including"),
+        gettext("Target"),
+        gettext("Reached"),
+        "%",
+        gettext("Period"),
+    ]
+    return headers, [
+        [
+            row.goal.get_goal_display(),
+            row.goal.get_target_group_display(),
+            row.goal.starts_on,
+            row.goal.ends_on,
+            row.target,
+            row.reached,
+            row.percent,
+            PERIOD_STATES.get(row.period_state, row.period_state),
+        ]
+        for row in rows
+    ]
+
+
+# The sheet's name per export (Excel shows it on the tab).
+SHEET_TITLES = {
+    "funnel": _("Per target group"),
+    "funnel_regions": _("Per region"),
+    "reached": _("Organisations reached"),
+    "channels": _("Contacts per channel per month"),
+    "heard_of": _("How participants heard of Mentorwijs"),
+    "goals": _("Goals"),
+}
+
+
 @never_cache
 @require_GET
 @permission_required("overview.view_dashboard", raise_exception=True)
 def dashboard_export(request):
-    """One table of the dashboard as CSV (UTF-8 with a byte-order mark, so Excel reads it), with the
-    page's filters. Cells that a spreadsheet would run as a formula are neutralised."""
+    """One table of the dashboard, with the page's filters: as CSV (UTF-8 with a byte-order mark, keys
+    as headers, for machines; cells that a spreadsheet would run as a formula are neutralised) or, with
+    ?format=xlsx, as an Excel sheet with the page's headings."""
     name = request.GET.get("table", "")
     if name not in EXPORTS:
         raise Http404
     filters = DashboardFilterForm(request.GET).filters()
+    filename = f"mentorwijs-{name}-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}"
+    if request.GET.get("format") == "xlsx":
+        if name == "goals":
+            headers, rows = _goals_sheet(goal_progress(dashboard.goals_for(filters), region=filters.region))
+        else:
+            headers, rows = _table_sheet(TABLES[name](filters))
+        return xlsx_response(filename=filename, title=SHEET_TITLES[name], headers=headers, rows=rows)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="mentorwijs-{name}-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.csv"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
     if name == "goals":
