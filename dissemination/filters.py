@@ -8,8 +8,8 @@ from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 from mentorwijs.sorting import SortOrder, in_choice_order
 
-from .enums import OutreachChannel, TargetGroup
-from .models import Organisation, OutreachContact, Person, Region
+from .enums import NewsletterStatus, OutreachChannel, SubscriberStatus, TargetGroup
+from .models import Newsletter, Organisation, OutreachContact, Person, Region, Subscriber
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -119,3 +119,38 @@ class ContactFilter(django_filters.FilterSet):
                 | Q(notes__icontains=word)
             )
         return queryset
+
+
+class NewsletterFilter(django_filters.FilterSet):
+    """The newsletter list has no filters, only its column order."""
+
+    sort = SortOrder(
+        columns={
+            "subject": (_("Subject"), Lower("subject")),
+            "status": (_("Status"), in_choice_order("status", NewsletterStatus)),
+            "send_at": (_("Send at"), "scheduled_at"),
+            "created": (_("Created"), "created_at"),
+        },
+        default="-created",  # queries.newsletters.newsletter_list: the newest first
+    )
+
+    class Meta:
+        model = Newsletter
+        fields = ["sort"]
+
+
+class SubscriberSort(django_filters.FilterSet):
+    """The column order of the subscriber list (its filters are SubscriberFilterForm's)."""
+
+    sort = SortOrder(
+        columns={
+            "email": (_("Email address"), Lower("email")),
+            "name": (_("Name"), Lower("name")),
+            "status": (_("Status"), in_choice_order("status", SubscriberStatus)),
+        },
+        default="email",  # queries.newsletters_subscribers.subscriber_list
+    )
+
+    class Meta:
+        model = Subscriber
+        fields = ["sort"]
