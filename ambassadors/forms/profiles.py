@@ -129,7 +129,7 @@ class AmbassadorFilter(django_filters.FilterSet):
             "kind": (_("Kind"), in_choice_order("kind", AmbassadorKind)),
             "organisation": (_("Organisation"), Lower("organisation__name")),
             "region": (_("Region"), "region__name"),
-            "joined": (_("Added"), "created_at"),
+            "joined": (_("Created"), "created_at"),
         },
         default="-joined",  # queries.profiles.ambassador_list: the newest first
     )
