@@ -1,5 +1,5 @@
 """Sorting, searching and paging the lists of dissemination (issue 17, lists): contacts,
-organisations, people, newsletters and subscribers."""
+organisations, people, events, newsletters and subscribers."""
 
 from datetime import timedelta
 
@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dissemination.enums import NewsletterStatus, SubscriberStatus, TargetGroup
-from dissemination.models import Delivery, Region
+from dissemination.models import Delivery, Event, EventGuest, Region
 from tests.factories import (
     MailingListFactory,
     NewsletterFactory,
@@ -249,3 +249,24 @@ def test_subscribers_sort_by_address_name_and_status(staff_client):
     assert emails(sort="name") == ["c@example.org", "a@example.org", "b@example.org"]
     assert emails(sort="status") == ["b@example.org", "c@example.org", "a@example.org"]  # pending, confirmed, …
     assert emails(sort="-name", target_group=TargetGroup.SCHOOLS) == ["c@example.org"]
+
+
+# --- events ---
+
+
+def test_events_sort_by_title_date_and_counts(staff_client):
+    today = timezone.localdate()
+    small = Event.objects.create(kind="meeting", title="netwerk", date=today - timedelta(days=5))
+    big = Event.objects.create(kind="congress", title="Congres", date=today - timedelta(days=30))
+    none = Event.objects.create(kind="meeting", title="Zomer", date=today + timedelta(days=9))
+    EventGuest.objects.create(event=small, person=PersonFactory(), invited=True)
+    EventGuest.objects.bulk_create(EventGuest(event=big, person=PersonFactory(), invited=True) for _ in range(3))
+
+    def titles(**query):
+        return [event.title for event in rows(staff_client, "dissemination:event_list", **query)]
+
+    assert titles() == ["Zomer", "netwerk", "Congres"]  # the latest first, as before
+    assert titles(sort="title") == ["Congres", "netwerk", "Zomer"]
+    assert titles(sort="date") == ["Congres", "netwerk", "Zomer"]
+    assert titles(sort="-invited") == ["Congres", "netwerk", "Zomer"]
+    assert titles(sort="invited") == [none.title, small.title, big.title]
