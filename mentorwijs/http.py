@@ -1,6 +1,7 @@
 """What every view of the project shares about requests and redirects."""
 
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, Window
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -26,11 +27,30 @@ def form_data(request) -> dict:
     return {}
 
 
-def list_page(request, object_list, per_page: int, *, name: str | None = None) -> dict:
+class CountInPagePaginator(Paginator):
+    """A Paginator that reads the number of rows from the page's own query (a window count on every
+    row) instead of a COUNT query first: one query for a page. Only a page past the end, or "last",
+    counts on its own."""
+
+    def __init__(self, object_list, per_page, **kwargs):
+        super().__init__(object_list.annotate(rows_in_list=Window(Count("pk"))), per_page, **kwargs)
+
+    def page(self, number):
+        if "count" not in self.__dict__ and isinstance(number, int) and number >= 1:
+            bottom = (number - 1) * self.per_page
+            rows = list(self.object_list[bottom : bottom + self.per_page])
+            if rows or number == 1:
+                self.count = rows[0].rows_in_list if rows else 0  # fills the cached property
+                return self._get_page(rows, number, self)
+        return super().page(number)
+
+
+def list_page(request, object_list, per_page: int, *, name: str | None = None, count_in_page: bool = False) -> dict:
     """One page of `object_list` with the context a ListView gives its template (paginator,
     page_obj, is_paginated, object_list and, with `name`, the list under that name too). As in a
-    ListView, a page number that is not a number (but "last") or out of range answers 404."""
-    paginator = Paginator(object_list, per_page)
+    ListView, a page number that is not a number (but "last") or out of range answers 404.
+    `count_in_page`: count the rows in the page's query (CountInPagePaginator), one query less."""
+    paginator = (CountInPagePaginator if count_in_page else Paginator)(object_list, per_page)
     asked = request.GET.get("page") or 1
     try:
         number = int(asked)
@@ -49,8 +69,8 @@ def list_page(request, object_list, per_page: int, *, name: str | None = None) -
     return context
 
 
-def filter_page(request, filterset, per_page: int, *, name: str | None = None) -> dict:
+def filter_page(request, filterset, per_page: int, *, name: str | None = None, count_in_page: bool = False) -> dict:
     """list_page() of what a django-filter FilterSet finds, with the FilterSet as `filter`, as FilterView
     (strict) gives them to a template: a filter that does not validate finds nothing."""
     found = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
-    return {"filter": filterset, **list_page(request, found, per_page, name=name)}
+    return {"filter": filterset, **list_page(request, found, per_page, name=name, count_in_page=count_in_page)}

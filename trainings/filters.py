@@ -1,9 +1,12 @@
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.models import Region
 from mentorwijs.forms import DateInput
+from mentorwijs.sorting import SortOrder, in_choice_order
 
 from .enums import TrainingStatus, Variant
 from .models import Location, Meeting, Training
@@ -23,6 +26,11 @@ class DatePeriodWidget(django_filters.widgets.DateRangeWidget):
 
 
 class TrainingFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("Title, region or location"), "type": "search"}),
+    )
     region = django_filters.ModelChoiceFilter(
         label=_("Region"), queryset=Region.objects.all(), empty_label=_("All regions")
     )
@@ -35,10 +43,27 @@ class TrainingFilter(django_filters.FilterSet):
         method="meets_in_period",
         widget=DatePeriodWidget(),
     )
+    sort = SortOrder(
+        columns={
+            "title": (_("Title"), Lower("title")),
+            "starts": (_("First meeting"), "first_meeting_at"),
+            "region": (_("Region"), "region__name"),
+            "status": (_("Status"), in_choice_order("status", TrainingStatus)),
+        },
+        default="-starts",  # queries.scheduling.training_list: the latest first meeting first
+    )
 
     class Meta:
         model = Training
-        fields = ["region", "variant", "status", "period"]
+        fields = ["q", "region", "variant", "status", "period", "sort"]
+
+    def search(self, queryset, name, value):
+        """Every word in the title, the region or the name of a meeting's location; it only narrows
+        the runs the user may see."""
+        for word in value.split()[:5]:
+            at_location = Meeting.objects.filter(training=OuterRef("pk"), location__name__icontains=word)
+            queryset = queryset.filter(Q(title__icontains=word) | Q(region__name__icontains=word) | Exists(at_location))
+        return queryset
 
     def meets_in_period(self, queryset, name, value):
         """Runs with at least one meeting on a day within the period (either end may be open)."""
@@ -62,9 +87,19 @@ class LocationFilter(django_filters.FilterSet):
         method="in_state",
     )
 
+    # No default: the query puts the active locations first, then by city and name.
+    sort = SortOrder(
+        columns={
+            "name": (_("Name"), Lower("name")),
+            "city": (_("City"), Lower("city"), Lower("name")),
+            "region": (_("Region"), "region__name"),
+            "meetings": (_("Meetings"), "meeting_count"),
+        }
+    )
+
     class Meta:
         model = Location
-        fields = ["q", "region", "state"]
+        fields = ["q", "region", "state", "sort"]
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(city__icontains=value))

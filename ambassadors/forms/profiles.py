@@ -8,11 +8,13 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.models import Region
 from dissemination.queries.relations import organisation_chosen
+from mentorwijs.sorting import SortOrder, in_choice_order
 
 from ..enums import AmbassadorKind, AmbassadorOffer
 from ..models import Ambassador
@@ -117,9 +119,24 @@ class AmbassadorFilter(django_filters.FilterSet):
         label=_("Offers"), choices=AmbassadorOffer.choices, empty_label=_("Any offer"), method="offers_include"
     )
 
+    sort = SortOrder(
+        columns={
+            "name": (
+                _("Name"),
+                Lower(Coalesce("user__first_name", "person__first_name")),
+                Lower(Coalesce("user__last_name", "person__last_name")),
+            ),
+            "kind": (_("Kind"), in_choice_order("kind", AmbassadorKind)),
+            "organisation": (_("Organisation"), Lower("organisation__name")),
+            "region": (_("Region"), "region__name"),
+            "joined": (_("Created"), "created_at"),
+        },
+        default="-joined",  # queries.profiles.ambassador_list: the newest first
+    )
+
     class Meta:
         model = Ambassador
-        fields = ["kind", "region", "offer"]
+        fields = ["kind", "region", "offer", "sort"]
 
     def offers_include(self, queryset, name, value):
         # `offers` is a JSON list of codes; `contains` on JSON is not available on SQLite, so match

@@ -22,10 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rules.contrib.views import permission_required
 
 from mentorwijs.forms import add_service_errors
+from mentorwijs.http import filter_page
 from mentorwijs.mail import mail_html_response
 
 from .. import newsletter_mail
 from ..enums import NewsletterStatus, TargetGroup
+from ..filters import NewsletterFilter
 from ..forms.newsletters import MailingListForm, NewsletterForm, PreviewForm, ScheduleForm
 from ..models import MailingList, Newsletter
 from ..queries.newsletters import mailing_list_list, newsletter_for_page, newsletter_list, newsletter_progress
@@ -39,6 +41,7 @@ from ..services.newsletters import (
 )
 
 PERMISSION = "dissemination.manage_newsletters"
+NEWSLETTER_LIST_PAGE_SIZE = 25
 
 
 def _newsletter(pk) -> Newsletter:
@@ -57,7 +60,11 @@ def _preview_html(subject: str, body: str) -> str:
 @permission_required(PERMISSION, raise_exception=True)
 @require_GET
 def newsletter_list_view(request):
-    return render(request, "dissemination/newsletters/newsletter_list.html", {"newsletters": newsletter_list()})
+    """The newsletters, newest first or sorted by a column, 25 a page."""
+    newsletters = NewsletterFilter(request.GET or None, queryset=newsletter_list(), request=request)
+    # The page counts its rows in its own query: the list kept its three queries when it was paged.
+    context = filter_page(request, newsletters, NEWSLETTER_LIST_PAGE_SIZE, name="newsletters", count_in_page=True)
+    return render(request, "dissemination/newsletters/newsletter_list.html", context)
 
 
 def _compose(request, newsletter: Newsletter):

@@ -8,13 +8,15 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from rules.contrib.views import permission_required
 
+from mentorwijs.http import list_page
+
+from ..filters import SubscriberSort
 from ..forms.newsletters_subscriptions import SubscriberFilterForm, SubscriberImportForm
 from ..queries import newsletters_subscribers as queries
 from ..services.subscriptions import subscribers_import, subscribers_import_preview, subscribers_import_read
@@ -34,12 +36,10 @@ def subscriber_list(request):
         target_group=filters.get("target_group", ""),
         q=filters.get("q", ""),
     )
-    page = Paginator(subscribers, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "dissemination/subscribers/subscriber_list.html",
-        {"form": form, "page_obj": page, "subscribers": page.object_list},
-    )
+    order = SubscriberSort(request.GET or None, queryset=subscribers, request=request)
+    subscribers = order.qs if order.is_valid() else subscribers
+    context = {"form": form, "filter": order, **list_page(request, subscribers, PAGE_SIZE, name="subscribers")}
+    return render(request, "dissemination/subscribers/subscriber_list.html", context)
 
 
 @permission_required("dissemination.manage_newsletters", raise_exception=True)

@@ -4,49 +4,25 @@ read-only summary per organisation, and the organisation search of the log form.
 An ambassador's querysets hold only their own contacts, so another ambassador's contact answers 404;
 a role without the permission gets 403."""
 
-import django_filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from rules.contrib.views import permission_required
 
-from mentorwijs.accounts.models import User
-from mentorwijs.accounts.roles import Role
 from mentorwijs.forms import add_service_errors, parse_id
 from mentorwijs.http import filter_page, list_page, safe_next
 
 from ..enums import STAGE_ORDER, Stage
+from ..filters import ContactFilter
 from ..forms.outreach import ContactEditForm, ContactLogForm, ContactReassignForm
 from ..models import Organisation, OutreachContact
 from ..queries import outreach as outreach_queries
 from ..queries import relations as queries
 from ..services.outreach import contact_log, contact_reassign, contact_update, follow_up_done
-
-
-class ContactFilter(django_filters.FilterSet):
-    """Staff filter the contacts by ambassador."""
-
-    logged_by = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Ambassador"), queryset=User.objects.none(), empty_label=gettext_lazy("All ambassadors")
-    )
-
-    class Meta:
-        model = OutreachContact
-        fields = ["logged_by"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["logged_by"].queryset = (
-            User.objects.filter(Q(groups__name=Role.AMBASSADOR) | Q(outreach_contacts__isnull=False))
-            .distinct()
-            .order_by("first_name", "last_name", "pk")
-        )
 
 
 def _posted(request):
@@ -57,13 +33,13 @@ def _posted(request):
 @permission_required("dissemination.log_outreach", raise_exception=True)
 @require_safe
 def contact_list_view(request):
-    """My contacts (staff: everyone's, with a filter by ambassador), 25 a page."""
+    """My contacts (staff: everyone's, with a filter by ambassador), searched and sorted, 25 a page."""
     can_manage = request.user.has_perm("dissemination.manage_outreach")
-    # Only staff filter: an ambassador's list ignores ?logged_by=.
     contacts = ContactFilter(
-        (request.GET or None) if can_manage else None,
+        request.GET or None,
         queryset=outreach_queries.outreach_contacts(request.user),
         request=request,
+        may_filter_by_ambassador=can_manage,
     )
     context = {**filter_page(request, contacts, 25), "can_manage": can_manage}
     return render(request, "dissemination/outreach/contact_list.html", context)

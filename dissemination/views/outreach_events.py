@@ -7,6 +7,7 @@ staff only); any other role gets 403."""
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from rules.contrib.views import permission_required
 
 from mentorwijs.forms import add_service_errors, parse_id
 from mentorwijs.http import filter_page, safe_next
+from mentorwijs.sorting import SortOrder
 
 from ..enums import EventKind
 from ..forms.outreach_events import AttendanceForm, EventForm, GuestSearchForm, InviteForm
@@ -34,9 +36,19 @@ class EventFilter(django_filters.FilterSet):
         label=gettext_lazy("Year"), field_name="date__year", choices=[], empty_label=gettext_lazy("All years")
     )
 
+    sort = SortOrder(
+        columns={
+            "title": (gettext_lazy("Event"), Lower("title")),
+            "date": (gettext_lazy("Date"), "date"),
+            "invited": (gettext_lazy("Invited"), "invited_count"),
+            "attended": (gettext_lazy("Attended"), "attended_count"),
+        },
+        default="-date",  # queries.outreach_events.event_list: the latest first
+    )
+
     class Meta:
         model = Event
-        fields = ["kind", "year"]
+        fields = ["kind", "year", "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

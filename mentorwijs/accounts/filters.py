@@ -1,7 +1,10 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from mentorwijs.sorting import SortOrder
 
 from .models import User
 from .roles import Role
@@ -25,9 +28,18 @@ class TeamFilter(django_filters.FilterSet):
         empty_label=_("Active and deactivated"),
     )
 
+    sort = SortOrder(
+        columns={
+            "name": (_("Name"), Lower("first_name"), Lower("last_name"), Lower("email")),
+            "email": (_("Email address"), Lower("email")),
+            "last_login": (_("Last login"), "last_login"),
+        },
+        default="name",  # queries.team_accounts
+    )
+
     class Meta:
         model = User
-        fields = ["q", "role", "state"]
+        fields = ["q", "role", "state", "sort"]
 
     def search(self, queryset, name, value):
         for word in value.split()[:5]:
