@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
+from mentorwijs.search import every_word
 from mentorwijs.sorting import SortOrder, in_choice_order
 
 from .enums import NewsletterStatus, OutreachChannel, SubscriberStatus, TargetGroup
@@ -62,15 +63,16 @@ class PersonFilter(django_filters.FilterSet):
         fields = ["q", "target_group", "sort"]
 
     def search(self, queryset, name, value):
-        words = value.split()
-        for word in words:
-            queryset = queryset.filter(
+        return every_word(
+            queryset,
+            value,
+            lambda word: (
                 Q(first_name__icontains=word)
                 | Q(last_name__icontains=word)
                 | Q(email__icontains=word)
                 | Q(organisation__name__icontains=word)
-            )
-        return queryset
+            ),
+        )
 
 
 class ContactFilter(django_filters.FilterSet):
@@ -111,14 +113,16 @@ class ContactFilter(django_filters.FilterSet):
         )
 
     def search(self, queryset, name, value):
-        for word in value.split()[:5]:
-            queryset = queryset.filter(
+        return every_word(
+            queryset,
+            value,
+            lambda word: (
                 Q(organisation__name__icontains=word)
                 | Q(person__first_name__icontains=word)
                 | Q(person__last_name__icontains=word)
                 | Q(notes__icontains=word)
-            )
-        return queryset
+            ),
+        )
 
 
 class NewsletterFilter(django_filters.FilterSet):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dissemination.models import Region
 from mentorwijs.forms import DateInput
+from mentorwijs.search import every_word
 from mentorwijs.sorting import SortOrder, in_choice_order
 
 from .enums import TrainingStatus, Variant
@@ -60,10 +61,12 @@ class TrainingFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         """Every word in the title, the region or the name of a meeting's location; it only narrows
         the runs the user may see."""
-        for word in value.split()[:5]:
+
+        def matches(word):
             at_location = Meeting.objects.filter(training=OuterRef("pk"), location__name__icontains=word)
-            queryset = queryset.filter(Q(title__icontains=word) | Q(region__name__icontains=word) | Exists(at_location))
-        return queryset
+            return Q(title__icontains=word) | Q(region__name__icontains=word) | Exists(at_location)
+
+        return every_word(queryset, value, matches)
 
     def meets_in_period(self, queryset, name, value):
         """Runs with at least one meeting on a day within the period (either end may be open)."""
