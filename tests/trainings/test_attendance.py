@@ -38,7 +38,7 @@ def run():
 
 @pytest.fixture
 def trainer(run):
-    user = UserFactory(roles=["trainer"])
+    user = UserFactory(roles=["trainer"], last_name="Trainer")  # a surname no participant here has
     run.trainers.add(user)
     return user
 
