@@ -1,5 +1,7 @@
 """What every view of the project shares about requests and redirects."""
 
+import secrets
+
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Window
 from django.http import Http404
@@ -74,3 +76,20 @@ def filter_page(request, filterset, per_page: int, *, name: str | None = None, c
     (strict) gives them to a template: a filter that does not validate finds nothing."""
     found = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
     return {"filter": filterset, **list_page(request, found, per_page, name=name, count_in_page=count_in_page)}
+
+
+def upload_stage(request, session_key: str, *, name: str, rows) -> str:
+    """Keep the rows of a checked upload in the session until the user confirms them (the preview
+    page posts the returned key back): nothing is saved before that."""
+    key = secrets.token_urlsafe(16)
+    request.session[session_key] = {"key": key, "name": name, "rows": rows}
+    return key
+
+
+def upload_take(request, session_key: str) -> dict | None:
+    """The staged upload whose key the confirming POST carries, taken out of the session; None when
+    there is none (confirmed already, or another preview replaced it)."""
+    stored = request.session.get(session_key)
+    if not stored or not secrets.compare_digest(stored["key"], request.POST.get("key", "")):
+        return None
+    return request.session.pop(session_key)

@@ -4,8 +4,6 @@ with the whole consent history, and the import of a spreadsheet with a preview.
 Between the preview and the confirmation the checked rows wait in the session with a random key that
 the confirmation form sends back, so exactly the rows that were previewed are imported."""
 
-import secrets
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from rules.contrib.views import permission_required
 
-from mentorwijs.http import list_page
+from mentorwijs.http import list_page, upload_stage, upload_take
 
 from ..filters import SubscriberSort
 from ..forms.newsletters_subscriptions import SubscriberFilterForm, SubscriberImportForm
@@ -79,11 +77,8 @@ def subscriber_import(request):
             form.add_error("file", error)
         else:
             report = subscribers_import_preview(rows=rows)
-            key = ""
             request.session.pop(SESSION_KEY, None)
-            if report.ok:
-                key = secrets.token_urlsafe(16)
-                request.session[SESSION_KEY] = {"key": key, "name": upload.name, "rows": rows}
+            key = upload_stage(request, SESSION_KEY, name=upload.name, rows=rows) if report.ok else ""
             return _preview_page(request, report=report, key=key, filename=upload.name)
     return render(
         request,
@@ -94,11 +89,10 @@ def subscriber_import(request):
 
 
 def _confirm_import(request):
-    stored = request.session.get(SESSION_KEY)
-    if not stored or not secrets.compare_digest(stored["key"], request.POST.get("key", "")):
+    stored = upload_take(request, SESSION_KEY)
+    if stored is None:
         messages.error(request, _("This import is no longer waiting. Upload the file again."))
         return redirect("dissemination:subscriber_import")
-    request.session.pop(SESSION_KEY, None)
     try:
         report = subscribers_import(rows=stored["rows"], by=request.user)
     except ValidationError:

@@ -5,8 +5,6 @@ Between the preview and the confirmation the checked rows wait in the session (a
 random key that the confirmation form sends back, so exactly the rows that were previewed are
 imported."""
 
-import secrets
-
 import tablib
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rules.contrib.views import permission_required
 
 from mentorwijs.exports import xlsx_response
+from mentorwijs.http import upload_stage, upload_take
 
 from ..filters import OrganisationFilter
 from ..forms.relations import OrganisationImportForm
@@ -59,19 +58,16 @@ def organisation_import_view(request):
             form.add_error("file", error)
         else:
             report = organisation_import_preview(dataset=dataset)
-            key = ""
-            if report.ok:
-                key = secrets.token_urlsafe(16)
-                request.session[SESSION_KEY] = {"key": key, "name": upload.name, "rows": dataset.export("json")}
-            else:
-                request.session.pop(SESSION_KEY, None)
+            request.session.pop(SESSION_KEY, None)
+            rows = dataset.export("json")
+            key = upload_stage(request, SESSION_KEY, name=upload.name, rows=rows) if report.ok else ""
             return _preview_page(request, report=report, key=key, filename=upload.name)
     return render(request, "dissemination/organisation_import.html", {"form": form})
 
 
 def _confirm(request):
-    stored = request.session.get(SESSION_KEY)
-    if not stored or not secrets.compare_digest(stored["key"], request.POST.get("key", "")):
+    stored = upload_take(request, SESSION_KEY)
+    if stored is None:
         messages.error(request, _("This import is no longer waiting. Upload the file again."))
         return redirect("dissemination:organisation_import")
     dataset = tablib.Dataset().load(stored["rows"], format="json")
@@ -80,10 +76,8 @@ def _confirm(request):
     except ValidationError:
         # Something changed since the preview (e.g. a KvK number was saved meanwhile): show it again.
         report = organisation_import_preview(dataset=dataset)
-        request.session.pop(SESSION_KEY, None)
         messages.error(request, _("Nothing was imported: the file has rows with errors."))
         return _preview_page(request, report=report, key="", filename=stored["name"])
-    request.session.pop(SESSION_KEY, None)
     messages.success(request, _("%(count)s organisations imported.") % {"count": created})
     return redirect("dissemination:organisation_list")
 
