@@ -54,11 +54,23 @@ class EnrolmentForm(forms.Form):
         ),
     )
     consent = forms.BooleanField(label=_("I agree to the privacy statement."), required=True)
+    # Staff only, for a run that has begun (`late`): kept on the enrolment and shown on the run's page.
+    late_reason = forms.CharField(
+        label=_("Why does this person join late?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Shown on the run's participant list. For example: replaces a colleague who dropped out. "
+            "Never write anything about health or disability here."
+        ),
+    )
 
-    def __init__(self, *args, staff: bool = False, host=None, **kwargs):
+    def __init__(self, *args, staff: bool = False, host=None, late: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.staff = staff
         self.host = host
+        if not (staff and late):
+            del self.fields["late_reason"]
         self.fields["organisation_name"].widget.attrs["data-organisation-search"] = reverse(
             "dissemination:organisation_search" if staff else "trainings:organisation_search"
         )
@@ -117,6 +129,7 @@ class EnrolmentForm(forms.Form):
             "source": data["source"],
             "dietary_wishes": data["dietary_wishes"],
             "consent": data.get("consent", False),
+            "late_reason": data.get("late_reason", ""),
         }
 
 
