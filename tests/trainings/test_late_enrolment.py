@@ -222,3 +222,15 @@ def test_the_participant_list_with_late_participants_runs_fixed_queries(staff_us
     with django_assert_num_queries(4):
         html = PARTICIPANTS.render(Context({"training": training, "user": staff_user}))
     assert html.count('data-testid="late-reason"') == rows
+
+
+def test_the_catch_up_page_of_a_meeting_not_yet_open_says_from_when_and_offers_no_button(staff_client, staff_user):
+    training = running_run()
+    elsewhere = TrainingFactory(meetings=5, meetings__first_meeting=timezone.now() + timedelta(days=2))
+    add(training, by=staff_user)
+    meeting = elsewhere.meetings.get(number=1)
+    response = staff_client.get(reverse("trainings:catch_up", kwargs={"pk": meeting.pk}) + "?q=Bram+Jacobs")
+    html = response.content.decode()
+    assert 'data-testid="attendance-refusal"' in html
+    assert "Bram Jacobs" in html
+    assert 'name="enrolment"' not in html
