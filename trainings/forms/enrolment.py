@@ -3,6 +3,7 @@
 from django import forms
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.enums import Channel, TargetGroup
@@ -59,9 +60,10 @@ class EnrolmentForm(forms.Form):
         label=_("Why does this person join late?"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "Shown on the run's participant list. For example: replaces a colleague who dropped out. "
-            "Never write anything about health or disability here."
+        help_text=format_lazy(
+            "{} {}",
+            _("Shown on the run's participant list. For example: replaces a colleague who dropped out."),
+            _("Never write anything about an employee's health or disability here."),
         ),
     )
 
