@@ -14,7 +14,7 @@ from trainings.enums import EnrolmentStatus, MessageKind, TrainingStatus
 from trainings.models import Enrolment, ScheduledMessage
 from trainings.queries.attendance import catch_up_candidates
 from trainings.services.attendance import attendance_catch_up
-from trainings.services.enrolment import enrolment_create
+from trainings.services.enrolment import LATE_RUN_FULL, enrolment_create
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_a_late_enrolment_needs_a_free_place(staff_user):
     EnrolmentFactory(training=training)
     with pytest.raises(ValidationError) as error:
         add(training, by=staff_user)
-    assert "raise its capacity" in " ".join(error.value.messages)
+    assert error.value.messages == [str(LATE_RUN_FULL)]
     assert training.enrolments.count() == 1
 
 
