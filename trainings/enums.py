@@ -29,6 +29,8 @@ PUBLIC_VARIANTS = [Variant.STANDARD, Variant.INTERNSHIP]
 PUBLIC_STATUSES = [TrainingStatus.OPEN, TrainingStatus.FULL, TrainingStatus.RUNNING]
 # Runs that take enrolments (a full run puts them on the waiting list).
 ENROLLABLE_STATUSES = [TrainingStatus.OPEN, TrainingStatus.FULL]
+# Runs staff may still add someone to: those above, and a running one (late, with a reason).
+STAFF_ENROLLABLE_STATUSES = [*ENROLLABLE_STATUSES, TrainingStatus.RUNNING]
 
 
 class ActiveComponent(models.TextChoices):

@@ -183,6 +183,9 @@ class Assignment(models.Model):
         related_name="+",
     )
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    # Recorded by staff (assigned_by) as history: the trainer gave meetings that had taken place, and
+    # their certification was not checked on those dates (ambassadors.services.eligibility).
+    as_history = models.BooleanField(_("recorded as history"), default=False)
 
     class Meta:
         verbose_name = _("trainer assignment")
@@ -275,6 +278,9 @@ class Enrolment(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Staff added this person after the run had begun (services.enrolment.enrolment_create): why.
+    # The meetings that had begun by created_at are theirs to catch up (queries.enrolment.late_catch_ups).
+    late_reason = models.CharField(_("reason for the late enrolment"), max_length=300, blank=True)
     # Place in line: the oldest waitlisted_at is offered the next free place.
     waitlisted_at = models.DateTimeField(_("on the waiting list since"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offer valid until"), null=True, blank=True)

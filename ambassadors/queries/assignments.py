@@ -12,7 +12,13 @@ from trainings.models import Assignment, Meeting, Training
 
 from ..enums import OfferStatus
 from ..models import AssignmentOffer
-from ..services.eligibility import GIVING_USER_ROLES, OFFERABLE_STATUSES, ROLE_MINIMUM_LEVEL, days_not_covered
+from ..services.eligibility import (
+    GIVING_USER_ROLES,
+    OFFERABLE_STATUSES,
+    ROLE_MINIMUM_LEVEL,
+    days_not_covered,
+    needs_certification,
+)
 from . import granted_certifications
 
 # Lead, co-trainers, candidates.
@@ -45,14 +51,24 @@ def run_for_assignments():
 
 def run_team(*, training) -> list[Assignment]:
     """The run's assignments, lead first, each with `uncovered`: the meeting dates on which the
-    trainer's certification does not cover their role (two queries)."""
+    trainer's certification does not cover their role; for one staff recorded as history
+    (as_history, by assigned_by) only the meetings not yet begun count (two queries)."""
     assignments = list(
-        Assignment.objects.filter(training=training).select_related("trainer").order_by(ROLE_ORDER, "assigned_at")
+        Assignment.objects.filter(training=training)
+        .select_related("trainer", "assigned_by")
+        .order_by(ROLE_ORDER, "assigned_at")
     )
-    days = sorted({timezone.localdate(meeting.starts_at) for meeting in training.scheduled_meetings})
+    now = timezone.now()
     # [0] when there is nobody: the query still runs, so the page's count stays the same.
     certifications = granted_certifications([assignment.trainer_id for assignment in assignments] or [0])
     for assignment in assignments:
+        days = sorted(
+            {
+                timezone.localdate(meeting.starts_at)
+                for meeting in training.scheduled_meetings
+                if needs_certification(meeting, as_history=assignment.as_history, now=now)
+            }
+        )
         assignment.uncovered = days_not_covered(
             certifications.get(assignment.trainer_id, []), days, ROLE_MINIMUM_LEVEL[assignment.role]
         )

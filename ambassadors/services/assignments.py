@@ -7,6 +7,9 @@ trainings runs whenever a meeting is scheduled or moved):
   a run); a candidate (supervised practice) needs none but joins a run that has a lead;
 - a trainer is never in two meetings at the same time (meetings of cancelled runs, and cancelled
   meetings, do not count).
+Staff may record history (`as_history`): a trainer who gave meetings that have taken place, also of
+a completed run. The certification is then not asked for those meetings, only for the ones ahead
+(eligibility.needs_certification); the rest holds. The assignment keeps the flag and who recorded it.
 
 Locks are taken in the order run, then trainers (as trainings' meetings_update does: run,
 locations, then the trainers through the meeting check), so two requests never wait in a circle.
@@ -29,7 +32,16 @@ from trainings.services.messages import reminders_cancel, reminders_schedule_for
 from ..enums import OfferStatus
 from ..models import AssignmentOffer
 from ..queries import granted_certifications
-from .eligibility import CLOSED_STATUSES, OFFERABLE_STATUSES, ROLE_MINIMUM_LEVEL, days_not_covered, may_give_runs
+from .eligibility import (
+    CLOSED_STATUSES,
+    HISTORY_CLOSED_STATUSES,
+    OFFERABLE_STATUSES,
+    ROLE_MINIMUM_LEVEL,
+    days_not_covered,
+    may_give_runs,
+    may_record_history,
+    needs_certification,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,9 +100,11 @@ def _double_booking(*, training: Training, trainer, meetings) -> Meeting | None:
     )
 
 
-def _refusal(*, training: Training, trainer, role: str) -> ValidationError | None:
+def _refusal(*, training: Training, trainer, role: str, as_history: bool = False) -> ValidationError | None:
     """Why `trainer` cannot give `training` as `role`, or None. Reads only (the caller locks)."""
-    if training.status in CLOSED_STATUSES:
+    if as_history and training.status in HISTORY_CLOSED_STATUSES:
+        return ValidationError({"training": _("This run is cancelled: there is no history to record.")})
+    if not as_history and training.status in CLOSED_STATUSES:
         return ValidationError(
             {"training": _("This run is cancelled or completed: no trainer can be added to it any more.")}
         )
@@ -108,7 +122,13 @@ def _refusal(*, training: Training, trainer, role: str) -> ValidationError | Non
             {"role": _("A candidate practises under a lead trainer: assign the lead trainer first.")}
         )
     meetings = list(training.meetings.filter(status=MeetingStatus.SCHEDULED).order_by("starts_at"))
-    missing = uncovered_days(trainer=trainer, role=role, days=meeting_days(meetings))
+    now = timezone.now()
+    if as_history and not any(meeting.starts_at <= now for meeting in meetings):
+        return ValidationError(
+            {"as_history": _("No meeting of this run has taken place yet: there is no history to record.")}
+        )
+    checked = [meeting for meeting in meetings if needs_certification(meeting, as_history=as_history, now=now)]
+    missing = uncovered_days(trainer=trainer, role=role, days=meeting_days(checked))
     if missing:
         if role == AssignmentRole.LEAD:
             message = _("%(trainer)s holds no valid trainer certification on %(days)s.")
@@ -132,8 +152,13 @@ def _refusal(*, training: Training, trainer, role: str) -> ValidationError | Non
 
 
 @transaction.atomic
-def assignment_add(*, training: Training, trainer, role: str, assigned_by) -> Assignment:
+def assignment_add(*, training: Training, trainer, role: str, assigned_by, as_history: bool = False) -> Assignment:
     """Let `trainer` give `training` as `role` (AssignmentRole).
+
+    `as_history`: staff (`assigned_by`) record that the trainer gave meetings that have taken place.
+    The certification is then asked only for the meetings not yet begun, and a completed run takes
+    the assignment too. Refused (on "as_history") for anyone but staff and for a run none of whose
+    meetings has begun, (on "training") for a cancelled run. The assignment keeps `as_history`.
 
     Refused (ValidationError on "training") for a cancelled or completed run; (on "trainer" or
     "role") when the user holds neither the trainer nor the master-trainer role or already gives
@@ -144,12 +169,16 @@ def assignment_add(*, training: Training, trainer, role: str, assigned_by) -> As
 
     Side effects: locks the run, then the trainer's user row; stores the Assignment and schedules
     the trainer's meeting reminders."""
+    if as_history and not may_record_history(assigned_by):
+        raise ValidationError({"as_history": _("Only staff record history.")})
     training = Training.objects.select_for_update().get(pk=training.pk)
     _lock_trainers([trainer.pk])
-    refusal = _refusal(training=training, trainer=trainer, role=role)
+    refusal = _refusal(training=training, trainer=trainer, role=role, as_history=as_history)
     if refusal is not None:
         raise refusal
-    assignment = Assignment.objects.create(training=training, trainer=trainer, role=role, assigned_by=assigned_by)
+    assignment = Assignment.objects.create(
+        training=training, trainer=trainer, role=role, assigned_by=assigned_by, as_history=as_history
+    )
     reminders_schedule_for_trainer(training=training, user=trainer)
     return assignment
 
@@ -176,7 +205,8 @@ def assignment_remove(*, assignment: Assignment, removed_by) -> None:
 
 def trainer_conflict(meeting: Meeting) -> dict[str, list[str]]:
     """For a meeting being scheduled or moved: one of the run's trainers is in a meeting of another
-    run at that time, or holds no certification for their role on the meeting's date. Reports on
+    run at that time, or holds no certification for their role on the meeting's date (not asked
+    for a meeting that has begun of a trainer staff recorded as history). Reports on
     "starts_at". Locks the run's trainers, so an assignment at the same moment waits."""
     if meeting.training_id is None:
         return {}
@@ -202,7 +232,10 @@ def trainer_conflict(meeting: Meeting) -> dict[str, list[str]]:
             )
     day = timezone.localdate(meeting.starts_at)
     certifications = granted_certifications(names)
+    now = timezone.now()
     for assignment in team:
+        if not needs_certification(meeting, as_history=assignment.as_history, now=now):
+            continue
         held = certifications.get(assignment.trainer_id, [])
         if days_not_covered(held, [day], ROLE_MINIMUM_LEVEL[assignment.role]):
             messages.append(

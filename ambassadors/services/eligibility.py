@@ -38,3 +38,21 @@ def days_not_covered(certifications, days, minimum_level: str | None) -> list:
     rank = LEVEL_RANK[minimum_level]
     usable = [c for c in certifications if LEVEL_RANK[c.level] >= rank]
     return sorted({day for day in days if not any(c.is_valid_on(day) for c in usable)})
+
+
+# --- recording history ---
+# Staff may record that a trainer gave meetings that have taken place (Assignment.as_history, with
+# assigned_by): the certification rule does not look back for those meetings, only ahead. A run
+# that was cancelled has no history to record.
+HISTORY_CLOSED_STATUSES = (TrainingStatus.CANCELLED,)
+
+
+def may_record_history(user) -> bool:
+    """Only staff record history (assign a trainer to meetings that have taken place)."""
+    return user is not None and user.is_active and user.has_role(Role.STAFF)
+
+
+def needs_certification(meeting, *, as_history: bool, now) -> bool:
+    """Whether a trainer's certification must cover this (scheduled) meeting's date: always, except
+    a meeting that has begun for an assignment staff recorded as history."""
+    return not (as_history and meeting.starts_at <= now)

@@ -85,6 +85,7 @@ def _assignment_add(request, training):
                 trainer=form.cleaned_data["trainer"],
                 role=form.cleaned_data["role"],
                 assigned_by=request.user,
+                as_history=form.cleaned_data.get("as_history", False),
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -253,6 +253,7 @@ REGISTER = [
             "trainings.Enrolment.consented_at",
             "trainings.Enrolment.language",
             "trainings.Enrolment.enrolled_by",
+            "trainings.Enrolment.late_reason",
             "trainings.Attendance.enrolment",
             "trainings.Attendance.present",
             "trainings.Attendance.absence_reason",

@@ -411,6 +411,7 @@ PERSON_FIELDS = (
     "dissemination.Person.function",
     "dissemination.Person.research_key",
     "trainings.Enrolment.dietary_wishes",
+    "trainings.Enrolment.late_reason",
     "trainings.Attendance.absence_reason",
     "trainings.Certificate.revocation_reason",
     "trainings.Evaluation.remarks",

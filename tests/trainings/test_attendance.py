@@ -488,3 +488,74 @@ def test_catch_up_page_answers_404_to_a_trainer_of_another_run(client, run):
     other_trainer = UserFactory(roles=["trainer"])
     client.force_login(other_trainer)
     assert client.get(catch_up_url(meetings_of(run)[0])).status_code == 404
+
+
+# --- a meeting that has not begun ---
+
+
+def test_the_sheet_of_a_meeting_more_than_a_day_ahead_says_so_and_offers_nothing_to_fill_in(client, trainer):
+    starts = timezone.now() + timedelta(days=3)
+    run = TrainingFactory(meetings=2, meetings__first_meeting=starts)
+    run.trainers.add(trainer)
+    anna, bram = EnrolmentFactory.create_batch(2, training=run)
+    meeting = meetings_of(run)[0]
+    client.force_login(trainer)
+    response = client.get(sheet_url(meeting))
+    html = response.content.decode()
+    content = html.split('id="main"')[-1] if 'id="main"' in html else html
+    assert response.status_code == 200
+    refusal = content.split('data-testid="attendance-refusal">')[1].split("</div>")[0]
+    # It says from when: a day before the meeting, at the meeting's time.
+    opens = timezone.localtime(meeting.starts_at - timedelta(days=1))
+    assert f"{opens:%H:%M}" in refusal
+    assert str(opens.day) in refusal
+    # The participants are listed, with nothing to fill in and no save button.
+    assert str(anna.person) in content
+    assert str(bram.person) in content
+    assert 'name="present_' not in content
+    assert 'name="reason_' not in content
+    assert 'data-testid="attendance-list"' not in content
+    assert 'method="post" novalidate' not in content
+    assert reverse("trainings:catch_up", kwargs={"pk": meeting.pk}) not in content
+
+
+def test_the_sheet_of_a_meeting_later_today_can_be_filled_in_and_says_it_has_not_begun(client, trainer):
+    run = TrainingFactory(meetings=1, meetings__first_meeting=timezone.now() + timedelta(hours=3))
+    run.trainers.add(trainer)
+    enrolment = EnrolmentFactory(training=run)
+    client.force_login(trainer)
+    html = client.get(sheet_url(meetings_of(run)[0])).content.decode()
+    assert 'data-testid="attendance-not-begun"' in html
+    assert 'data-testid="attendance-refusal"' not in html
+    assert f'name="present_{enrolment.pk}"' in html
+
+
+def test_the_sheet_of_a_meeting_that_has_begun_says_nothing_of_the_kind(client, run, trainer):
+    EnrolmentFactory(training=run)
+    client.force_login(trainer)
+    html = client.get(sheet_url(meetings_of(run)[0])).content.decode()
+    assert 'data-testid="attendance-not-begun"' not in html
+    assert 'data-testid="attendance-refusal"' not in html
+    assert 'name="present_' in html
+
+
+def test_a_sheet_posted_for_a_meeting_not_yet_open_saves_nothing_and_shows_the_message(client, trainer):
+    run = TrainingFactory(meetings=1, meetings__first_meeting=timezone.now() + timedelta(days=3))
+    run.trainers.add(trainer)
+    enrolment = EnrolmentFactory(training=run)
+    client.force_login(trainer)
+    response = client.post(sheet_url(meetings_of(run)[0]), {f"present_{enrolment.pk}": "present"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-testid="attendance-refusal"' in html
+    assert 'name="present_' not in html
+    assert not Attendance.objects.exists()
+
+
+def test_a_late_participant_is_marked_on_the_meetings_held_before_they_joined(staff_client, run, staff_user):
+    first, last = meetings_of(run)[0], meetings_of(run)[-1]
+    late = EnrolmentFactory(training=run, late_reason="Vervangt een collega", created_at=first.ends_at)
+    rows = {row["enrolment"].pk: row for row in staff_client.get(sheet_url(first)).context["rows"]}
+    assert rows[late.pk]["joined_later"] is True
+    rows = {row["enrolment"].pk: row for row in staff_client.get(sheet_url(last)).context["rows"]}
+    assert rows[late.pk]["joined_later"] is False

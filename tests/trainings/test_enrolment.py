@@ -236,8 +236,9 @@ def test_a_public_enrolment_in_a_run_that_has_started_is_refused():
 
 def test_staff_may_still_enrol_someone_in_a_run_that_has_started():
     training = TrainingFactory(meetings=5, meetings__first_meeting=timezone.now() - timedelta(days=7))
-    enrolment = enrol(training, enrolled_by=UserFactory(roles=["staff"]))
+    enrolment = enrol(training, enrolled_by=UserFactory(roles=["staff"]), late_reason="Vervangt een collega")
     assert (enrolment.training, enrolment.status) == (training, EnrolmentStatus.REGISTERED)
+    assert enrolment.late_reason == "Vervangt een collega"
 
 
 def test_staff_may_move_someone_into_a_run_that_has_started():

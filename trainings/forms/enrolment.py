@@ -3,6 +3,7 @@
 from django import forms
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dissemination.enums import Channel, TargetGroup
@@ -54,11 +55,24 @@ class EnrolmentForm(forms.Form):
         ),
     )
     consent = forms.BooleanField(label=_("I agree to the privacy statement."), required=True)
+    # Staff only, for a run that has begun (`late`): kept on the enrolment and shown on the run's page.
+    late_reason = forms.CharField(
+        label=_("Why does this person join late?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=format_lazy(
+            "{} {}",
+            _("Shown on the run's participant list. For example: replaces a colleague who dropped out."),
+            _("Never write anything about an employee's health or disability here."),
+        ),
+    )
 
-    def __init__(self, *args, staff: bool = False, host=None, **kwargs):
+    def __init__(self, *args, staff: bool = False, host=None, late: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.staff = staff
         self.host = host
+        if not (staff and late):
+            del self.fields["late_reason"]
         self.fields["organisation_name"].widget.attrs["data-organisation-search"] = reverse(
             "dissemination:organisation_search" if staff else "trainings:organisation_search"
         )
@@ -117,6 +131,7 @@ class EnrolmentForm(forms.Form):
             "source": data["source"],
             "dietary_wishes": data["dietary_wishes"],
             "consent": data.get("consent", False),
+            "late_reason": data.get("late_reason", ""),
         }
 
 

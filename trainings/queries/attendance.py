@@ -37,7 +37,13 @@ def attendance_sheet(*, meeting) -> list[dict]:
         .order_by("person__last_name", "person__first_name", "pk")
     )
     rows = [
-        {"enrolment": enrolment, "attendance": rows_here.get(enrolment.pk), "guest": False}
+        {
+            "enrolment": enrolment,
+            "attendance": rows_here.get(enrolment.pk),
+            "guest": False,
+            # Added late (services.enrolment): this meeting was theirs to catch up elsewhere.
+            "joined_later": bool(enrolment.late_reason) and enrolment.created_at > meeting.starts_at,
+        }
         for enrolment in participants
     ]
     guests = sorted(

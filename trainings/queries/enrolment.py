@@ -27,6 +27,7 @@ from ..enums import (
     PUBLIC_STATUSES,
     PUBLIC_VARIANTS,
     MeetingStatus,
+    TrainingStatus,
 )
 from ..models import (
     Attendance,
@@ -185,3 +186,64 @@ def participant_export(*, training):
         .order_by("waitlisted_at", "created_at", "id")
     )
     return meetings, enrolments
+
+
+# --- late enrolments: the meetings to catch up ---
+
+
+def meetings_begun(*, training_id: int, now=None):
+    """The run's scheduled meetings that have begun, in time order: the run has started once there
+    is one (services.enrolment.training_has_started), and whoever joins now has missed them."""
+    return Meeting.objects.filter(
+        training_id=training_id, status=MeetingStatus.SCHEDULED, starts_at__lte=now or timezone.now()
+    ).order_by("starts_at", "number")
+
+
+def late_catch_ups(*, training, enrolments, now=None) -> dict[int, list[dict]]:
+    """Per late enrolment among `enrolments` (staff added them after the run had begun, with a
+    reason): the run's scheduled meetings that had begun when they joined, each as {"meeting",
+    "done": attended or caught up already, "where": the next scheduled meeting with that number in
+    another run of the same variant (not a draft, not cancelled) where it can be caught up, or None}.
+    Three queries when there is a late enrolment, none otherwise, whatever the number of rows."""
+    late = [enrolment for enrolment in enrolments if enrolment.late_reason]
+    if not late:
+        return {}
+    latest = max(enrolment.created_at for enrolment in late)
+    begun = list(
+        Meeting.objects.filter(training_id=training.pk, status=MeetingStatus.SCHEDULED, starts_at__lte=latest).order_by(
+            "starts_at", "number"
+        )
+    )
+    done = set()
+    for enrolment_id, meeting_id, catches_up_id in Attendance.objects.filter(
+        enrolment_id__in=[enrolment.pk for enrolment in late], present=True
+    ).values_list("enrolment_id", "meeting_id", "catches_up_id"):
+        done.add((enrolment_id, catches_up_id or meeting_id))
+    elsewhere = {}
+    numbers = {meeting.number for meeting in begun}
+    if numbers:
+        for meeting in (
+            Meeting.objects.filter(
+                training__variant=training.variant,
+                number__in=numbers,
+                status=MeetingStatus.SCHEDULED,
+                starts_at__gt=now or timezone.now(),
+            )
+            .exclude(training_id=training.pk)
+            .exclude(training__status__in=[TrainingStatus.DRAFT, TrainingStatus.CANCELLED])
+            .select_related("training")
+            .order_by("number", "starts_at", "pk")
+        ):
+            elsewhere.setdefault(meeting.number, meeting)
+    return {
+        enrolment.pk: [
+            {
+                "meeting": meeting,
+                "done": (enrolment.pk, meeting.pk) in done,
+                "where": elsewhere.get(meeting.number),
+            }
+            for meeting in begun
+            if meeting.starts_at <= enrolment.created_at
+        ]
+        for enrolment in late
+    }

@@ -10,8 +10,8 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from ..enums import ACTIVE_STATUSES, EnrolmentStatus, MeetingStatus, TrainingStatus
 from ..models import Attendance, Enrolment, Meeting, Training
@@ -45,14 +45,23 @@ def attended_counts(enrolment_ids) -> dict[int, int]:
     return {pk: len(meetings) for pk, meetings in attended.items()}
 
 
+def attendance_opens_at(meeting: Meeting):
+    """From when attendance can be registered for this meeting: RECORD_AHEAD before it begins."""
+    return meeting.starts_at - RECORD_AHEAD
+
+
 def attendance_refusal(meeting: Meeting, now=None):
     """Why attendance cannot be registered for this meeting now (a message), or None when it can:
-    refused for a cancelled meeting and for one more than RECORD_AHEAD away. The one rule: the
-    services check it, pages show the attendance link by it (attendance_open)."""
+    refused for a cancelled meeting and for one that has not begun and is more than RECORD_AHEAD
+    away (the message says from when it can). The one rule: the services check it, pages show the
+    attendance link and the sheet by it (attendance_open)."""
     if meeting.is_cancelled:
         return _("This meeting was cancelled: there is no attendance to register.")
-    if meeting.starts_at > (now or timezone.now()) + RECORD_AHEAD:
-        return _("This meeting is more than a day away: register attendance on the day.")
+    opens_at = attendance_opens_at(meeting)
+    if opens_at > (now or timezone.now()):
+        return _(
+            "This meeting has not begun yet. Attendance can be registered from %(opens)s, a day before it begins."
+        ) % {"opens": formats.date_format(timezone.localtime(opens_at), "DATETIME_FORMAT")}
     return None
 
 

@@ -7,6 +7,11 @@ runs, the lower id first, so two moves in opposite directions cannot deadlock.
 
 Places are held by REGISTERED, OFFERED and COMPLETED enrolments (PLACE_HOLDING_STATUSES): an
 offer keeps the place free for the person offered until it is accepted or lapses.
+
+Once a run has begun (its first scheduled meeting has started) only staff add someone to it, with a
+reason (Enrolment.late_reason), into a free place: nobody is offered a place in a run under way, so
+there is no waiting list to join. The meetings that had begun are theirs to catch up in another run
+of the same variant (services.attendance.attendance_catch_up; queries.enrolment.late_catch_ups).
 """
 
 import secrets
@@ -26,17 +31,19 @@ from ..enums import (
     ENROLLABLE_STATUSES,
     LIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
+    STAFF_ENROLLABLE_STATUSES,
     EnrolmentStatus,
-    MeetingStatus,
     MessageKind,
     TrainingStatus,
 )
-from ..models import Enrolment, Meeting, Training, new_token
-from ..queries.enrolment import public_organisations
+from ..models import Enrolment, Training, new_token
+from ..queries.enrolment import meetings_begun, public_organisations
 from .messages import message_schedule, reminders_cancel, reminders_schedule_for_enrolment
 
 NOT_ENROLLABLE = _("This training run does not take enrolments.")
 ALREADY_STARTED = _("This training run has already started: it no longer takes enrolments.")
+LATE_REASON_NEEDED = _("This run has begun: say why this person joins late.")
+LATE_RUN_FULL = _("Every place in this run is taken: raise its capacity first to add someone late.")
 ALREADY_ENROLLED = _("This person is already enrolled in this training run.")
 LINK_NOT_VALID = _("This enrolment link is no longer valid. Ask whoever sent it to you for the new one.")
 
@@ -52,16 +59,20 @@ CONFIRMATION_AGAIN = {
 
 def training_has_started(training: Training, now=None) -> bool:
     """Whether the run's first scheduled meeting has begun (cancelled meetings do not count)."""
-    return Meeting.objects.filter(
-        training_id=training.pk, status=MeetingStatus.SCHEDULED, starts_at__lte=now or timezone.now()
-    ).exists()
+    return meetings_begun(training_id=training.pk, now=now).exists()
 
 
 def training_takes_enrolments(training: Training) -> bool:
     """Whether the run takes enrolments at all: open, or full (new ones go on the waiting list).
-    Staff may enrol someone in a run that has started; the public path also asks
-    training_has_started."""
+    The public path also asks training_has_started; staff may add someone late
+    (training_takes_staff_enrolments)."""
     return training.status in ENROLLABLE_STATUSES
+
+
+def training_takes_staff_enrolments(training: Training) -> bool:
+    """Whether staff may add someone to the run: one that takes enrolments, or a running one (late,
+    with a reason: enrolment_create)."""
+    return training.status in STAFF_ENROLLABLE_STATUSES
 
 
 def enrolment_cancellable(enrolment: Enrolment) -> bool:
@@ -181,6 +192,7 @@ def enrolment_create(
     language: str = "nl",
     enrolled_by=None,
     link_key: str = "",
+    late_reason: str = "",
 ) -> Enrolment:
     """Enrol a person in a run: REGISTERED when a place is free and nobody is waiting, else
     WAITLISTED (in order of waitlisted_at).
@@ -190,8 +202,12 @@ def enrolment_create(
     this takes the last place; schedules the meeting reminders, the evaluation requests and
     ENROLMENT_CONFIRMED (with the .ics), or WAITLIST_CONFIRMED.
 
-    Staff (`enrolled_by` set) may enrol someone in a run that has started; an existing Person
-    gets its empty fields filled; a second enrolment of the same person is refused.
+    Staff (`enrolled_by` set) may add someone to a run that has begun, also once it is running:
+    late, which needs `late_reason` (stored on the enrolment) and a free place (refused on
+    "late_reason" without a reason, and when every place is taken: no waiting list in a run under
+    way); the confirmation and the reminders then cover the meetings still ahead, and the meetings
+    that had begun are to be caught up. An existing Person gets its empty fields filled; a second
+    enrolment of the same person is refused.
 
     The public path (`enrolled_by` None) must not tell a visitor who is enrolled, nor let them
     change someone's data: it needs consent to the privacy statement, refuses a run whose first
@@ -206,14 +222,21 @@ def enrolment_create(
     out) and returning it unchanged.
     """
     public = enrolled_by is None
+    late_reason = (late_reason or "").strip()
     if public and not consent:
         raise ValidationError({"consent": _("Please agree to the privacy statement.")})
     with transaction.atomic():
         training = _lock_training(training.pk)
-        if not training_takes_enrolments(training):
+        takes = training_takes_enrolments(training) if public else training_takes_staff_enrolments(training)
+        if not takes:
             raise ValidationError(NOT_ENROLLABLE)
-        if public and training_has_started(training):
+        late = training_has_started(training)
+        if public and late:
             raise ValidationError(ALREADY_STARTED)
+        if late and not late_reason:
+            raise ValidationError({"late_reason": LATE_REASON_NEEDED})
+        if late and places_held(training) >= training.capacity:
+            raise ValidationError(LATE_RUN_FULL)
         if public and not training.is_public and not _link_key_matches(link_key, training):
             raise ValidationError(LINK_NOT_VALID)
         if public and organisation is not None:
@@ -247,7 +270,8 @@ def enrolment_create(
                 message_schedule(kind=kind, enrolment=existing)
             return existing
         now = timezone.now()
-        has_place = places_held(training) < training.capacity and not _waiting(training).exists()
+        # Late: a free place was checked above, and nobody is offered a place in a run under way.
+        has_place = late or (places_held(training) < training.capacity and not _waiting(training).exists())
         enrolment = Enrolment.objects.create(
             training=training,
             person=person,
@@ -260,6 +284,7 @@ def enrolment_create(
             language=language,
             enrolled_by=enrolled_by,
             created_at=now,
+            late_reason=late_reason if late else "",
         )
         _update_status(training)
         _confirm(enrolment)

@@ -98,6 +98,7 @@ def _enrolments(person) -> list[dict]:
                 "consented_at": iso(enrolment.consented_at),
                 "language": enrolment.language,
                 "created_at": iso(enrolment.created_at),
+                "late_reason": enrolment.late_reason,
                 "waitlisted_at": iso(enrolment.waitlisted_at),
                 "offer_expires_at": iso(enrolment.offer_expires_at),
                 "cancelled_at": iso(enrolment.cancelled_at),
@@ -160,7 +161,7 @@ def _person_erase(erasure) -> Erased:
     enrolment_ids = list(Enrolment.objects.filter(person=erasure.person).values_list("pk", flat=True))
     for enrolment_id in enrolment_ids:
         # One token each (unique); the old personal links open nothing any more.
-        Enrolment.objects.filter(pk=enrolment_id).update(dietary_wishes="", token=new_token())
+        Enrolment.objects.filter(pk=enrolment_id).update(dietary_wishes="", late_reason="", token=new_token())
     attendances = Attendance.objects.filter(enrolment_id__in=enrolment_ids)
     evaluations = Evaluation.objects.filter(enrolment_id__in=enrolment_ids)
     counts = {
@@ -173,7 +174,7 @@ def _person_erase(erasure) -> Erased:
     return Erased(
         counts=counts,
         audit=[
-            AuditRedaction(Enrolment, enrolment_ids, ["dietary_wishes", "token"]),
+            AuditRedaction(Enrolment, enrolment_ids, ["dietary_wishes", "late_reason", "token"]),
             AuditRedaction(Attendance, attendances.values_list("pk", flat=True), ["absence_reason"]),
             AuditRedaction(Evaluation, evaluations.values_list("pk", flat=True), ["remarks"]),
             AuditRedaction(

@@ -4,9 +4,9 @@
 from django import template
 
 from .. import calendar
-from ..enums import LIVE_STATUSES, EnrolmentStatus
+from ..enums import ACTIVE_STATUSES, LIVE_STATUSES, EnrolmentStatus
 from ..queries import enrolment as queries
-from ..services.enrolment import training_takes_enrolments
+from ..services.enrolment import training_takes_staff_enrolments
 
 register = template.Library()
 
@@ -27,6 +27,11 @@ def training_participants(context, training):
     enrolments = list(queries.training_participants(training_id=training.pk))
     for enrolment in enrolments:
         by_status[enrolment.status].append(enrolment)
+    # Someone added after the run had begun: the meetings they missed, to catch up elsewhere.
+    taking_part = [enrolment for enrolment in enrolments if enrolment.status in ACTIVE_STATUSES]
+    catch_ups = queries.late_catch_ups(training=training, enrolments=taking_part)
+    for enrolment in taking_part:
+        enrolment.catch_ups = catch_ups.get(enrolment.pk, [])
     user = context.get("user")
     can_manage = bool(user and user.has_perm("trainings.manage_trainings"))
     groups = [
@@ -38,7 +43,7 @@ def training_participants(context, training):
         "groups": groups,
         "total": len(enrolments),
         "can_manage": can_manage,
-        "can_enrol": can_manage and training_takes_enrolments(training),
+        "can_enrol": can_manage and training_takes_staff_enrolments(training),
     }
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -18,7 +19,7 @@ from mentorwijs.ratelimit import rate_limited
 from ..forms.attendance import AttendanceSheetForm, CatchUpForm, CatchUpSearchForm
 from ..models import Meeting
 from ..queries import attendance as queries
-from ..services.attendance import attendance_catch_up, attendance_record
+from ..services.attendance import attendance_catch_up, attendance_record, attendance_refusal
 
 CANDIDATES_SHOWN = 25
 
@@ -54,13 +55,18 @@ def meeting_for(request, pk) -> Meeting:
 
 
 def attendance_page(request, meeting, form, status=200):
+    """The sheet, or, while attendance cannot be registered (a cancelled meeting, or one not begun
+    and more than a day away), why not and from when, with the participants but nothing to fill in."""
     rows = form.bound_rows()
+    now = timezone.now()
     context = {
         "meeting": meeting,
         "training": meeting.training,
         "form": form,
         "rows": rows,
         "present_count": sum(1 for row in rows if row["attendance"] and row["attendance"].present),
+        "refusal": attendance_refusal(meeting, now),
+        "not_begun": meeting.starts_at > now,
     }
     return TemplateResponse(request, "trainings/attendance.html", context, status=status)
 
@@ -144,5 +150,6 @@ def catch_up_view(request, pk):
         "shown": CANDIDATES_SHOWN,
         "attendance_url": reverse("trainings:meeting_attendance", kwargs={"pk": meeting.pk}),
         "full_name_only": not request.user.has_perm("trainings.browse_catch_up_candidates"),
+        "refusal": attendance_refusal(meeting),
     }
     return render(request, "trainings/catch_up.html", context, status=200 if request.method == "GET" else 400)

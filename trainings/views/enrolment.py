@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
-from ..enums import ENROLLABLE_STATUSES, LIVE_STATUSES, EnrolmentStatus
+from ..enums import LIVE_STATUSES, STAFF_ENROLLABLE_STATUSES, EnrolmentStatus
 from ..forms import add_service_errors
 from ..forms.enrolment import EnrolmentForm, EnrolmentMoveForm
 from ..models import Enrolment, Training
+from ..queries.enrolment import meetings_begun
 from ..services.enrolment import enrolment_cancel, enrolment_create, enrolment_move, training_enrolment_link_renew
 
 
@@ -30,11 +31,14 @@ def staff_only(request) -> None:
 
 @require_http_methods(["GET", "POST"])
 def staff_enrol_view(request, pk):
-    """Staff enrol someone in a run that takes enrolments; a full run puts them on the waiting list."""
-    training = get_object_or_404(Training.objects.select_related("region"), pk=pk, status__in=ENROLLABLE_STATUSES)
+    """Staff enrol someone in a run that takes enrolments; a full run puts them on the waiting list.
+    Once the run has begun (also when it is running) they add someone late, with a reason; the page
+    names the meetings already held, which the participant catches up in another run."""
+    training = get_object_or_404(Training.objects.select_related("region"), pk=pk, status__in=STAFF_ENROLLABLE_STATUSES)
     staff_only(request)
+    missed = list(meetings_begun(training_id=training.pk))
     # Bound on every POST, an empty one too, so that it shows its errors.
-    form = EnrolmentForm(request.POST if request.method == "POST" else None, staff=True)
+    form = EnrolmentForm(request.POST if request.method == "POST" else None, staff=True, late=bool(missed))
     if request.method == "POST" and form.is_valid():
         try:
             enrolment = enrolment_create(
@@ -46,7 +50,13 @@ def staff_enrol_view(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if enrolment.status == EnrolmentStatus.REGISTERED:
+            if enrolment.late_reason:
+                messages.success(
+                    request,
+                    _("%(name)s is added late: the missed meetings are listed to catch up.")
+                    % {"name": enrolment.person},
+                )
+            elif enrolment.status == EnrolmentStatus.REGISTERED:
                 messages.success(request, _("%(name)s is enrolled.") % {"name": enrolment.person})
             else:
                 messages.info(request, _("%(name)s is on the waiting list.") % {"name": enrolment.person})
@@ -54,7 +64,7 @@ def staff_enrol_view(request, pk):
     return render(
         request,
         "trainings/enrolment_form.html",
-        {"training": training, "form": form, "training_url": training_url(training.pk)},
+        {"training": training, "form": form, "training_url": training_url(training.pk), "missed": missed},
     )
 
 
