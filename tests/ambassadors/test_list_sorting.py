@@ -230,7 +230,7 @@ def test_the_heat_map_per_trainer_sorts_by_name_runs_and_a_component(staff_clien
     assert names(sort="-autonomy") == ["Ans", "Cees", "Bert"]
     assert names(sort="x") == ["Ans", "Bert", "Cees"]
     html = staff_client.get(reverse("ambassadors:fidelity_overview"), {"sort": "autonomy"}).content.decode()
-    assert 'aria-sort="ascending"><a class="text-nowrap fw-semibold" href="?sort=-autonomy"' in html
+    assert 'aria-sort="ascending"><a class="text-wrap fw-semibold" href="?sort=-autonomy"' in html
 
 
 @pytest.mark.parametrize("trainers", [10, 200])
