@@ -2,15 +2,19 @@
 review decisions. The rules live in ambassadors.services.certification; refusals come back
 through add_service_errors."""
 
+import django_filters
 from django import forms
 from django.conf import settings
+from django.db.models.functions import Lower
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.forms import DateInput, add_service_errors, plausible_date
+from mentorwijs.sorting import SortOrder, in_choice_order
 
-from ..enums import Level
+from ..enums import CertificationStatus, Level
 from ..evidence import MAX_FILES
+from ..models import Certification
 from .assignments import PRIVACY_HELP
 
 __all__ = [
@@ -18,10 +22,31 @@ __all__ = [
     "ApproveForm",
     "AskInfoForm",
     "CertificationRequestForm",
+    "CertificationReviewFilter",
     "RejectForm",
     "RevokeForm",
     "add_service_errors",
 ]
+
+
+class CertificationReviewFilter(django_filters.FilterSet):
+    """The column order of the open requests; the list has no filters."""
+
+    sort = SortOrder(
+        columns={
+            "trainer": (_("Trainer"), Lower("holder__first_name"), Lower("holder__last_name")),
+            "level": (_("Level"), in_choice_order("level", Level)),
+            "status": (_("Status"), in_choice_order("status", CertificationStatus)),
+            "requested": (_("Requested on"), "requested_at"),
+            "files": (_("Files"), "evidence_count"),
+        },
+        default="requested",  # queries.certification.open_requests: the oldest first
+    )
+
+    class Meta:
+        model = Certification
+        fields = ["sort"]
+
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 

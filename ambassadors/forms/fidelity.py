@@ -1,12 +1,34 @@
+import django_filters
 from django import forms
+from django.db.models.functions import Lower
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from mentorwijs.accounts.models import User
+from mentorwijs.sorting import SortOrder
 from trainings.enums import ActiveComponent
 
 from ..enums import ChecklistItem
 from ..services.fidelity import NOTES_MAX_LENGTH, SCORE_SCALE, score_field
 from .assignments import PRIVACY_HELP
+
+
+class FidelityTrainerSort(django_filters.FilterSet):
+    """The column order of the heat map per trainer: by name, by reviewed runs, or by the mean score
+    of one active component (ascending: the weakest first; trainers without a score last)."""
+
+    sort = SortOrder(
+        columns={
+            "name": (_("Trainer"), Lower("last_name"), Lower("first_name")),
+            "runs": (_("Reviewed runs"), "reviewed_runs"),
+            **{component.value: (component.label, f"avg_{component.value}") for component in ActiveComponent},
+        },
+        default="name",  # queries.quality.fidelity_trainers
+    )
+
+    class Meta:
+        model = User
+        fields = ["sort"]
 
 
 class FidelityReviewForm(forms.Form):

@@ -1,14 +1,34 @@
 """Forms of the staff pages of renewal rules and refresher meetings. The rules live in
 services/renewal_rules.py; these forms collect the input and the views show refusals by the field."""
 
+import django_filters
 from django import forms
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.forms import DateInput, ModelMultipleChoiceField
+from mentorwijs.sorting import SortOrder
 
 from ..enums import Level, RuleKind
 from ..models import RefresherMeeting, RenewalRule
 from ..queries.renewal import refresher_attendee_choices
+
+
+class RefresherFilter(django_filters.FilterSet):
+    """The column order of the refresher meetings; the list has no filters."""
+
+    sort = SortOrder(
+        columns={
+            "held_on": (_("Held on"), "held_on"),
+            "title": (_("Title"), Lower("title")),
+            "attended": (_("Attended"), "attendee_count"),
+        },
+        default="-held_on",  # queries.renewal.refresher_list: the latest first
+    )
+
+    class Meta:
+        model = RefresherMeeting
+        fields = ["sort"]
 
 
 class RenewalRuleForm(forms.Form):

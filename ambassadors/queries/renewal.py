@@ -5,6 +5,7 @@ from datetime import date
 
 from django.contrib.auth.models import Group
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from mentorwijs.accounts.models import User
@@ -51,7 +52,8 @@ def open_renewal(certifications, *, current: Certification | None) -> Certificat
 
 def public_register(*, today: date | None = None):
     """Trainers who opted in to the public register and hold a certification valid today, with
-    their highest current level and when that certification lapses, ordered by name. Never
+    their highest current level and when that certification lapses, ordered by name (whatever its
+    case). Never
     anyone without consent, or whose certification is requested, rejected, expired or revoked."""
     today = today or timezone.localdate()
     best = (
@@ -72,7 +74,7 @@ def public_register(*, today: date | None = None):
             level=Subquery(best.values("level")[:1]),
             valid_until=Subquery(best.values("valid_until")[:1]),
         )
-        .order_by("user__last_name", "user__first_name", "pk")
+        .order_by(Lower("user__last_name"), Lower("user__first_name"), "pk")
     )
 
 

@@ -15,7 +15,7 @@ from rules.contrib.views import permission_required
 
 from mentorwijs.accounts.rules import is_staff_member
 from mentorwijs.forms import parse_id
-from mentorwijs.http import form_data, list_page
+from mentorwijs.http import filter_page, form_data
 
 from ..enums import GRANTED_STATUSES, OPEN_STATUSES, CertificationStatus
 from ..forms.certification import (
@@ -23,6 +23,7 @@ from ..forms.certification import (
     ApproveForm,
     AskInfoForm,
     CertificationRequestForm,
+    CertificationReviewFilter,
     RejectForm,
     RevokeForm,
     add_service_errors,
@@ -123,9 +124,11 @@ def certification_detail_view(request, pk):
 @permission_required("ambassadors.review_certifications", raise_exception=True)
 @require_safe
 def review_list_view(request):
-    """Open requests for reviewers, oldest first."""
-    requests = queries.open_requests(reviewer=request.user)
-    return render(request, "ambassadors/review_list.html", list_page(request, requests, 50, name="requests"))
+    """Open requests for reviewers, oldest first or sorted by a column, 50 a page."""
+    requests = CertificationReviewFilter(
+        request.GET or None, queryset=queries.open_requests(reviewer=request.user), request=request
+    )
+    return render(request, "ambassadors/review_list.html", filter_page(request, requests, 50, name="requests"))
 
 
 DECISIONS = {

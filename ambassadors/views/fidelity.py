@@ -15,11 +15,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from rules.contrib.views import permission_required
 
 from mentorwijs.forms import add_service_errors
-from mentorwijs.http import list_page
+from mentorwijs.http import filter_page
 from trainings.enums import ActiveComponent
 
 from ..enums import ReviewKind
-from ..forms.fidelity import FidelityReviewForm
+from ..forms.fidelity import FidelityReviewForm, FidelityTrainerSort
 from ..models import FidelityReview
 from ..queries import quality as queries
 from ..services.fidelity import fidelity_review_refusal, fidelity_review_submit
@@ -37,8 +37,9 @@ FIDELITY_TRAINERS_PAGE_SIZE = 50
 @permission_required("ambassadors.view_fidelity", raise_exception=True)
 @require_safe
 def fidelity_overview_view(request):
-    """The heat map per trainer (paginated) and per run, and the completed runs without a review."""
-    context = list_page(request, queries.fidelity_trainers(), FIDELITY_TRAINERS_PAGE_SIZE, name="trainers")
+    """The heat map per trainer (paginated, sorted by a column) and per run, and the completed runs without a review."""
+    trainers = FidelityTrainerSort(request.GET or None, queryset=queries.fidelity_trainers(), request=request)
+    context = filter_page(request, trainers, FIDELITY_TRAINERS_PAGE_SIZE, name="trainers")
     for trainer in context["trainers"]:
         trainer.cells = queries.heat_map_cells(trainer)
     runs = list(queries.fidelity_runs())

@@ -5,6 +5,7 @@ check there who is certified. It lists only trainers who opted in (Ambassador.pu
 
 import django_filters
 from django.contrib.auth.decorators import login_not_required
+from django.db.models.functions import Lower
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from rules.contrib.views import permission_required
 
 from dissemination.models import Region
 from mentorwijs.http import filter_page
+from mentorwijs.sorting import SortOrder, in_choice_order
 
 from ..enums import Level
 from ..models import Ambassador
@@ -49,10 +51,19 @@ class RegisterFilter(django_filters.FilterSet):
         label=_("Region"), queryset=Region.objects.all(), empty_label=_("All regions")
     )
     level = django_filters.ChoiceFilter(label=_("Level"), choices=Level.choices, empty_label=_("All levels"))
+    sort = SortOrder(
+        columns={
+            "name": (_("Name"), Lower("user__last_name"), Lower("user__first_name")),
+            "level": (_("Level"), in_choice_order("level", Level)),
+            "region": (_("Region"), "region__name"),
+            "expires": (_("Expires on"), "valid_until"),
+        },
+        default="name",  # queries.renewal.public_register
+    )
 
     class Meta:
         model = Ambassador
-        fields = ["region", "level"]
+        fields = ["region", "level", "sort"]
 
 
 @login_not_required

@@ -9,13 +9,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rules.contrib.views import permission_required
 
 from mentorwijs.forms import add_service_errors
+from mentorwijs.http import filter_page
 
-from ..forms.renewal import RefresherMeetingForm, RenewalRuleForm
+from ..forms.renewal import RefresherFilter, RefresherMeetingForm, RenewalRuleForm
 from ..models import RefresherMeeting, RenewalRule
 from ..queries import renewal as queries_renewal
 from ..services.renewal_rules import refresher_save, renewal_rule_save, renewal_rule_set_active
 
 PERMISSION = "ambassadors.manage_renewal_rules"
+REFRESHER_LIST_PAGE_SIZE = 25
 
 
 # Renewal rules ------------------------------------------------------------------------------------
@@ -77,7 +79,10 @@ def renewal_rule_activate_view(request, pk):
 @permission_required(PERMISSION, raise_exception=True)
 @require_GET
 def refresher_list_view(request):
-    return render(request, "ambassadors/refresher_list.html", {"meetings": queries_renewal.refresher_list()})
+    """The refresher meetings, the latest first or sorted by a column, 25 a page."""
+    meetings = RefresherFilter(request.GET or None, queryset=queries_renewal.refresher_list(), request=request)
+    context = filter_page(request, meetings, REFRESHER_LIST_PAGE_SIZE, name="meetings", count_in_page=True)
+    return render(request, "ambassadors/refresher_list.html", context)
 
 
 def _refresher_form(request, meeting: RefresherMeeting):

@@ -1,10 +1,12 @@
+import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.forms import DateInput
+from mentorwijs.sorting import SortOrder
 
 from ..enums import NewsletterStatus
-from ..models import Newsletter
+from ..models import MailEvent, Newsletter
 from ..queries.newsletters_mail_events import KIND_FILTER_CHOICES
 
 
@@ -30,3 +32,23 @@ class MailEventFilterForm(forms.Form):
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", _("Choose a day on or after the first day."))
         return data
+
+
+class MailEventSort(django_filters.FilterSet):
+    """The column order of the mail events (its filters are MailEventFilterForm's). The rows are a
+    UNION of dicts (queries.newsletters_mail_events.mail_events): columns are sorted by name, and the
+    row's source and key break ties."""
+
+    sort = SortOrder(
+        columns={
+            "when": (_("When"), "ev_at"),
+            "kind": (_("Kind"), "ev_kind"),
+            "email": (_("Email address"), "ev_email"),
+        },
+        default="-when",
+        tiebreak=("ev_pk", "ev_source"),
+    )
+
+    class Meta:
+        model = MailEvent
+        fields = ["sort"]

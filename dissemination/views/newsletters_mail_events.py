@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
-from mentorwijs.http import safe_next
+from mentorwijs.http import list_page, safe_next
 
-from ..forms.newsletters_mail_events import MailEventFilterForm
+from ..forms.newsletters_mail_events import MailEventFilterForm, MailEventSort
 from ..queries.newsletters_mail_events import mail_event_rows, mail_events
 from ..services.mail_events import service_mail_send_again
 
@@ -45,11 +44,13 @@ def mail_event_list(request):
         since=_day_start(filters.get("since")),
         until=_day_start(until + timedelta(days=1)) if until else None,
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
+    order = MailEventSort(request.GET or None, queryset=rows, request=request)
+    rows = order.qs if order.is_valid() else rows
+    context = list_page(request, rows, PAGE_SIZE)
+    context |= {
         "form": form,
-        "page_obj": page,
-        "rows": mail_event_rows(page.object_list),
+        "filter": order,
+        "rows": mail_event_rows(context["object_list"]),
         "newsletter": newsletter,
         "back": request.get_full_path(),
     }

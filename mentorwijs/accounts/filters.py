@@ -1,12 +1,16 @@
+from datetime import timedelta
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.sorting import SortOrder
 
-from .models import User
+from .models import Invitation, User
 from .roles import Role
 
 ACTIVE, DEACTIVATED = "active", "deactivated"
@@ -56,3 +60,38 @@ class TeamFilter(django_filters.FilterSet):
 
     def in_state(self, queryset, name, value):
         return queryset.filter(is_active=value == ACTIVE)
+
+
+def invitation_status_order(now) -> Case:
+    """An invitation's status (Invitation.status, worked out in Python) as a column, in the order of
+    Invitation.Status: open, accepted, expired, revoked."""
+    expired_before = now - timedelta(days=settings.INVITATION_VALID_DAYS)
+    return Case(
+        When(accepted_at__isnull=False, then=Value(1)),
+        When(revoked_at__isnull=False, then=Value(3)),
+        When(created_at__lte=expired_before, then=Value(2)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+class InvitationFilter(django_filters.FilterSet):
+    """The column order of the invitation list; it has no filters."""
+
+    sort = SortOrder(
+        columns={
+            "email": (_("Email address"), Lower("email")),
+            "invited_by": (_("Invited by"), Lower("invited_by__first_name"), Lower("invited_by__last_name")),
+            "created": (_("Created"), "created_at"),
+            "status": (_("Status"), "pk"),  # set per request: the status depends on the time
+        },
+        default="-created",  # Invitation.Meta.ordering
+    )
+
+    class Meta:
+        model = Invitation
+        fields = ["sort"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["sort"].columns["status"] = [invitation_status_order(timezone.now())]

@@ -11,9 +11,11 @@ ACTIVE, INACTIVE = "active", "inactive"
 
 def account_list(*, q: str = "", role: str = "", state: str = ""):
     """Every account with its roles (prefetched: a fixed number of queries whatever the number of
-    accounts), by name; narrowed by up to five words of the name or address, a role, and ACTIVE or
+    accounts), by name whatever its case; narrowed by up to five words of the name or address, a role, and ACTIVE or
     INACTIVE."""
-    accounts = User.objects.prefetch_related("groups").order_by("first_name", "last_name", "email", "pk")
+    accounts = User.objects.prefetch_related("groups").order_by(
+        Lower("first_name"), Lower("last_name"), Lower("email"), "pk"
+    )
     for word in q.split()[:5]:
         accounts = accounts.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)

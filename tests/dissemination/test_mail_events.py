@@ -279,3 +279,48 @@ def test_send_again_goes_back_only_to_a_page_of_this_site(staff_client):
     reminder = failed_reminder()
     response = send_again(staff_client, "trainings.message", reminder.pk, next="https://elders.example/")
     assert response.url == URL
+
+
+# --- sorting (issue 17) ----------------------------------------------------------------------------
+
+
+def test_the_mail_events_sort_by_time_kind_and_address_across_sources(staff_client):
+    now = timezone.now()
+    newsletter = sent_newsletter()
+    bounce("b@example.org", newsletter=newsletter, at=now - timedelta(days=3))
+    bounce("c@example.org", kind=MailEventKind.COMPLAINT, at=now - timedelta(days=1))
+    failed_delivery("a@example.org", newsletter)  # claimed now
+    invitation = unsent_invitation()  # an hour ago
+
+    def emails(**query):
+        return [email for _source, email in listed(staff_client.get(URL, query))]
+
+    assert emails() == ["a@example.org", invitation.email, "c@example.org", "b@example.org"]  # newest first
+    assert emails(sort="when") == ["b@example.org", "c@example.org", invitation.email, "a@example.org"]
+    assert emails(sort="email") == ["a@example.org", "b@example.org", "c@example.org", invitation.email]
+    assert emails(sort="-email", kind="bounce") == ["b@example.org"]
+    kinds = [row["ev_kind"] for row in staff_client.get(URL, {"sort": "kind"}).context["rows"]]
+    assert kinds == sorted(kinds)
+    assert emails(sort="size") == emails()  # an unknown key: the default order
+    html = staff_client.get(URL, {"sort": "email", "kind": "bounce"}).content.decode()
+    assert 'aria-sort="ascending"><a class="text-nowrap fw-semibold" href="?sort=-email&amp;kind=bounce"' in html
+    assert '<option value="email" selected>' in html  # the filter form keeps the order (and sorts on a phone)
+
+
+def test_a_sorted_page_two_holds_the_rest(staff_client):
+    for number in range(53):
+        bounce(f"adres{number:02d}@example.org", at=timezone.now() - timedelta(minutes=number))
+    second = staff_client.get(URL, {"page": 2, "sort": "-email"})
+    assert listed(second) == [("event", f"adres{number:02d}@example.org") for number in (2, 1, 0)]
+    assert staff_client.get(URL, {"page": 3}).status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_a_sorted_page_runs_a_fixed_number_of_queries(staff_client, django_assert_num_queries, count):
+    make_rows(count)
+    # as unsorted: the user, the count, the page (one UNION of all sources), the newsletters of the filter
+    with django_assert_num_queries(4):
+        response = staff_client.get(URL, {"sort": "-email", "address": "example"})
+    emails = [row["ev_email"] for row in response.context["rows"]]
+    assert emails == sorted(emails, reverse=True)
+    assert response.context["page_obj"].paginator.count == 4 * count

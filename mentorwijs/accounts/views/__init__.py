@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from rules.contrib.views import permission_required
 
-from mentorwijs.http import form_data, list_page, safe_next
+from mentorwijs.http import filter_page, form_data, safe_next
 
 from .. import services
+from ..filters import InvitationFilter
 from ..forms import InvitationAcceptForm, InvitationForm, LanguageForm
 from ..models import Invitation
 from ..tokens import invitation_id_from_token
@@ -23,8 +24,11 @@ INVITATION_LIST_PAGE_SIZE = 25
 @permission_required("accounts.manage_invitations", raise_exception=True)
 @require_safe
 def invitation_list(request):
-    invitations = Invitation.objects.select_related("invited_by", "accepted_user")
-    context = list_page(request, invitations, INVITATION_LIST_PAGE_SIZE, name="invitation_list")
+    """Every invitation, the newest first or sorted by a column, 25 a page."""
+    invitations = InvitationFilter(
+        request.GET or None, queryset=Invitation.objects.select_related("invited_by", "accepted_user"), request=request
+    )
+    context = filter_page(request, invitations, INVITATION_LIST_PAGE_SIZE, name="invitation_list")
     context["valid_days"] = settings.INVITATION_VALID_DAYS
     return render(request, "accounts/invitation_list.html", context)
 

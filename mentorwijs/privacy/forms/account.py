@@ -1,10 +1,31 @@
+import django_filters
 from django import forms
+from django.db.models.functions import Lower
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
+from mentorwijs.sorting import SortOrder
 
 from ..queries import ACTIVE, INACTIVE
+
+
+class AccountSort(django_filters.FilterSet):
+    """The column order of the account list (its filters are AccountFilterForm's)."""
+
+    sort = SortOrder(
+        columns={
+            "name": (_("Name"), Lower("first_name"), Lower("last_name"), Lower("email")),
+            "last_login": (_("Last login"), "last_login"),
+            "status": (_("Status"), "is_active"),
+        },
+        default="name",  # queries.account_list
+    )
+
+    class Meta:
+        model = User
+        fields = ["sort"]
 
 
 class AccountFilterForm(forms.Form):

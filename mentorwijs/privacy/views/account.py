@@ -11,7 +11,7 @@ from mentorwijs.accounts.models import User
 from mentorwijs.forms import add_service_errors
 from mentorwijs.http import list_page
 
-from ..forms.account import AccountEraseForm, AccountFilterForm
+from ..forms.account import AccountEraseForm, AccountFilterForm, AccountSort
 from ..models import ErasureRecord
 from ..queries import account_list, people_with_address_of
 from ..services.account_data import account_data
@@ -31,8 +31,11 @@ def account_list_view(request):
         accounts = account_list(**filter_form.cleaned_data)
     else:
         accounts = account_list()
+    order = AccountSort(request.GET or None, queryset=accounts, request=request)
+    accounts = order.qs if order.is_valid() else accounts
     context = list_page(request, accounts, ACCOUNT_LIST_PAGE_SIZE, name="user_list")
     context["filter_form"] = filter_form
+    context["filter"] = order
     return render(request, "privacy/account_list.html", context)
 
 
