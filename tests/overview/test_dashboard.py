@@ -545,6 +545,7 @@ def test_anonymous_visitors_are_sent_to_the_login(client, url):
 # choices of the filter form. The goals' own query is measured apart below, so that its module keeps
 # its own count. A second visit reads the figures from the cache (test_page_caches.py).
 DASHBOARD_QUERIES = 9
+DASHBOARD_QUERIES_CACHED = 2
 
 
 def _many_contacts(count: int, organisations: int) -> None:
@@ -588,6 +589,11 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     assert response.status_code == 200
     assert _total(response.context["funnel"])["reached"] == organisations
     assert sum(response.context["channels"].total) == contacts
+
+    # Again, nothing changed: the figures come from the cache (the user and the region choices remain).
+    with django_assert_num_queries(DASHBOARD_QUERIES_CACHED):
+        again = ambassador_client.get(URL)
+    assert sum(again.context["channels"].total) == contacts
 
 
 def test_the_default_period_is_the_last_twelve_months():

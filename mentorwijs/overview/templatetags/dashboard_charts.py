@@ -47,10 +47,10 @@ def bar_chart(rows, title, chart_id):
 
 MONTH_WIDTH = 480  # the viewBox; the SVG scales to its column
 MONTH_HEIGHT = 240
-PLOT_LEFT = 34  # room for the numbers of the scale
+PLOT_LEFT = 42  # room for the numbers of the scale
 PLOT_RIGHT = 8
 PLOT_TOP = 10
-PLOT_BOTTOM = 206  # the months' names and years below
+PLOT_BOTTOM = 200  # the months' names and years below
 # One colour per column of the table, in the order of its columns (distinguishable without red/green).
 PALETTE = ["#0b5c57", "#e69f00", "#56b4e9", "#cc79a7", "#d55e00", "#0072b2", "#7b3294", "#8a8a8a"]
 
@@ -145,7 +145,7 @@ def month_chart(table, title, description, chart_id, stacked=True):
         "plot_left": PLOT_LEFT,
         "plot_right": MONTH_WIDTH - PLOT_RIGHT,
         "plot_bottom": PLOT_BOTTOM,
-        "month_y": PLOT_BOTTOM + 14,
-        "year_y": PLOT_BOTTOM + 28,
+        "month_y": PLOT_BOTTOM + 16,
+        "year_y": PLOT_BOTTOM + 32,
         "empty": not drawn,
     }
