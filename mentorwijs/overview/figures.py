@@ -14,8 +14,11 @@ Who raises it: the receivers below, connected by OverviewConfig.ready() to the c
 post_save and post_delete, so every service, the admin, a merge (its duplicate is deleted) and an
 erasure raise it without the apps knowing of the dashboard. A save that names its `update_fields`
 and touches none of the counted fields (a follow-up ticked off, a new token) leaves the figures
-alone. Bulk writes (`QuerySet.update`, `bulk_create`) send no signal: a service that changes counted
-fields that way calls `figures_changed()` itself (none does today).
+alone. Bulk writes (`QuerySet.update`, `bulk_create`) send no signal: whatever changes counted
+fields that way calls `figures_changed()` itself (seed_large does). The two bulk updates of counted
+models in the services change no figure: `certification_expire` (EXPIRED counts as granted, and only
+up to valid_until) and `profile_link_accepted_invitation` (a new account holds no certification yet);
+a merge moves rows with an update but deletes the duplicate, which raises the generation.
 
 Only data is kept (tables with lazy labels, numbers, goals), never HTML: the page is rendered for
 each visitor in their language, and their time zone shows the time of computing.
