@@ -9,3 +9,7 @@ class OverviewConfig(AppConfig):
 
     def ready(self):
         from mentorwijs import checks  # noqa: F401  registers the production settings checks
+
+        from .figures import connect_receivers
+
+        connect_receivers()  # the dashboard's figures are fresh after every change they count

@@ -23,7 +23,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, DateField, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
@@ -106,23 +106,38 @@ class Table:
     extra: dict = field(default_factory=dict)
 
     @property
+    def shown_rows(self) -> list[Row]:
+        """The rows with at least one number: the page folds the rows of zeros away."""
+        return [row for row in self.rows if any(row.values)]
+
+    @property
+    def folded_rows(self) -> list[Row]:
+        """The rows whose numbers are all zero (the page names them in one line; exports keep them)."""
+        return [row for row in self.rows if not any(row.values)]
+
+    @property
     def keyed_rows(self) -> list[tuple[Row, list[tuple[str, int]]]]:
-        """Each row with its values as (column key, value): the cells carry their column's key."""
+        """Each shown row with its values as (column key, value): the cells carry their column's key."""
         keys = [key for key, _label in self.columns]
-        return [(row, list(zip(keys, row.values, strict=True))) for row in self.rows]
+        return [(row, list(zip(keys, row.values, strict=True))) for row in self.shown_rows]
 
     @property
     def keyed_total(self) -> list[tuple[str, int]]:
         return list(zip([key for key, _label in self.columns], self.total or [], strict=False))
 
     @property
+    def by_month(self) -> bool:
+        """The rows are months (their first cell the month's first day)."""
+        return self.dimensions[0][0] == "month"
+
+    @property
     def width(self) -> int:
         return len(self.dimensions) + len(self.columns)
 
     def chart(self, column: str) -> list[tuple[str, int]]:
-        """(label, value) per row for one number column: the bars of a chart."""
+        """(label, value) per shown row for one number column: the bars of a chart."""
         index = [key for key, _label in self.columns].index(column)
-        return [(" · ".join(str(cell) for cell in row.cells), row.values[index]) for row in self.rows]
+        return [(" · ".join(str(cell) for cell in row.cells), row.values[index]) for row in self.shown_rows]
 
     def total_chart(self, columns: list[str] | None = None) -> list[tuple[str, int]]:
         """(heading, total) per number column (or the columns named): the bars of the totals."""
@@ -339,6 +354,42 @@ def people(filters: DashboardFilters) -> dict:
         certifications = certifications.filter(holder__ambassador__region=filters.region)
     counts["trainers"] = certifications.aggregate(trainers=Count("holder", distinct=True))["trainers"]
     return counts
+
+
+ENROLMENT_MONTH_COLUMNS = [("registered", _("Registrations")), ("completed", _("Completions"))]
+
+
+def enrolments_per_month(filters: DashboardFilters) -> Table:
+    """Months (rows) × registrations (enrolments that count as registered, by the month of their
+    creation) and completions (by the month they completed), each a month in Europe/Amsterdam: one
+    grouped query over the pairs (month created, month completed); Python adds up the pairs."""
+    registered = enrolled_between(filters.date_from, filters.date_to)
+    completed = completed_between(filters.date_from, filters.date_to)
+    amsterdam = ZoneInfo(settings.TIME_ZONE)
+    pairs = (
+        _enrolments(filters)
+        .filter(registered | completed)
+        .order_by()
+        .values(
+            created_month=TruncMonth("created_at", tzinfo=amsterdam, output_field=DateField()),
+            completed_month=TruncMonth("completed_at", tzinfo=amsterdam, output_field=DateField()),
+        )
+        .annotate(registered=Count("pk", filter=registered), completed=Count("pk", filter=completed))
+    )
+    per_month: dict[date, list[int]] = {month: [0, 0] for month in filters.months()}
+    for pair in pairs:
+        if pair["registered"]:
+            per_month[pair["created_month"]][0] += pair["registered"]
+        if pair["completed"]:
+            per_month[pair["completed_month"]][1] += pair["completed"]
+    rows = [Row(key=f"{month:%Y-%m}", cells=[month], values=values) for month, values in per_month.items()]
+    return Table(
+        "enrolments",
+        [("month", _("Month"))],
+        ENROLMENT_MONTH_COLUMNS,
+        rows,
+        total=[sum(row.values[0] for row in rows), sum(row.values[1] for row in rows)],
+    )
 
 
 # --- contacts per channel per month ------------------------------------------------------------------

@@ -60,6 +60,7 @@ from dissemination.models import (
 )
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
+from mentorwijs.overview.figures import figures_changed
 from trainings.enums import (
     ActiveComponent,
     AssignmentRole,
@@ -804,7 +805,8 @@ def seed_large(*, scale: float = 1.0, seed: int = 2026, progress=None) -> Counts
     """Write the national-scale data set in one transaction; returns what it created.
 
     Side effects: inserts rows in most tables (see the module docstring) with bulk_create, which
-    sends no signals; mails, tasks and the audit log are not involved. Refuses (ValueError) when
+    sends no signals, so it raises the dashboard's generation itself (figures.figures_changed, on
+    commit); mails, tasks and the audit log are not involved. Refuses (ValueError) when
     the database holds users, organisations, persons, runs, contacts or subscribers already."""
     if scale <= 0:
         raise ValueError("The scale must be positive.")
@@ -820,4 +822,5 @@ def seed_large(*, scale: float = 1.0, seed: int = 2026, progress=None) -> Counts
         step()
         if progress:
             progress(step.__name__)
+    figures_changed()
     return Counts(rows=data.rows)

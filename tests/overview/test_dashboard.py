@@ -40,69 +40,6 @@ FUNNEL_KEYS = ["organisations", "reached", "informed", "interested", "convinced"
 FUNNEL_KEYS += ["trainer"]
 
 
-@pytest.fixture
-def ambassador_client(client):
-    client.force_login(UserFactory(roles=["ambassador"]))
-    return client
-
-
-@pytest.fixture
-def regions(db):
-    return {"R": Region.objects.get(name="Rivierenland"), "G": Region.objects.get(name="Groningen")}
-
-
-@pytest.fixture
-def known(regions):
-    """Ten organisations in two target groups (E employers, S schools) and two regions (R, G), each
-    stopping at a known step. Period: the default (the last twelve months)."""
-    today = timezone.localdate()
-    period_start, _end = dashboard.default_period()
-    e, s = TargetGroup.EMPLOYERS, TargetGroup.SCHOOLS
-
-    def org(group, region):
-        return OrganisationFactory(target_group=group, region=regions[region])
-
-    orgs = {
-        0: org(e, "R"),  # known, never contacted: step 0
-        1: org(e, "R"),  # informed
-        2: org(e, "G"),  # informed, then interested
-        3: org(e, "R"),  # convinced; an older contact (before the period) said trained
-        4: org(s, "G"),  # supervisors registered, by the contact's stage
-        5: org(s, "R"),  # informed, and a person completed a run: trained
-        6: org(s, "G"),  # no contact, a person enrolled publicly: registered, but not "reached"
-        7: org(e, "G"),  # informed, and its ambassador is certified as a trainer today: trainer
-        8: org(e, "R"),  # only a cancelled enrolment: step 0
-        9: org(s, "R"),  # informed; its ambassador's certification expired: step 1
-    }
-    OutreachContactFactory(organisation=orgs[1], stage="informed", channel="phone")
-    OutreachContactFactory(organisation=orgs[2], stage="informed", date=today - timedelta(days=40), channel="email")
-    OutreachContactFactory(organisation=orgs[2], stage="interested", channel="conversation")
-    OutreachContactFactory(organisation=orgs[3], stage="convinced", channel="conversation")
-    OutreachContactFactory(organisation=orgs[3], stage="trained", date=period_start - timedelta(days=10))
-    OutreachContactFactory(organisation=orgs[4], stage="supervisors_registered", channel="congress")
-    OutreachContactFactory(organisation=orgs[5], stage="informed", channel="phone")
-    OutreachContactFactory(organisation=orgs[7], stage="informed", channel="phone")
-    OutreachContactFactory(organisation=orgs[9], stage="informed", channel="email")
-
-    run_r = TrainingFactory(region=regions["R"])
-    run_g = TrainingFactory(region=regions["G"])
-    EnrolmentFactory(
-        training=run_r,
-        person=PersonFactory(organisation=orgs[5]),
-        status="completed",
-        completed_at=timezone.now(),
-        source="network",
-    )
-    EnrolmentFactory(training=run_g, person=PersonFactory(organisation=orgs[6]), source="website")
-    EnrolmentFactory(training=run_r, person=PersonFactory(organisation=orgs[8]), status="cancelled", source="website")
-
-    trainer = CertificationFactory().holder
-    AmbassadorFactory(user=trainer, organisation=orgs[7], region=regions["G"])
-    lapsed = CertificationFactory(valid_from=today - timedelta(days=800), valid_until=today - timedelta(days=30))
-    AmbassadorFactory(user=lapsed.holder, organisation=orgs[9], region=regions["R"])
-    return orgs
-
-
 def _row(table, key):
     return dict(zip(FUNNEL_KEYS, next(row.values for row in table.rows if row.key == key), strict=True))
 
@@ -604,9 +541,11 @@ def test_anonymous_visitors_are_sent_to_the_login(client, url):
 
 # The user with their roles (the session comes from the cache); the organisations per target group,
 # region, step and contact rank (one query feeds the funnel, its regions and reach); people (two);
-# contacts per month and per channel; heard of; the region choices of the filter form. The goals' own
-# query is measured apart below, so that its module keeps its own count.
-DASHBOARD_QUERIES = 8
+# contacts per month and per channel; registrations and completions per month; heard of; the region
+# choices of the filter form. The goals' own query is measured apart below, so that its module keeps
+# its own count. A second visit reads the figures from the cache (test_page_caches.py).
+DASHBOARD_QUERIES = 9
+DASHBOARD_QUERIES_CACHED = 2
 
 
 def _many_contacts(count: int, organisations: int) -> None:
@@ -650,6 +589,11 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     assert response.status_code == 200
     assert _total(response.context["funnel"])["reached"] == organisations
     assert sum(response.context["channels"].total) == contacts
+
+    # Again, nothing changed: the figures come from the cache (the user and the region choices remain).
+    with django_assert_num_queries(DASHBOARD_QUERIES_CACHED):
+        again = ambassador_client.get(URL)
+    assert sum(again.context["channels"].total) == contacts
 
 
 def test_the_default_period_is_the_last_twelve_months():

@@ -249,14 +249,14 @@ PAGES = [
     Page("dashboard", _url("overview:dashboard")),
     *(
         Page(f"dashboard export {table}", lambda d, t=table: reverse("overview:dashboard_export") + f"?table={t}")
-        for table in ("funnel", "funnel_regions", "reached", "channels", "heard_of", "goals")
+        for table in ("funnel", "funnel_regions", "reached", "channels", "enrolments", "heard_of", "goals")
     ),
     *(
         Page(
             f"dashboard export {table} (Excel)",
             lambda d, t=table: reverse("overview:dashboard_export") + f"?table={t}&format=xlsx",
         )
-        for table in ("funnel", "funnel_regions", "reached", "channels", "heard_of", "goals")
+        for table in ("funnel", "funnel_regions", "reached", "channels", "enrolments", "heard_of", "goals")
     ),
     # Privacy and the audit trail: staff.
     Page(

@@ -10,7 +10,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +24,7 @@ from mentorwijs.exports import xlsx_response
 from mentorwijs.forms import DateInput
 
 from .. import dashboard
+from ..figures import dashboard_figures
 from ..goals import goal_progress
 
 
@@ -85,45 +85,40 @@ TABLES = {
     "funnel_regions": dashboard.funnel_per_region,
     "reached": dashboard.reached_per_target_group_and_region,
     "channels": dashboard.contacts_per_channel_per_month,
+    "enrolments": dashboard.enrolments_per_month,
     "heard_of": dashboard.heard_of,
 }
 EXPORTS = [*TABLES, "goals"]
-
-# The page's figures are rendered once per filter choice and kept this long in the cache (a
-# template fragment): computing them takes seconds at national scale (bench/pages, issue 7).
-DASHBOARD_CACHE_SECONDS = 300
 
 
 @never_cache
 @permission_required("overview.view_dashboard", raise_exception=True)
 @require_safe
 def dashboard_view(request):
+    """The figures come from the cache until something they count changes (figures.py); the page
+    says when they were computed."""
     default_from, default_to = dashboard.default_period()
     form = DashboardFilterForm(request.GET or None, initial={"date_from": default_from, "date_to": default_to})
     filters = form.filters()
-    # Lazy: the figures are computed only when the cached fragment of the page is missing
-    # (the same queries, in the order the template asks for them).
-    groups = SimpleLazyObject(lambda: dashboard.funnel_groups(filters))  # feeds funnel and reach
-    funnel = SimpleLazyObject(lambda: dashboard.funnel_per_target_group(filters, groups))
-    channels = SimpleLazyObject(lambda: dashboard.contacts_per_channel_per_month(filters))
-    heard_of = SimpleLazyObject(lambda: dashboard.heard_of(filters))
+    figures = dashboard_figures(filters)
     steps = [key for _rank, key, _label in dashboard.FUNNEL_STEPS]
     context = {
         "form": form,
         "filters": filters,
         "export_query": filter_query(filters),
-        "cache_seconds": DASHBOARD_CACHE_SECONDS,
-        "reached_chart": SimpleLazyObject(lambda: funnel.chart("reached")),
-        "reached": SimpleLazyObject(lambda: dashboard.reached_per_target_group_and_region(filters, groups)),
-        "funnel": funnel,
-        "funnel_chart": SimpleLazyObject(lambda: funnel.total_chart(steps)),
-        "funnel_regions": SimpleLazyObject(lambda: dashboard.funnel_per_region(filters, groups)),
-        "people": SimpleLazyObject(lambda: dashboard.people(filters)),
-        "goal_rows": SimpleLazyObject(lambda: goal_progress(dashboard.goals_for(filters), region=filters.region)),
-        "channels": channels,
-        "channels_chart": SimpleLazyObject(lambda: channels.total_chart()),
-        "heard_of": heard_of,
-        "heard_of_chart": SimpleLazyObject(lambda: heard_of.chart("participants")),
+        "computed_at": figures.computed_at,
+        "reached_chart": figures.funnel.chart("reached"),
+        "reached": figures.reached,
+        "funnel": figures.funnel,
+        "funnel_chart": figures.funnel.total_chart(steps),
+        "funnel_regions": figures.funnel_regions,
+        "people": figures.people,
+        "goal_rows": figures.goal_rows,
+        "channels": figures.channels,
+        "channels_chart": [(label, total) for label, total in figures.channels.total_chart() if total],
+        "enrolments": figures.enrolments,
+        "heard_of": figures.heard_of,
+        "heard_of_chart": figures.heard_of.chart("participants"),
     }
     return TemplateResponse(request, "overview/dashboard/dashboard.html", context)
 
@@ -211,6 +206,7 @@ SHEET_TITLES = {
     "funnel_regions": _("Per region"),
     "reached": _("Organisations reached"),
     "channels": _("Contacts per channel per month"),
+    "enrolments": _("Registrations and completions per month"),
     "heard_of": _("How participants heard of Mentorwijs"),
     "goals": _("Goals"),
 }
