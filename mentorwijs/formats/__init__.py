@@ -19,7 +19,7 @@ NAMED_FORMATS = (
     "SHORT_DATETIME_FORMAT",  # 7 dec. 2026, 14:30
     "TIME_FORMAT",  # 14:30
     "YEAR_MONTH_FORMAT",  # december 2026
-    "SHORT_YEAR_MONTH_FORMAT",  # dec. 2026 (a column heading)
+    "SHORT_YEAR_MONTH_FORMAT",  # dec. '26 (a column heading)
     "MONTH_DAY_FORMAT",  # 7 december
     "DAY_FORMAT",  # maandag 7 december 2026
     "SHORT_DAY_FORMAT",  # maandag 7 december (a day close by: reminders, follow-ups, the week ahead)
