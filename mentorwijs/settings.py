@@ -243,6 +243,8 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
+# The named date formats per language (mentorwijs/formats): Dutch month names in lower case.
+FORMAT_MODULE_PATH = ["mentorwijs.formats"]
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True

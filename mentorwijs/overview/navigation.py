@@ -18,6 +18,18 @@ class Link:
     local_only: bool = False  # only where mail is caught locally
     also_active_on: tuple[str, ...] = ()  # URL names of other pages in this link's section
     in_account_menu: bool = False  # tools, not daily work: in the account menu, not the bar
+    area: str = ""  # the key in AREAS of the dropdown that holds the link when the bar groups (bar_items)
+
+
+# The bar holds at most this many links side by side (after "Home"); whoever may use more (someone
+# with several roles) gets them grouped per area, one dropdown each, so the bar stays one line at
+# 1280 px, language buttons and all (tests/e2e/test_menu_roles.py measures every combination of roles).
+BAR_LINKS_MAX = 7
+AREAS = {
+    "trainings": _("Trainings"),
+    "dissemination": _("Dissemination"),
+    "trainer": _("As a trainer"),
+}
 
 
 LINKS = [
@@ -27,6 +39,7 @@ LINKS = [
         "trainings:training_list",
         "trainings.browse_trainings",
         _("Plan training runs and their meetings, see the calendar and who takes part."),
+        area="trainings",
     ),
     Link(
         "organisations",
@@ -35,6 +48,7 @@ LINKS = [
         "dissemination.browse_organisations",
         _("Employers, schools, municipalities and other stakeholders, per target group and region."),
         also_active_on=("dissemination:organisation_matching", "dissemination:organisation_match_merge"),
+        area="dissemination",
     ),
     Link(
         "outreach",
@@ -54,6 +68,7 @@ LINKS = [
             "dissemination:mail_event_list",
             "dissemination:mailing_list_list",
         ),
+        area="dissemination",
     ),
     Link(
         "dashboard",
@@ -61,6 +76,7 @@ LINKS = [
         "overview:dashboard",
         "overview.view_dashboard",
         _("How far the dissemination plan has come: organisations reached, the funnel, goals and channels."),
+        area="dissemination",
     ),
     Link(
         "evaluations",
@@ -68,6 +84,7 @@ LINKS = [
         "trainings:evaluation_overview",
         "trainings.view_evaluations",
         _("What participants think of the training: averages per run, per trainer and over time; research export."),
+        area="trainings",
     ),
     Link(
         "certification",
@@ -75,6 +92,7 @@ LINKS = [
         "ambassadors:my_certification",
         "ambassadors.request_certification",
         _("Your certification as a trainer: valid until when, what renewal asks of you, and your requests."),
+        area="trainer",
     ),
     Link(
         "open_runs",
@@ -82,6 +100,7 @@ LINKS = [
         "ambassadors:open_runs",
         "ambassadors.offer_to_train",
         _("Coming runs that still need a trainer: offer to give one."),
+        area="trainer",
     ),
     Link(
         "quality",
@@ -98,6 +117,7 @@ LINKS = [
             "ambassadors:renewal_rule_list",
             "ambassadors:refresher_list",
         ),
+        area="trainings",
     ),
     Link(
         "ambassadors",
@@ -105,6 +125,7 @@ LINKS = [
         "ambassadors:ambassador_list",
         "ambassadors.manage_ambassadors",
         _("The people who carry Mentorwijs: what they offer, where, and who still has to join."),
+        area="dissemination",
     ),
     Link(
         "team",
@@ -225,7 +246,27 @@ def links_for(user, links=None) -> list[dict]:
             "description": link.description,
             "also_active_on": link.also_active_on,
             "in_account_menu": link.in_account_menu,
+            "area": link.area,
         }
         for link in (LINKS if links is None else links)
         if user.has_perm(link.permission) and (mail_is_caught or not link.local_only)
+    ]
+
+
+def bar_items(links: list[dict]) -> list[dict]:
+    """What the bar shows of `links` (links_for's, with "active" set): the links themselves while there
+    are at most BAR_LINKS_MAX, else one item per area in the order the areas first appear, a dropdown
+    ({"area", "label", "links", "active"}) where the area holds more than one link. Links without an
+    area (the account menu's) are not in the bar."""
+    bar = [link for link in links if not link["in_account_menu"]]
+    if len(bar) <= BAR_LINKS_MAX:
+        return [{"link": link} for link in bar]
+    areas: dict[str, list[dict]] = {}
+    for link in bar:
+        areas.setdefault(link["area"], []).append(link)
+    return [
+        {"link": grouped[0]}
+        if len(grouped) == 1
+        else {"area": area, "label": AREAS[area], "links": grouped, "active": any(x["active"] for x in grouped)}
+        for area, grouped in areas.items()
     ]

@@ -7,7 +7,7 @@ applies just before it goes out, and how its mail is built. Services schedule ro
 through MESSAGES.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.urls import reverse
@@ -305,6 +305,18 @@ def build_email(message: ScheduledMessage):
     return MESSAGES.email(message)
 
 
+# Moments a row's context keeps as ISO text (scheduling._when), shown in the recipient's language.
+CONTEXT_MOMENTS = ("old_starts_at", "old_ends_at")
+
+
+def _moment(value):
+    """An ISO moment from a row's context as a datetime; text of a row queued before it was ISO stays text."""
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+
+
 def _build(message: ScheduledMessage):
     """The mail for one row: templates/email/trainings/<kind>*, in the recipient's language."""
     from ..calendar import ics_for_meetings
@@ -327,6 +339,7 @@ def _build(message: ScheduledMessage):
         "personal_url": personal_url(enrolment) if enrolment is not None else "",
         **message.context,
     }
+    context.update({key: _moment(context[key]) for key in CONTEXT_MOMENTS if key in context})
     if enrolment is not None and message.kind in EVALUATION_MOMENTS:
         from .evaluation import evaluation_url
 

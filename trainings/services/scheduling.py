@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Q
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..enums import (
@@ -270,7 +270,8 @@ def training_update(*, training: Training, **fields) -> Training:
 
 
 def _when(value) -> str:
-    return dateformat.format(timezone.localtime(value), "j-n-Y H:i")
+    """A moment kept in a mail row's context: ISO, so the mail shows it in its recipient's language."""
+    return timezone.localtime(value).isoformat()
 
 
 def _tell_everyone(*, meeting: Meeting, kind: str, context: dict | None = None) -> None:
