@@ -20,6 +20,7 @@ NAMED_FORMATS = (
     "TIME_FORMAT",  # 14:30
     "YEAR_MONTH_FORMAT",  # december 2026
     "SHORT_YEAR_MONTH_FORMAT",  # dec. '26 (a column heading)
+    "SHORT_MONTH_FORMAT",  # dec. (a chart's axis, the year beside it)
     "MONTH_DAY_FORMAT",  # 7 december
     "DAY_FORMAT",  # maandag 7 december 2026
     "SHORT_DAY_FORMAT",  # maandag 7 december (a day close by: reminders, follow-ups, the week ahead)

@@ -20,7 +20,7 @@ from trainings.enums import (
     TrainingStatus,
     Variant,
 )
-from trainings.models import Evaluation, Location, Meeting, Training
+from trainings.models import Enrolment, Evaluation, Location, Meeting, Training
 from trainings.services.attendance import attendance_record
 from trainings.services.enrolment import enrolment_create
 from trainings.services.scheduling import training_create, training_update
@@ -116,10 +116,13 @@ def _seed_run(index, run, regions, locations, people):
             dietary_wishes="Vegetarisch" if n % 4 == 0 else "",
             consent=True,
             enrolled_by=enrolled_by,
+            late_reason="Demo" if weeks < 0 else "",
             link_key=training.enrolment_link_key,  # an in-company run: as through the link staff sent
         )
         for n, person in enumerate(people[index * 5 : index * 5 + participants])
     ]
+    # A past demo run stands for one its participants enrolled in before it began: no late joiners.
+    Enrolment.objects.filter(training=training).update(late_reason="")
     _seed_attendance(training, enrolments)
     if status in (TrainingStatus.RUNNING, TrainingStatus.COMPLETED):
         training_update(training=training, status=status)

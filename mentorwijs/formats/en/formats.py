@@ -8,6 +8,7 @@ SHORT_DATETIME_FORMAT = "j M Y, H:i"  # 7 Dec 2026, 14:30
 TIME_FORMAT = "H:i"  # 14:30
 YEAR_MONTH_FORMAT = "F Y"  # December 2026
 SHORT_YEAR_MONTH_FORMAT = "M 'y"  # Dec '26 (a column heading)
+SHORT_MONTH_FORMAT = "M"  # Dec (a chart's axis)
 MONTH_DAY_FORMAT = "j F"  # 7 December
 DAY_FORMAT = "l j F Y"  # Monday 7 December 2026
 SHORT_DAY_FORMAT = "l j F"  # Monday 7 December
