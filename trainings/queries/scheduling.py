@@ -98,9 +98,10 @@ GONE_OUT = [MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.FAILED]
 
 def run_message_history(*, training_id: int):
     """The run's mail history, newest first: each message and cancellation with its sender and meeting,
-    and how many mails it made (`recipients`), were delivered, failed, and have gone out or are going
+    and how many mails it made (`recipients`), still wait, were delivered, failed, and have gone out or are going
     out (`gone_out`: a cancellation can then no longer be undone). One query."""
     mails = {
+        "waiting": Q(mails__status__in=[MessageStatus.PENDING, MessageStatus.SENDING]),
         "delivered": Q(mails__status=MessageStatus.SENT),
         "failed": Q(mails__status=MessageStatus.FAILED),
         "gone_out": Q(mails__status__in=GONE_OUT),
