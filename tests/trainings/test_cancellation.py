@@ -143,10 +143,14 @@ def test_a_completed_or_cancelled_run_cannot_be_cancelled(run):
     assert RunMessage.objects.count() == 1
 
 
-def test_a_run_opened_again_through_its_edit_form_sends_no_notice(run, people):
+def test_a_run_opened_again_through_its_edit_form_sends_no_notice_even_when_cancelled_again(run, people):
     from trainings.services.scheduling import training_update
 
-    cancel(run)
+    first = cancel(run)
+    training_update(training=run, status=TrainingStatus.OPEN)
+    assert set(first.mails.values_list("status", flat=True)) == {MessageStatus.CANCELLED}
+    second = cancel(run)  # nobody is enrolled any more: only the trainer is told, once
+    assert list(second.mails.values_list("user", flat=True)) == [people["trainer"].pk]
     training_update(training=run, status=TrainingStatus.OPEN)
     with time_machine.travel(timezone.now() + UNDO_WINDOW + timedelta(seconds=1)):
         messages_send_due()

@@ -22,9 +22,10 @@ from ..enums import (
     PUBLIC_STATUSES,
     MeetingStatus,
     MessageKind,
+    MessageStatus,
     TrainingStatus,
 )
-from ..models import Enrolment, Location, Meeting, Training
+from ..models import Enrolment, Location, Meeting, ScheduledMessage, Training
 from .enrolment import places_held, waitlist_offer_next
 from .messages import (
     message_schedule,
@@ -237,7 +238,8 @@ def training_update(*, training: Training, **fields) -> Training:
     local_adaptations). Refused when the capacity falls below the places already held, and (on
     "status") when a cancelled run is opened again while one of its scheduled meetings clashes:
     its location or one of its trainers is booked by another run at that time, or a trainer's
-    certification no longer covers the date (the same checks and locks as meetings_update). A run is
+    certification no longer covers the date (the same checks and locks as meetings_update); opened
+    again, its cancellation notices still waiting are withdrawn. A run is
     cancelled only by services.cancellation.training_cancel (which tells everyone, with an undo), so
     setting the status to cancelled is refused here. Free places (a higher capacity) are offered to
     those waiting."""
@@ -256,9 +258,15 @@ def training_update(*, training: Training, **fields) -> Training:
                 % {"held": held}
             }
         )
-    if was_cancelled and training.status != TrainingStatus.CANCELLED:
+    reopened = was_cancelled and training.status != TrainingStatus.CANCELLED
+    if reopened:
         refuse_reopening_clashes(training)
     training.save()
+    if reopened:
+        # Notices of its cancellation that have not gone out yet stay unsent (the enrolments stay cancelled).
+        ScheduledMessage.objects.filter(
+            run_message__training=training, kind=MessageKind.TRAINING_CANCELLED, status=MessageStatus.PENDING
+        ).update(status=MessageStatus.CANCELLED)
     # More places, or a run opened again: those waiting get the free places, and FULL/OPEN follows.
     waitlist_offer_next(training=training)
     training.refresh_from_db()
