@@ -102,3 +102,11 @@ class MessageKind(models.TextChoices):
     CERTIFICATE = "certificate", _("Certificate of participation")
     EMAIL_CHANGED = "email_changed", _("Email address changed (to the old address)")
     PERSONAL_LINKS = "personal_links", _("New personal links (to the new address)")
+    RUN_MESSAGE = "run_message", _("Message to the participants")
+
+
+class RunMessageKind(models.TextChoices):
+    """What an entry of a run's mail history is (trainings.models.RunMessage)."""
+
+    MESSAGE = "message", _("Message")
+    CANCELLATION = "cancellation", _("Cancellation of the run")

@@ -17,6 +17,7 @@ from .enums import (
     EvaluationMoment,
     MeetingStatus,
     MessageKind,
+    RunMessageKind,
     TrainingStatus,
     Variant,
 )
@@ -426,6 +427,57 @@ class Evaluation(models.Model):
         return f"{self.enrolment} ({self.get_moment_display()})"
 
 
+class RunMessage(models.Model):
+    """An entry of a run's mail history: a message staff or a trainer wrote to the participants of the
+    run (or of one of its meetings), or the notice of the run's cancellation with its reason. Each
+    recipient's mail is a ScheduledMessage pointing here (`mails`), so the history counts what was
+    delivered and what failed. A cancellation keeps in `undo` what undoing it restores
+    (trainings.services.cancellation)."""
+
+    training = models.ForeignKey(
+        Training, verbose_name=_("training run"), on_delete=models.CASCADE, related_name="run_messages"
+    )
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=RunMessageKind.choices, default=RunMessageKind.MESSAGE)
+    subject = models.CharField(_("subject"), max_length=150, blank=True)
+    body = models.TextField(_("message"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    # A cancellation: the run's status before, each cancelled enrolment's status before (by pk) and
+    # the waiting mails it withdrew (pks), for its undo.
+    undo = models.JSONField(default=dict, blank=True, editable=False)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("message to a run")
+        verbose_name_plural = _("messages to a run")
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.training}: {self.subject or self.get_kind_display()}"
+
+    @property
+    def is_cancellation(self) -> bool:
+        return self.kind == RunMessageKind.CANCELLATION
+
+
 class ScheduledMessage(OutboxMail):
     """A service mail of this app as a row of its outbox (services/messages.py): a periodic task
     claims what is due and sends it, so no message is lost when a worker dies and nothing waits days
@@ -446,6 +498,15 @@ class ScheduledMessage(OutboxMail):
     )
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    # A message to the run's participants, or the run's cancellation, this mail is one of.
+    run_message = models.ForeignKey(
+        RunMessage,
+        verbose_name=_("message to a run"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mails",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -28,6 +28,8 @@ rules.add_perm("trainings.record_attendance", is_staff_member | (is_trainer & gi
 # an assignment outlives a trainer role taken away). Master trainers see every run for their
 # reviews, but its participants only when they give it themselves (docs/security.md).
 rules.add_perm("trainings.view_participants", is_staff_member | (is_trainer & gives_training))
+# A message to a run's participants (issue 17): whoever may see them, staff and the run's trainers.
+rules.add_perm("trainings.message_participants", is_staff_member | (is_trainer & gives_training))
 rules.add_perm("trainings.view_evaluations", is_staff_member | is_master_trainer)
 # Catching up a meeting of another run: staff browse the participants who may; anyone else who
 # records attendance finds someone of another run only by typing their full name (they stand in

@@ -9,6 +9,7 @@ from .views import (
     locations,
     participants,
     public,
+    run_messages,
     scheduling,
 )
 
@@ -22,6 +23,9 @@ urlpatterns = [
     path("<int:pk>/", scheduling.training_detail_view, name="training_detail"),
     path("<int:pk>/bewerken/", scheduling.training_update_view, name="training_update"),
     path("<int:pk>/bijeenkomsten/", scheduling.meetings_update_view, name="meetings_update"),
+    path("<int:pk>/annuleren/", scheduling.training_cancel_view, name="training_cancel"),
+    path("<int:pk>/annuleren/terugdraaien/", scheduling.training_cancel_undo_view, name="training_cancel_undo"),
+    path("<int:pk>/bericht/", run_messages.run_message_view, name="run_message"),
     path("bijeenkomst/<int:pk>/annuleren/", scheduling.meeting_cancel_view, name="meeting_cancel"),
     path("<int:pk>/deelnemers.xlsx", participants.participant_export_view, name="participant_export"),
     # settings (staff): locations and the completion rule per variant

@@ -296,6 +296,8 @@ REGISTER = [
         fields=(
             "trainings.ScheduledMessage.enrolment",
             "trainings.ScheduledMessage.user",
+            "trainings.RunMessage.sent_by",
+            "trainings.RunMessage.undone_by",
             "outbox.CaughtMail.from_email",
             "outbox.CaughtMail.recipients",
             "outbox.CaughtMail.raw",

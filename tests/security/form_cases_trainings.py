@@ -15,6 +15,7 @@ from trainings.models import (
     Evaluation,
     Location,
     Meeting,
+    RunMessage,
     ScheduledMessage,
     Training,
 )
@@ -42,6 +43,32 @@ def setup_training_create(client):
             "first_meeting_end": value("21:00"),
             "location": value(str(location.pk)),
         },
+    }
+
+
+def setup_run_message(client):
+    login(client, ["staff"])
+    training = TrainingFactory(meetings=2, status="open")
+    EnrolmentFactory(training=training)
+    return {
+        "url": reverse("trainings:run_message", args=[training.pk]),
+        "object": training,
+        "fields": {
+            "meeting": value(""),
+            "subject": text(150),
+            "body": text(5000),
+        },
+    }
+
+
+def setup_training_cancel(client):
+    login(client, ["staff"])
+    training = TrainingFactory(meetings=2, status="open")
+    EnrolmentFactory(training=training)
+    return {
+        "url": reverse("trainings:training_cancel", args=[training.pk]),
+        "object": training,
+        "fields": {"reason": text(1000)},
     }
 
 
@@ -226,6 +253,23 @@ CASES = [
         stored=lambda ctx, data: Training.objects.get(pk=ctx["object"].pk),
         stored_fields={"title": "title", "local_adaptations": "local_adaptations"},
         show=lambda ctx, obj: reverse("trainings:training_detail", args=[obj.pk]),
+    ),
+    FormCase(
+        "run_message",
+        setup_run_message,
+        models=(RunMessage, ScheduledMessage),
+        stored=latest(RunMessage),
+        stored_fields={"subject": "subject", "body": "body"},
+        show=lambda ctx, obj: reverse("trainings:training_detail", args=[obj.training_id]),
+    ),
+    FormCase(
+        "training_cancel",
+        setup_training_cancel,
+        models=(RunMessage, ScheduledMessage),
+        snapshot=snapshot(Training, "status"),
+        stored=latest(RunMessage),
+        stored_fields={"reason": "body"},
+        show=lambda ctx, obj: reverse("trainings:training_detail", args=[obj.training_id]),
     ),
     FormCase(
         "meetings_update",

@@ -367,6 +367,17 @@ ROWS = [
     post("trainings:training_update", "login 403 403 403 403 200 | 403 login mfa 200", pk="run"),
     get("trainings:meetings_update", "login 403 403 403 403 200 | 403 login mfa 200", pk="run"),
     post("trainings:meetings_update", "login 403 403 403 403 200 | 403 login mfa 200", pk="run"),
+    # Cancelling a whole run (its page, and its undo while the notices wait): staff.
+    get("trainings:training_cancel", "login 403 403 403 403 200 | 403 login mfa 200", pk="run"),
+    post("trainings:training_cancel", "login 403 403 403 403 200 | 403 login mfa 200", pk="run"),
+    post("trainings:training_cancel_undo", STAFF_ONLY_POST, pk="run"),
+    # A message to a run's participants: staff and whoever gives the run (trainings.message_participants);
+    # a master trainer sees the run but may not write to its participants (403), another's run is 404.
+    get("trainings:run_message", "login 403 403 200 403 200 | 200 login mfa 200", case="trainer's run", pk="run"),
+    post(
+        "trainings:run_message", "login 403 403 200 403 200 | 200 login mfa 200", case="trainer's run, post", pk="run"
+    ),
+    get("trainings:run_message", "login 403 403 404 403 200 | 404 login mfa 200", case="another's run", pk="other_run"),
     get("trainings:meeting_cancel", "login 403 403 403 403 200 | 403 login mfa 200", pk="meeting"),
     post("trainings:meeting_cancel", "login 403 403 403 403 302 | 403 login mfa 302", pk="meeting"),
     # The permission is checked before the lookup: a role without it gets 403, staff a 404.

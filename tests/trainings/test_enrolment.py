@@ -24,6 +24,7 @@ from trainings.calendar import participant_feed_token
 from trainings.enums import EnrolmentStatus, MeetingStatus, MessageKind, MessageStatus, TrainingStatus
 from trainings.models import Enrolment, ScheduledMessage
 from trainings.services.enrolment import enrolment_cancel, enrolment_create, enrolment_move, training_has_started
+from trainings.services.messages import run_message_send
 
 pytestmark = pytest.mark.django_db
 
@@ -516,10 +517,14 @@ def test_participant_list_runs_fixed_queries(django_assert_num_queries, staff_us
 def test_run_page_with_its_participants_runs_fixed_queries(staff_client, django_assert_num_queries, rows):
     training = TrainingFactory(capacity=60, meetings=5)
     EnrolmentFactory.create_batch(rows, training=training, person__organisation=OrganisationFactory())
+    history = 1 if rows < 50 else 5
+    for number in range(history):
+        run_message_send(training=training, subject=f"Bericht {number}", body="Tot dinsdag.", sent_by=UserFactory())
     with django_assert_num_queries(7):
         response = staff_client.get(reverse("trainings:training_detail", kwargs={"pk": training.pk}))
     assert response.status_code == 200
     assert response.content.decode().count('data-enrolment-status="registered"') == rows
+    assert response.content.decode().count('data-testid="history-entry"') == history
 
 
 def test_leaving_a_run_that_has_begun_is_dropping_out_and_keeps_the_history():

@@ -14,7 +14,7 @@ from dissemination.services.relations import THE_PERSON, person_save
 from tests.factories import AssignmentFactory, EnrolmentFactory, PersonFactory, TrainingFactory, UserFactory
 from trainings.enums import MessageKind
 from trainings.models import ScheduledMessage
-from trainings.services.messages import message_schedule, messages_send_due
+from trainings.services.messages import message_schedule, messages_send_due, run_message_send
 from trainings.views.public import ADDRESS_NOT_USABLE
 
 pytestmark = pytest.mark.django_db
@@ -285,24 +285,36 @@ def test_a_trainer_who_loses_the_role_no_longer_sees_the_participants_of_a_run_s
     assert not trainer.has_perm("trainings.record_attendance", run_with_participant)
 
 
+def with_history(run, rows) -> int:
+    """Messages to the run's participants, by different senders: one with few rows, five with many."""
+    history = 1 if rows < 50 else 5
+    for number in range(history):
+        run_message_send(training=run, subject=f"Bericht {number}", body="Tot dinsdag.", sent_by=UserFactory())
+    return history
+
+
 @pytest.mark.parametrize("rows", [5, 200])
 def test_the_run_page_of_a_trainer_runs_fixed_queries(client, django_assert_num_queries, rows):
     run = TrainingFactory(capacity=300, meetings=5)
     trainer = UserFactory(roles=["trainer"])
     AssignmentFactory(training=run, trainer=trainer)
     EnrolmentFactory.create_batch(rows, training=run)
+    history = with_history(run, rows)
     client.force_login(trainer)
     with django_assert_num_queries(7):
         response = client.get(reverse("trainings:training_detail", kwargs={"pk": run.pk}))
     assert response.content.decode().count('data-enrolment-status="registered"') == rows
+    assert response.content.decode().count('data-testid="history-entry"') == history
 
 
 @pytest.mark.parametrize("rows", [5, 200])
 def test_the_run_page_of_a_master_trainer_runs_fixed_queries(client, django_assert_num_queries, rows):
     run = TrainingFactory(capacity=300, meetings=5)
     EnrolmentFactory.create_batch(rows, training=run)
+    history = with_history(run, rows)
     client.force_login(UserFactory(roles=["master_trainer"], two_factor=True))
     # No participants: one query fewer than staff, and none to ask whether they give the run.
     with django_assert_num_queries(6):
         response = client.get(reverse("trainings:training_detail", kwargs={"pk": run.pk}))
     assert 'data-enrolment-status="registered"' not in response.content.decode()
+    assert response.content.decode().count('data-testid="history-entry"') == history

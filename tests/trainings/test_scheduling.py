@@ -2,6 +2,7 @@ import importlib
 from datetime import datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,7 +22,8 @@ from tests.factories import (
 from trainings.enums import EnrolmentStatus, MeetingStatus, MessageKind, MessageStatus, TrainingStatus
 from trainings.models import Assignment, Meeting, ScheduledMessage, Training
 from trainings.services import scheduling
-from trainings.services.messages import reminders_schedule_for_enrolment
+from trainings.services.cancellation import UNDO_WINDOW, training_cancel
+from trainings.services.messages import messages_send_due, reminders_schedule_for_enrolment
 from trainings.tasks import advance_statuses
 
 pytestmark = pytest.mark.django_db
@@ -458,6 +460,37 @@ def test_edit_page_shows_the_capacity_error_and_keeps_the_run(staff_client):
     assert training.capacity == 15
 
 
+def cancel(training):
+    return training_cancel(training=training, reason="De trainer is ziek.", by=None)
+
+
+def test_the_edit_form_no_longer_cancels_a_run(staff_client):
+    training = run(title="Blijft")
+    enrolled = EnrolmentFactory(training=training)
+    data = {"title": "Blijft", "variant": "standard", "region": str(training.region_id), "capacity": "15"}
+    response = staff_client.post(
+        reverse("trainings:training_update", args=[training.pk]), {**data, "status": "cancelled"}
+    )
+    assert list(response.context["form"].errors) == ["status"]
+    assert "cancelled" not in dict(response.context["form"].fields["status"].choices)
+    training.refresh_from_db(), enrolled.refresh_from_db()
+    assert (training.status, enrolled.status) == (TrainingStatus.OPEN, EnrolmentStatus.REGISTERED)
+    with pytest.raises(ValidationError):
+        scheduling.training_update(training=training, status=TrainingStatus.CANCELLED)
+
+
+def test_the_edit_form_of_a_cancelled_run_keeps_it_cancelled_or_opens_it_again(staff_client):
+    training = run(title="Weg")
+    cancel(training)
+    data = {"title": "Weg!", "variant": "standard", "region": str(training.region_id), "capacity": "15"}
+    staff_client.post(reverse("trainings:training_update", args=[training.pk]), {**data, "status": "cancelled"})
+    training.refresh_from_db()
+    assert (training.title, training.status) == ("Weg!", TrainingStatus.CANCELLED)
+    staff_client.post(reverse("trainings:training_update", args=[training.pk]), {**data, "status": "open"})
+    training.refresh_from_db()
+    assert training.status == TrainingStatus.OPEN
+
+
 def reopen_refusal(training) -> list[str]:
     with pytest.raises(ValidationError) as refused:
         scheduling.training_update(training=training, status=TrainingStatus.OPEN)
@@ -471,7 +504,7 @@ def test_reopening_a_cancelled_run_whose_lead_now_gives_another_run_then_is_refu
     lead = UserFactory(roles=["trainer"])
     cancelled = run()
     give(cancelled, lead)
-    scheduling.training_update(training=cancelled, status=TrainingStatus.CANCELLED)
+    cancel(cancelled)
     other = run()  # the same times, at another location
     assignment_add(training=other, trainer=lead, role="lead", assigned_by=None)
 
@@ -483,7 +516,7 @@ def test_reopening_a_cancelled_run_whose_lead_now_gives_another_run_then_is_refu
 def test_reopening_a_cancelled_run_whose_location_was_booked_meanwhile_is_refused():
     location = LocationFactory()
     cancelled = run(location=location)
-    scheduling.training_update(training=cancelled, status=TrainingStatus.CANCELLED)
+    cancel(cancelled)
     other = run(first_day=44, location=location)  # takes meetings 3 to 5's slots
 
     messages = reopen_refusal(cancelled)
@@ -494,7 +527,7 @@ def test_reopening_a_cancelled_run_whose_location_was_booked_meanwhile_is_refuse
 def test_reopening_a_cancelled_run_without_clashes_opens_it():
     training = run()
     give(training, UserFactory(roles=["trainer"]))
-    scheduling.training_update(training=training, status=TrainingStatus.CANCELLED)
+    cancel(training)
     assert scheduling.training_update(training=training, status=TrainingStatus.OPEN).status == TrainingStatus.OPEN
 
 
@@ -502,7 +535,7 @@ def test_cancelling_a_run_cancels_its_waiting_messages():
     training = run()
     enrolled = EnrolmentFactory(training=training)
     reminders_schedule_for_enrolment(enrolment=enrolled)
-    scheduling.training_update(training=training, status=TrainingStatus.CANCELLED)
+    cancel(training)
     pending = ScheduledMessage.objects.filter(enrolment=enrolled, status=MessageStatus.PENDING)
     assert list(pending.values_list("kind", flat=True)) == [MessageKind.TRAINING_CANCELLED]
 
@@ -516,8 +549,13 @@ def test_cancelling_a_run_cancels_its_enrolments_and_tells_the_people_once(djang
     )  # fmt: skip
     left = EnrolmentFactory(training=training, status=EnrolmentStatus.CANCELLED, person__email="left@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        scheduling.training_update(training=training, status=TrainingStatus.CANCELLED)
-        scheduling.training_update(training=training, status=TrainingStatus.CANCELLED)
+        cancel(training)
+        with pytest.raises(ValidationError):
+            cancel(training)
+    assert mail.outbox == []  # the notices wait for the time to undo
+    with time_machine.travel(timezone.now() + UNDO_WINDOW + timedelta(seconds=1)):
+        messages_send_due()
+        messages_send_due()
     assert set(training.enrolments.values_list("status", flat=True)) == {EnrolmentStatus.CANCELLED}
     assert sorted(message.to[0] for message in mail.outbox) == ["enrolled@example.org", "waiting@example.org"]
     sent = ScheduledMessage.objects.filter(kind=MessageKind.TRAINING_CANCELLED, status=MessageStatus.SENT)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from dissemination.queries.relations import organisation_chosen
 from mentorwijs.forms import DateInput, TimeInput, plausible_date
 
-from ..enums import ActiveComponent
+from ..enums import ActiveComponent, TrainingStatus
 from ..models import Location, Meeting, Training
 
 
@@ -107,9 +107,13 @@ class TrainingUpdateForm(TrainingForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].help_text = _(
-            "Cancelled: every enrolment is cancelled and the participants are told by mail."
-        )
+        # A run is cancelled on its own page (who is told, the reason, an undo): not here. A cancelled
+        # run keeps its status among the choices, and may be opened again.
+        if self.instance.status != TrainingStatus.CANCELLED:
+            self.fields["status"].choices = [
+                choice for choice in self.fields["status"].choices if choice[0] != TrainingStatus.CANCELLED
+            ]
+            self.fields["status"].help_text = _('To cancel the run, use "Cancel this run" on its page.')
 
 
 class MeetingForm(forms.ModelForm):

@@ -11,7 +11,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,14 +20,17 @@ from mentorwijs.accounts.roles import Role
 
 from ..enums import (
     ACTIVE_STATUSES,
+    LIVE_STATUSES,
     PUBLIC_STATUSES,
     PUBLIC_VARIANTS,
     MeetingStatus,
+    MessageStatus,
     TrainingStatus,
 )
 from ..models import (
     Assignment,
     Meeting,
+    RunMessage,
     Training,
 )
 from .enrolment import places_held
@@ -82,6 +85,45 @@ def training_detail(*, user):
             "trainers",
         )
     )
+
+
+def message_meetings(*, training):
+    """The meetings a message to the run's participants may be about: scheduled, not yet ended."""
+    return training.meetings.filter(status=MeetingStatus.SCHEDULED, ends_at__gt=timezone.now()).order_by("number")
+
+
+# A mail in one of these has gone out, or is going out right now.
+GONE_OUT = [MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.FAILED]
+
+
+def run_message_history(*, training_id: int):
+    """The run's mail history, newest first: each message and cancellation with its sender and meeting,
+    and how many mails it made (`recipients`), still wait, were delivered, failed, and have gone out or are going
+    out (`gone_out`: a cancellation can then no longer be undone). One query."""
+    mails = {
+        "waiting": Q(mails__status__in=[MessageStatus.PENDING, MessageStatus.SENDING]),
+        "delivered": Q(mails__status=MessageStatus.SENT),
+        "failed": Q(mails__status=MessageStatus.FAILED),
+        "gone_out": Q(mails__status__in=GONE_OUT),
+    }
+    return (
+        RunMessage.objects.filter(training_id=training_id)
+        .select_related("sent_by", "meeting", "undone_by")
+        .annotate(recipients=Count("mails"), **{name: Count("mails", filter=where) for name, where in mails.items()})
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def cancellation_recipients(*, training) -> tuple[list, list]:
+    """Who a cancellation of the run tells: its live enrolments (registered, waiting, offered a place)
+    with their person, and its trainers, each by name (two queries)."""
+    enrolments = list(
+        training.enrolments.filter(status__in=LIVE_STATUSES)
+        .select_related("person")
+        .order_by(Lower("person__last_name"), Lower("person__first_name"), "pk")
+    )
+    trainers = list(training.trainers.order_by(Lower("last_name"), Lower("first_name"), "pk"))
+    return enrolments, trainers
 
 
 def enrolment_counts(*, training) -> dict[str, int]:

@@ -336,20 +336,6 @@ def enrolment_cancel(*, enrolment: Enrolment, by=None) -> Enrolment:
     return enrolment
 
 
-def enrolments_cancel_with_run(*, training: Training) -> int:
-    """The run itself is cancelled (the caller holds its lock): every live enrolment is cancelled,
-    its reminders too, and the person gets TRAINING_CANCELLED. Returns the number told."""
-    now = timezone.now()
-    live = list(training.enrolments.select_for_update().filter(status__in=LIVE_STATUSES))
-    for enrolment in live:
-        enrolment.status = EnrolmentStatus.CANCELLED
-        enrolment.cancelled_at = now
-        enrolment.save(update_fields=["status", "cancelled_at"])
-        reminders_cancel(enrolment=enrolment)
-        message_schedule(kind=MessageKind.TRAINING_CANCELLED, enrolment=enrolment)
-    return len(live)
-
-
 def waitlist_offer_next(*, training: Training) -> list[Enrolment]:
     """Offer as many places as are free to those waiting, first in line first.
 

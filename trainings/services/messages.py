@@ -10,8 +10,11 @@ through MESSAGES.
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dissemination.services.relations import PersonMailUse, register_person_mail_use
 from mentorwijs import mail
@@ -24,9 +27,12 @@ from ..enums import (
     MeetingStatus,
     MessageKind,
     MessageStatus,
+    RunMessageKind,
     TrainingStatus,
 )
-from ..models import Enrolment, Meeting, ScheduledMessage, Training, new_token
+from ..models import Enrolment, Meeting, RunMessage, ScheduledMessage, Training, new_token
+from ..queries.enrolment import active_participants
+from ..queries.scheduling import message_meetings
 
 EVALUATION_MOMENTS = {
     MessageKind.EVALUATION_BEFORE: EvaluationMoment.BEFORE,
@@ -42,6 +48,7 @@ def message_schedule(
     user=None,
     meeting: Meeting | None = None,
     context: dict | None = None,
+    run_message: RunMessage | None = None,
 ) -> ScheduledMessage:
     """Store one message. Mail due now is also queued on commit, so it leaves within seconds;
     if the broker is down the periodic task sends it later."""
@@ -53,9 +60,35 @@ def message_schedule(
         user=user,
         meeting=meeting,
         context=context or {},
+        run_message=run_message,
     )
     MESSAGES.queue_if_due(message)
     return message
+
+
+def run_message_send(*, training: Training, subject: str, body: str, sent_by, meeting: Meeting | None = None):
+    """A message from staff or a trainer (`sent_by`) to everyone who takes part in the run (registered
+    or completed: queries.enrolment.active_participants), about the whole run or one of its meetings
+    (`meeting`, scheduled and not yet ended). Refused when nobody takes part, or the meeting is not
+    one of the run's message_meetings.
+
+    Side effects: a RunMessage in the run's history and a RUN_MESSAGE row per participant, due now,
+    in their language with their name; a participant who leaves before it goes out is not mailed."""
+    with transaction.atomic():
+        training = Training.objects.select_for_update().get(pk=training.pk)
+        if meeting is not None and not message_meetings(training=training).filter(pk=meeting.pk).exists():
+            raise ValidationError({"meeting": _("Choose a meeting of this run that has not ended.")})
+        recipients = list(active_participants(training_id=training.pk))
+        if not recipients:
+            raise ValidationError(_("Nobody takes part in this run yet: there is nobody to send a message to."))
+        run_message = RunMessage.objects.create(
+            training=training, meeting=meeting, kind=RunMessageKind.MESSAGE, subject=subject, body=body, sent_by=sent_by
+        )
+        for enrolment in recipients:
+            message_schedule(
+                kind=MessageKind.RUN_MESSAGE, enrolment=enrolment, meeting=meeting, run_message=run_message
+            )
+    return run_message
 
 
 def reminder_due_at(meeting: Meeting):
@@ -190,6 +223,11 @@ def _still_relevant(message: ScheduledMessage) -> bool:
         return enrolment.status in ACTIVE_STATUSES
     if message.kind == MessageKind.PERSONAL_LINKS:
         return bool(enrolment.person.email)  # staff emptied the address since
+    if message.kind == MessageKind.RUN_MESSAGE:
+        return enrolment.status in ACTIVE_STATUSES
+    if message.kind == MessageKind.TRAINING_CANCELLED:
+        # Opened again (or the cancellation undone) before the notice went out: nothing to tell.
+        return message.run_message is None or message.run_message.training.status == TrainingStatus.CANCELLED
     if message.kind in EVALUATION_MOMENTS:
         if enrolment.training.status == TrainingStatus.CANCELLED:
             return False
@@ -329,7 +367,7 @@ def _build(message: ScheduledMessage):
         training = enrolment.training
     else:
         to, language, name = message.user.email, message.user.language, message.user.first_name
-        training = message.meeting.training
+        training = message.run_message.training if message.run_message is not None else message.meeting.training
     context = {
         "name": name,
         "training": training,
@@ -337,6 +375,7 @@ def _build(message: ScheduledMessage):
         "enrolment": enrolment,
         "meetings": training.meetings.select_related("location").order_by("number"),
         "personal_url": personal_url(enrolment) if enrolment is not None else "",
+        "run_message": message.run_message,
         **message.context,
     }
     context.update({key: _moment(context[key]) for key in CONTEXT_MOMENTS if key in context})
@@ -370,7 +409,15 @@ MESSAGES = Outbox(
     message_id_prefix="trainings-message",
     build=_build,
     queue=_queue,
-    related=("enrolment__person", "enrolment__training__region", "user", "meeting__location", "meeting__training"),
+    related=(
+        "enrolment__person",
+        "enrolment__training__region",
+        "user",
+        "meeting__location",
+        "meeting__training",
+        "run_message__training",
+        "run_message__sent_by",
+    ),
     still_relevant=_still_relevant,
     send_later=_send_later,
     context_kept=_context_kept,

@@ -22,10 +22,11 @@ from ..enums import (
     PUBLIC_STATUSES,
     MeetingStatus,
     MessageKind,
+    MessageStatus,
     TrainingStatus,
 )
-from ..models import Enrolment, Location, Meeting, Training
-from .enrolment import enrolments_cancel_with_run, places_held, waitlist_offer_next
+from ..models import Enrolment, Location, Meeting, ScheduledMessage, Training
+from .enrolment import places_held, waitlist_offer_next
 from .messages import (
     message_schedule,
     reminders_cancel,
@@ -213,7 +214,7 @@ def training_create(
     return training
 
 
-def _refuse_reopening_clashes(training: Training) -> None:
+def refuse_reopening_clashes(training: Training) -> None:
     """Check the meetings of a cancelled run being opened again as meetings_update would: lock
     its locations (the trainer check locks its trainers), run every conflict check, and raise a
     ValidationError on "status" naming each clash. Meanwhile other runs may have taken the
@@ -237,12 +238,15 @@ def training_update(*, training: Training, **fields) -> Training:
     local_adaptations). Refused when the capacity falls below the places already held, and (on
     "status") when a cancelled run is opened again while one of its scheduled meetings clashes:
     its location or one of its trainers is booked by another run at that time, or a trainer's
-    certification no longer covers the date (the same checks and locks as meetings_update). Setting the
-    status to cancelled cancels every waiting reminder and evaluation request of the run, and every
-    live enrolment with a TRAINING_CANCELLED mail; free places
-    (a higher capacity) are offered to those waiting."""
+    certification no longer covers the date (the same checks and locks as meetings_update); opened
+    again, its cancellation notices still waiting are withdrawn. A run is
+    cancelled only by services.cancellation.training_cancel (which tells everyone, with an undo), so
+    setting the status to cancelled is refused here. Free places (a higher capacity) are offered to
+    those waiting."""
     training = Training.objects.select_for_update().get(pk=training.pk)
     was_cancelled = training.status == TrainingStatus.CANCELLED
+    if fields.get("status") == TrainingStatus.CANCELLED and not was_cancelled:
+        raise ValidationError({"status": _("Cancel a run with the button on its page, which shows who will be told.")})
     for name, value in fields.items():
         setattr(training, name, value)
     training.full_clean()
@@ -254,12 +258,15 @@ def training_update(*, training: Training, **fields) -> Training:
                 % {"held": held}
             }
         )
-    if was_cancelled and training.status != TrainingStatus.CANCELLED:
-        _refuse_reopening_clashes(training)
+    reopened = was_cancelled and training.status != TrainingStatus.CANCELLED
+    if reopened:
+        refuse_reopening_clashes(training)
     training.save()
-    if training.status == TrainingStatus.CANCELLED and not was_cancelled:
-        reminders_cancel(training=training)
-        enrolments_cancel_with_run(training=training)
+    if reopened:
+        # Notices of its cancellation that have not gone out yet stay unsent (the enrolments stay cancelled).
+        ScheduledMessage.objects.filter(
+            run_message__training=training, kind=MessageKind.TRAINING_CANCELLED, status=MessageStatus.PENDING
+        ).update(status=MessageStatus.CANCELLED)
     # More places, or a run opened again: those waiting get the free places, and FULL/OPEN follows.
     waitlist_offer_next(training=training)
     training.refresh_from_db()

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from rules.contrib.views import permission_required
 
 from mentorwijs.accounts.models import User
@@ -22,9 +22,10 @@ from mentorwijs.accounts.roles import Role
 from mentorwijs.http import filter_page
 
 from ..calendar import PARTICIPANT_FEED_SALT, TRAINER_FEED_SALT, feed_token_id, ics_for_meetings, trainer_feed_token
-from ..enums import ActiveComponent, AssignmentRole, EnrolmentStatus
+from ..enums import PLACE_HOLDING_STATUSES, ActiveComponent, AssignmentRole, EnrolmentStatus
 from ..filters import TrainingFilter
 from ..forms import add_service_errors
+from ..forms.run_messages import TrainingCancelForm
 from ..forms.scheduling import (
     MeetingForm,
     MeetingFormSet,
@@ -33,7 +34,7 @@ from ..forms.scheduling import (
 )
 from ..models import Assignment, Enrolment, Meeting
 from ..queries import scheduling as queries
-from ..services import scheduling
+from ..services import cancellation, scheduling
 from ..services.enrolment import training_takes_enrolments
 
 # Trainers in the order they give the run: lead, co-trainers, candidates.
@@ -85,18 +86,31 @@ def training_detail_view(request, pk):
     # The trainers are loaded already: the participants' rule need not ask the database again.
     training.trainer_ids = {assignment.trainer_id for assignment in training.assignments.all()}
     can_manage = request.user.has_perm("trainings.manage_trainings")
+    history = list(queries.run_message_history(training_id=training.pk))
     context = {
         "object": training,
         "training": training,
         "status_counts": status_counts,
-        "places_held": scheduling.places_held(training),
+        "places_held": sum(counts.get(status, 0) for status in PLACE_HOLDING_STATUSES),
         "can_manage": can_manage,
         "can_see_participants": request.user.has_perm("trainings.view_participants", training),
+        "can_message": request.user.has_perm("trainings.message_participants", training),
+        "can_cancel": can_manage and training.status in cancellation.CANCELLABLE_STATUSES,
+        "history": history,
+        "undo_until": _undo_until(training, history) if can_manage else None,
         # A run that is not public takes enrolments only through this link, which staff send.
         "enrolment_link": enrolment_link_url(training) if can_manage and not training.is_public else "",
         "takes_enrolments": training_takes_enrolments(training),
     }
     return TemplateResponse(request, "trainings/training_detail.html", context)
+
+
+def _undo_until(training, history):
+    """Until when the run's latest cancellation can be undone, None when it cannot (or there is none)."""
+    latest = next((entry for entry in history if entry.is_cancellation), None)
+    if latest is None or cancellation.undo_refusal(cancellation=latest, training=training, gone_out=latest.gone_out):
+        return None
+    return latest.sent_at + cancellation.UNDO_WINDOW
 
 
 @permission_required("trainings.manage_trainings", raise_exception=True)
@@ -145,6 +159,46 @@ def training_update_view(request, pk):
             messages.success(request, _("Training run saved."))
             return redirect("trainings:training_detail", pk=training.pk)
     return render(request, "trainings/training_form.html", {"form": form, "training": training})
+
+
+@permission_required("trainings.manage_trainings", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def training_cancel_view(request, pk):
+    """Cancel the whole run: the page lists who will be told and asks the reason; the notices wait
+    UNDO_WINDOW, so the run page can undo it meanwhile."""
+    training = _training_to_manage(request, pk)
+    form = TrainingCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancellation.training_cancel(training=training, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Training run cancelled."))
+            return redirect("trainings:training_detail", pk=training.pk)
+    enrolments, trainers = queries.cancellation_recipients(training=training)
+    context = {
+        "training": training,
+        "form": form,
+        "enrolments": enrolments,
+        "trainers": trainers,
+        "cancellable": training.status in cancellation.CANCELLABLE_STATUSES,
+        "undo_minutes": int(cancellation.UNDO_WINDOW.total_seconds() // 60),
+    }
+    return render(request, "trainings/training_cancel.html", context)
+
+
+@permission_required("trainings.manage_trainings", raise_exception=True)
+@require_POST
+def training_cancel_undo_view(request, pk):
+    training = _training_to_manage(request, pk)
+    try:
+        cancellation.training_cancel_undo(training=training, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Cancellation undone: the run and its enrolments are back, and nobody was mailed."))
+    return redirect("trainings:training_detail", pk=training.pk)
 
 
 @permission_required("trainings.manage_trainings", raise_exception=True)
