@@ -26,6 +26,7 @@ from ..enums import (
     PLACE_HOLDING_STATUSES,
     PUBLIC_STATUSES,
     PUBLIC_VARIANTS,
+    EnrolmentStatus,
     MeetingStatus,
 )
 from ..models import (
@@ -185,3 +186,29 @@ def participant_export(*, training):
         .order_by("waitlisted_at", "created_at", "id")
     )
     return meetings, enrolments
+
+
+def completed_participants(region: Region | None = None):
+    """The ids of the persons who completed a run (in `region`: the run's region), for inviting past
+    participants to an event (dissemination's invite group "past participants", registered in
+    TrainingsConfig.ready)."""
+    enrolments = Enrolment.objects.filter(status=EnrolmentStatus.COMPLETED)
+    if region is not None:
+        enrolments = enrolments.filter(training__region=region)
+    return enrolments.values("person_id")
+
+
+def register_past_participants() -> None:
+    """Offer the past participants of runs on the event page "Invite many at once"."""
+    from django.utils.translation import gettext_lazy as _
+
+    from dissemination.queries.outreach_events import InviteGroup, register_invite_group
+
+    register_invite_group(
+        InviteGroup(
+            key="past_participants",
+            label=_("Past participants: everyone who completed a training"),
+            person_ids=completed_participants,
+            region_help=_("the region of the training"),
+        )
+    )
