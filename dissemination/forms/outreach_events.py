@@ -116,8 +116,8 @@ class BulkInviteForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = [(group.key, group.label) for group in INVITE_GROUPS.values()]
-        self.fields["region"].help_text = _("For each group: %(meaning)s.") % {
-            "meaning": "; ".join(f"{group.label}: {group.region_help}" for group in INVITE_GROUPS.values())
+        self.fields["region"].help_text = _("The region means: %(meaning)s.") % {
+            "meaning": "; ".join(str(group.region_help) for group in INVITE_GROUPS.values())
         }
 
     def service_kwargs(self) -> dict:

@@ -123,7 +123,7 @@ INVITE_GROUPS: dict[str, InviteGroup] = {
         label=_("People of organisations"),
         person_ids=_people_of_organisations,
         needs_criterion=True,
-        region_help=_("the region of their organisation"),
+        region_help=_("for people of organisations, the region of their organisation"),
     )
 }
 

@@ -209,6 +209,6 @@ def register_past_participants() -> None:
             key="past_participants",
             label=_("Past participants: everyone who completed a training"),
             person_ids=completed_participants,
-            region_help=_("the region of the training"),
+            region_help=_("for past participants, the region of the training they completed"),
         )
     )
