@@ -515,3 +515,16 @@ def test_the_export_holds_the_answer_and_the_mails_and_the_erasure_cancels_waiti
         "reminder": MessageStatus.CANCELLED,
     }
     assert not EventMail.objects.exclude(last_error="").exists()
+
+
+def test_the_reminder_task_is_safe_to_run_twice():
+    from dissemination.tasks import schedule_event_reminders, send_due_event_mails
+
+    event = _event(days_ahead=3)
+    _guest(event, PersonFactory(email="twee@example.org"), rsvp=RsvpAnswer.YES, rsvp_at=timezone.now())
+    schedule_event_reminders.apply()
+    schedule_event_reminders.apply()
+    send_due_event_mails.apply()
+    send_due_event_mails.apply()
+    assert EventMail.objects.filter(kind=EventMailKind.REMINDER, status=MessageStatus.SENT).count() == 1
+    assert [message.to for message in mail.outbox] == [["twee@example.org"]]
