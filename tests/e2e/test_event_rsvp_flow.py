@@ -104,3 +104,8 @@ def test_an_ambassador_answers_an_event_invitation(page, open_context, settings,
     expect(row).to_contain_text("Fenna Brouwer")
     expect(row).to_contain_text("komt")
     screenshot(page, "event-detail-answers")
+
+    # The guest list page shows the answers beside the names too.
+    page.goto(f"/relaties/evenementen/{event.pk}/gasten/")
+    expect(page.get_by_test_id("guests")).to_contain_text("komt")
+    screenshot(page, "event-guests")
