@@ -13,9 +13,11 @@ class DisseminationConfig(AppConfig):
 
         from .queries.newsletters_mail_events import register_invitations
         from .services import privacy
+        from .services.event_mails import register_failed_mail
         from .signals import tracking_received
 
         register_invitations()
+        register_failed_mail()
         for part in privacy.PARTS:
             register_personal_data(part)
 

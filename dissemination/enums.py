@@ -99,6 +99,18 @@ class EventKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class RsvpAnswer(models.TextChoices):
+    """A guest's answer to an event invitation (empty: no answer yet)."""
+
+    YES = "yes", _("Coming")
+    NO = "no", _("Not coming")
+
+
+class EventMailKind(models.TextChoices):
+    INVITATION = "invitation", _("Event invitation")
+    REMINDER = "reminder", _("Event reminder")
+
+
 class CommunicationGoal(models.TextChoices):
     """The three communication goals of the dissemination plan, in funnel order."""
 

@@ -10,6 +10,8 @@ from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentorwijs.outbox.models import OutboxMail
+
 from .enums import (
     NEWSLETTER_CANCELLABLE,
     CommunicationGoal,
@@ -17,10 +19,12 @@ from .enums import (
     ConsentSource,
     DeliveryStatus,
     EventKind,
+    EventMailKind,
     MailEventKind,
     MaterialKind,
     NewsletterStatus,
     OutreachChannel,
+    RsvpAnswer,
     Stage,
     SubscriberStatus,
     TargetGroup,
@@ -298,6 +302,10 @@ class EventGuest(models.Model):
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="event_guests")
     invited = models.BooleanField(_("invited"), default=True)
     attended = models.BooleanField(_("attended"), default=False)
+    # The guest's own answer through the personal link of the invitation (services/event_invitations.py);
+    # empty until they answer, changeable until the day of the event.
+    rsvp = models.CharField(_("answer"), max_length=8, choices=RsvpAnswer.choices, blank=True)
+    rsvp_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("guest")
@@ -307,10 +315,45 @@ class EventGuest(models.Model):
             models.CheckConstraint(
                 condition=models.Q(invited=True) | models.Q(attended=True), name="event_guest_invited_or_present"
             ),
+            models.CheckConstraint(
+                condition=models.Q(rsvp="", rsvp_at__isnull=True)
+                | (~models.Q(rsvp="") & models.Q(rsvp_at__isnull=False)),
+                name="event_guest_rsvp_with_time",
+            ),
         ]
 
     def __str__(self):
         return f"{self.person} @ {self.event}"
+
+    @property
+    def is_coming(self) -> bool:
+        return self.rsvp == RsvpAnswer.YES
+
+    @property
+    def has_declined(self) -> bool:
+        return self.rsvp == RsvpAnswer.NO
+
+    @property
+    def has_answered(self) -> bool:
+        return bool(self.rsvp)
+
+
+class EventMail(OutboxMail):
+    """An invitation or a reminder to one guest as a row of the one outbox (mentorwijs.outbox), sent
+    by dissemination's EVENT_MAILS (services/event_invitations.py). One row per guest and kind: a
+    reminder stored twice (the periodic task ran twice) is refused by the constraint."""
+
+    guest = models.ForeignKey(EventGuest, verbose_name=_("guest"), on_delete=models.CASCADE, related_name="mails")
+    kind = models.CharField(_("kind"), max_length=16, choices=EventMailKind.choices)
+
+    class Meta(OutboxMail.Meta):
+        verbose_name = _("event mail")
+        verbose_name_plural = _("event mails")
+        ordering = ["due_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["guest", "kind"], name="event_mail_once")]
+
+    def __str__(self):
+        return f"{self.guest} – {self.get_kind_display()}"
 
 
 class Goal(models.Model):

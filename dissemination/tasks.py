@@ -95,3 +95,26 @@ def read_bounce_mailbox() -> dict | None:
     if not settings.BOUNCE_MAILBOX_URL:
         return None
     return bounce_mailbox_read(url=settings.BOUNCE_MAILBOX_URL)
+
+
+@shared_task(name="dissemination.send_event_mail")
+def send_event_mail(*, mail_id: int) -> bool:
+    from .services.event_mails import event_mail_send
+
+    return event_mail_send(mail_id=mail_id)
+
+
+@shared_task(name="dissemination.send_due_event_mails")
+def send_due_event_mails() -> int:
+    """Every minute, and on commit of an invitation round: event invitations and reminders that are due."""
+    from .services.event_mails import event_mails_send_due
+
+    return event_mails_send_due()
+
+
+@shared_task(name="dissemination.schedule_event_reminders")
+def schedule_event_reminders() -> int:
+    """Every hour: reminder rows for the guests of events a few days ahead (once per guest)."""
+    from .services.event_mails import event_reminders_schedule
+
+    return event_reminders_schedule()

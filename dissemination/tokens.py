@@ -9,6 +9,8 @@ the link and in logs): changing the address invalidates the links sent to the ol
   version of the consent text shown at sign-up (nothing is recorded before the confirmation).
 - preferences_url(subscriber), unsubscribe_url(subscriber): never expire (an old newsletter must
   still let its reader leave); absolute with settings.SITE_URL, for the newsletter mail.
+- rsvp_url(guest): an event guest's answer page (invitation and reminder mails); no expiry, the
+  service refuses answers after the day of the event.
 
 The readers return the subscriber or raise signing.BadSignature (signing.SignatureExpired, a
 subclass, for an expired confirmation link)."""
@@ -20,7 +22,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from .models import Subscriber
+from .models import EventGuest, Subscriber
 
 CONFIRM_SALT = "mentorwijs.newsletter.confirm"
 PREFERENCES_SALT = "mentorwijs.newsletter.preferences"
@@ -132,3 +134,36 @@ def read_preferences_token(token: str) -> Subscriber:
 
 def read_unsubscribe_token(token: str) -> Subscriber:
     return _read(token, UNSUBSCRIBE_SALT)
+
+
+# An event guest's answer (no expiry: the page itself closes after the event)
+
+RSVP_SALT = "mentorwijs.event.rsvp"
+
+
+def rsvp_token(guest) -> str:
+    """The guest's personal answer link token: the guest row and a short hash of the person's address,
+    so a link mailed to an address the person no longer has opens nothing."""
+    return signing.Signer(salt=RSVP_SALT).sign_object([guest.pk, _email_key(guest.person.email)])
+
+
+def rsvp_url(guest) -> str:
+    """The absolute link to the guest's answer page, for the invitation and the reminder."""
+    return _absolute_url("event:rsvp", rsvp_token(guest))
+
+
+def read_rsvp_token(token: str):
+    """The EventGuest of the link (with its event and person); raise signing.BadSignature for a link
+    that is not ours, whose guest is gone, or whose person has another address now."""
+    try:
+        pk, key = signing.Signer(salt=RSVP_SALT).unsign_object(token)
+    except (TypeError, ValueError) as error:
+        raise signing.BadSignature("Malformed token.") from error
+    guest = (
+        EventGuest.objects.select_related("event__region", "person").filter(pk=pk).first()
+        if isinstance(pk, int)
+        else None
+    )
+    if guest is None or not guest.person.email or _email_key(guest.person.email) != key:
+        raise signing.BadSignature("The guest of this link is gone or has another address.")
+    return guest

@@ -1,6 +1,7 @@
 """Every route of dissemination, in three lists: the staff and ambassador pages under /relaties/
 (namespace "dissemination"), the materials library under /materialen/ ("materials": staff upload
-versions; anyone downloads, counted per month) and the public newsletter pages under /nieuwsbrief/
+versions; anyone downloads, counted per month), a guest's answer to an event invitation under
+/evenement/ ("event": the signed link of the mail) and the public newsletter pages under /nieuwsbrief/
 ("newsletter": sign-up, confirmation, preferences, one-click unsubscribe; the links in mails are built
 by dissemination.tokens). mentorwijs/urls.py mounts each list with its namespace."""
 
@@ -56,6 +57,7 @@ urlpatterns = [
     path("evenementen/<int:pk>/", events.event_detail_view, name="event_detail"),
     path("evenementen/<int:pk>/bewerken/", events.event_update, name="event_update"),
     path("evenementen/<int:pk>/gasten/", events.event_guests, name="event_guests"),
+    path("evenementen/<int:pk>/uitnodigen/", events.event_invite_bulk_view, name="event_invite_bulk"),
     path(
         "evenementen/<int:pk>/gasten/<int:guest_pk>/verwijderen/", events.event_guest_remove, name="event_guest_remove"
     ),
@@ -110,6 +112,9 @@ material_urlpatterns = (
     ],
     "materials",
 )
+
+# A guest's answer to an event invitation (public, the signed link of the mail).
+event_urlpatterns = ([path("<str:token>/", events.event_rsvp, name="rsvp")], "event")
 
 newsletter_urlpatterns = (
     [

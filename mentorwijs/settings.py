@@ -222,6 +222,8 @@ BOUNCE_MAILBOX_URL = env("BOUNCE_MAILBOX_URL", default="")
 ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default="")}
 MATERIAL_MAX_BYTES = env.int("MATERIAL_MAX_BYTES", default=50 * 1024 * 1024)
 MEETING_REMINDER_DAYS_BEFORE = 2
+# Event guests who said yes, or have not answered, get a reminder this many days before the event.
+EVENT_REMINDER_DAYS_BEFORE = 3
 # Keys the pseudonyms of the research export; set it once and keep it, or pseudonyms change. Never
 # SECRET_KEY, so that rotating that key keeps them. The default is for local use and tests only: with
 # DEBUG off the app refuses to start with it (system check mentorwijs.E002, mentorwijs/checks.py).
@@ -339,6 +341,12 @@ CELERY_BEAT_SCHEDULE = {
     "dissemination-send-pending-confirmations": {
         "task": "dissemination.send_pending_confirmations",
         "schedule": 300,
+    },
+    # Event invitations and reminders are rows of the outbox; reminders are stored once per guest.
+    "dissemination-send-due-event-mails": {"task": "dissemination.send_due_event_mails", "schedule": 60},
+    "dissemination-schedule-event-reminders": {
+        "task": "dissemination.schedule_event_reminders",
+        "schedule": crontab(minute=15),
     },
     # Certification mails (review steps, expiry warnings) are rows too.
     "ambassadors-send-due-notices": {"task": "ambassadors.send_due_notices", "schedule": 60},

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dissemination.signals import webhook_urls
-from dissemination.urls import material_urlpatterns, newsletter_urlpatterns
+from dissemination.urls import event_urlpatterns, material_urlpatterns, newsletter_urlpatterns
 from mentorwijs.accounts.views import switch_language
 from mentorwijs.health import healthz
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path("relaties/", include("dissemination.urls")),
     path("materialen/", include(material_urlpatterns)),
     path("nieuwsbrief/", include(newsletter_urlpatterns)),
+    path("evenement/", include(event_urlpatterns)),
     # The provider webhooks: anymail marks its views login_not_required (and csrf_exempt) itself and
     # checks ANYMAIL["WEBHOOK_SECRET"] as basic auth; without a secret they answer 404
     # (dissemination.signals.webhook_urls; tests/dissemination/test_bounces.py holds all three).

@@ -1,5 +1,5 @@
-"""Forms of the event pages: the event itself, the filter of the list, inviting persons and the
-attendance checklist."""
+"""Forms of the event pages: the event itself, the filter of the list, inviting persons (one by
+one, or many at once), the attendance checklist, and a guest's answer on their personal page."""
 
 from django import forms
 from django.db.models import Q
@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from mentorwijs.accounts.models import User
 from mentorwijs.forms import DateInput, ModelMultipleChoiceField
 
-from ..enums import EventKind
+from ..enums import EventKind, RsvpAnswer, TargetGroup
 from ..models import Event, Person, Region
+from ..queries.outreach_events import INVITE_GROUPS
 from ..services.events import SPEAKER_ROLES
 
 PRIVACY_HELP = _("Never write anything about an employee's health or disability here.")
@@ -96,3 +97,38 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["present"].choices = [(guest.person_id, str(guest.person)) for guest in guests]
         self.fields["present"].initial = [guest.person_id for guest in guests if guest.attended]
+
+
+class BulkInviteForm(forms.Form):
+    """Whom to invite at once: a group (the people of organisations, past participants of trainings)
+    narrowed by region and target group. The service checks that the group is not everyone."""
+
+    group = forms.ChoiceField(label=_("Whom"), widget=forms.RadioSelect)
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.all(), required=False, empty_label=_("All regions")
+    )
+    target_group = forms.ChoiceField(
+        label=_("Target group of their organisation"),
+        choices=[("", _("All target groups")), *TargetGroup.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [(group.key, group.label) for group in INVITE_GROUPS.values()]
+        self.fields["region"].help_text = _("The region means: %(meaning)s.") % {
+            "meaning": "; ".join(str(group.region_help) for group in INVITE_GROUPS.values())
+        }
+
+    def service_kwargs(self) -> dict:
+        return {
+            "group_key": self.cleaned_data["group"],
+            "region": self.cleaned_data["region"],
+            "target_group": self.cleaned_data["target_group"],
+        }
+
+
+class RsvpForm(forms.Form):
+    """A guest's answer: yes or no (one button each)."""
+
+    answer = forms.ChoiceField(label=_("Your answer"), choices=RsvpAnswer.choices)

@@ -1,7 +1,9 @@
 """Events: congresses, inspiration meetings and conferences where Mentorwijs is presented.
 
-Staff plan an event, invite persons, record who came (walk-ins included) once the day has come,
-note which ambassadors or trainers spoke, the outcomes and a follow-up. Nothing about an
+Staff plan an event, invite persons (one by one, or many at once: event_invite_bulk), each invitation
+mailed with a personal answer link (event_mails.py); guests answer yes or no (guest_answer); staff
+record who came (walk-ins included) once the day has come, note which ambassadors or trainers spoke,
+the outcomes and a follow-up. Nothing about an
 employee's health or disability is ever recorded (the outcome and follow-up fields warn)."""
 
 from django.core.exceptions import ValidationError
@@ -12,8 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from mentorwijs.accounts.models import User
 from mentorwijs.accounts.roles import Role
 
-from ..enums import EventKind
+from ..enums import EventKind, RsvpAnswer
 from ..models import Event, EventGuest
+from ..queries.outreach_events import INVITE_GROUPS, invite_preview
+from .event_mails import invitations_schedule, rsvp_open
 
 # Who may be named as a speaker: people who present Mentorwijs.
 SPEAKER_ROLES = (Role.AMBASSADOR, Role.TRAINER, Role.MASTER_TRAINER)
@@ -104,15 +108,69 @@ def event_invite(*, event: Event, persons, by) -> int:
     """Invite persons to an event. Staff only. Persons already on the guest list (invited or
     walked in) are skipped, so inviting twice adds once. Returns the number of new guests.
 
-    Side effects: one EventGuest row (invited, not attended) per new person."""
+    Side effects: one EventGuest row (invited, not attended) per new person and, while the event is
+    ahead, an invitation mail with their answer link (event_mails.invitations_schedule) to each who
+    has an address."""
     _check_manager(by)
-    person_ids = list(dict.fromkeys(person.pk for person in persons))
+    persons = list({person.pk: person for person in persons}.values())
     with transaction.atomic():
         Event.objects.select_for_update().filter(pk=event.pk).first()  # one invitation round at a time
-        present = set(event.guests.filter(person_id__in=person_ids).values_list("person_id", flat=True))
-        new = [EventGuest(event=event, person_id=pk) for pk in person_ids if pk not in present]
-        EventGuest.objects.bulk_create(new, ignore_conflicts=True)
+        present = set(event.guests.filter(person__in=persons).values_list("person_id", flat=True))
+        new = EventGuest.objects.bulk_create(
+            [EventGuest(event=event, person=person) for person in persons if person.pk not in present]
+        )
+        invitations_schedule(guests=new)
     return len(new)
+
+
+def guest_answer(*, guest: EventGuest, answer: str) -> EventGuest:
+    """The guest's answer through their personal link: yes or no, changeable until the day of the
+    event. The person needs no account: the signed link is the proof.
+
+    Side effects: EventGuest.rsvp and rsvp_at (the moment of the latest answer). Refusals raise
+    ValidationError; nothing is saved then."""
+    if answer not in RsvpAnswer.values:
+        raise ValidationError(_("Choose whether you are coming."))
+    if not rsvp_open(guest.event):
+        raise ValidationError(_("This event has taken place; answering is closed."))
+    with transaction.atomic():
+        locked = EventGuest.objects.select_for_update().get(pk=guest.pk)
+        if locked.rsvp != answer:
+            locked.rsvp = answer
+            locked.rsvp_at = timezone.now()
+            locked.save(update_fields=["rsvp", "rsvp_at"])
+    guest.rsvp, guest.rsvp_at = locked.rsvp, locked.rsvp_at
+    return guest
+
+
+def bulk_invite_check(*, group_key: str, region=None, target_group: str = ""):
+    """The invite group of a bulk invitation; ValidationError by field for a group that is not known or
+    that would be everyone without a region or target group."""
+    group = INVITE_GROUPS.get(group_key)
+    if group is None:
+        raise ValidationError({"group": _("Choose whom to invite.")})
+    if group.needs_criterion and region is None and not target_group:
+        raise ValidationError({"region": _("Choose a region or a target group: otherwise everyone is invited.")})
+    return group
+
+
+def event_invite_bulk(*, event: Event, by, group_key: str, region=None, target_group: str = "") -> dict:
+    """Invite everyone of an invite group (queries.outreach_events.INVITE_GROUPS: the people of
+    organisations, past participants of trainings), narrowed by region and target group, as
+    `invite_preview` shows them: people already on the guest list, erased, unsubscribed from our mail
+    or without an address are skipped. Staff only. A fixed number of queries, whatever the number.
+    Returns {"invited": n, "skipped": n}.
+
+    Side effects, in one transaction under the event's row lock (one invitation round at a time): an
+    EventGuest (invited) and an INVITATION EventMail per person invited, the sending queued on commit."""
+    _check_manager(by)
+    group = bulk_invite_check(group_key=group_key, region=region, target_group=target_group)
+    with transaction.atomic():
+        Event.objects.select_for_update().filter(pk=event.pk).first()
+        preview = invite_preview(event=event, group=group, region=region, target_group=target_group)
+        guests = EventGuest.objects.bulk_create([EventGuest(event=event, person=person) for person in preview.invite])
+        invitations_schedule(guests=guests)
+    return {"invited": len(guests), "skipped": len(preview.skipped)}
 
 
 def event_record_attendance(*, event: Event, present_person_ids, walk_ins=(), by) -> dict:

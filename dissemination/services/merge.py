@@ -44,9 +44,10 @@ class Move:
 
 
 def _combine_event_guests(*, keep, remove) -> int:
-    """Both persons are guests of one event: keep's row takes invited OR, attended OR of the two,
-    remove's row is deleted (event_guest_once allows one row per person and event). Returns how many
-    rows were combined. Runs inside the merge's transaction, rows locked."""
+    """Both persons are guests of one event: keep's row takes invited OR, attended OR of the two and
+    the latest answer to the invitation (rsvp), remove's row is deleted with its event mails
+    (event_guest_once allows one row per person and event). Returns how many rows were combined.
+    Runs inside the merge's transaction, rows locked."""
     kept = {guest.event_id: guest for guest in EventGuest.objects.select_for_update().filter(person=keep)}
     duplicates = list(EventGuest.objects.select_for_update().filter(person=remove, event_id__in=list(kept)))
     if not duplicates:
@@ -56,8 +57,10 @@ def _combine_event_guests(*, keep, remove) -> int:
         guest = kept[duplicate.event_id]
         guest.invited = guest.invited or duplicate.invited
         guest.attended = guest.attended or duplicate.attended
+        if duplicate.rsvp_at is not None and (guest.rsvp_at is None or duplicate.rsvp_at > guest.rsvp_at):
+            guest.rsvp, guest.rsvp_at = duplicate.rsvp, duplicate.rsvp_at
         combined.append(guest)
-    EventGuest.objects.bulk_update(combined, ["invited", "attended"])
+    EventGuest.objects.bulk_update(combined, ["invited", "attended", "rsvp", "rsvp_at"])
     EventGuest.objects.filter(pk__in=[duplicate.pk for duplicate in duplicates]).delete()
     return len(duplicates)
 

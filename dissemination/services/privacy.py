@@ -2,10 +2,11 @@
 (mentorwijs.personal_data), one per concern, registered in DisseminationConfig.ready:
 - relations: the Person row and its organisation. The erasure anonymises the row in place
   (person_anonymise): the organisation stays, so the counts per organisation do not change;
-- outreach: the events they were a guest at and the contacts where they were the contact person (the
-  erasure empties those contacts' notes: notes of a conversation with someone describe that someone;
-  the contact itself stays as a figure); for an account holder, the contacts they logged and the
-  events they spoke at;
+- outreach: the events they were a guest at (with their answer and the invitations and reminders
+  mailed) and the contacts where they were the contact person (the erasure empties those contacts'
+  notes: notes of a conversation with someone describe that someone; the contact itself stays as a
+  figure; event mails still waiting are cancelled and send errors emptied); for an account holder,
+  the contacts they logged and the events they spoke at;
 - newsletters: the subscribers linked to the person or with their address (the erasure:
   retention.subscribers_forget_person).
 """
@@ -21,12 +22,14 @@ from ..models import (
     ConsentRecord,
     Delivery,
     EventGuest,
+    EventMail,
     MailEvent,
     OutreachContact,
     Person,
     Subscriber,
     new_research_key,
 )
+from .event_mails import event_mails_forget_person
 from .retention import subscribers_forget_person
 
 # --- relations ---
@@ -104,12 +107,28 @@ RELATIONS = PersonalData(
 
 
 def _event_guests(person: Person) -> list[dict]:
-    guests = EventGuest.objects.filter(person=person).select_related("event").order_by("event__date", "pk")
+    guests = (
+        EventGuest.objects.filter(person=person)
+        .select_related("event")
+        .prefetch_related(Prefetch("mails", queryset=EventMail.objects.order_by("due_at", "pk")))
+        .order_by("event__date", "pk")
+    )
     return [
         {
             "event": {"id": guest.event.pk, "title": guest.event.title, "date": iso(guest.event.date)},
             "invited": guest.invited,
             "attended": guest.attended,
+            **choice(guest, "rsvp"),
+            "rsvp_at": iso(guest.rsvp_at),
+            "mails": [
+                {
+                    **choice(row, "kind"),
+                    **choice(row, "status"),
+                    "due_at": iso(row.due_at),
+                    "sent_at": iso(row.sent_at),
+                }
+                for row in guest.mails.all()
+            ],
         }
         for guest in guests
     ]
@@ -140,11 +159,14 @@ def _outreach_export(person: Person) -> dict:
 
 
 def _outreach_erase(erasure) -> Erased:
-    """Notes of other contacts are left alone: they are about the organisation."""
+    """Notes of other contacts are left alone: they are about the organisation. The answers to event
+    invitations stay (they count in the event's figures; the person row names no one any more)."""
     contact_ids = list(OutreachContact.objects.filter(person=erasure.person).values_list("pk", flat=True))
     cleared = OutreachContact.objects.filter(pk__in=contact_ids).exclude(notes="").update(notes="")
+    cancelled = event_mails_forget_person(person=erasure.person)
     return Erased(
-        counts={"outreach_contacts": cleared}, audit=[AuditRedaction(OutreachContact, contact_ids, ["notes"])]
+        counts={"outreach_contacts": cleared, "event_mails_cancelled": cancelled},
+        audit=[AuditRedaction(OutreachContact, contact_ids, ["notes"])],
     )
 
 

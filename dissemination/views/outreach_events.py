@@ -1,11 +1,15 @@
 """Events views (congresses, inspiration meetings, conferences).
 
-Staff manage events, their guests and attendance (dissemination.manage_events); ambassadors see
-the list and the detail read-only (dissemination.log_outreach), without the guest list (names are for
-staff only); any other role gets 403."""
+Staff manage events, their guests (one by one, or many at once with a preview), and attendance
+(dissemination.manage_events); ambassadors see the list and the detail read-only
+(dissemination.log_outreach), without the guest list (names are for staff only); any other role gets
+403. A guest answers the invitation on a public page opened by the signed link in the mail
+(`event_rsvp`, no login): a GET only shows, the buttons POST."""
 
 import django_filters
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,10 +26,24 @@ from mentorwijs.http import filter_page, safe_next
 from mentorwijs.sorting import SortOrder
 
 from ..enums import EventKind
-from ..forms.outreach_events import AttendanceForm, EventForm, GuestSearchForm, InviteForm
+from ..forms.outreach_events import AttendanceForm, BulkInviteForm, EventForm, GuestSearchForm, InviteForm, RsvpForm
 from ..models import Event, EventGuest
 from ..queries import outreach_events as queries
-from ..services.events import event_follow_up_done, event_invite, event_record_attendance, event_save, guest_remove
+from ..services.event_mails import rsvp_open
+from ..services.events import (
+    bulk_invite_check,
+    event_follow_up_done,
+    event_invite,
+    event_invite_bulk,
+    event_record_attendance,
+    event_save,
+    guest_answer,
+    guest_remove,
+)
+from ..tokens import read_rsvp_token
+
+# The bulk invitation's preview names at most this many of those invited and of those skipped.
+PREVIEW_NAMES_SHOWN = 100
 
 
 class EventFilter(django_filters.FilterSet):
@@ -143,6 +161,76 @@ def event_guests(request, pk):
         "guests": guests,
     }
     return render(request, "dissemination/events/event_guests.html", context, status=400 if form.errors else 200)
+
+
+@permission_required("dissemination.manage_events", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def event_invite_bulk_view(request, pk):
+    """Invite many at once: choose a group, region and target group; the GET with a choice shows a
+    preview (how many, who, who is skipped and why); the POST invites exactly what the preview showed
+    for these choices at that moment (the service reads the people again under the event's lock)."""
+    event = get_object_or_404(queries.event_with_counts(), pk=pk)
+    data = request.POST if request.method == "POST" else (request.GET if "group" in request.GET else None)
+    form = BulkInviteForm(data)
+    preview = None
+    if data is not None and form.is_valid():
+        if request.method == "POST":
+            try:
+                result = event_invite_bulk(event=event, by=request.user, **form.service_kwargs())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d person invited; the invitation is on its way.",
+                        "%(count)d persons invited; the invitations are on their way.",
+                        result["invited"],
+                    )
+                    % {"count": result["invited"]},
+                )
+                return redirect("dissemination:event_detail", pk=event.pk)
+        else:
+            kwargs = form.service_kwargs()
+            try:
+                group = bulk_invite_check(**kwargs)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                preview = queries.invite_preview(
+                    event=event, group=group, region=kwargs["region"], target_group=kwargs["target_group"]
+                )
+    context = {
+        "event": event,
+        "form": form,
+        "preview": preview,
+        "shown": PREVIEW_NAMES_SHOWN,
+        "mails_go_out": rsvp_open(event),
+    }
+    return render(request, "dissemination/events/event_invite_bulk.html", context, status=400 if form.errors else 200)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def event_rsvp(request, token):
+    """A guest's answer page, opened from the invitation or reminder: the event, the answer given so
+    far and two buttons; answering stays open until the day of the event. A wrong link answers 400
+    and changes nothing."""
+    try:
+        guest = read_rsvp_token(token)
+    except signing.BadSignature:
+        return render(request, "dissemination/events/rsvp_invalid.html", status=400)
+    form = RsvpForm(request.POST or None)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            guest_answer(guest=guest, answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            saved = True
+    context = {"guest": guest, "event": guest.event, "form": form, "saved": saved, "open": rsvp_open(guest.event)}
+    return render(request, "dissemination/events/event_rsvp.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

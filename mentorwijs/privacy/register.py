@@ -171,6 +171,8 @@ REGISTER = [
             "dissemination.EventGuest.person",
             "dissemination.EventGuest.invited",
             "dissemination.EventGuest.attended",
+            "dissemination.EventGuest.rsvp",
+            "dissemination.EventGuest.rsvp_at",
         ),
         purpose=_("Organising conferences and meetings and counting who was reached."),
         legal_basis=PUBLIC_TASK,
@@ -298,11 +300,15 @@ REGISTER = [
             "trainings.ScheduledMessage.user",
             "trainings.RunMessage.sent_by",
             "trainings.RunMessage.undone_by",
+            "dissemination.EventMail.guest",
             "outbox.CaughtMail.from_email",
             "outbox.CaughtMail.recipients",
             "outbox.CaughtMail.raw",
         ),
-        purpose=_("Confirmations, reminders and certificates to participants and trainers."),
+        purpose=_(
+            "Confirmations, reminders and certificates to participants and trainers; invitations and reminders "
+            "to event guests."
+        ),
         legal_basis=PUBLIC_TASK,
         retention=_(
             "As long as the enrolment or account; copies kept by the test outbox are deleted after "

@@ -156,6 +156,24 @@ def test_person_merge_combines_the_guest_rows_of_an_event_both_were_at(staff):
     ]
 
 
+def test_person_merge_keeps_the_latest_answer_to_an_event_invitation(staff):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    keep, remove = PersonFactory(), PersonFactory()
+    event = Event.objects.create(kind="conference", title="C", date=date(2030, 1, 10))
+    earlier = timezone.make_aware(datetime(2029, 12, 1, 10, 0))
+    kept_row = EventGuest.objects.create(event=event, person=keep, rsvp="no", rsvp_at=earlier)
+    EventGuest.objects.create(event=event, person=remove, rsvp="yes", rsvp_at=earlier + timedelta(days=2))
+
+    person_merge(keep=keep, remove=remove, by=staff)
+
+    kept_row.refresh_from_db()
+    assert (kept_row.rsvp, kept_row.rsvp_at) == ("yes", earlier + timedelta(days=2))
+    assert EventGuest.objects.count() == 1
+
+
 def test_the_merge_preview_shows_no_conflict_for_a_shared_event(client, staff):
     keep, remove = PersonFactory(), PersonFactory()
     event = Event.objects.create(kind="conference", title="A", date=date(2017, 11, 23))

@@ -17,10 +17,10 @@ from .person_helpers import person_with_everything
 
 pytestmark = pytest.mark.django_db
 
-# person (+organisation, ambassador), enrolments, attendances, evaluations, messages, event guests,
-# outreach contacts, subscribers, lists, consents, deliveries, mail events, user (+ambassador),
-# groups, certifications, certification events, evidence.
-PERSON_DATA_QUERIES = 17
+# person (+organisation, ambassador), enrolments, attendances, evaluations, messages, event guests
+# (+their invitation and reminder mails), outreach contacts, subscribers, lists, consents, deliveries,
+# mail events, user (+ambassador), groups, certifications, certification events, evidence.
+PERSON_DATA_QUERIES = 18
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from dissemination.models import (
     ConsentRecord,
     Event,
+    EventGuest,
     Goal,
     MailingList,
     Material,
@@ -16,7 +17,7 @@ from dissemination.models import (
     Person,
     Subscriber,
 )
-from dissemination.tokens import preferences_token
+from dissemination.tokens import preferences_token, rsvp_token
 from mentorwijs.accounts.models import Invitation, User
 from mentorwijs.accounts.tokens import invitation_token
 from tests.factories import (
@@ -143,6 +144,18 @@ def setup_event_guests(client):
         "url": reverse("dissemination:event_guests", args=[event.pk]),
         "fields": {"persons": value(str(person.pk))},
     }
+
+
+def setup_event_invite_bulk(client):
+    login(client, ["staff"])
+    event = Event.objects.create(kind="conference", title="Congres", date=timezone.localdate())
+    return {"url": reverse("dissemination:event_invite_bulk", args=[event.pk]), "object": event}
+
+
+def setup_event_rsvp(client):
+    event = Event.objects.create(kind="conference", title="Congres", date=timezone.localdate())
+    guest = EventGuest.objects.create(event=event, person=PersonFactory())
+    return {"url": reverse("event:rsvp", args=[rsvp_token(guest)]), "object": guest}
 
 
 def setup_event_attendance(client):
@@ -498,6 +511,19 @@ CASES = [
         method="get",
         fields={"q": text(100)},
     ),
+    FormCase(
+        "event_invite_bulk_preview",
+        setup_event_invite_bulk,
+        method="get",
+        fields={"group": value("past_participants"), "region": value(""), "target_group": value("")},
+    ),
+    FormCase(
+        "event_invite_bulk",
+        setup_event_invite_bulk,
+        fields={"group": value("organisations"), "region": value(""), "target_group": value("employers")},
+        models=(Event, EventGuest),
+    ),
+    FormCase("event_rsvp", setup_event_rsvp, fields={"answer": value("yes")}, models=(EventGuest,)),
     FormCase("event_attendance", setup_event_attendance, models=(Event, Person)),
     FormCase(
         "event_list_filter",

@@ -150,6 +150,7 @@ TOKEN_PAGES = [
     ("newsletter:confirm", ("get", "post")),
     ("newsletter:preferences", ("get", "post")),
     ("newsletter:unsubscribe", ("get", "post")),
+    ("event:rsvp", ("get", "post")),
     ("accounts:invitation_accept", ("get", "post")),
     ("trainings:personal", ("get",)),
     ("trainings:personal_cancel", ("post",)),

@@ -234,6 +234,7 @@ def build_data() -> tuple[dict, dict]:
     organisation = OrganisationFactory()
     person = PersonFactory(organisation=organisation)
     event = Event.objects.create(kind="conference", title="Slotconferentie", date=today, follow_up="Nabellen")
+    event_guest = EventGuest.objects.create(event=event, person=person)
     mailing_list = MailingListFactory(name="Nieuws")
     subscriber = SubscriberFactory(lists=[mailing_list])
     material = MaterialFactory()
@@ -268,7 +269,8 @@ def build_data() -> tuple[dict, dict]:
         ),
         "contact_b": OutreachContactFactory(logged_by=users["ambassador_b"], organisation=organisation),
         "event": event,
-        "event_guest": EventGuest.objects.create(event=event, person=person),
+        "event_guest": event_guest,
+        "rsvp_token": newsletter_tokens.rsvp_token(event_guest),
         "goal": GoalFactory(),
         "newsletter": NewsletterFactory(created_by=users["staff"], lists=[mailing_list]),
         "subscriber": subscriber,

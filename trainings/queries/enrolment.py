@@ -26,6 +26,7 @@ from ..enums import (
     PLACE_HOLDING_STATUSES,
     PUBLIC_STATUSES,
     PUBLIC_VARIANTS,
+    EnrolmentStatus,
     MeetingStatus,
     TrainingStatus,
 )
@@ -247,3 +248,29 @@ def late_catch_ups(*, training, enrolments, now=None) -> dict[int, list[dict]]:
         ]
         for enrolment in late
     }
+
+
+def completed_participants(region: Region | None = None):
+    """The ids of the persons who completed a run (in `region`: the run's region), for inviting past
+    participants to an event (dissemination's invite group "past participants", registered in
+    TrainingsConfig.ready)."""
+    enrolments = Enrolment.objects.filter(status=EnrolmentStatus.COMPLETED)
+    if region is not None:
+        enrolments = enrolments.filter(training__region=region)
+    return enrolments.values("person_id")
+
+
+def register_past_participants() -> None:
+    """Offer the past participants of runs on the event page "Invite many at once"."""
+    from django.utils.translation import gettext_lazy as _
+
+    from dissemination.queries.outreach_events import InviteGroup, register_invite_group
+
+    register_invite_group(
+        InviteGroup(
+            key="past_participants",
+            label=_("Past participants: everyone who completed a training"),
+            person_ids=completed_participants,
+            region_help=_("for past participants, the region of the training they completed"),
+        )
+    )
