@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from mentorwijs.forms import ModelMultipleChoiceField
 
 from ..enums import SubscriberStatus, TargetGroup
-from ..models import MailingList
+from ..models import MailingList, Region
 from ..queries.newsletters import sign_up_lists
 
 
@@ -27,10 +27,21 @@ class SignUpForm(forms.Form):
     form when there is none. When there is exactly one it is chosen already."""
 
     email = forms.EmailField(label=_("Email address"), max_length=254)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Surname"), max_length=100, required=False)
     organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     target_group = forms.ChoiceField(
         label=_("Which describes you best?"), choices=[("", "—"), *TargetGroup.choices], required=False
+    )
+    region = forms.ModelChoiceField(
+        label=_("Your region"),
+        queryset=Region.objects.all(),
+        required=False,
+        empty_label=_("I don't know / all of the Netherlands"),
+        help_text=_(
+            "The labour-market region where you work. Some newsletters are about one region: "
+            "choose yours to receive them too."
+        ),
     )
     lists = ListChoiceField(
         label=_("Newsletters you want to receive"),
@@ -47,9 +58,11 @@ class SignUpForm(forms.Form):
             field.initial = [self.offered[0].pk]
 
     def service_kwargs(self) -> dict:
-        return {
-            name: self.cleaned_data[name] for name in ("email", "name", "organisation_name", "target_group", "lists")
-        }
+        data = self.cleaned_data
+        kwargs = {name: data[name] for name in ("email", "first_name", "organisation_name", "target_group", "region")}
+        kwargs["name"] = " ".join(f"{data['first_name']} {data['last_name']}".split())
+        kwargs["lists"] = data["lists"]
+        return kwargs
 
 
 class PreferencesForm(forms.Form):

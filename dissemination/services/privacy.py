@@ -217,6 +217,7 @@ def _subscriptions(person: Person) -> list[dict]:
             "id": subscriber.pk,
             "email": subscriber.email,
             "name": subscriber.name,
+            "first_name": subscriber.first_name,
             "organisation_name": subscriber.organisation_name,
             "target_group": subscriber.target_group,
             "region": subscriber.region.name if subscriber.region else None,
