@@ -77,8 +77,8 @@ OWN_GREETING = re.compile(
     r"^(hallo|hoi|beste|geachte|lieve|dag|goedemorgen|goedemiddag|hello|hi|dear)\b[^\n]{0,40},?\s*$", re.IGNORECASE
 )
 OWN_SIGN_OFF = re.compile(
-    r"^(met )?(vriendelijke|hartelijke|warme|zonnige) groet(en)?\b|^groet(en|jes)\b|"
-    r"^(with )?(kind|best|warm) regards\b|^(yours )?sincerely\b|^best wishes\b",
+    r"((met )?(vriendelijke|hartelijke|warme|zonnige) groet(en)?|groet(en|jes)|(with )?(kind|best|warm) regards|"
+    r"(yours )?sincerely|best wishes)[,.!]?",
     re.IGNORECASE,
 )
 OWN_GREETING_ERROR = _(
@@ -92,12 +92,13 @@ OWN_SIGN_OFF_ERROR = _(
 def own_greeting_errors(body: str) -> list[ValidationError]:
     """A greeting as the text's first line or a sign-off among its last three lines: the mail adds
     both, so they would be there twice."""
-    lines = [line.strip().strip("*_#> ").strip() for line in body.splitlines() if line.strip()]
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    bare = [re.sub(r"[*_#>]", "", line).strip() for line in lines]  # without the Markdown around the words
     errors = []
-    if lines and OWN_GREETING.match(lines[0]):
+    if lines and OWN_GREETING.match(bare[0]):
         errors.append(ValidationError(OWN_GREETING_ERROR, code="own_greeting", params={"line": lines[0][:60]}))
-    for line in lines[-3:]:
-        if OWN_SIGN_OFF.match(line):
+    for line, words in list(zip(lines, bare, strict=True))[-3:]:
+        if OWN_SIGN_OFF.fullmatch(words):
             errors.append(ValidationError(OWN_SIGN_OFF_ERROR, code="own_sign_off", params={"line": line[:60]}))
             break
     return errors
