@@ -1,6 +1,7 @@
 """Forms of the newsletter pages: the public sign-up, the preference page, the staff filter and import."""
 
 from django import forms
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -66,17 +67,37 @@ class SignUpForm(forms.Form):
 
 
 class PreferencesForm(forms.Form):
-    """The lists to follow; none at all means leaving every newsletter."""
+    """The lists to follow (none at all means leaving every newsletter), and the language and region
+    the newsletters are sent for. The "leave all" button posts no language: then those stay as they are."""
 
     lists = ListChoiceField(
         label=_("Newsletters you receive"),
         queryset=MailingList.objects.none(),
         required=False,
     )
+    language = forms.ChoiceField(
+        label=_("Language of the newsletter"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("A newsletter that has no English version comes in Dutch."),
+    )
+    region = forms.ModelChoiceField(
+        label=_("Your region"),
+        queryset=Region.objects.all(),
+        required=False,
+        empty_label=_("I don't know / all of the Netherlands"),
+        help_text=_("Some newsletters are about one region: choose yours to receive them too."),
+    )
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lists"].queryset = choices
+
+    def settings_kwargs(self) -> dict | None:
+        """The language and region to save, or None when the form did not carry them (leave all)."""
+        if not self.cleaned_data.get("language"):
+            return None
+        return {"language": self.cleaned_data["language"], "region": self.cleaned_data["region"]}
 
 
 class SubscriberFilterForm(forms.Form):

@@ -346,6 +346,19 @@ def preferences_update(*, subscriber: Subscriber, lists) -> dict:
     return {"added": added, "removed": removed, "to_confirm": set()}
 
 
+@transaction.atomic
+def subscriber_settings_update(*, subscriber: Subscriber, language: str, region: Region | None) -> Subscriber:
+    """The language the newsletters come in (English where a newsletter has an English version) and
+    the region regional newsletters reach, as chosen on the preference page. Refuses a language the
+    site does not offer. Side effects: the subscriber's language and region saved."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose a language the site offers.")})
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    subscriber.language, subscriber.region = language, region
+    subscriber.save(update_fields=["language", "region"])
+    return subscriber
+
+
 def _unsubscribe(subscriber: Subscriber, *, source: str) -> set[int]:
     consented = consented_list_ids(subscriber)
     consent_records_add(subscriber, consented, action=ConsentAction.WITHDRAWN, source=source)

@@ -21,6 +21,8 @@ from dissemination.services.newsletters import (
     newsletter_start,
     newsletter_test_mail_send,
 )
+from dissemination.services.subscriptions import subscriber_confirm
+from dissemination.tokens import preferences_url
 from tests.dissemination.test_newsletters import fake_smtp, make_subscriber, parsed, started  # noqa: F401
 from tests.factories import MailingListFactory, NewsletterFactory, UserFactory
 
@@ -329,3 +331,30 @@ def test_sign_up_stores_the_region_and_a_regional_newsletter_reaches_them(
     assert list(Delivery.objects.values_list("subscriber__email", "status")) == [
         ("anna@example.org", DeliveryStatus.PENDING)
     ]
+
+
+def test_a_subscriber_chooses_language_and_region_on_the_preference_page(client, news, mailoutbox):
+    subscriber = make_subscriber("ans@example.org", lists=[news], name="Ans")
+    subscriber_confirm(subscriber=subscriber, list_ids=[news.pk])  # with its consent record
+    path = path_of(preferences_url(subscriber))
+    page = client.get(path)
+    assert page.context["form"].initial["language"] == "nl"
+    twente = Region.objects.get(name="Twente")
+
+    client.post(path, {"lists": [news.pk], "language": "en", "region": twente.pk})
+
+    subscriber.refresh_from_db()
+    assert (subscriber.language, subscriber.region, subscriber.status) == ("en", twente, SubscriberStatus.CONFIRMED)
+    client.post(path, {})  # "leave all newsletters" carries no language: it stays
+    subscriber.refresh_from_db()
+    assert (subscriber.language, subscriber.region, subscriber.status) == ("en", twente, SubscriberStatus.UNSUBSCRIBED)
+
+
+def test_staff_see_first_name_region_and_language_of_a_subscriber(staff_client, news):
+    subscriber = make_subscriber(
+        "ans@example.org", lists=[news], name="Ans de Vries", language="en", region=Region.objects.get(name="Twente")
+    )
+    page = staff_client.get(reverse("dissemination:subscriber_detail", args=[subscriber.pk])).content.decode()
+    assert re.search(r'data-testid="subscriber-first-name">Ans<', page)
+    assert re.search(r'data-testid="subscriber-region">Twente<', page)
+    assert re.search(r'data-testid="subscriber-language">Engels<', page)

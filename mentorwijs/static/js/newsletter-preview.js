@@ -1,8 +1,8 @@
 // Live preview of a newsletter being composed. The form's "Preview" button posts the form to the
 // preview URL (its formaction) into the sandboxed iframe (its formtarget), which shows the mail under
 // the mail's own Content-Security-Policy; that works without this script. This script does the same
-// while the writer types (debounced) or switches between the Dutch and the English version, and hides
-// the button.
+// while the writer types (debounced; the preview shows the version being typed in) or switches between
+// the Dutch and the English version, and hides the button.
 // Each preview goes into a fresh iframe that takes the shown one's place once it has loaded: posting
 // into the same iframe again would add an entry to the browser's history per preview (Back would step
 // through them); the first navigation of a new iframe adds none, and the old preview stays in view
@@ -40,7 +40,11 @@
 
   var TEXTS = ["subject", "body", "subject_en", "body_en"];
   form.addEventListener("input", function (event) {
-    if (TEXTS.indexOf(event.target.name) === -1) return;
+    var name = event.target.name;
+    if (TEXTS.indexOf(name) === -1) return;
+    // The preview follows the version being written.
+    var version = document.querySelector('[name="preview_language"][value="' + (/_en$/.test(name) ? "en" : "nl") + '"]');
+    if (version) version.checked = true;
     clearTimeout(timer);
     timer = setTimeout(refresh, 400);
   });
