@@ -261,7 +261,7 @@ def _newsletters_erase(erasure) -> Erased:
     subscriber_ids = subscribers_forget_person(person=erasure.person, email=erasure.email)
     return Erased(
         counts={"subscribers": len(subscriber_ids)},
-        audit=[AuditRedaction(Subscriber, subscriber_ids, ["email", "name", "organisation_name"])],
+        audit=[AuditRedaction(Subscriber, subscriber_ids, ["email", "name", "first_name", "organisation_name"])],
     )
 
 
