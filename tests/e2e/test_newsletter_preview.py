@@ -5,12 +5,15 @@ JavaScript the "Preview" button posts the form into the iframe."""
 
 import re
 
+from django.conf import settings
 from playwright.sync_api import expect
 
 from dissemination.enums import NewsletterStatus
 from dissemination.models import Newsletter, Subscriber
+from dissemination.services.subscriptions import subscriber_confirm
+from dissemination.tokens import preferences_url
 from tests.e2e.helpers import DESKTOP, HOME_URL, PHONE, artifact, log_in, screenshot
-from tests.factories import MailingListFactory, UserFactory
+from tests.factories import MailingListFactory, SubscriberFactory, UserFactory
 
 PREVIEW = "[data-testid=newsletter-preview]:visible"
 DETAIL_URL = re.compile(r"/relaties/nieuwsbrieven/\d+/$")
@@ -127,3 +130,19 @@ def test_the_sign_up_form_asks_for_the_region(page):
     expect(page).to_have_url(re.compile(r"/nieuwsbrief/aangemeld/$"))
     subscriber = Subscriber.objects.get()
     assert (subscriber.first_name, subscriber.region.name) == ("Lotte", "Rivierenland")
+
+
+def test_a_subscriber_chooses_language_and_region_on_the_preference_page(page):
+    news = MailingListFactory(name="Werkgevers", description="Nieuws voor werkgevers en stagebedrijven.")
+    subscriber = SubscriberFactory(email="lotte@example.org", name="Lotte de Lezer")
+    subscriber_confirm(subscriber=subscriber, list_ids=[news.pk])
+    page.goto(preferences_url(subscriber).removeprefix(settings.SITE_URL))
+    form = page.get_by_test_id("preferences-form")
+    expect(form.get_by_label("Werkgevers")).to_be_checked()
+    form.get_by_label("Taal van de nieuwsbrief").select_option(label="Engels")
+    form.get_by_label("Je regio").select_option(label="Rivierenland")
+    screenshot(page, "newsletter-preferences")
+    form.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_test_id("preferences-saved")).to_be_visible()
+    subscriber.refresh_from_db()
+    assert (subscriber.language, subscriber.region.name) == ("en", "Rivierenland")
