@@ -211,7 +211,7 @@ def test_a_confirmed_address_signing_up_for_the_same_lists_gets_no_mail(
 
 
 def test_sign_up_without_a_list_is_refused_at_the_field(client, lists):
-    response = client.post(reverse("newsletter:signup"), {"email": "anna@example.org", "name": "Anna"})
+    response = client.post(reverse("newsletter:signup"), {"email": "anna@example.org", "first_name": "Anna"})
     assert response.status_code == 400
     assert "lists" in response.context["form"].errors
     assert not Subscriber.objects.exists()
