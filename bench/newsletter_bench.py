@@ -190,6 +190,8 @@ def seed(size: int):
                 Subscriber(
                     email=f"lezer{i}@example.org",
                     name=f"Lezer {i}",
+                    first_name="Lezer",
+                    language="en" if i % 10 == 0 else "nl",  # one in ten reads the English version
                     status=SubscriberStatus.CONFIRMED,
                     confirmed_at=now,
                     created_at=now,
@@ -211,7 +213,14 @@ def seed(size: int):
         * 2
     )
     newsletter = newsletter_save(
-        newsletter=Newsletter(), data={"subject": "Mentorwijs nieuwsbrief", "body": body, "lists": [mailing_list]},
+        newsletter=Newsletter(),
+        data={
+            "subject": "Mentorwijs nieuwsbrief",
+            "body": body,
+            "subject_en": "Mentorwijs newsletter",
+            "body_en": body,
+            "lists": [mailing_list],
+        },
         created_by=user,
     )  # fmt: skip
     log(f"seeded {size:,} confirmed subscribers and newsletter {newsletter.pk} in {time.monotonic() - started:.1f} s")

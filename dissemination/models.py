@@ -400,12 +400,30 @@ class MailingList(models.Model):
         return self.name
 
 
+# Words before a name that are no first name ("Mevr. Jansen", "dr. Bakker"): the greeting goes without one.
+TITLES = frozenset({"dhr", "mevr", "mw", "mr", "mrs", "ms", "dr", "drs", "ir", "ing", "prof", "de", "heer", "mevrouw"})
+
+
+def first_name_of(name: str) -> str:
+    """The first name in a full name, for the greeting of a subscriber whose first name was not asked
+    (an import, a sign-up from before): the first word, unless it is an initial ("J.") or a title."""
+    words = name.split()
+    if not words:
+        return ""
+    first = words[0]
+    if "." in first or len(first) < 2 or first.lower().rstrip(".") in TITLES:
+        return ""
+    return first[:100]
+
+
 class Subscriber(models.Model):
     """An address that receives (or asked to receive) newsletters. Newsletter mail needs a
     confirmed status; service mail (reminders, certificates) never looks here."""
 
     email = models.EmailField(_("email address"))
     name = models.CharField(_("name"), max_length=200, blank=True)
+    # What the newsletter's greeting uses ("Hallo Jan,"); empty: a greeting without a name.
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
     target_group = models.CharField(_("target group"), max_length=32, choices=TargetGroup.choices, blank=True)
     region = models.ForeignKey(
@@ -515,6 +533,9 @@ class Newsletter(models.Model):
 
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text (Markdown)"))
+    # The English version, optional: subscribers who chose English get it when it is there.
+    subject_en = models.CharField(_("subject in English"), max_length=200, blank=True)
+    body_en = models.TextField(_("text in English (Markdown)"), blank=True)
     lists = models.ManyToManyField(MailingList, verbose_name=_("lists"), related_name="newsletters")
     # Narrow the lists' subscribers; empty means everyone on the lists.
     target_groups = models.JSONField(_("target groups"), default=list, blank=True)
@@ -540,6 +561,10 @@ class Newsletter(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == NewsletterStatus.DRAFT
+
+    @property
+    def has_english(self) -> bool:
+        return bool(self.body_en)
 
     @property
     def is_cancellable(self) -> bool:

@@ -1,10 +1,17 @@
 """Newsletter mail: render a campaign once, build one message per recipient cheaply.
 
-`render_campaign(subject=..., body=...)` turns the Markdown body into sanitised HTML (nh3) and renders
+`render_campaign(subject=..., body=..., language=...)` turns the Markdown body into sanitised HTML (nh3,
+single line breaks kept as <br>) and renders
 the branded templates (templates/email/dissemination/newsletter.html and .txt) once, with
 placeholders where the greeting and the personal links go. `build_message` fills those placeholders
 per recipient by plain string replacement, so a campaign of 100,000 recipients renders its templates
 once per process (the result is cached per subject, body and language), not 100,000 times.
+
+The mail adds the greeting ("Hallo Jan,", from the subscriber's first name; "Hallo," without one) above
+the writer's text and the sign-off below it; the compose page shows both as fixed parts
+(`fixed_parts`), and newsletter_save refuses a text that starts with a greeting or ends with a sign-off
+of its own. A campaign may have an English version: `campaign_versions` renders each version once and
+`version_for` picks the subscriber's (English for those who chose English when there is one).
 `build_raw_message` goes one step further for an SMTP connection: the serialized message is built once
 per render and process with tokens for the personal parts, which are replaced in the bytes per
 recipient; it returns None (use `build_message`) where that would not give what `build_message` sends.
@@ -41,7 +48,8 @@ PREFERENCES_URL = "%%MENTORWIJS-PREFERENCES-URL%%"
 UNSUBSCRIBE_URL = "%%MENTORWIJS-UNSUBSCRIBE-URL%%"
 NAME = "%%MENTORWIJS-NAME%%"
 
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "nl2br"]  # nl2br: a single line break stays one (<br>)
+SIGN_OFF_NAME = "Mentorwijs · Werkzaak Rivierenland"
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,39 @@ class RenderedCampaign:
     def greeting(self, name: str) -> str:
         name = " ".join(name.split())
         return self.greeting_named.replace(NAME, name) if name else self.greeting_plain
+
+
+@dataclass(frozen=True)
+class FixedParts:
+    """What the mail adds around the writer's text, as the compose page shows it."""
+
+    greeting: str
+    greeting_without_name: str
+    sign_off: str
+    sign_off_name: str
+
+
+def fixed_parts(language: str | None = None) -> FixedParts:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return FixedParts(
+            greeting=_("Hello %(name)s,") % {"name": _("{first name}")},
+            greeting_without_name=_("Hello,"),
+            sign_off=_("Kind regards,"),
+            sign_off_name=SIGN_OFF_NAME,
+        )
+
+
+def campaign_versions(newsletter) -> dict[str, "RenderedCampaign"]:
+    """The campaign rendered once per version it has: Dutch always, English when written."""
+    versions = {"nl": render_campaign(subject=newsletter.subject, body=newsletter.body, language="nl")}
+    if newsletter.has_english:
+        versions["en"] = render_campaign(subject=newsletter.subject_en, body=newsletter.body_en, language="en")
+    return versions
+
+
+def version_for(versions: dict[str, "RenderedCampaign"], language: str) -> "RenderedCampaign":
+    """The version a subscriber with this language gets: theirs when there is one, else the Dutch."""
+    return versions.get(language) or versions["nl"]
 
 
 def body_html(body: str) -> str:
@@ -80,6 +121,7 @@ def _render(subject: str, body: str, language: str) -> RenderedCampaign:
         "preferences_url": PREFERENCES_URL,
         "unsubscribe_url": UNSUBSCRIBE_URL,
         "site_url": settings.SITE_URL,
+        "sign_off_name": SIGN_OFF_NAME,
         "language": language,
     }
     with translation.override(language):
@@ -139,7 +181,7 @@ def build_message(*, rendered: RenderedCampaign, newsletter_id: int, subscriber,
     unsubscribe = unsubscribe_url(subscriber)
     html, text = _fill(
         rendered,
-        greeting=rendered.greeting(subscriber.name),
+        greeting=rendered.greeting(subscriber.first_name),
         preferences=preferences_url(subscriber),
         unsubscribe=unsubscribe,
     )
@@ -249,7 +291,7 @@ def build_raw_message(*, rendered: RenderedCampaign, newsletter_id: int, subscri
     sure to give the same (see above)."""
     template = _template(rendered, settings.DEFAULT_FROM_EMAIL)
     email = subscriber.email
-    greeting = rendered.greeting(subscriber.name)
+    greeting = rendered.greeting(subscriber.first_name)
     if (
         template is None
         or len(email) > 254
@@ -284,11 +326,15 @@ def build_raw_message(*, rendered: RenderedCampaign, newsletter_id: int, subscri
     return RawMessage(from_email=template.from_email, to=email, data=data, message_id=msgid)
 
 
-def build_test_message(*, rendered: RenderedCampaign, to: str, name: str):
-    """The campaign as a staff member's test: subject marked [TEST]; the staff member is no subscriber,
-    so the personal links lead to a page that says what they do in the real newsletter
-    (newsletter:test_link); no unsubscribe headers, a fresh Message-ID."""
-    with translation.override(rendered.language):
+def build_test_message(*, rendered: RenderedCampaign, to: str, name: str, subscriber=None):
+    """The campaign as a staff member's test: subject marked [TEST], greeting with `name`; no
+    unsubscribe headers, a fresh Message-ID. The personal links are the tester's own when `subscriber`
+    (the tester's own subscription) is given: their real preference and unsubscribe pages. Otherwise the
+    tester is no subscriber, and the links lead to a page that says what they do in the real newsletter
+    (newsletter:test_link)."""
+    if subscriber is not None:
+        preferences, unsubscribe = preferences_url(subscriber), unsubscribe_url(subscriber)
+    else:
         preferences = settings.SITE_URL + reverse("newsletter:test_link", kwargs={"kind": "voorkeuren"})
         unsubscribe = settings.SITE_URL + reverse("newsletter:test_link", kwargs={"kind": "afmelden"})
     html, text = _fill(rendered, greeting=rendered.greeting(name), preferences=preferences, unsubscribe=unsubscribe)

@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from dissemination.enums import TargetGroup
-from dissemination.models import Organisation, Person, Region
+from dissemination.models import Organisation, Person, Region, first_name_of
 from mentorwijs.accounts.models import Invitation, User
 from mentorwijs.accounts.services import user_set_roles
 
@@ -284,6 +284,7 @@ class SubscriberFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"abonnee{n}@example.org")
     name = factory.Sequence(lambda n: f"Abonnee {n}")
+    first_name = factory.LazyAttribute(lambda subscriber: first_name_of(subscriber.name))
     status = "confirmed"
     confirmed_at = factory.LazyFunction(timezone.now)
 

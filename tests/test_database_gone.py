@@ -96,7 +96,7 @@ def test_a_sign_up_whose_database_goes_away_leaves_nothing_and_answers_the_error
     monkeypatch.setattr(subscription_services, "_on_commit_confirmation", connection_lost)
 
     response = visitor.post(
-        reverse("newsletter:signup"), {"email": "bert@example.org", "name": "Bert", "lists": [newsletter.pk]}
+        reverse("newsletter:signup"), {"email": "bert@example.org", "first_name": "Bert", "lists": [newsletter.pk]}
     )
 
     assert_error_page(response)

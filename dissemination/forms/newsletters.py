@@ -16,7 +16,21 @@ class NewsletterForm(forms.Form):
     body = forms.CharField(
         label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 14}),
-        help_text=_("Markdown: **bold**, *italic*, [link](https://…), lists with - or 1."),
+        help_text=_(
+            "Start with your first paragraph: the greeting above and the sign-off below are added for you. "
+            "An Enter starts a new line, an empty line a new paragraph. "
+            "Markdown: **bold**, *italic*, [link](https://…), lists with - or 1."
+        ),
+    )
+    subject_en = forms.CharField(label=_("Subject in English"), max_length=200, required=False)
+    body_en = forms.CharField(
+        label=_("Text in English"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        help_text=_(
+            "Optional. Subscribers who chose English get this version; without it everyone gets the Dutch one. "
+            "The greeting and sign-off are added in English."
+        ),
     )
     lists = ModelMultipleChoiceField(
         label=_("Lists"), queryset=MailingList.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
@@ -43,6 +57,8 @@ class NewsletterForm(forms.Form):
                 {
                     "subject": newsletter.subject,
                     "body": newsletter.body,
+                    "subject_en": newsletter.subject_en,
+                    "body_en": newsletter.body_en,
                     "lists": list(newsletter.lists.all()),
                     "target_groups": newsletter.target_groups,
                     "regions": list(newsletter.regions.all()),
@@ -54,7 +70,8 @@ class NewsletterForm(forms.Form):
         self.fields["lists"].queryset = MailingList.objects.filter(Q(archived_at__isnull=True) | chosen)
 
     def service_data(self) -> dict:
-        return {field: self.cleaned_data[field] for field in ("subject", "body", "lists", "target_groups", "regions")}
+        fields = ("subject", "body", "subject_en", "body_en", "lists", "target_groups", "regions")
+        return {field: self.cleaned_data[field] for field in fields}
 
 
 class PreviewForm(forms.Form):
@@ -62,6 +79,16 @@ class PreviewForm(forms.Form):
 
     subject = forms.CharField(max_length=200, required=False)
     body = forms.CharField(required=False)
+    subject_en = forms.CharField(max_length=200, required=False)
+    body_en = forms.CharField(required=False)
+    preview_language = forms.ChoiceField(choices=[("nl", "nl"), ("en", "en")], required=False)
+
+    def version(self) -> tuple[str, str, str]:
+        """(subject, body, language) of the version to show: the English one when asked for and written."""
+        data = self.cleaned_data
+        if data.get("preview_language") == "en" and data.get("body_en"):
+            return data.get("subject_en", ""), data["body_en"], "en"
+        return data.get("subject", ""), data.get("body", ""), "nl"
 
 
 class ScheduleForm(forms.Form):

@@ -1,13 +1,14 @@
 """Forms of the newsletter pages: the public sign-up, the preference page, the staff filter and import."""
 
 from django import forms
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from mentorwijs.forms import ModelMultipleChoiceField
 
 from ..enums import SubscriberStatus, TargetGroup
-from ..models import MailingList
+from ..models import MailingList, Region
 from ..queries.newsletters import sign_up_lists
 
 
@@ -27,10 +28,21 @@ class SignUpForm(forms.Form):
     form when there is none. When there is exactly one it is chosen already."""
 
     email = forms.EmailField(label=_("Email address"), max_length=254)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Surname"), max_length=100, required=False)
     organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     target_group = forms.ChoiceField(
         label=_("Which describes you best?"), choices=[("", "—"), *TargetGroup.choices], required=False
+    )
+    region = forms.ModelChoiceField(
+        label=_("Your region"),
+        queryset=Region.objects.all(),
+        required=False,
+        empty_label=_("I don't know / all of the Netherlands"),
+        help_text=_(
+            "The labour-market region where you work. Some newsletters are about one region: "
+            "choose yours to receive them too."
+        ),
     )
     lists = ListChoiceField(
         label=_("Newsletters you want to receive"),
@@ -47,23 +59,45 @@ class SignUpForm(forms.Form):
             field.initial = [self.offered[0].pk]
 
     def service_kwargs(self) -> dict:
-        return {
-            name: self.cleaned_data[name] for name in ("email", "name", "organisation_name", "target_group", "lists")
-        }
+        data = self.cleaned_data
+        kwargs = {name: data[name] for name in ("email", "first_name", "organisation_name", "target_group", "region")}
+        kwargs["name"] = " ".join(f"{data['first_name']} {data['last_name']}".split())
+        kwargs["lists"] = data["lists"]
+        return kwargs
 
 
 class PreferencesForm(forms.Form):
-    """The lists to follow; none at all means leaving every newsletter."""
+    """The lists to follow (none at all means leaving every newsletter), and the language and region
+    the newsletters are sent for. The "leave all" button posts no language: then those stay as they are."""
 
     lists = ListChoiceField(
         label=_("Newsletters you receive"),
         queryset=MailingList.objects.none(),
         required=False,
     )
+    language = forms.ChoiceField(
+        label=_("Language of the newsletter"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("A newsletter that has no English version comes in Dutch."),
+    )
+    region = forms.ModelChoiceField(
+        label=_("Your region"),
+        queryset=Region.objects.all(),
+        required=False,
+        empty_label=_("I don't know / all of the Netherlands"),
+        help_text=_("Some newsletters are about one region: choose yours to receive them too."),
+    )
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lists"].queryset = choices
+
+    def settings_kwargs(self) -> dict | None:
+        """The language and region to save, or None when the form did not carry them (leave all)."""
+        if not self.cleaned_data.get("language"):
+            return None
+        return {"language": self.cleaned_data["language"], "region": self.cleaned_data["region"]}
 
 
 class SubscriberFilterForm(forms.Form):

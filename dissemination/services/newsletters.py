@@ -19,6 +19,7 @@ service mail and the next tick takes over.
 """
 
 import logging
+import re
 import smtplib
 import time
 import uuid
@@ -35,6 +36,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPEmailBackend
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -67,7 +69,39 @@ LISTS_REQUIRED = _("Choose at least one list.")
 LIST_ARCHIVED = _("An archived list cannot be chosen for a newsletter; restore it first.")
 IN_THE_PAST = _("Choose a moment in the future, or send now.")
 ALREADY_STARTED = _("Sending has started; it can no longer be cancelled.")
-NEWSLETTER_FIELDS = ("subject", "body", "lists", "target_groups", "regions")
+NEWSLETTER_FIELDS = ("subject", "body", "subject_en", "body_en", "lists", "target_groups", "regions")
+ENGLISH_INCOMPLETE = _("The English version needs both a subject and a text, or neither.")
+# The mail adds the greeting and the sign-off (newsletter_mail.fixed_parts): a text with its own would
+# reach its readers with two of each.
+OWN_GREETING = re.compile(
+    r"^(hallo|hoi|beste|geachte|lieve|dag|goedemorgen|goedemiddag|hello|hi|dear)\b[^\n]{0,40},?\s*$", re.IGNORECASE
+)
+OWN_SIGN_OFF = re.compile(
+    r"((met )?(vriendelijke|hartelijke|warme|zonnige) groet(en)?|groet(en|jes)|(with )?(kind|best|warm) regards|"
+    r"(yours )?sincerely|best wishes)[,.!]?",
+    re.IGNORECASE,
+)
+OWN_GREETING_ERROR = _(
+    "The mail opens with “Hello {first name},” by itself: remove “%(line)s” at the start of the text."
+)
+OWN_SIGN_OFF_ERROR = _(
+    "The mail closes with “Kind regards, Mentorwijs · Werkzaak Rivierenland” by itself: remove “%(line)s”."
+)
+
+
+def own_greeting_errors(body: str) -> list[ValidationError]:
+    """A greeting as the text's first line or a sign-off among its last three lines: the mail adds
+    both, so they would be there twice."""
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    bare = [re.sub(r"[*_#>]", "", line).strip() for line in lines]  # without the Markdown around the words
+    errors = []
+    if lines and OWN_GREETING.match(bare[0]):
+        errors.append(ValidationError(OWN_GREETING_ERROR, code="own_greeting", params={"line": lines[0][:60]}))
+    for line, words in list(zip(lines, bare, strict=True))[-3:]:
+        if OWN_SIGN_OFF.fullmatch(words):
+            errors.append(ValidationError(OWN_SIGN_OFF_ERROR, code="own_sign_off", params={"line": line[:60]}))
+            break
+    return errors
 
 
 # Compose ----------------------------------------------------------------------------------------
@@ -77,8 +111,9 @@ NEWSLETTER_FIELDS = ("subject", "body", "lists", "target_groups", "regions")
 def newsletter_save(*, newsletter: Newsletter, data: dict, created_by=None) -> Newsletter:
     """Set `data` (keys from NEWSLETTER_FIELDS; lists and regions as iterables of objects) on a new or
     draft newsletter and save it. Refuses a newsletter that is no longer a draft, an empty subject or
-    body, no list, an archived list it did not have yet, an unknown target group (ValidationError by
-    field, nothing saved).
+    body, an English version with only a subject or only a text, a text with a greeting or sign-off of
+    its own (the mail adds those), no list, an archived list it did not have yet, an unknown target
+    group (ValidationError by field, nothing saved).
     Side effects: one Newsletter row inserted or updated, its lists and regions replaced."""
     if newsletter.pk:
         newsletter = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
@@ -91,6 +126,8 @@ def newsletter_save(*, newsletter: Newsletter, data: dict, created_by=None) -> N
             raise ValueError(f"not a newsletter field: {field}")
     newsletter.subject = " ".join(str(data.get("subject", newsletter.subject)).split())
     newsletter.body = str(data.get("body", newsletter.body)).strip()
+    newsletter.subject_en = " ".join(str(data.get("subject_en", newsletter.subject_en)).split())
+    newsletter.body_en = str(data.get("body_en", newsletter.body_en)).strip()
     newsletter.target_groups = sorted(set(data.get("target_groups") or []))
     lists = list(data.get("lists") or [])
     regions = list(data.get("regions") or [])
@@ -99,6 +136,12 @@ def newsletter_save(*, newsletter: Newsletter, data: dict, created_by=None) -> N
         newsletter.full_clean(exclude=["created_by"] if newsletter.created_by_id is None else [])
     except ValidationError as error:
         errors.update(error.error_dict)
+    for field in ("body", "body_en"):
+        if own := own_greeting_errors(getattr(newsletter, field)):
+            errors.setdefault(field, []).extend(own)
+    if bool(newsletter.subject_en) != bool(newsletter.body_en):
+        missing = "body_en" if newsletter.subject_en else "subject_en"
+        errors.setdefault(missing, []).append(ValidationError(ENGLISH_INCOMPLETE, code="english_incomplete"))
     if not lists:
         errors["lists"] = [ValidationError(LISTS_REQUIRED, code="lists_required")]
     had = set(newsletter.lists.values_list("pk", flat=True)) if newsletter.pk else set()
@@ -116,21 +159,32 @@ def newsletter_save(*, newsletter: Newsletter, data: dict, created_by=None) -> N
 
 
 def newsletter_test_send(*, newsletter: Newsletter, user) -> None:
-    """Mail the campaign as it stands to `user`'s own address, marked [TEST]: no Delivery row, no
-    unsubscribe headers. Side effects: a task queued on commit (dissemination.send_newsletter_test)."""
+    """Mail the campaign as it stands to `user`'s own address, marked [TEST], once per version it has
+    (Dutch, and English when written): no Delivery row, no unsubscribe headers. Side effects: a task
+    queued on commit (dissemination.send_newsletter_test)."""
     from ..tasks import send_newsletter_test
 
     transaction.on_commit(lambda: send_newsletter_test.delay(newsletter_id=newsletter.pk, user_id=user.pk), robust=True)
 
 
+def tester_subscription(user) -> Subscriber | None:
+    """The staff member's own subscription (their address), whose personal links a test mail carries."""
+    return Subscriber.objects.alias(email_lower=Lower("email")).filter(email_lower=user.email.strip().lower()).first()
+
+
 def newsletter_test_mail_send(*, newsletter_id: int, user_id: int) -> bool:
-    """Send the test mail now (the task's work). False when the newsletter or user is gone."""
+    """Send the test mails now (the task's work): one per version, greeting the user by first name; the
+    personal links are those of the user's own subscription when their address has one, else links to
+    a page that says what they do. False when the newsletter or user is gone."""
     newsletter = Newsletter.objects.filter(pk=newsletter_id).first()
     user = get_user_model().objects.filter(pk=user_id).first()
     if newsletter is None or user is None:
         return False
-    rendered = newsletter_mail.render_campaign(subject=newsletter.subject, body=newsletter.body)
-    newsletter_mail.build_test_message(rendered=rendered, to=user.email, name=user.first_name).send()
+    subscriber = tester_subscription(user)
+    for rendered in newsletter_mail.campaign_versions(newsletter).values():
+        newsletter_mail.build_test_message(
+            rendered=rendered, to=user.email, name=user.first_name, subscriber=subscriber
+        ).send()
     return True
 
 
@@ -385,7 +439,7 @@ def deliveries_send_batch(*, newsletter_id: int, limit: int | None = None) -> Ba
     deliveries = list(Delivery.objects.filter(pk__in=ids).select_related("subscriber").order_by("pk"))
     keep = _skip_departed(newsletter, deliveries, token)
     result.skipped = len(deliveries) - len(keep)
-    rendered = newsletter_mail.render_campaign(subject=newsletter.subject, body=newsletter.body)
+    versions = newsletter_mail.campaign_versions(newsletter)  # rendered once per process (cached)
     connection = get_connection()
     # Plain SMTP: the serialized message built once per campaign, personal parts filled in per recipient
     # (newsletter_mail.build_raw_message). Any other backend (outbox, locmem in tests) gets EmailMessages.
@@ -412,6 +466,7 @@ def deliveries_send_batch(*, newsletter_id: int, limit: int | None = None) -> Ba
         for delivery in keep:
             if time.monotonic() - started > BATCH_TIME_LIMIT:
                 break  # the rest goes back below, before anyone could think these rows stale
+            rendered = newsletter_mail.version_for(versions, delivery.subscriber.language)
             try:
                 # Built inside the try: a message that cannot be built fails on its own (not temporary),
                 # instead of sending its whole batch back to PENDING again and again.

@@ -239,6 +239,7 @@ def _subscriptions(person: Person) -> list[dict]:
             "id": subscriber.pk,
             "email": subscriber.email,
             "name": subscriber.name,
+            "first_name": subscriber.first_name,
             "organisation_name": subscriber.organisation_name,
             "target_group": subscriber.target_group,
             "region": subscriber.region.name if subscriber.region else None,
@@ -282,7 +283,7 @@ def _newsletters_erase(erasure) -> Erased:
     subscriber_ids = subscribers_forget_person(person=erasure.person, email=erasure.email)
     return Erased(
         counts={"subscribers": len(subscriber_ids)},
-        audit=[AuditRedaction(Subscriber, subscriber_ids, ["email", "name", "organisation_name"])],
+        audit=[AuditRedaction(Subscriber, subscriber_ids, ["email", "name", "first_name", "organisation_name"])],
     )
 
 

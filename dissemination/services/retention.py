@@ -93,11 +93,11 @@ def _withdraw_remaining_consent(subscriber_ids) -> int:
 
 def _forget(subscriber_ids, *, keep_proof: bool) -> None:
     """Withdraw the consent still given, put the placeholder in the subscriber rows (the consent
-    records too, unless `keep_proof`), empty name, organisation, an open confirmation request (it
+    records too, unless `keep_proof`), empty name, first name, organisation, an open confirmation request (it
     must not be mailed any more), bounce details and delivery errors. The rows must be locked."""
     _withdraw_remaining_consent(subscriber_ids)
     Subscriber.objects.filter(pk__in=subscriber_ids).update(
-        email=forgotten_address("pk"), name="", organisation_name="", confirmation_request=None
+        email=forgotten_address("pk"), name="", first_name="", organisation_name="", confirmation_request=None
     )
     if not keep_proof:
         ConsentRecord.objects.filter(subscriber_id__in=subscriber_ids).forget_addresses()

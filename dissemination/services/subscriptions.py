@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from mentorwijs import mail
 
 from ..enums import ConsentAction, ConsentSource, SubscriberStatus, TargetGroup
-from ..models import ConsentRecord, MailingList, Subscriber
+from ..models import ConsentRecord, MailingList, Region, Subscriber, first_name_of
 from .imports import HEADER_ROWS, NOT_IMPORTED, ImportReport, RowError, spreadsheet_read
 
 logger = logging.getLogger(__name__)
@@ -135,6 +135,8 @@ def subscriber_sign_up(
     lists,
     organisation_name: str = "",
     target_group: str = "",
+    region: Region | None = None,
+    first_name: str = "",
     language: str = "nl",
     wording_version: str = "",
 ) -> Subscriber:
@@ -146,8 +148,10 @@ def subscriber_sign_up(
     address no change) when a confirmation was requested within CONFIRMATION_INTERVAL (a day for an
     address that left, bounced or complained). `wording_version` is the version of the consent text
     shown on the form (default: the current one); the link carries it and the confirmation records
-    it. Records no consent."""
+    it. `first_name` is the greeting's (default: the first word of `name`); `region` the subscriber's
+    labour-market region, which regional newsletters reach. Records no consent."""
     email = normalise_email(email)
+    first_name = " ".join(first_name.split())[:100] or first_name_of(name)
     list_ids = {mailing_list.pk for mailing_list in lists}
     if not list_ids:
         raise ValidationError({"lists": _("Choose at least one newsletter.")})
@@ -158,8 +162,10 @@ def subscriber_sign_up(
                 subscriber = Subscriber.objects.create(
                     email=email,
                     name=name.strip(),
+                    first_name=first_name,
                     organisation_name=organisation_name.strip(),
                     target_group=target_group,
+                    region=region,
                     language=language,
                 )
         except IntegrityError:  # the same address signed up at the same moment
@@ -168,10 +174,12 @@ def subscriber_sign_up(
         return subscriber
     if subscriber.status == SubscriberStatus.PENDING:
         subscriber.name = name.strip()
+        subscriber.first_name = first_name
         subscriber.organisation_name = organisation_name.strip()
         subscriber.target_group = target_group
+        subscriber.region = region
         subscriber.language = language
-        subscriber.save(update_fields=["name", "organisation_name", "target_group", "language"])
+        subscriber.save(update_fields=["name", "first_name", "organisation_name", "target_group", "region", "language"])
         subscriber.lists.set(list_ids)
         to_confirm = list_ids
     elif subscriber.status == SubscriberStatus.CONFIRMED:
@@ -338,6 +346,19 @@ def preferences_update(*, subscriber: Subscriber, lists) -> dict:
     return {"added": added, "removed": removed, "to_confirm": set()}
 
 
+@transaction.atomic
+def subscriber_settings_update(*, subscriber: Subscriber, language: str, region: Region | None) -> Subscriber:
+    """The language the newsletters come in (English where a newsletter has an English version) and
+    the region regional newsletters reach, as chosen on the preference page. Refuses a language the
+    site does not offer. Side effects: the subscriber's language and region saved."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose a language the site offers.")})
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    subscriber.language, subscriber.region = language, region
+    subscriber.save(update_fields=["language", "region"])
+    return subscriber
+
+
 def _unsubscribe(subscriber: Subscriber, *, source: str) -> set[int]:
     consented = consented_list_ids(subscriber)
     consent_records_add(subscriber, consented, action=ConsentAction.WITHDRAWN, source=source)
@@ -497,6 +518,7 @@ def subscribers_import(*, rows: list[dict], by) -> SubscriberImportReport:
         Subscriber(
             email=normalise_email(row["email"]),
             name=row["name"],
+            first_name=first_name_of(row["name"]),
             organisation_name=row["organisation"],
             target_group=row["target"],
             status=SubscriberStatus.CONFIRMED if row["consent_source"] else SubscriberStatus.PENDING,

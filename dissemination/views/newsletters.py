@@ -51,9 +51,11 @@ def _newsletter(pk) -> Newsletter:
     return newsletter
 
 
-def _preview_html(subject: str, body: str) -> str:
-    rendered = newsletter_mail.render_campaign(subject=subject, body=body)
-    message = newsletter_mail.build_test_message(rendered=rendered, to="preview@mentorwijs.nl", name="")
+def _preview_html(subject: str, body: str, *, language: str, name: str) -> str:
+    """The mail as a subscriber called `name` (the writer's own first name) gets it, greeting and
+    sign-off included."""
+    rendered = newsletter_mail.render_campaign(subject=subject, body=body, language=language)
+    message = newsletter_mail.build_test_message(rendered=rendered, to="preview@mentorwijs.nl", name=name)
     return message.alternatives[0][0]
 
 
@@ -77,7 +79,13 @@ def _compose(request, newsletter: Newsletter):
         else:
             messages.success(request, _("Newsletter saved."))
             return redirect("dissemination:newsletter_detail", pk=newsletter.pk)
-    return render(request, "dissemination/newsletters/newsletter_form.html", {"form": form, "newsletter": newsletter})
+    context = {
+        "form": form,
+        "newsletter": newsletter,
+        "fixed": newsletter_mail.fixed_parts("nl"),
+        "fixed_en": newsletter_mail.fixed_parts("en"),
+    }
+    return render(request, "dissemination/newsletters/newsletter_form.html", context)
 
 
 @permission_required(PERMISSION, raise_exception=True)
@@ -99,19 +107,27 @@ def newsletter_update_view(request, pk):
 @permission_required(PERMISSION, raise_exception=True)
 @require_POST
 def newsletter_preview_view(request):
-    """The mail the posted subject and body make, as a page for the compose page's iframe."""
+    """The mail the posted subject and body make (the English ones when preview_language is "en" and
+    there is an English text), as a page for the compose page's iframe."""
     form = PreviewForm(request.POST)
     form.is_valid()
-    data = form.cleaned_data
-    return mail_html_response(_preview_html(data.get("subject", ""), data.get("body", "")))
+    subject, body, language = form.version()
+    return mail_html_response(_preview_html(subject, body, language=language, name=request.user.first_name))
 
 
 @permission_required(PERMISSION, raise_exception=True)
 @require_GET
 def newsletter_html_view(request, pk):
-    """The saved newsletter as its recipients get it, as a page for the iframe of the detail and edit pages."""
+    """The saved newsletter as its recipients get it, as a page for the iframe of the detail and edit
+    pages; ?taal=en: the English version (404 when it has none)."""
     newsletter = _newsletter(pk)
-    return mail_html_response(_preview_html(newsletter.subject, newsletter.body))
+    if request.GET.get("taal") == "en":
+        if not newsletter.has_english:
+            raise Http404
+        subject, body, language = newsletter.subject_en, newsletter.body_en, "en"
+    else:
+        subject, body, language = newsletter.subject, newsletter.body, "nl"
+    return mail_html_response(_preview_html(subject, body, language=language, name=request.user.first_name))
 
 
 def _detail(request, newsletter: Newsletter, schedule_form=None, status=200):

@@ -29,6 +29,7 @@ from ..services.subscriptions import (
     preferences_choices,
     preferences_update,
     subscriber_confirm,
+    subscriber_settings_update,
     subscriber_sign_up,
     subscriber_unsubscribe,
 )
@@ -102,6 +103,10 @@ def confirm(request, token):
     return render(request, "dissemination/newsletter/public_confirm.html", {"subscriber": subscriber, "lists": lists})
 
 
+def _preferences_initial(subscriber, consented) -> dict:
+    return {"lists": sorted(consented), "language": subscriber.language, "region": subscriber.region_id}
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def preferences(request, token):
@@ -113,22 +118,24 @@ def preferences(request, token):
     form = PreferencesForm(
         request.POST if request.method == "POST" else None,  # an empty POST is a choice too: no lists
         choices=preferences_choices(consented=consented),
-        initial={"lists": sorted(consented)},
+        initial=_preferences_initial(subscriber, consented),
     )
     saved = awaiting_confirmation = False
     if request.method == "POST" and form.is_valid():
         try:
             preferences_update(subscriber=subscriber, lists=form.cleaned_data["lists"])
+            if (chosen := form.settings_kwargs()) is not None:
+                subscriber_settings_update(subscriber=subscriber, **chosen)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             saved = True
-            subscriber.refresh_from_db(fields=["status"])
+            subscriber.refresh_from_db(fields=["status", "language", "region"])
             # Not confirmed and lists chosen: a confirmation link is (or was lately) on its way.
             awaiting_confirmation = bool(form.cleaned_data["lists"]) and subscriber.status != SubscriberStatus.CONFIRMED
+            consented = consented_list_ids(subscriber)
             form = PreferencesForm(
-                choices=preferences_choices(consented=consented_list_ids(subscriber)),
-                initial={"lists": sorted(consented_list_ids(subscriber))},
+                choices=preferences_choices(consented=consented), initial=_preferences_initial(subscriber, consented)
             )
     return render(
         request,

@@ -132,6 +132,10 @@ def seed_newsletters() -> None:
                 "body": "Dit voorjaar starten **drie nieuwe trainingen** in Rivierenland.\n\n"
                 "- Tiel, vanaf februari\n- Culemborg, vanaf maart\n- Zaltbommel, vanaf april\n\n"
                 "Meld je leidinggevenden aan via de website.",
+                "subject_en": "News from Mentorwijs: three new training runs this spring",
+                "body_en": "This spring **three new training runs** start in Rivierenland.\n\n"
+                "- Tiel, from February\n- Culemborg, from March\n- Zaltbommel, from April\n\n"
+                "Sign up your supervisors on the website.",
                 "lists": list(MailingList.objects.filter(name__in=["Werkgevers", "Landelijk nieuws"])),
                 "target_groups": [],
                 "regions": [],

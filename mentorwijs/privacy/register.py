@@ -194,6 +194,7 @@ REGISTER = [
         fields=(
             "dissemination.Subscriber.email",
             "dissemination.Subscriber.name",
+            "dissemination.Subscriber.first_name",
             "dissemination.Subscriber.organisation_name",
             "dissemination.Subscriber.person",
             "dissemination.Subscriber.lists",

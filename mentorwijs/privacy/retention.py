@@ -226,7 +226,7 @@ def forget_former_subscribers(*, now=None) -> int:
     for start in range(0, len(ids), BATCH_SIZE):
         with transaction.atomic():
             forgotten = subscribers_forget(subscriber_ids=ids[start : start + BATCH_SIZE], before=cutoff)
-            redact_audit_log(Subscriber, forgotten, ["email", "name", "organisation_name"])
+            redact_audit_log(Subscriber, forgotten, ["email", "name", "first_name", "organisation_name"])
         count += len(forgotten)
     return count
 
@@ -418,6 +418,7 @@ PERSON_FIELDS = (
     "dissemination.OutreachContact.notes",
     "dissemination.Subscriber.email",
     "dissemination.Subscriber.name",
+    "dissemination.Subscriber.first_name",
     "dissemination.Subscriber.organisation_name",
     "dissemination.Subscriber.lists",
     "dissemination.MailEvent.detail",
@@ -489,6 +490,7 @@ RULES = (
         fields=(
             "dissemination.Subscriber.email",
             "dissemination.Subscriber.name",
+            "dissemination.Subscriber.first_name",
             "dissemination.Subscriber.organisation_name",
             "dissemination.Subscriber.person",
             "dissemination.Subscriber.lists",
@@ -508,6 +510,7 @@ RULES = (
         fields=(
             "dissemination.Subscriber.email",
             "dissemination.Subscriber.name",
+            "dissemination.Subscriber.first_name",
             "dissemination.Subscriber.organisation_name",
             "dissemination.Subscriber.lists",
             "dissemination.ConsentRecord.email",

@@ -275,7 +275,7 @@ def test_the_signup_page_succeeds_when_queuing_the_task_fails(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("newsletter:signup"),
-            {"email": "anna@example.org", "name": "Anna", "lists": [mailing_list.pk for mailing_list in lists]},
+            {"email": "anna@example.org", "first_name": "Anna", "lists": [mailing_list.pk for mailing_list in lists]},
         )
     assert response.status_code == 302
     assert response.url == reverse("newsletter:signup_done")

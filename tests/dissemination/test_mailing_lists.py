@@ -164,7 +164,9 @@ def test_without_a_public_list_the_sign_up_form_says_so_and_shows_no_form(client
     assert 'data-testid="signup-closed"' in page
     assert "Er is op dit moment geen nieuwsbrief om je voor aan te melden." in page
     assert 'data-testid="signup-form"' not in page
-    response = client.post(reverse("newsletter:signup"), {"email": "anna@example.org", "name": "Anna", "lists": ["1"]})
+    response = client.post(
+        reverse("newsletter:signup"), {"email": "anna@example.org", "first_name": "Anna", "lists": ["1"]}
+    )
     assert 'data-testid="signup-closed"' in response.content.decode()
     assert not Subscriber.objects.exists()
 
@@ -189,7 +191,7 @@ def test_an_archived_public_list_cannot_be_chosen_by_a_crafted_sign_up(client):
     archived = mailing_list_archive(mailing_list=MailingListFactory(name="Oud nieuws"))
     MailingListFactory(name="Nieuws")
     response = client.post(
-        reverse("newsletter:signup"), {"email": "anna@example.org", "name": "Anna", "lists": [archived.pk]}
+        reverse("newsletter:signup"), {"email": "anna@example.org", "first_name": "Anna", "lists": [archived.pk]}
     )
     assert response.status_code == 400
     assert "lists" in response.context["form"].errors

@@ -49,7 +49,8 @@ def sign_up(client, lists, email="anna@example.org"):
         reverse("newsletter:signup"),
         {
             "email": email,
-            "name": "Anna",
+            "first_name": "Anna",
+            "last_name": "de Wit",
             "organisation_name": "Bakkerij Linge",
             "target_group": TargetGroup.EMPLOYERS,
             "lists": [mailing_list.pk for mailing_list in lists],
@@ -210,7 +211,7 @@ def test_a_confirmed_address_signing_up_for_the_same_lists_gets_no_mail(
 
 
 def test_sign_up_without_a_list_is_refused_at_the_field(client, lists):
-    response = client.post(reverse("newsletter:signup"), {"email": "anna@example.org", "name": "Anna"})
+    response = client.post(reverse("newsletter:signup"), {"email": "anna@example.org", "first_name": "Anna"})
     assert response.status_code == 400
     assert "lists" in response.context["form"].errors
     assert not Subscriber.objects.exists()
@@ -670,7 +671,7 @@ def test_the_confirmation_mail_does_not_show_the_typed_name(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("newsletter:signup"),
-            {"email": "anna@example.org", "name": "Win prizes at spam.example", "lists": [lists[0].pk]},
+            {"email": "anna@example.org", "first_name": "Win prizes at spam.example", "lists": [lists[0].pk]},
         )
     [message] = mailoutbox
     assert "spam.example" not in message.body

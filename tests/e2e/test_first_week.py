@@ -316,10 +316,14 @@ def test_the_first_week_from_an_empty_database(browse, clock, settings, live_ser
     expect(reader.get_by_label("Werkgevers")).to_be_checked()
     form = reader.get_by_test_id("signup-form")
     form.locator('[name="email"]').fill("lezer@zonnehof.example")
-    form.locator('[name="name"]').fill("Lotte de Lezer")
+    form.locator('[name="first_name"]').fill("Lotte")
+    form.locator('[name="last_name"]').fill("de Lezer")
+    form.locator('[name="region"]').select_option(label="Rivierenland")
     form.locator('button[type="submit"]').click()
     subscriber = Subscriber.objects.get(email="lezer@zonnehof.example")
     assert subscriber.status == SubscriberStatus.PENDING
+    assert (subscriber.first_name, subscriber.name) == ("Lotte", "Lotte de Lezer")
+    assert subscriber.region.name == "Rivierenland"
     reader.goto(link_in(mail_to("lezer@zonnehof.example", ""), "/nieuwsbrief/bevestigen/"))
     reader.locator("main form button[type=submit]").click()
     subscriber.refresh_from_db()
@@ -339,6 +343,7 @@ def test_the_first_week_from_an_empty_database(browse, clock, settings, live_ser
     expect(staff.get_by_test_id("newsletter-status")).to_have_text("Verstuurd")
     sent = mail_to("lezer@zonnehof.example", "Mentorwijs komt naar Tiel")
     assert "De eerste training in Tiel is gestart." in sent.body
+    assert sent.body.startswith("Hallo Lotte,\n")
     assert newsletter.deliveries.get().subscriber == subscriber
 
     # Day 5. The ambassador starts training others too: staff add the trainer role. And the trainer

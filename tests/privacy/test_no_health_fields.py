@@ -38,6 +38,7 @@ WARNING_MSGID = "Never write anything about an employee's health or disability h
 # Free-text form fields that are not about people, each with the reason.
 NOT_ABOUT_PEOPLE = {
     "dissemination.forms.newsletters.NewsletterForm.body": "a public newsletter text",
+    "dissemination.forms.newsletters.NewsletterForm.body_en": "a public newsletter text",
     "dissemination.forms.outreach_materials.MaterialUploadForm.description": "describes a public material",
     "dissemination.forms.outreach_events.EventForm.description": "what the event is about, written before it",
 }

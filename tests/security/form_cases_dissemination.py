@@ -207,7 +207,8 @@ def setup_signup(client):
         "url": reverse("newsletter:signup"),
         "fields": {
             "email": value("nieuw@example.org"),
-            "name": text(200),
+            "first_name": text(100),
+            "last_name": text(100, required=False),
             "organisation_name": text(200),
             "target_group": value("employers"),
             "lists": value(str(mailing_list.pk)),
@@ -595,7 +596,7 @@ CASES = [
         setup_signup,
         models=(Subscriber, ConsentRecord, Organisation, Person),
         stored=lambda ctx, data: Subscriber.objects.filter(email=data.get("email")).first(),
-        stored_fields={"name": "name"},
+        stored_fields={"first_name": "first_name"},
     ),
     FormCase(
         "newsletter_preferences",

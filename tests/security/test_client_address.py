@@ -153,7 +153,7 @@ def test_newsletter_sign_ups_count_per_client_behind_the_proxy(settings):
     newsletter = MailingListFactory()
 
     def sign_up(client, email):
-        return client.post(reverse("newsletter:signup"), {"email": email, "name": "N", "lists": [newsletter.pk]})
+        return client.post(reverse("newsletter:signup"), {"email": email, "first_name": "N", "lists": [newsletter.pk]})
 
     alice = behind_proxy(ALICE)
     assert [sign_up(alice, f"a{n}@example.org").status_code for n in range(3)] == [302, 302, 400]

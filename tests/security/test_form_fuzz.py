@@ -127,7 +127,7 @@ def _tricky_id_requests(client):
         yield "post", reverse("dissemination:event_attendance", args=[event.pk]), {"present": [tricky], "walk_ins": "x"}
         yield "post", reverse("dissemination:event_attendance", args=[event.pk]), {"walk_ins": [tricky, person.pk]}
         yield "post", reverse("dissemination:event_guests", args=[event.pk]), {"persons": [tricky]}
-        yield "post", reverse("newsletter:signup"), {"email": "a@example.org", "name": "A", "lists": [tricky]}
+        yield "post", reverse("newsletter:signup"), {"email": "a@example.org", "first_name": "A", "lists": [tricky]}
         contact_data = {"organisation": tricky, "organisation_name": "Nieuw", "person": tricky}
         yield "post", reverse("dissemination:contact_log"), {**contact_data, "date": "2026-01-01"}
         yield "post", reverse("trainings:public_enrol", args=[TrainingFactory(meetings=1).pk]), contact_data

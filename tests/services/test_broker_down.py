@@ -80,7 +80,7 @@ def test_enrolment_and_sign_up_succeed_while_the_broker_is_down_and_mail_once_it
         },
     )
     signed_up = client.post(
-        reverse("newsletter:signup"), {"email": "bert@example.org", "name": "Bert", "lists": [newsletter.pk]}
+        reverse("newsletter:signup"), {"email": "bert@example.org", "first_name": "Bert", "lists": [newsletter.pk]}
     )
     assert time.monotonic() - started < 2 * POST_TIMEOUT
     # Both services did try to queue their mail on commit; the failure was logged, not raised.
