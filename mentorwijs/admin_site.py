@@ -159,10 +159,27 @@ class CrontabScheduleForm(forms.ModelForm):
         return cleaned
 
 
+def periodic_task_form():
+    """django-celery-beat's form reads cleaned_data["task"] in clean(): a task name its field refused
+    (over 200 characters, say) raised KeyError, a 500 instead of the message next to the field."""
+    from django_celery_beat.admin import PeriodicTaskForm
+
+    class GuardedPeriodicTaskForm(PeriodicTaskForm):
+        def clean(self):
+            if "task" not in self.cleaned_data and not self.cleaned_data.get("regtask"):
+                return self.cleaned_data  # the task field already carries its error
+            return super().clean()
+
+    return GuardedPeriodicTaskForm
+
+
 def adjust_third_party_admins(site):
     """Called once every app's admin is registered (mentorwijs.apps.AdminConfig.ready)."""
-    from django_celery_beat.models import CrontabSchedule
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
     crontab_admin = type(site.get_model_admin(CrontabSchedule))
     site.unregister(CrontabSchedule)
     site.register(CrontabSchedule, crontab_admin, form=CrontabScheduleForm)
+    task_admin = type(site.get_model_admin(PeriodicTask))
+    site.unregister(PeriodicTask)
+    site.register(PeriodicTask, task_admin, form=periodic_task_form())

@@ -332,3 +332,16 @@ def test_cron_fields_that_celery_cannot_read_are_refused(superuser_client, hour)
     assert "hour" in response.context["adminform"].form.errors
     assert not CrontabSchedule.objects.exists()
     assert superuser_client.get(admin_url(CrontabSchedule, "changelist")).status_code == 200
+
+
+def test_a_task_name_too_long_is_refused_next_to_the_field(superuser_client):
+    """django-celery-beat's form read cleaned_data["task"] after the field had refused it: KeyError."""
+    from django_celery_beat.models import PeriodicTask
+
+    response = superuser_client.post(
+        admin_url(PeriodicTask, "add"),
+        {"name": "Te lang", "regtask": "", "task": "x" * 201, "enabled": "on", "args": "[]", "kwargs": "{}"},
+    )
+    assert response.status_code == 200
+    assert "task" in response.context["adminform"].form.errors
+    assert not PeriodicTask.objects.filter(name="Te lang").exists()
