@@ -26,7 +26,12 @@ def campaign(count=SUBSCRIBERS):
     Region.objects.get_or_create(name="Rivierenland")
     news = MailingList.objects.create(name="Nieuws")
     subscribers = Subscriber.objects.bulk_create(
-        Subscriber(email=f"lezer{number}@example.org", name=f"Lezer {number}", status=SubscriberStatus.CONFIRMED)
+        Subscriber(
+            email=f"lezer{number}@example.org",
+            name=f"Lezer{number} de Vries",
+            first_name=f"Lezer{number}",
+            status=SubscriberStatus.CONFIRMED,
+        )
         for number in range(count)
     )
     Subscriber.lists.through.objects.bulk_create(
@@ -72,7 +77,7 @@ def test_the_worker_sends_a_campaign_once_to_every_subscriber_over_smtp(transact
         assert mailto.startswith("mailto:")
         text = message.get_body(preferencelist=("plain",)).get_content()
         html = message.get_body(preferencelist=("html",)).get_content()
-        assert f"Hallo {subscriber.name}," in text
+        assert f"Hallo {subscriber.first_name}," in text  # the first name, personal
         assert https_link in text
         assert https_link.replace("&", "&amp;") in html
     links = {message["List-Unsubscribe"] for message in by_recipient.values()}
